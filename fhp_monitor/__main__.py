@@ -1,0 +1,3 @@
+from fhp_monitor.cli import main
+
+raise SystemExit(main())

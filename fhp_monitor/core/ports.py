@@ -1,0 +1,212 @@
+"""Ports: the small interfaces the pure core talks through, and the values that cross them.
+
+Every heavy or OS library (cv2, mediapipe, pystray, plyer, sqlite3, tkinter) lives behind one of
+these protocols in ``fhp_monitor.adapters``; the core and the worker only see the protocol.
+Each protocol's docstring states its *thread contract*: which thread calls it and whether it may
+block. Time always comes in as a number (seconds since the epoch) from a :class:`Clock`, never
+from ``time.time()`` inside the core, so tests can drive whole days with a fake clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture from a frame source. It lives in memory only and is never written anywhere.
+
+    ``t`` is seconds on the source's own timeline: frame time for a video, index x interval for an
+    image folder, a monotonic clock for a camera.
+    """
+
+    image: np.ndarray  # H x W x 3, BGR, uint8
+    t: float
+    index: int
+    source: str | None = None  # file the frame came from; None for a camera
+
+
+@dataclass(frozen=True)
+class PoseLandmarks:
+    """One person's 33 MediaPipe pose landmarks as numpy arrays."""
+
+    image: np.ndarray  # (33, 3): x, y normalised to [0, 1] of width/height; z relative depth (x scale)
+    world: np.ndarray  # (33, 3): metres, origin between the hips, camera-aligned axes
+    visibility: np.ndarray  # (33,): 0..1
+
+
+@dataclass(frozen=True)
+class PoseResult:
+    """What the pose estimator found in one frame: zero, one or more people."""
+
+    poses: tuple[PoseLandmarks, ...]
+    width: int
+    height: int
+
+
+class PostureState(str, enum.Enum):
+    """What the monitor believes about the user right now (shown in the tray, stored per minute)."""
+
+    UPRIGHT = "upright"
+    FORWARD = "forward"
+    AWAY = "away"
+    UNCERTAIN = "uncertain"
+    PAUSED = "paused"
+    CAMERA_UNAVAILABLE = "camera_unavailable"
+
+
+@dataclass(frozen=True)
+class MinuteRecord:
+    """Seconds spent in each state during one wall-clock minute, plus the mean CVA proxy.
+
+    ``minute`` is the epoch second at the start of the minute (a multiple of 60).
+    Only numbers: no image, no landmark, nothing that could rebuild a picture of the user.
+    """
+
+    minute: int
+    upright_s: float = 0.0
+    forward_s: float = 0.0
+    away_s: float = 0.0
+    paused_s: float = 0.0
+    uncertain_s: float = 0.0
+    unavailable_s: float = 0.0
+    cva_proxy_mean: float | None = None
+    samples: int = 0
+
+
+@dataclass(frozen=True)
+class NudgeRecord:
+    """A nudge that was sent; ``recovered`` is None until two minutes have told us."""
+
+    at: float
+    level: int = 1
+    recovered: bool | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusSnapshot:
+    """What the tray draws: a read-only copy of the worker's view, safe to pass between threads."""
+
+    state: PostureState
+    since: float
+    cva_proxy_deg: float | None = None
+    paused_until: float | None = None
+    detail: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class SourceUnavailable(RuntimeError):
+    """The camera or file cannot give frames right now (missing, busy, unplugged, unreadable)."""
+
+
+class ModelError(RuntimeError):
+    """The pose model file is missing or cannot be loaded. The message says what to do."""
+
+
+class NotificationError(RuntimeError):
+    """The desktop could not show a notification."""
+
+
+class HistoryError(RuntimeError):
+    """The history database cannot be read or written. The message says what to do."""
+
+
+# --------------------------------------------------------------------------- ports
+
+
+class Clock(Protocol):
+    """Wall-clock time in epoch seconds.
+
+    Thread contract: any thread may call ``now()``; it never blocks. The live clock is
+    ``time.time``; a replay clock follows the file's own timeline; tests use a fake.
+    """
+
+    def now(self) -> float: ...
+
+
+class FrameSource(Protocol):
+    """A camera, a video file or a folder of images.
+
+    Thread contract: owned by the monitor worker thread alone; ``open``/``read`` may block for
+    up to a few seconds (a camera warming up). ``release`` may also be called from the thread that
+    stops the worker, after the worker has been asked to stop; it must be idempotent.
+    """
+
+    #: True for a camera (time is "now"); False for files (time is the file's timeline).
+    live: bool
+
+    def open(self) -> None:
+        """Acquire the device/file. Raises SourceUnavailable with a plain-language message."""
+
+    def read(self, not_before: float | None = None) -> Frame | None:
+        """Next frame; for files, the first frame with ``t >= not_before`` (skipping the rest).
+
+        Returns None at the end of a file source. Raises SourceUnavailable when a camera fails.
+        Unreadable image files are reported (logged) and skipped, never fatal.
+        """
+
+    def release(self) -> None:
+        """Give the device back (so video-call apps can take it). Safe to call twice."""
+
+
+class PoseEstimator(Protocol):
+    """Finds people and their landmarks in a frame.
+
+    Thread contract: one thread only (the worker), frames in increasing time order; ``estimate``
+    blocks for the inference (~20 ms on one core). ``close`` releases the model and must be called
+    explicitly by the owner.
+    """
+
+    def estimate(self, frame: Frame) -> PoseResult: ...
+
+    def close(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """Shows a short desktop notification.
+
+    Thread contract: called from the event-dispatch thread only; may block briefly (<1 s, a D-Bus
+    call or a subprocess). Raises NotificationError when the desktop refused it.
+    """
+
+    def notify(self, title: str, message: str) -> None: ...
+
+
+class HistoryStore(Protocol):
+    """Durable per-minute posture history (numbers only).
+
+    Thread contract: every method is called from one thread (the worker's event dispatch) except
+    the read methods, which open their own connection and may be called from any thread. Writes are
+    transactional; each call either lands whole or raises HistoryError.
+    """
+
+    def record_minute(self, minute: MinuteRecord) -> None:
+        """Insert or replace the row for ``minute.minute``."""
+
+    def record_nudge(self, at: float, level: int) -> int:
+        """Store a nudge and return its id."""
+
+    def set_nudge_recovered(self, nudge_id: int, recovered: bool) -> None: ...
+
+    def record_pause(self, start: float, end: float, reason: str) -> None: ...
+
+    def record_calibration(self, at: float, baseline_deg: float, spread_deg: float, samples: int) -> None: ...
+
+    def minutes(self, start: float, end: float) -> Sequence[MinuteRecord]:
+        """Minute rows with ``start <= minute < end``, oldest first."""
+
+    def nudges(self, start: float, end: float) -> Sequence[NudgeRecord]:
+        """Nudges with ``start <= at < end``, oldest first."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Files shipped with the package: default config and the bundled pose model."""
