@@ -1,0 +1,38 @@
+"""Shared pytest fixtures. Keep this file small: put other fixtures next to the tests that use them."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pytest
+
+from tests.desktop import Desktop, DesktopError, missing_programs
+
+
+def _cannot_run(reason: str) -> None:
+    """Skip on a developer laptop, but fail loudly in CI: GUI tests must never silently skip there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set, so the real-desktop tests must run, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def desktop() -> Iterator[Desktop]:
+    """A private real desktop (Xvfb + session D-Bus + dunst + trayer) shared by the whole session.
+
+    Pass ``desktop.env`` to subprocesses; wrap in-process GUI code in ``with desktop.activate():``.
+    """
+    missing = missing_programs()
+    if missing:
+        _cannot_run(f"these programs are missing: {', '.join(missing)} "
+                    "(apt-get install xvfb dbus-x11 dunst trayer x11-utils imagemagick xdotool)")
+    session = Desktop()
+    try:
+        session.start()
+    except DesktopError as error:
+        _cannot_run(f"the test desktop did not start: {error}")
+    try:
+        yield session
+    finally:
+        session.close()
