@@ -1,0 +1,143 @@
+"""Words the user sees: nudge titles and bodies, tray tooltips, and the 'camera unavailable' hint.
+
+Pure: standard library only, time comes in as an argument. Every sentence is short, kind and
+readable at a distance; none of it is medical advice. Variety comes from a counter the caller
+increments (e.g. the number of nudges sent so far), so the same inputs always give the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time as _time
+
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+
+#: Longest title and body we ever produce (notification bubbles cut long text).
+MAX_TITLE_CHARS = 40
+MAX_BODY_CHARS = 200
+
+#: Appended to every nudge that suggests an exercise.
+SAFETY_NOTE = "Skip any exercise that hurts, and ask your physiotherapist if unsure."
+
+#: Words that must never appear on screen (medical claims, fear, blame).
+FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",
+                   "wrong", "injury", "diagnos")
+
+CAMERA_UNAVAILABLE_TEXT = (
+    "The camera is not available right now. Close other apps that use it, check it is plugged in, "
+    "then choose Resume."
+)
+
+FIRST_TITLES = (
+    "A gentle posture check",
+    "A quick stretch break?",
+    "Time for a little reset",
+    "A friendly reminder",
+)
+
+ESCALATED_TITLES = (
+    "Still leaning in?",
+    "One more gentle check",
+    "Your neck would like a break",
+)
+
+# Plain reminders (no exercise); level 1.
+PLAIN_BODIES = (
+    "Your head has drifted forward. Let it float back over your shoulders.",
+    "Sit back, let your shoulders drop, and lift the top of your head.",
+    "Ease your head back over your shoulders and take a slow breath.",
+    "Bring the screen a little closer, rather than your head.",
+)
+
+# Gentle escalation (level 2 and above): acknowledge, never blame.
+ESCALATED_BODIES = (
+    "Deep focus pulls us forward. Lean back into your chair for a moment.",
+    "A short pause may help. Stand up, stretch, and come back fresh.",
+    "Let your head rest back over your shoulders. Your work will wait.",
+)
+
+# Twenty-second exercises in plain words. SAFETY_NOTE is added after each one.
+EXERCISES = (
+    "Try a chin tuck: gently slide your chin back, as if making a double chin. Hold 5 seconds, 3 times.",
+    "Squeeze your shoulder blades together, hold for 5 seconds, then relax. Do it 3 times.",
+    "Roll your shoulders slowly: 5 times backwards, then 5 times forwards.",
+    "Look up at the ceiling, breathe in slowly, then look ahead again. Do it 3 times.",
+)
+
+STATE_WORDS = {
+    PostureState.UPRIGHT: "Sitting tall",
+    PostureState.FORWARD: "Head drifting forward",
+    PostureState.AWAY: "Away from the desk",
+    PostureState.UNCERTAIN: "Looking for you",
+    PostureState.PAUSED: "Paused",
+    PostureState.CAMERA_UNAVAILABLE: "Camera not available",
+}
+
+
+def choose_nudge(level: int, counter: int, include_exercises: bool) -> tuple[str, str]:
+    """Pick a (title, body) for a nudge.
+
+    ``level`` is 1 for the first nudge of a forward-head episode, 2+ for a repeated one (gentle
+    escalation, never guilt). ``counter`` is any non-negative integer that changes from nudge to
+    nudge (e.g. how many nudges were sent today); it rotates the wording. When
+    ``include_exercises`` is true every other nudge suggests a 20-second exercise followed by
+    :data:`SAFETY_NOTE`. Deterministic: the same arguments always give the same words.
+    """
+    if level < 1:
+        raise ValueError(f"nudge level must be 1 or more, got {level}")
+    if counter < 0:
+        raise ValueError(f"nudge counter must not be negative, got {counter}")
+    if level == 1:
+        title = FIRST_TITLES[counter % len(FIRST_TITLES)]
+    else:
+        title = ESCALATED_TITLES[counter % len(ESCALATED_TITLES)]
+    if include_exercises and counter % 2 == 1:
+        exercise = EXERCISES[(counter // 2) % len(EXERCISES)]
+        return title, f"{exercise} {SAFETY_NOTE}"
+    bodies = PLAIN_BODIES if level == 1 else ESCALATED_BODIES
+    plain_turn = counter // 2 if include_exercises else counter  # only even counters reach here then
+    return title, bodies[plain_turn % len(bodies)]
+
+
+def all_nudges() -> list[tuple[str, str]]:
+    """Every (title, body) combination :func:`choose_nudge` can return (for checks and previews)."""
+    titles = FIRST_TITLES + ESCALATED_TITLES
+    bodies = PLAIN_BODIES + ESCALATED_BODIES + tuple(f"{e} {SAFETY_NOTE}" for e in EXERCISES)
+    return [(title, body) for title in titles for body in bodies]
+
+
+def state_words(state: PostureState) -> str:
+    """A few words for a posture state, e.g. 'Sitting tall'."""
+    try:
+        return STATE_WORDS[PostureState(state)]
+    except (KeyError, ValueError) as error:
+        raise ValueError(f"unknown posture state {state!r}") from error
+
+
+def clock_text(epoch_s: float) -> str:
+    """Local 24-hour time, e.g. '14:30'."""
+    return _time.strftime("%H:%M", _time.localtime(epoch_s))
+
+
+def _when(epoch_s: float, now: float) -> str:
+    """'14:30' today, 'tomorrow 14:30', or 'Monday 14:30' for a later day."""
+    days = (_dt.date.fromtimestamp(epoch_s) - _dt.date.fromtimestamp(now)).days
+    if days <= 0:
+        return clock_text(epoch_s)
+    if days == 1:
+        return f"tomorrow {clock_text(epoch_s)}"
+    return f"{_time.strftime('%A', _time.localtime(epoch_s))} {clock_text(epoch_s)}"
+
+
+def tooltip(snapshot: StatusSnapshot, now: float) -> str:
+    """The tray tooltip: 'fhp-monitor: Sitting tall', 'fhp-monitor: Paused until 14:30', ...
+
+    A pause that ends tomorrow shows 'Paused until tomorrow 07:00'; later than that, the weekday
+    ('Paused until Monday 07:00'). ``now`` is epoch seconds; local time is used for the words.
+    """
+    words = state_words(snapshot.state)
+    if snapshot.state == PostureState.PAUSED and snapshot.paused_until is not None:
+        words = "Resuming" if snapshot.paused_until <= now else f"Paused until {_when(snapshot.paused_until, now)}"
+    elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
+        words = "Camera not available - click for help"
+    return f"fhp-monitor: {words}"
