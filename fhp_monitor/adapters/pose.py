@@ -1,0 +1,169 @@
+"""MediaPipe PoseLandmarker adapter: the only module that imports mediapipe.
+
+Runs the Tasks API in VIDEO mode (tracking between frames, so it is cheaper than IMAGE mode) on the
+bundled ``pose_landmarker_full.task`` unless the settings name another ``.task`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import zipfile
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
+
+log = logging.getLogger(__name__)
+
+BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
+REQUIRED_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+def bundled_model_path() -> Path:
+    """Path of the model shipped inside the package (works for editable and wheel installs)."""
+    return Path(str(resources.files("fhp_monitor.resources") / BUNDLED_MODEL_NAME)).resolve()
+
+
+def bundled_model_sha256() -> str | None:
+    """The sha256 recorded when the bundled model was built (None if the record is missing)."""
+    record = resources.files("fhp_monitor.resources") / (BUNDLED_MODEL_NAME + ".sha256")
+    try:
+        return record.read_text().split()[0]
+    except (FileNotFoundError, IndexError):
+        return None
+
+
+def resolve_model_path(configured: str | os.PathLike | None) -> Path:
+    """The configured ``.task`` file, or the bundled one when the setting is empty."""
+    if configured:
+        return Path(configured).expanduser()
+    return bundled_model_path()
+
+
+def check_model_file(path: Path) -> None:
+    """Raise ModelError (one sentence saying what to do) unless ``path`` looks like a pose .task bundle."""
+    fix = (
+        "reinstall fhp-monitor to restore the bundled model, or set detection.model in config.yaml "
+        "to a MediaPipe pose_landmarker .task file"
+    )
+    if not path.is_file():
+        raise ModelError(f"The pose model file {path} is missing: {fix}.")
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            names = set(bundle.namelist())
+            broken = bundle.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelError(f"The pose model file {path} is damaged ({exc}): {fix}.") from exc
+    if broken is not None or not REQUIRED_MEMBERS <= names:
+        raise ModelError(f"The pose model file {path} is damaged or is not a pose model: {fix}.")
+
+
+@contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence the C++ start-up chatter (XNNPACK, glog) that would confuse users; Python errors still raise."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+def _landmarks_to_array(points, with_visibility: bool) -> tuple[np.ndarray, np.ndarray]:
+    xyz = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float64)
+    vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in points], dtype=np.float64)
+    return xyz, (vis if with_visibility else np.zeros(len(points)))
+
+
+class MediaPipePoseEstimator:
+    """PoseEstimator port over ``mediapipe.tasks.python.vision.PoseLandmarker`` (VIDEO mode).
+
+    Thread contract: construct, call ``estimate`` and ``close`` on one thread (the worker). Frames
+    must come in increasing time order; timestamps given to MediaPipe are made strictly increasing
+    integer milliseconds even if a source restarts (a camera re-opened, a file looped).
+    ``close()`` must be called explicitly: the landmarker's destructor errors at interpreter exit.
+    """
+
+    def __init__(self, model_path: Path | str | None = None, num_poses: int = 2) -> None:
+        path = resolve_model_path(model_path)
+        check_model_file(path)
+        self.model_path = path
+        # Imported here so that commands that never estimate (status, summary) start fast.
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=num_poses,
+        )
+        try:
+            with _quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"The pose model file {path} could not be loaded ({exc}): reinstall fhp-monitor or set "
+                "detection.model in config.yaml to a MediaPipe pose_landmarker .task file."
+            ) from exc
+        self._last_ms = -1
+        self._closed = False
+
+    def _timestamp_ms(self, t: float) -> int:
+        ms = int(round(t * 1000.0))
+        if ms <= self._last_ms:
+            ms = self._last_ms + 1
+        self._last_ms = ms
+        return ms
+
+    def estimate(self, frame: Frame) -> PoseResult:
+        if self._closed:
+            raise RuntimeError("MediaPipePoseEstimator.estimate() called after close()")
+        image = frame.image
+        if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
+        rgb = np.ascontiguousarray(image[:, :, ::-1])
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
+        poses = []
+        for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
+            xyz, vis = _landmarks_to_array(image_points, with_visibility=True)
+            world, _ = _landmarks_to_array(world_points, with_visibility=False)
+            poses.append(PoseLandmarks(image=xyz, world=world, visibility=vis))
+        return PoseResult(poses=tuple(poses), width=image.shape[1], height=image.shape[0])
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._landmarker.close()
+
+    def __enter__(self) -> "MediaPipePoseEstimator":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def verify_bundled_model() -> bool:
+    """True when the bundled model's bytes match the sha256 recorded at build time."""
+    expected = bundled_model_sha256()
+    if expected is None:
+        return False
+    digest = hashlib.sha256(bundled_model_path().read_bytes()).hexdigest()
+    if digest != expected:
+        log.warning("bundled pose model sha256 %s differs from the recorded %s", digest, expected)
+    return digest == expected

@@ -1,0 +1,244 @@
+"""Frame sources over OpenCV: a camera, a video file, or a folder/glob of images.
+
+The only module (with the wizard's preview conversion aside) that reads pictures. Frames stay in
+memory; nothing here ever writes an image.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import re
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fhp_monitor.core.ports import Frame, SourceUnavailable
+
+log = logging.getLogger(__name__)
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+SEEK_AFTER_FRAMES = 60  # skip by seeking, not decoding, when the next sample is this many frames away
+
+
+def _natural_key(path: str) -> list:
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path)]
+
+
+class CameraSource:
+    """A webcam by index. ``t`` is ``time.monotonic()`` when the frame was read.
+
+    Thread contract: see FrameSource; everything runs on the worker thread, ``release`` may come
+    from the stopping thread too (OpenCV's release is safe to call twice).
+    """
+
+    live = True
+
+    def __init__(self, index: int = 0, width: int = 640, height: int = 360, warmup_frames: int = 2) -> None:
+        self.index = index
+        self.width, self.height = width, height
+        self.warmup_frames = warmup_frames
+        self._capture: cv2.VideoCapture | None = None
+        self._count = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self._capture is not None
+
+    def open(self) -> None:
+        if self._capture is not None:
+            return
+        capture = cv2.VideoCapture(self.index)
+        if not capture.isOpened():
+            capture.release()
+            raise SourceUnavailable(
+                f"We can't open camera {self.index}. Check that it is plugged in and that no other app "
+                "(a video call?) is using it."
+            )
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        for _ in range(self.warmup_frames):  # the first pictures after opening are often dark
+            capture.grab()
+        self._capture = capture
+
+    def read(self, not_before: float | None = None) -> Frame | None:
+        if self._capture is None:
+            self.open()
+        assert self._capture is not None
+        ok, image = self._capture.read()
+        if not ok or image is None or image.size == 0:
+            self.release()
+            raise SourceUnavailable(
+                f"Camera {self.index} stopped sending pictures. Check the cable, or close other apps using it."
+            )
+        image = _as_bgr(image)
+        self._count += 1
+        return Frame(image=image, t=time.monotonic(), index=self._count - 1, source=None)
+
+    def release(self) -> None:
+        capture, self._capture = self._capture, None
+        if capture is not None:
+            capture.release()
+
+
+class VideoFileSource:
+    """A video file; ``t`` is the frame's time in the file (frame index / fps)."""
+
+    live = False
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._capture: cv2.VideoCapture | None = None
+        self._next_index = 0
+        self.fps = 0.0
+        self.frame_count = 0
+
+    def open(self) -> None:
+        if self._capture is not None:
+            return
+        if not self.path.is_file():
+            raise SourceUnavailable(f"The video file {self.path} does not exist.")
+        capture = cv2.VideoCapture(str(self.path))
+        if not capture.isOpened():
+            capture.release()
+            raise SourceUnavailable(f"The video file {self.path} cannot be read (unknown format or damaged).")
+        self.fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
+        if not self.fps or self.fps <= 0 or not np.isfinite(self.fps):
+            log.warning("%s has no frame rate; assuming 30 fps", self.path)
+            self.fps = 30.0
+        self.frame_count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self._capture = capture
+        self._next_index = 0
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps if self.fps else 0.0
+
+    def read(self, not_before: float | None = None) -> Frame | None:
+        if self._capture is None:
+            self.open()
+        capture = self._capture
+        assert capture is not None
+        if not_before is not None:
+            wanted = max(self._next_index, int(np.ceil(not_before * self.fps - 1e-6)))
+            if wanted - self._next_index >= SEEK_AFTER_FRAMES:
+                capture.set(cv2.CAP_PROP_POS_FRAMES, wanted)
+                self._next_index = int(capture.get(cv2.CAP_PROP_POS_FRAMES))
+            while self._next_index < wanted:
+                if not capture.grab():
+                    return None
+                self._next_index += 1
+        ok, image = capture.read()
+        if not ok or image is None:
+            return None
+        index = self._next_index
+        self._next_index += 1
+        return Frame(image=_as_bgr(image), t=index / self.fps, index=index, source=str(self.path))
+
+    def release(self) -> None:
+        capture, self._capture = self._capture, None
+        if capture is not None:
+            capture.release()
+
+
+class ImageFolderSource:
+    """Images from a folder or a glob, in natural order; ``t`` = index x ``interval_s``.
+
+    Other files in the folder (JSON, text) are ignored; unreadable images are logged and skipped.
+    """
+
+    live = False
+
+    def __init__(self, spec: str | os.PathLike, interval_s: float = 1.0) -> None:
+        if interval_s <= 0:
+            raise ValueError("image interval must be positive")
+        self.spec = str(spec)
+        self.interval_s = interval_s
+        self.paths: list[str] = []
+        self._next = 0
+        self.skipped: list[str] = []
+
+    def open(self) -> None:
+        if os.path.isdir(self.spec):
+            candidates = [os.path.join(self.spec, name) for name in os.listdir(self.spec)]
+        else:
+            candidates = glob.glob(self.spec)
+        self.paths = sorted(
+            (p for p in candidates if os.path.isfile(p) and Path(p).suffix.lower() in IMAGE_SUFFIXES),
+            key=_natural_key,
+        )
+        if not self.paths:
+            raise SourceUnavailable(f"No images found in {self.spec}.")
+        self._next = 0
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.paths) * self.interval_s
+
+    def read(self, not_before: float | None = None) -> Frame | None:
+        if not self.paths:
+            self.open()
+        if not_before is not None:
+            self._next = max(self._next, int(np.ceil(not_before / self.interval_s - 1e-9)))
+        while self._next < len(self.paths):
+            index = self._next
+            self._next += 1
+            path = self.paths[index]
+            image = cv2.imread(path, cv2.IMREAD_COLOR)
+            if image is None:
+                log.warning("skipping %s: not a readable image", path)
+                self.skipped.append(path)
+                continue
+            return Frame(image=image, t=index * self.interval_s, index=index, source=path)
+        return None
+
+    def release(self) -> None:
+        """Nothing is held open between reads."""
+
+
+def _as_bgr(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
+
+
+def open_source(
+    spec: str, *, image_interval_s: float = 1.0, width: int = 640, height: int = 360
+) -> CameraSource | VideoFileSource | ImageFolderSource:
+    """Build the frame source named by ``spec``: a camera index ("0"), a video file, or an image folder/glob."""
+    text = str(spec).strip()
+    if text.isdigit():
+        return CameraSource(int(text), width=width, height=height)
+    path = Path(text).expanduser()
+    if path.is_dir() or any(ch in text for ch in "*?["):
+        return ImageFolderSource(str(path), interval_s=image_interval_s)
+    if path.is_file():
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            return ImageFolderSource(str(path), interval_s=image_interval_s)
+        return VideoFileSource(path)
+    raise SourceUnavailable(f"{text} is not a camera number, a video file or a folder of images.")
+
+
+def list_cameras(max_index: int = 4) -> list[int]:
+    """Indices of cameras that open and give a picture (slow: ~0.5 s per camera; call off the UI path)."""
+    found = []
+    for index in range(max_index + 1):
+        capture = cv2.VideoCapture(index)
+        try:
+            if capture.isOpened() and capture.read()[0]:
+                found.append(index)
+        finally:
+            capture.release()
+    return found
+
+
+def mean_luma(image: np.ndarray) -> float:
+    """Mean brightness 0..255 of a BGR frame (for "too dark" / black-frame checks)."""
+    small = image[:: max(1, image.shape[0] // 64), :: max(1, image.shape[1] // 64)]
+    return float(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).mean())
