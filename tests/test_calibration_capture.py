@@ -25,7 +25,7 @@ def test_still_samples_finish_after_duration_of_accepted_time():
             break
     assert capture.done and i == 8  # 8 samples x 0.25 s = 2 s
     assert capture.values == pytest.approx([50.0 + k * 0.1 for k in range(1, 9)])
-    assert capture.view == "front" and capture.rejected == 0
+    assert [r.cva_proxy_deg for r in capture.readings] == capture.values and capture.rejected == 0
 
 
 def test_moving_samples_are_left_out_and_extend_the_capture():
@@ -92,13 +92,6 @@ def test_bad_parameters_are_refused(kwargs):
     args = dict(duration_s=1.0, max_motion=0.5, now=0.0) | kwargs
     with pytest.raises(ValueError):
         UprightCapture(**args)
-
-
-def test_view_is_the_most_common_among_accepted_samples():
-    capture = UprightCapture(duration_s=5.0, max_motion=0.5, now=0.0)
-    for i, view in enumerate(["side", "front", "front"], start=1):
-        capture.add(float(i), reading(view=view), STILL)
-    assert capture.view == "front"
 
 
 def test_landmark_motion_refuses_mismatched_shapes():

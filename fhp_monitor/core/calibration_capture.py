@@ -10,7 +10,6 @@ every rejected sample makes the capture a little longer. Pure: numpy and the sta
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -140,7 +139,6 @@ class UprightCapture:
         return sum(1 for s in self.samples if not s.accepted)
 
     @property
-    def view(self) -> str | None:
-        """The camera view ("front" or "side") seen most often among accepted samples."""
-        views = Counter(s.reading.view for s in self.samples if s.accepted and s.reading.view)
-        return views.most_common(1)[0][0] if views else None
+    def readings(self) -> list["PostureReading"]:
+        """The accepted readings, oldest first (for ``calibration.fit_from_readings``)."""
+        return [s.reading for s in self.samples if s.accepted]
