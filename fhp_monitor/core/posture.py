@@ -1,0 +1,245 @@
+"""The posture state machine and nudge policy. Pure: ``observe(observation, now) -> events``.
+
+States (``PostureState``): upright, forward, away (no one in view), uncertain (someone, but no
+usable reading), paused, camera unavailable. Each observation sets the state directly; the nudge
+policy is where persistence is demanded:
+
+* A **forward episode** starts at the first forward observation and ends after two upright
+  observations in a row, or after ``away_reset_s`` of absence/pausing. A single upright blip
+  inside a slouch does not end it; a glance at the keyboard (a few forward looks, then upright)
+  ends it before it ever becomes a nudge.
+* A **nudge** is due when the episode has lasted ``onset_delay_s``, the latest observation is
+  forward, and at least ``forward_fraction`` of the upright/forward observations in the last
+  ``onset_delay_s`` were forward; never while paused, away, uncertain or in quiet hours.
+* **Cooldown**: at least ``cooldown_s`` between nudges, at most ``max_per_hour`` in any hour,
+  and at most ``max_per_episode`` in one episode (after that we trust the user to have heard).
+  The second nudge of an episode is level 2 (a different, gentle wording), never more.
+* **Outcome**: a nudge counts as recovered if an upright observation arrives within
+  ``recovered_within_s`` (two minutes).
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from fhp_monitor.core.ports import PostureState
+
+LocalTime = Callable[[float], tuple[int, int]]  # epoch seconds -> (hour, minute) local
+
+
+def system_local_time(t: float) -> tuple[int, int]:
+    tm = _time.localtime(t)
+    return tm.tm_hour, tm.tm_min
+
+
+def parse_quiet_hours(text: str) -> tuple[int, int] | None:
+    """'22:00-07:00' -> (1320, 420) minutes of the day; '' -> None. Raises ValueError if malformed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        start, end = (part.strip() for part in text.split("-"))
+        minutes = []
+        for part in (start, end):
+            hour, minute = (int(x) for x in part.split(":"))
+            if not (0 <= hour < 24 and 0 <= minute < 60):
+                raise ValueError
+            minutes.append(hour * 60 + minute)
+    except ValueError:
+        raise ValueError(f'quiet hours must look like "22:00-07:00" (got "{text}")') from None
+    return minutes[0], minutes[1]
+
+
+@dataclass(frozen=True)
+class NudgePolicy:
+    onset_delay_s: float = 60.0
+    forward_fraction: float = 0.7
+    cooldown_s: float = 900.0
+    max_per_hour: int = 3
+    max_per_episode: int = 3
+    quiet_hours: tuple[int, int] | None = None
+    away_reset_s: float = 30.0
+    recovered_within_s: float = 120.0
+
+    def in_quiet_hours(self, hour: int, minute: int) -> bool:
+        if self.quiet_hours is None:
+            return False
+        start, end = self.quiet_hours
+        now = hour * 60 + minute
+        return start <= now < end if start <= end else (now >= start or now < end)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One look at the user: a state (upright/forward/away/uncertain/camera_unavailable) and the proxy."""
+
+    state: PostureState
+    cva_proxy_deg: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    at: float
+    old: PostureState
+    new: PostureState
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class NudgeDue:
+    at: float
+    level: int
+    episode_started: float
+    count: int  # nudges sent so far, for varying the words
+
+
+@dataclass(frozen=True)
+class NudgeOutcome:
+    nudge_at: float
+    recovered: bool
+    decided_at: float
+
+
+Event = Union[StateChanged, NudgeDue, NudgeOutcome]
+
+
+class PostureMonitor:
+    """Feed it observations in time order; it answers with events. No threads, no clock of its own."""
+
+    def __init__(self, policy: NudgePolicy, now: float, local_time: LocalTime = system_local_time) -> None:
+        self.policy = policy
+        self.local_time = local_time
+        self.state = PostureState.UNCERTAIN
+        self.state_since = now
+        self.detail = ""
+        self.paused_until: float | None = None
+        self.episode_start: float | None = None
+        self.episode_nudges = 0
+        self._absent_since: float | None = None
+        self._previous: PostureState | None = None
+        self._window: deque[tuple[float, bool]] = deque()  # (t, forward?) for upright/forward looks
+        self._nudges: deque[float] = deque()  # times of nudges in the last hour
+        self._last_nudge: float | None = None
+        self._pending: deque[float] = deque()  # nudges waiting to learn if posture recovered
+        self.nudge_count = 0
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def paused(self) -> bool:
+        return self.state is PostureState.PAUSED
+
+    @property
+    def deteriorating(self) -> bool:
+        """True during a forward episode: the worker samples faster to notice recovery sooner."""
+        return self.episode_start is not None
+
+    # ------------------------------------------------------------------ commands
+    def pause(self, until: float | None, now: float) -> list[Event]:
+        """Pause until ``until`` (None = until resumed)."""
+        self.paused_until = until
+        self._end_episode()
+        return self._set_state(PostureState.PAUSED, now, "")
+
+    def resume(self, now: float) -> list[Event]:
+        if not self.paused:
+            return []
+        self.paused_until = None
+        return self._set_state(PostureState.UNCERTAIN, now, "")
+
+    def tick(self, now: float) -> list[Event]:
+        """Time passes without an observation: ends an expired pause, settles overdue outcomes."""
+        events: list[Event] = []
+        if self.paused and self.paused_until is not None and now >= self.paused_until:
+            events += self.resume(now)
+        events += self._settle_outcomes(now, upright=False)
+        return events
+
+    def reset(self) -> None:
+        """Forget the current episode and window (after a recalibration)."""
+        self._end_episode()
+
+    def observe(self, observation: Observation, now: float) -> list[Event]:
+        events = self.tick(now)
+        if self.paused:
+            return events
+        state = observation.state
+        events += self._set_state(state, now, observation.detail)
+        events += self._settle_outcomes(now, upright=state is PostureState.UPRIGHT)
+
+        if state in (PostureState.UPRIGHT, PostureState.FORWARD):
+            self._absent_since = None
+            forward = state is PostureState.FORWARD
+            self._window.append((now, forward))
+            if forward and self.episode_start is None:
+                self.episode_start = now
+            elif not forward and self._previous is PostureState.UPRIGHT:
+                self._end_episode()
+        else:
+            if self._absent_since is None:
+                self._absent_since = now
+            if now - self._absent_since >= self.policy.away_reset_s:
+                self._end_episode()
+        self._previous = state
+        self._trim(now)
+
+        if state is PostureState.FORWARD and self._nudge_allowed(now):
+            level = 2 if self.episode_nudges >= 1 else 1
+            self.episode_nudges += 1
+            self.nudge_count += 1
+            self._last_nudge = now
+            self._nudges.append(now)
+            self._pending.append(now)
+            assert self.episode_start is not None
+            events.append(NudgeDue(at=now, level=level, episode_started=self.episode_start, count=self.nudge_count))
+        return events
+
+    # ------------------------------------------------------------------ internals
+    def _set_state(self, state: PostureState, now: float, detail: str) -> list[Event]:
+        if state is self.state and detail == self.detail:
+            return []
+        old, self.state, self.detail = self.state, state, detail
+        if state is not old:
+            self.state_since = now
+        return [StateChanged(at=now, old=old, new=state, detail=detail)]
+
+    def _end_episode(self) -> None:
+        self.episode_start = None
+        self.episode_nudges = 0
+        self._window.clear()
+
+    def _trim(self, now: float) -> None:
+        horizon = now - self.policy.onset_delay_s
+        while self._window and self._window[0][0] < horizon:
+            self._window.popleft()
+        while self._nudges and self._nudges[0] <= now - 3600.0:
+            self._nudges.popleft()
+
+    def _settle_outcomes(self, now: float, upright: bool) -> list[Event]:
+        events: list[Event] = []
+        while self._pending:
+            nudge_at = self._pending[0]
+            if upright and now > nudge_at and now - nudge_at <= self.policy.recovered_within_s:
+                events.append(NudgeOutcome(nudge_at, True, now))
+            elif now - nudge_at > self.policy.recovered_within_s:
+                events.append(NudgeOutcome(nudge_at, False, now))
+            else:
+                break
+            self._pending.popleft()
+        return events
+
+    def _nudge_allowed(self, now: float) -> bool:
+        p = self.policy
+        if self.episode_start is None or now - self.episode_start < p.onset_delay_s:
+            return False
+        if self.episode_nudges >= p.max_per_episode or len(self._nudges) >= p.max_per_hour:
+            return False
+        if self._last_nudge is not None and now - self._last_nudge < p.cooldown_s:
+            return False
+        if p.in_quiet_hours(*self.local_time(now)):
+            return False
+        looks = [forward for _, forward in self._window]
+        return bool(looks) and sum(looks) / len(looks) >= p.forward_fraction
