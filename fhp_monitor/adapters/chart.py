@@ -1,0 +1,139 @@
+"""The daily summary as a picture: the only module that imports matplotlib.
+
+Drawn with the Agg canvas directly (no pyplot, no GUI backend, no global state), so it is safe
+from any thread and never opens a window. Large type, two calm colours, words instead of codes:
+made to be glanced at from a little distance.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from fhp_monitor.core.summary import DailySummary, day_phrase
+
+UPRIGHT_COLOUR = "#2a9d8f"  # calm teal-green
+UPRIGHT_PALE = "#9fd3cb"
+FORWARD_COLOUR = "#f4a261"  # soft orange
+TEXT_COLOUR = "#264653"
+MUTED_COLOUR = "#7a8a90"
+DEFAULT_SIZE_PX = (1200, 900)
+DEFAULT_DPI = 100
+#: Hours always shown on the day panel (widened to include any hour with data).
+CORE_HOURS = (8, 18)
+
+
+def render_summary_chart(
+    summary: DailySummary,
+    path: Path,
+    *,
+    size_px: tuple[int, int] = DEFAULT_SIZE_PX,
+    dpi: int = DEFAULT_DPI,
+) -> Path:
+    """Draw ``summary`` to a PNG at ``path`` (written atomically) and return the path.
+
+    Top: minutes sitting tall / head forward in each hour of the day (stacked bars).
+    Bottom: share of time sitting tall on each of the 7 previous days and this one.
+    """
+    width, height = size_px
+    if width < 300 or height < 300:
+        raise ValueError(f"chart size must be at least 300 x 300 pixels, got {width} x {height}")
+    path = Path(path)
+    with rc_context({"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold",
+                     "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
+                     "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}):
+        fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+        FigureCanvasAgg(fig)
+        top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.55})
+        _draw_day(top, summary)
+        _draw_week(bottom, summary)
+        fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.08)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    return path
+
+
+def _when_title(summary: DailySummary) -> str:
+    phrase = day_phrase(summary)  # "today", "yesterday" or "on Wednesday 10 June"
+    return phrase.removeprefix("on ").capitalize() if phrase.startswith("on ") else phrase.capitalize()
+
+
+def _plain_axes(ax) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_color(MUTED_COLOUR)
+    ax.spines["bottom"].set_color(MUTED_COLOUR)
+
+
+def _draw_day(ax, summary: DailySummary) -> None:
+    when = _when_title(summary)
+    hours_with_data = [h["hour"] for h in summary.hourly if h["upright_s"] > 0 or h["forward_s"] > 0]
+    if summary.upright_pct is None or not hours_with_data:
+        ax.set_axis_off()
+        if day_phrase(summary) == "today":
+            message = "No posture data yet today"
+        else:
+            message = f"No posture data for {when.lower() if when == 'Yesterday' else when}"
+        ax.text(0.5, 0.55, message, ha="center", va="center", fontsize=30, color=TEXT_COLOUR, transform=ax.transAxes)
+        ax.text(0.5, 0.3, "fhp-monitor keeps track while it is running.", ha="center", va="center",
+                fontsize=19, color=MUTED_COLOUR, transform=ax.transAxes)
+        return
+
+    first = min(CORE_HOURS[0], *hours_with_data)
+    last = max(CORE_HOURS[1], *hours_with_data)
+    hours = list(range(first, last + 1))
+    upright = [summary.hourly[h]["upright_s"] / 60 for h in hours]
+    forward = [summary.hourly[h]["forward_s"] / 60 for h in hours]
+    ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label="Sitting tall")
+    ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label="Head forward")
+    ax.set_title(f"{when}: sat tall {round(summary.upright_pct)}% of the time", loc="left", pad=18)
+    ax.set_ylim(0, 78)
+    ax.set_yticks([0, 15, 30, 45, 60])
+    ax.set_ylabel("Minutes in the hour")
+    step = 1 if len(hours) <= 14 else 2
+    ax.set_xticks(hours[::step], [f"{h}:00" for h in hours[::step]])
+    ax.set_xlim(first - 0.6, last + 0.6)
+    ax.grid(axis="y", color="#e6ecee", linewidth=1)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper left", ncols=2, frameon=False, fontsize=17, borderaxespad=0.1)
+    _plain_axes(ax)
+
+
+def _draw_week(ax, summary: DailySummary) -> None:
+    days = [date.fromisoformat(w["date"]) for w in summary.week] + [summary.date]
+    values = [w["upright_pct"] for w in summary.week] + [summary.upright_pct]
+    is_today = day_phrase(summary) == "today"
+    labels = [d.strftime("%a") for d in days[:-1]] + ["Today" if is_today else days[-1].strftime("%a")]
+    xs = list(range(len(days)))
+    heights = [v if v is not None else 0 for v in values]
+    colours = [UPRIGHT_PALE] * (len(days) - 1) + [UPRIGHT_COLOUR]
+    ax.bar(xs, heights, width=0.65, color=colours)
+    nothing_yet = all(v is None for v in values)
+    for x, v in zip(xs, values):
+        if v is None and nothing_yet:
+            continue
+        if v is None:
+            ax.text(x, 4, "no data", ha="center", va="bottom", fontsize=13, color=MUTED_COLOUR)
+        else:
+            ax.text(x, v + 3, f"{round(v)}%", ha="center", va="bottom", fontsize=17, fontweight="bold")
+    ax.set_title("Sitting tall, day by day", loc="left", pad=14, fontsize=21)
+    ax.set_xticks(xs, labels)
+    ax.set_ylim(0, 118)
+    ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
+    ax.grid(axis="y", color="#e6ecee", linewidth=1)
+    ax.set_axisbelow(True)
+    _plain_axes(ax)
+    if nothing_yet:
+        ax.text(0.5, 0.6, "Your week will appear here", ha="center", va="center", fontsize=19,
+                color=MUTED_COLOUR, transform=ax.transAxes)
+
