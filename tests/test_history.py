@@ -499,3 +499,20 @@ def test_damaged_pages_behind_a_valid_header_are_also_moved_aside(db: Path):
         assert s.minutes(0, 2**40) == []
         s.record_minute(minute(0))
     assert raw_rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_week_trend_from_the_store_is_the_same_before_and_after_pruning(db: Path):
+    from fhp_monitor.core.summary import build_daily_summary
+
+    today = date(2026, 11, 20)
+    with SqliteHistoryStore(db) as s:
+        _fill_days(s, today - timedelta(days=7), 8)
+        start, end = day_bounds(today)
+        week = s.daily_totals(today - timedelta(days=7), today - timedelta(days=1))
+        before = build_daily_summary(today, s.minutes(start, end), s.nudges(start, end), week)
+        s.prune(start + 3600, keep_minutes_days=2)
+        week_after = s.daily_totals(today - timedelta(days=7), today - timedelta(days=1))
+        after = build_daily_summary(today, s.minutes(start, end), s.nudges(start, end), week_after)
+    assert [w["upright_pct"] for w in before.week] == [round(100 * 70 / 120, 1)] * 7
+    assert after.week == before.week
+    assert after.upright_pct == before.upright_pct == round(100 * 70 / 120, 1)

@@ -26,6 +26,8 @@ from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date, local_
 log = logging.getLogger(__name__)
 
 _SECONDS_DDL = ", ".join(f"{k} REAL NOT NULL DEFAULT 0" for k in SECOND_KEYS)
+_SECONDS = ", ".join(SECOND_KEYS)
+_MINUTE_COLUMNS = f"minute, {_SECONDS}, cva_proxy_mean, samples"
 
 
 def _migrate_to_v1(conn: sqlite3.Connection) -> None:
@@ -70,6 +72,19 @@ def _error_kind(exc: sqlite3.Error) -> str:
         if name.startswith(names) or any(w in text for w in words):
             return kind
     return "other"
+
+
+#: Plain sentences for the user, by error kind: what happened and what to do.
+_MESSAGES = {
+    "busy": "The posture history file is busy: another program is using {path}. "
+    "Nothing was lost; fhp-monitor will try again in a moment.",
+    "readonly": "fhp-monitor cannot save its posture history because {path} is read-only. "
+    "Check that you own this file and its folder.",
+    "full": "The disk is full, so fhp-monitor could not save the latest posture numbers. "
+    "Free some disk space; the history saved before is safe.",
+    "cantopen": "fhp-monitor cannot open its posture history at {path}. "
+    "Check that the folder exists and that you may write to it.",
+}
 
 
 class _Damaged(Exception):
@@ -137,7 +152,6 @@ class SqliteHistoryStore:
     def _connect_and_prepare(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise _Damaged(check)
@@ -212,28 +226,8 @@ class SqliteHistoryStore:
                 log.warning("could not make %s private: %s", p, exc)
 
     def _explain(self, exc: sqlite3.Error, what: str) -> str:
-        kind = _error_kind(exc)
-        if kind == "busy":
-            return (
-                f"The posture history file is busy: another program is using {self.path}. "
-                "Nothing was lost; fhp-monitor will try again in a moment."
-            )
-        if kind == "readonly":
-            return (
-                f"fhp-monitor cannot save its posture history because {self.path} is read-only. "
-                "Check that you own this file and its folder."
-            )
-        if kind == "full":
-            return (
-                "The disk is full, so fhp-monitor could not save the latest posture numbers. "
-                "Free some disk space; the history saved before is safe."
-            )
-        if kind == "cantopen":
-            return (
-                f"fhp-monitor cannot open its posture history at {self.path}. "
-                "Check that the folder exists and that you may write to it."
-            )
-        return f"The posture history at {self.path} could not be {what}: {exc}."
+        template = _MESSAGES.get(_error_kind(exc), "The posture history at {path} could not be {what}: {exc}.")
+        return template.format(path=self.path, what=what, exc=exc)
 
     # ----------------------------------------------------------------------- writing
 
@@ -268,8 +262,7 @@ class SqliteHistoryStore:
         rows = [_minute_row(m) for _, m in sorted(self._pending.items())]
         with self._transaction("saved") as conn:
             conn.executemany(
-                f"INSERT OR REPLACE INTO minutes (minute, {', '.join(SECOND_KEYS)}, cva_proxy_mean, samples)"
-                f" VALUES ({', '.join('?' * (len(SECOND_KEYS) + 3))})",
+                f"INSERT OR REPLACE INTO minutes ({_MINUTE_COLUMNS}) VALUES ({', '.join('?' * (len(SECOND_KEYS) + 3))})",
                 rows,
             )
         self._pending.clear()
@@ -324,14 +317,14 @@ class SqliteHistoryStore:
         with self._transaction("tidied") as conn:
             sums: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(SECOND_KEYS))
             count = 0
-            for row in conn.execute(f"SELECT minute, {', '.join(SECOND_KEYS)} FROM minutes WHERE minute < ?", (cutoff,)):
+            for row in conn.execute(f"SELECT minute, {_SECONDS} FROM minutes WHERE minute < ?", (cutoff,)):
                 day_sums = sums[local_date(row[0]).isoformat()]
                 for i, value in enumerate(row[1:]):
                     day_sums[i] += value
                 count += 1
             updates = ", ".join(f"{k} = {k} + excluded.{k}" for k in SECOND_KEYS)
             conn.executemany(
-                f"INSERT INTO daily_totals (date, {', '.join(SECOND_KEYS)}) VALUES (?{', ?' * len(SECOND_KEYS)})"
+                f"INSERT INTO daily_totals (date, {_SECONDS}) VALUES (?{', ?' * len(SECOND_KEYS)})"
                 f" ON CONFLICT (date) DO UPDATE SET {updates}",
                 [(day, *values) for day, values in sums.items()],
             )
@@ -377,8 +370,7 @@ class SqliteHistoryStore:
         """Minute rows with ``start <= minute < end``, oldest first."""
         with self._reader() as conn:
             rows = conn.execute(
-                f"SELECT minute, {', '.join(SECOND_KEYS)}, cva_proxy_mean, samples FROM minutes"
-                " WHERE minute >= ? AND minute < ? ORDER BY minute",
+                f"SELECT {_MINUTE_COLUMNS} FROM minutes WHERE minute >= ? AND minute < ? ORDER BY minute",
                 (start, end),
             ).fetchall()
         return [MinuteRecord(r[0], *r[1:7], cva_proxy_mean=r[7], samples=r[8]) for r in rows]
@@ -407,13 +399,12 @@ class SqliteHistoryStore:
                 totals[key] += value
 
         with self._reader() as conn:
-            cols = ", ".join(SECOND_KEYS)
             for row in conn.execute(
-                f"SELECT date, {cols} FROM daily_totals WHERE date >= ? AND date <= ?",
+                f"SELECT date, {_SECONDS} FROM daily_totals WHERE date >= ? AND date <= ?",
                 (start_date.isoformat(), end_date.isoformat()),
             ):
                 add(date.fromisoformat(row[0]), row[1:])
-            for row in conn.execute(f"SELECT minute, {cols} FROM minutes WHERE minute >= ? AND minute < ?", (first, last)):
+            for row in conn.execute(f"SELECT minute, {_SECONDS} FROM minutes WHERE minute >= ? AND minute < ?", (first, last)):
                 add(local_date(row[0]), row[1:])
         return dict(sorted(out.items()))
 
@@ -429,8 +420,7 @@ class SqliteHistoryStore:
         count = 0
         with self._reader() as conn:
             for row in conn.execute(
-                f"SELECT minute, {', '.join(SECOND_KEYS)}, cva_proxy_mean, samples FROM minutes"
-                " WHERE minute >= ? AND minute < ? ORDER BY minute",
+                f"SELECT {_MINUTE_COLUMNS} FROM minutes WHERE minute >= ? AND minute < ? ORDER BY minute",
                 (-math.inf if start is None else start, math.inf if end is None else end),
             ):
                 stamp = local_datetime(row[0]).isoformat(timespec="minutes")
