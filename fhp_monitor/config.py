@@ -57,7 +57,7 @@ def _shown(value: Any) -> str:
 
 
 def _num(x: float) -> str:
-    return f"{x:g}"
+    return f"{x:g}"  # 1 not 1.0, 0.5 not .5
 
 
 # --------------------------------------------------------------------------- rules
@@ -138,29 +138,22 @@ _CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"
 
 @dataclass(frozen=True)
 class ClockTime(Rule):
-    """"" (off) or a 24-hour time H:MM or HH:MM."""
+    """"" (off) or a 24-hour time "HH:MM"; with ``span``, two different times "HH:MM-HH:MM"
+    (a span may pass midnight)."""
 
-    wording: ClassVar[str] = 'a time like "17:30" (24-hour clock), or "" for off'
+    span: bool = False
 
-    def check(self, value: Any, high: float | None = None) -> str:
-        value = "" if value is None else value
-        if not isinstance(value, str) or not (value == "" or re.fullmatch(_CLOCK, value)):
-            raise _Invalid
-        return value
-
-
-@dataclass(frozen=True)
-class TimeRange(Rule):
-    """"" (none) or two different times "HH:MM-HH:MM"; the range may pass midnight."""
-
-    wording: ClassVar[str] = 'two times like "22:00-07:00", or "" for none'
+    def describe(self, high: float | None = None, high_label: str = "") -> str:
+        if self.span:
+            return 'two times like "22:00-07:00", or "" for none'
+        return 'a time like "17:30" (24-hour clock), or "" for off'
 
     def check(self, value: Any, high: float | None = None) -> str:
         value = "" if value is None else value
         if not isinstance(value, str):
             raise _Invalid
-        match = re.fullmatch(rf"\s*({_CLOCK})\s*-\s*({_CLOCK})\s*", value)
-        if value and (not match or match.group(1).zfill(5) == match.group(2).zfill(5)):
+        match = re.fullmatch(rf"\s*({_CLOCK})\s*-\s*({_CLOCK})\s*" if self.span else _CLOCK, value)
+        if value and (not match or (self.span and match.group(1).zfill(5) == match.group(2).zfill(5))):
             raise _Invalid
         return value
 
@@ -223,7 +216,7 @@ class NudgeSettings:
     forward_fraction: float = setting(0.7, Number(0.5, 1))
     cooldown_min: float = setting(15.0, Number(1, 240))
     max_per_hour: int = setting(3, Whole(1, 12))
-    quiet_hours: str = setting("", TimeRange())
+    quiet_hours: str = setting("", ClockTime(span=True))
     include_exercises: bool = setting(True, Flag())
 
 
@@ -362,7 +355,9 @@ class _Loader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # unhashable keys are refused by the base constructor with their position
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f'"{key}" appears twice; keep one of them', key_node.start_mark)
             seen[key] = key_node
@@ -394,7 +389,7 @@ def parse_yaml(text: str, source: str = CONFIG_NAME) -> Any:
             [f"{where}this is not valid YAML ({what}). Check the spaces at the start of the line, "
              'and put text that holds ":" or "#" in quotes.'], source) from error
     except (yaml.YAMLError, RecursionError, ValueError) as error:  # ValueError: e.g. a 5000-digit number
-        raise ConfigError([f"this is not valid YAML ({str(error)[:200]})"], source) from error
+        raise ConfigError([f"this is not valid YAML ({' '.join(str(error).split())[:200]})"], source) from error
 
 
 def parse_settings(text: str, source: str = CONFIG_NAME) -> Settings:

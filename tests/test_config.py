@@ -24,7 +24,6 @@ from fhp_monitor.config import (
     Settings,
     SettingsWatcher,
     Text,
-    TimeRange,
     load_settings,
     parse_settings,
     parse_yaml,
@@ -175,6 +174,20 @@ def test_duplicate_key_is_refused_with_its_line() -> None:
     assert problem.startswith("line 3, column 3:") and '"cooldown_min" appears twice' in problem
 
 
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("? [a]\n: 1\n", "line 1, column 3: this is not valid YAML (found unhashable key)"),
+        ("camera:\n\tindex: 1\n", "line 2, column 1: this is not valid YAML (found character '\\t'"),
+        ("a: !!python/object:os.system x\n", "line 1, column 4: this is not valid YAML (could not determine"),
+        ("x\x00", "this is not valid YAML (unacceptable character #x0000"),
+    ],
+)
+def test_odd_yaml_is_a_config_error(text: str, start: str) -> None:
+    (problem,) = problems_of(text)
+    assert problem.startswith(start) and "\n" not in problem
+
+
 def test_top_level_must_be_a_mapping() -> None:
     assert problems_of("- camera\n- nudges\n") == (
         'the file must hold groups of settings such as "camera:" and "nudges:" (got ["camera", "nudges"])',)
@@ -268,11 +281,11 @@ def _valid_value(rule: Any, high: Any) -> st.SearchStrategy[Any]:
         return st.booleans()
     if isinstance(rule, Text):
         return _TEXT
-    if isinstance(rule, ClockTime):
-        return st.one_of(st.just(""), _CLOCKS)
-    if isinstance(rule, TimeRange):
+    if isinstance(rule, ClockTime) and rule.span:
         pairs = st.tuples(_CLOCKS, _CLOCKS).filter(lambda p: p[0] != p[1]).map("-".join)
         return st.one_of(st.just(""), pairs)
+    if isinstance(rule, ClockTime):
+        return st.one_of(st.just(""), _CLOCKS)
     if isinstance(rule, Names):
         return st.lists(_TEXT.filter(str.strip), max_size=5)
     raise AssertionError(f"no strategy for {rule!r}")
@@ -300,7 +313,7 @@ def assert_within_schema(settings: Settings) -> None:
             high = getattr(group, sibling) if isinstance(sibling, str) else None
             as_yaml = list(value) if isinstance(value, tuple) else value
             assert rule.check(as_yaml, high) == value, (section, key, value)
-            expected_type = {Flag: bool, Text: str, ClockTime: str, TimeRange: str, Names: tuple}.get(type(rule))
+            expected_type = {Flag: bool, Text: str, ClockTime: str, Names: tuple}.get(type(rule))
             if isinstance(rule, Number):
                 expected_type = int if rule.whole else float
             assert type(value) is expected_type, (section, key, value)
