@@ -122,6 +122,7 @@ class MediaPipePoseEstimator:
             ) from exc
         self._last_ms = -1
         self._closed = False
+        self._first = True
 
     def _timestamp_ms(self, t: float) -> int:
         ms = int(round(t * 1000.0))
@@ -138,7 +139,12 @@ class MediaPipePoseEstimator:
             raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
         rgb = np.ascontiguousarray(image[:, :, ::-1])
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
+        if self._first:  # the graph logs start-up warnings on its first frame; they mean nothing to users
+            self._first = False
+            with _quiet_native_stderr():
+                result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
+        else:
+            result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
         poses = []
         for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
             xyz, vis = _landmarks_to_array(image_points, with_visibility=True)

@@ -1,0 +1,317 @@
+"""Composition root for ``fhp-monitor run``: builds the adapters from the settings and wires them.
+
+Threads:
+* main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
+  window) and polls a command queue every 200 ms; without one it just waits for the worker.
+* ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
+* ``fhp-tray``: pystray's loop (see adapters/tray.py); its clicks are queued to the main thread.
+The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
+once and the previous settings are kept) and shows the end-of-day summary when it is due.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
+from fhp_monitor.core.calibration import load_baseline
+from fhp_monitor.core.ports import NotificationError, StatusSnapshot
+from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
+from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.worker import MonitorWorker, ReplayClock
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 200
+SETTINGS_POLL_S = 2.0
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+def has_display() -> bool:
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def parse_start(text: str | None) -> float:
+    if not text:
+        return time.time()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        from fhp_monitor.cli import UserError
+
+        raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
+    return moment.timestamp()
+
+
+def pause_until(command: str, now: float) -> float | None:
+    if command == "pause_15":
+        return now + 15 * 60
+    if command == "pause_60":
+        return now + 60 * 60
+    tomorrow = datetime.fromtimestamp(now).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, datetime.min.time()).timestamp()
+
+
+def open_with_desktop(path: Path) -> None:
+    """Open a file with the user's default program (text editor for config.yaml, viewer for a PNG)."""
+    if sys.platform == "win32":
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        log.warning("could not open %s with %s: %s", path, opener, exc)
+
+
+class App:
+    """Owns every adapter for one ``run``; ``main_loop`` returns the exit status."""
+
+    def __init__(self, args, home: Home, settings: Settings) -> None:
+        from fhp_monitor.adapters.history import SqliteHistoryStore
+        from fhp_monitor.adapters.notify import PlyerNotifier
+        from fhp_monitor.cli import estimator_for, source_for
+
+        self.args, self.home, self.settings = args, home, settings
+        self.commands: queue.Queue[str] = queue.Queue()
+        self.stop = threading.Event()
+        self.notifier = PlyerNotifier()
+        self.history = SqliteHistoryStore(home.history)
+        if self.history.recovered_from is not None:
+            self._tell("Your posture history file was damaged",
+                       f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
+        self.source = source_for(args.source, settings)
+        self.live = self.source.live
+        self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.estimator = estimator_for(settings)
+        self.worker = MonitorWorker(
+            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
+            baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
+            on_snapshot=self._on_snapshot,
+        )
+        self.watcher = SettingsWatcher(home.config, settings)
+        self.tray = None
+        self.root = None
+        self.panel = None
+        self._next_settings_poll = 0.0
+        self._last_snapshot: StatusSnapshot | None = None
+
+    # ------------------------------------------------------------------ notifications and UI
+    def _tell(self, title: str, body: str) -> None:
+        try:
+            self.notifier.notify(title, body)
+        except NotificationError as exc:
+            log.warning("could not show a notification (%s): %s — %s", exc, title, body)
+        print(f"fhp-monitor: {title}. {body}", file=sys.stderr)
+
+    def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
+        """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
+        self._last_snapshot = snapshot
+        if self.tray is not None:
+            self.tray.show(snapshot, self.clock.now())
+        self.commands.put("_refresh")
+
+    def start_ui(self) -> None:
+        if self.args.no_tray or not self.settings.app.tray or not has_display():
+            if not has_display():
+                log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
+            return
+        from fhp_monitor.adapters.tray import TrayIcon
+
+        self.tray = TrayIcon(on_command=self.commands.put)
+        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
+            self.tray = None
+        try:
+            import tkinter as tk
+
+            self.root = tk.Tk()
+            self.root.withdraw()
+        except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
+            log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
+            self.root = None
+
+    # ------------------------------------------------------------------ commands
+    def handle(self, command: str) -> None:
+        now = self.clock.now()
+        if command in ("pause_15", "pause_60", "pause_tomorrow"):
+            self.worker.send("pause", pause_until(command, now))
+        elif command == "resume":
+            self.worker.send("resume")
+        elif command == "quit":
+            self.stop.set()
+        elif command == "settings":
+            open_with_desktop(self.home.config)
+        elif command == "summary":
+            self.show_summary()
+        elif command == "recalibrate":
+            self.recalibrate()
+        elif command == "panel":
+            self.show_panel()
+        elif command == "_refresh":
+            if self.panel is not None and self._last_snapshot is not None:
+                self.panel.show(self._last_snapshot, now)
+        else:
+            log.warning("unknown command %r", command)
+
+    def show_panel(self) -> None:
+        if self.root is None:
+            return
+        from fhp_monitor.adapters.panel import ControlPanel
+
+        if self.panel is None or not self.panel.exists():
+            self.panel = ControlPanel(self.root, on_command=self.commands.put)
+        self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
+
+    def show_summary(self) -> None:
+        from fhp_monitor.adapters.chart import render_summary_chart
+        from fhp_monitor.core.summary import format_summary_text, local_date
+        from fhp_monitor.reports import daily_summary
+
+        summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
+        chart = render_summary_chart(summary, self.home.root / "summary-today.png")
+        self._tell("Today's posture", format_summary_text(summary).splitlines()[0])
+        open_with_desktop(chart)
+
+    def recalibrate(self) -> None:
+        """Pause, let the wizard have the camera in its own process, then use the new baseline."""
+        self.worker.send("pause", None)
+        command = [sys.executable, "-m", "fhp_monitor", "--home", str(self.home.root), "calibrate"]
+        if self.args.source:
+            command += ["--source", self.args.source]
+
+        def wizard_then_resume() -> None:
+            subprocess.run(command, check=False)
+            self.worker.send("baseline", load_baseline(self.home.calibration))
+            self.worker.send("resume")
+
+        threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
+
+    # ------------------------------------------------------------------ periodic checks
+    def poll(self) -> None:
+        while True:
+            try:
+                self.handle(self.commands.get_nowait())
+            except queue.Empty:
+                break
+        real_now = time.monotonic()
+        if real_now >= self._next_settings_poll:
+            self._next_settings_poll = real_now + SETTINGS_POLL_S
+            self.reload_settings()
+            self.daily_summary_check()
+
+    def reload_settings(self) -> None:
+        result = self.watcher.poll()
+        if isinstance(result, ConfigError):
+            self._tell("Settings not changed", f"{result} The previous settings are still in use.")
+        elif result is not None:
+            self.settings = result
+            self.worker.send("settings", result)
+            log.info("settings reloaded from %s", self.home.config)
+
+    def daily_summary_check(self) -> None:
+        from fhp_monitor.core.summary import local_date
+        from fhp_monitor.reports import daily_summary
+
+        state = read_state(self.home)
+        last = state.get("last_summary_date")
+        now = self.clock.now()
+        due = daily_notification_due(now, self.settings.summary.daily_time,
+                                     date.fromisoformat(last) if last else None, self.history.has_data)
+        if due is None or (due == local_date(now) and not self.history.has_data(due)):
+            return
+        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",
+                   end_of_day_sentence(daily_summary(self.history, due, now)))
+        write_state(self.home, {**state, "last_summary_date": due.isoformat()})
+
+    # ------------------------------------------------------------------ lifecycle
+    def pace(self, seconds: float) -> bool:
+        if self.live:
+            return self.stop.wait(seconds)
+        speed = self.args.speed
+        return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
+
+    def main_loop(self) -> int:
+        worker_thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="fhp-worker")
+        worker_thread.start()
+        try:
+            if self.root is not None:
+                def tick() -> None:
+                    self.poll()
+                    if self.stop.is_set() or not worker_thread.is_alive():
+                        self.root.quit()
+                    else:
+                        self.root.after(POLL_MS, tick)
+
+                self.root.after(POLL_MS, tick)
+                self.root.mainloop()
+            else:
+                while worker_thread.is_alive() and not self.stop.is_set():
+                    worker_thread.join(POLL_MS / 1000.0)
+                    self.poll()
+        finally:
+            self.stop.set()
+            worker_thread.join()
+            self.shutdown()
+        if self.worker.ended and not self.args.exit_at_end:
+            log.info("the source ended")
+        return 0
+
+    def shutdown(self) -> None:
+        if self.tray is not None:
+            self.tray.stop()
+        if self.root is not None:
+            self.root.destroy()
+            self.root = None
+        self.estimator.close()
+        self.history.close()
+
+
+def run_app(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.cli import UserError
+
+    lock = SingleInstance(home.lock)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        raise UserError(str(exc)) from None
+    try:
+        if load_baseline(home.calibration) is None:
+            first_run_calibration(args, home, settings)
+        app = App(args, home, settings)
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.stop.set())
+        try:
+            app.start_ui()
+            return app.main_loop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    finally:
+        lock.release()
+
+
+def first_run_calibration(args, home: Home, settings: Settings) -> None:
+    """No calibration yet: open the wizard (on the same source) before monitoring begins."""
+    from fhp_monitor.cli import UserError, estimator_for, record_calibration
+
+    if not has_display():
+        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
+                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
+    from fhp_monitor.adapters.wizard import run_wizard
+
+    result = run_wizard(source_spec=args.source, settings=settings, home=home,
+                            estimator_factory=lambda: estimator_for(settings))
+    if not (result.completed and result.baseline is not None):
+        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
+    record_calibration(home, result.baseline)

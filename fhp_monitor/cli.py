@@ -1,0 +1,259 @@
+"""Command line: ``fhp-monitor [--home DIR] [run|calibrate|replay|status|summary|export]``.
+
+Plain ``fhp-monitor`` is ``fhp-monitor run``. Errors a user can fix are printed as one plain
+sentence on stderr with exit status 2; nothing here prints a traceback for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from fhp_monitor import __version__
+from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, is_forward, load_baseline, save_baseline
+from fhp_monitor.core.geometry import read_posture
+from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
+from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
+
+EXIT_USER_ERROR = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message says how."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fhp-monitor", description="Notices when your head drifts forward.")
+    parser.add_argument("--home", help="folder for settings, calibration, history and logs "
+                        "(default: $FHP_MONITOR_HOME or your user data folder)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
+    parser.add_argument("--version", action="version", version=f"fhp-monitor {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="monitor in the background with a tray icon (the default)")
+    run.add_argument("--source", help="camera number, video file or image folder (default: the camera)")
+    run.add_argument("--speed", type=float, default=1.0, help="replay speed for a file source; 0 = as fast as possible")
+    run.add_argument("--start", help="for a file source: the date and time the recording starts (ISO, default now)")
+    run.add_argument("--exit-at-end", action="store_true", help="quit when a file source ends")
+    run.add_argument("--no-tray", action="store_true", help="do not show a tray icon")
+
+    cal = sub.add_parser("calibrate", help="record your upright posture")
+    cal.add_argument("--source", help="camera number, video file or image folder (default: the camera)")
+    cal.add_argument("--no-gui", action="store_true", help="no window: treat the source's frames as upright")
+    cal.add_argument("--frames", type=int, help="frames to use with --no-gui (default from config.yaml)")
+
+    rep = sub.add_parser("replay", help="run the detection over every frame of a file or camera")
+    rep.add_argument("source", help="video file, image folder/glob or camera number")
+    rep.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
+
+    st = sub.add_parser("status", help="calibration and model in use")
+    st.add_argument("--json", action="store_true")
+
+    sm = sub.add_parser("summary", help="how you sat on a day")
+    sm.add_argument("--date", help="YYYY-MM-DD (default today)")
+    sm.add_argument("--json", action="store_true")
+    sm.add_argument("--chart", help="also draw a chart to this PNG file")
+
+    ex = sub.add_parser("export", help="write the minute-by-minute history")
+    ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
+    return parser
+
+
+# ----------------------------------------------------------------------------- shared helpers
+
+
+def load(home: Home) -> Settings:
+    ensure_config(home)
+    return load_settings(home.config)
+
+
+def source_for(spec: str | None, settings: Settings):
+    from fhp_monitor.adapters.sources import open_source
+
+    spec = spec if spec is not None else str(settings.camera.index)
+    return open_source(spec, image_interval_s=settings.sampling.image_interval_s,
+                       width=settings.camera.width, height=settings.camera.height)
+
+
+def estimator_for(settings: Settings):
+    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+
+    return MediaPipePoseEstimator(settings.detection.model or None)
+
+
+def open_history(home: Home):
+    from fhp_monitor.adapters.history import SqliteHistoryStore
+
+    return SqliteHistoryStore(home.history)
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_replay(args, home: Home, settings: Settings) -> int:
+    baseline = load_baseline(home.calibration)
+    source = source_for(args.source, settings)
+    source.open()
+    total = len(getattr(source, "paths", [])) or getattr(source, "frame_count", 0)
+    show_progress = not args.json and total > 50 and sys.stderr.isatty()
+    if not args.json:
+        print(f"{'frame':>6} {'t (s)':>8} {'CVA proxy':>10} {'view':>6}  result")
+    with estimator_for(settings) as estimator:
+        try:
+            count = 0
+            while (frame := source.read()) is not None:
+                reading = read_posture(estimator.estimate(frame), settings.detection.min_visibility)
+                forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
+                row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
+                       "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
+                       "forward": forward, "view": reading.view, "reason": reading.reason}
+                count += 1
+                if args.json:
+                    print(json.dumps(row), flush=False)
+                else:
+                    words = reading.reason or {True: "head forward", False: "upright", None: "not calibrated"}[forward]
+                    proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
+                    print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
+                    if show_progress:
+                        done = int(30 * count / max(total, 1))
+                        print(f"\r[{'#' * done}{'.' * (30 - done)}] {count}/{total}", end="", file=sys.stderr)
+        finally:
+            source.release()
+    if show_progress:
+        print(file=sys.stderr)
+    sys.stdout.flush()
+    return 0
+
+
+def cmd_calibrate(args, home: Home, settings: Settings) -> int:
+    if not args.no_gui:
+        from fhp_monitor.adapters.wizard import run_wizard
+
+        result = run_wizard(source_spec=args.source, settings=settings, home=home,
+                            estimator_factory=lambda: estimator_for(settings))
+        if result.completed and result.baseline is not None:
+            record_calibration(home, result.baseline)
+            print(f"Calibrated: your upright posture reads {result.baseline.cva_proxy_deg:.1f} degrees.")
+            return 0
+        print("Calibration cancelled; nothing was changed.", file=sys.stderr)
+        return 1
+    frames = args.frames or settings.calibration.frames
+    source = source_for(args.source, settings)
+    readings = []
+    with estimator_for(settings) as estimator:
+        source.open()
+        try:
+            while len(readings) < frames and (frame := source.read()) is not None:
+                readings.append(read_posture(estimator.estimate(frame), settings.detection.min_visibility))
+        finally:
+            source.release()
+    baseline = fit_from_readings(readings, now=time.time(), sensitivity_deg=settings.detection.sensitivity_deg,
+                                 min_samples=settings.calibration.min_frames)
+    save_baseline(home.calibration, baseline)
+    record_calibration(home, baseline)
+    print(f"Calibrated from {baseline.samples} of {len(readings)} frames: your upright posture reads "
+          f"{baseline.cva_proxy_deg:.1f} degrees ({baseline.view} view).")
+    return 0
+
+
+def record_calibration(home: Home, baseline) -> None:
+    with open_history(home) as store:
+        store.record_calibration(baseline.calibrated_at, baseline.cva_proxy_deg, baseline.spread_deg, baseline.samples)
+
+
+def cmd_status(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.adapters.pose import resolve_model_path
+
+    baseline = load_baseline(home.calibration)
+    status = {
+        "calibrated": baseline is not None,
+        "baseline_cva_proxy_deg": None if baseline is None else round(baseline.cva_proxy_deg, 2),
+        "calibrated_at": None if baseline is None else datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
+        "model": str(resolve_model_path(settings.detection.model or None)),
+    }
+    if args.json:
+        print(json.dumps(status))
+    else:
+        print(f"Home:        {home.root}")
+        print(f"Settings:    {home.config}")
+        print(f"Model:       {status['model']}")
+        if baseline is None:
+            print("Calibrated:  not yet (run: fhp-monitor calibrate)")
+        else:
+            print(f"Calibrated:  {status['calibrated_at']}, upright reads {baseline.cva_proxy_deg:.1f} degrees")
+    return 0
+
+
+def parse_day(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--date must look like 2026-11-20 (got {text!r}).") from None
+
+
+def cmd_summary(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.core.summary import format_summary_text, to_json_dict
+    from fhp_monitor.reports import daily_summary
+
+    day = parse_day(args.date)
+    with open_history(home) as store:
+        summary = daily_summary(store, day, now=time.time())
+    if args.chart:
+        from fhp_monitor.adapters.chart import render_summary_chart
+
+        render_summary_chart(summary, Path(args.chart))
+    if args.json:
+        print(json.dumps(to_json_dict(summary)))
+    else:
+        print(format_summary_text(summary))
+        if args.chart:
+            print(f"Chart saved to {args.chart}")
+    return 0
+
+
+def cmd_export(args, home: Home, settings: Settings) -> int:
+    with open_history(home) as store:
+        if args.csv == "-":
+            rows = store.export_csv(sys.stdout)
+        else:
+            with open(args.csv, "w", newline="") as out:
+                rows = store.export_csv(out)
+            print(f"Wrote {rows} minutes to {args.csv}", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import run_app
+
+    return run_app(args, home, settings)
+
+
+COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
+            "summary": cmd_summary, "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
+    try:
+        home = Home.locate(args.home, os.environ)
+        setup_logging(home, args.verbose)
+        settings = load(home)
+        return COMMANDS[args.command](args, home, settings)
+    except (UserError, ConfigError, CalibrationError, ModelError, SourceUnavailable, HistoryError, HomeError) as exc:
+        print(f"fhp-monitor: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
