@@ -67,10 +67,10 @@ MESSAGES: dict[str, str] = {
 FRAMING_CHECKS: tuple[FramingCheck, ...] = (
     FramingCheck("person", "We can see you", frozenset({"no_person"})),
     FramingCheck("alone", "Only you are in view", frozenset({"several_people"})),
-    FramingCheck("in_view", "Your face and both shoulders are in view", frozenset({"face_hidden", "shoulders_hidden"})),
-    FramingCheck("light", "There is enough light", frozenset({"too_dark"})),
-    FramingCheck("distance", "You are at a good distance", frozenset({"too_close", "too_far"})),
-    FramingCheck("level", "The camera is level and points at you", frozenset({"tilted", "head_too_high", "head_too_low"})),
+    FramingCheck("in_view", "Face and both shoulders in view", frozenset({"face_hidden", "shoulders_hidden"})),
+    FramingCheck("light", "Enough light", frozenset({"too_dark"})),
+    FramingCheck("distance", "A good distance from the camera", frozenset({"too_close", "too_far"})),
+    FramingCheck("level", "Camera level and pointing at you", frozenset({"tilted", "head_too_high", "head_too_low"})),
 )
 
 

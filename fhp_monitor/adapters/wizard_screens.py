@@ -1,0 +1,291 @@
+"""What the calibration window looks like: large kind text, a mirrored live preview, a checklist.
+
+:class:`WizardView` builds the widgets inside a Tk ``Tk`` or ``Toplevel`` and offers a few
+``show_*`` methods; it has no idea of the calibration steps (that is ``wizard.py``).
+:func:`render_preview` turns a BGR frame plus pose landmarks into the mirrored picture with the
+ears and shoulders drawn on it, all in memory (PIL); nothing is ever written to disk.
+
+Sizes are chosen for reading at arm's length (about 70 cm): body text 21 pt, headings 28 pt,
+dark text on white, and every button names its key.
+"""
+
+from __future__ import annotations
+
+import logging
+import tkinter as tk
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageTk
+
+from fhp_monitor.core.framing import FramingCheck, FramingIssue
+from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
+from fhp_monitor.core.ports import PoseLandmarks
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "fhp-monitor \u2014 Calibration"
+FONT_FAMILY = "DejaVu Sans"
+TITLE_FONT = (FONT_FAMILY, 28, "bold")
+BODY_FONT = (FONT_FAMILY, 21)
+SMALL_FONT = (FONT_FAMILY, 20)
+BIG_FONT = (FONT_FAMILY, 34, "bold")
+MARK_FONT = (FONT_FAMILY, 24, "bold")
+BACKGROUND = "#ffffff"
+TEXT = "#111111"
+ACCENT = "#1d4ed8"  # buttons and progress bar: never used in the preview overlay
+GOOD = "#0b6e1f"
+BAD = "#b00020"
+PREVIEW_BACKGROUND = "#e8e8e8"
+#: Colour of the ears/shoulders overlay on the preview: bright amber, easy to see on skin and clothes.
+OVERLAY_RGB = (255, 190, 0)
+OVERLAY_OUTLINE_RGB = (20, 20, 20)
+UNKNOWN = "#6b6b6b"
+PREVIEW_BOX = (576, 432)
+TEXT_WIDTH = 570
+WINDOW_SIZE = (1240, 700)  # fits a 1280 x 800 screen, and 1366 x 768 with a title bar
+
+
+def preview_size(width: int, height: int, box: tuple[int, int] = PREVIEW_BOX) -> tuple[int, int]:
+    """Size of a ``width`` x ``height`` frame scaled to fit ``box`` with its shape kept."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"a frame must have a size, got {width} x {height}")
+    scale = min(box[0] / width, box[1] / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def render_preview(image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float) -> Image.Image:
+    """The frame mirrored (like a mirror, so moving left moves left) with ears and shoulders drawn.
+
+    Circles mark the ears and shoulders the model is sure of; a line joins the shoulders and
+    another joins the middle of the ears to the middle of the shoulders (the line the angle is
+    measured on).
+    """
+    height, width = image_bgr.shape[:2]
+    picture = Image.fromarray(np.ascontiguousarray(image_bgr[:, ::-1, ::-1]))  # mirror, BGR -> RGB
+    size = preview_size(width, height)
+    picture = picture.resize(size, Image.BILINEAR)
+    if pose is None:
+        return picture
+    draw = ImageDraw.Draw(picture)
+    w, h = size
+
+    def point(index: int) -> tuple[float, float]:
+        return (1.0 - float(pose.image[index, 0])) * w, float(pose.image[index, 1]) * h
+
+    def seen(index: int) -> bool:
+        return bool(pose.visibility[index] >= min_visibility)
+
+    line_width = max(5, w // 90)
+    radius = max(8, w // 45)
+
+    def line(a: tuple[float, float], b: tuple[float, float]) -> None:
+        draw.line([a, b], fill=OVERLAY_OUTLINE_RGB, width=line_width + 4)
+        draw.line([a, b], fill=OVERLAY_RGB, width=line_width)
+
+    if seen(LEFT_SHOULDER) and seen(RIGHT_SHOULDER):
+        line(point(LEFT_SHOULDER), point(RIGHT_SHOULDER))
+        if seen(LEFT_EAR) or seen(RIGHT_EAR):
+            ears = [point(i) for i in (LEFT_EAR, RIGHT_EAR) if seen(i)]
+            ear_mid = (sum(p[0] for p in ears) / len(ears), sum(p[1] for p in ears) / len(ears))
+            (lx, ly), (rx, ry) = point(LEFT_SHOULDER), point(RIGHT_SHOULDER)
+            line(ear_mid, ((lx + rx) / 2, (ly + ry) / 2))
+    for index in (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER):
+        if seen(index):
+            x, y = point(index)
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=OVERLAY_RGB,
+                         outline=OVERLAY_OUTLINE_RGB, width=3)
+    return picture
+
+
+def store_x11_title_as_utf8(window: tk.Tk | tk.Toplevel, title: str) -> None:
+    """Re-store the X11 ``WM_NAME`` of ``window`` as UTF8_STRING.
+
+    Tk 8.6 writes the title's UTF-8 bytes into ``WM_NAME`` typed STRING (which means Latin-1), so
+    the em dash reads as "â\x80\x94" in older window managers, task switchers and ``xdotool search``.
+    (``_NET_WM_NAME``, which modern desktops read, is right.) Tk writes ``WM_NAME`` when the window
+    is mapped, so call this after that. Uses python-xlib, which pystray already brings on Linux.
+    """
+    if window.tk.call("tk", "windowingsystem") != "x11" or title.isascii():
+        return
+    try:
+        from Xlib import display as xdisplay
+        from Xlib import error as xerror
+    except ImportError:
+        log.info("python-xlib is missing; the window title may look garbled in older window managers")
+        return
+    try:
+        connection = xdisplay.Display(window.winfo_screen())
+    except (xerror.DisplayError, OSError) as problem:
+        log.warning("could not fix the window title: %s", problem)
+        return
+    try:
+        wrapper = connection.create_resource_object("window", window.winfo_id()).query_tree().parent
+        wrapper.change_property(connection.intern_atom("WM_NAME"), connection.intern_atom("UTF8_STRING"), 8,
+                                title.encode("utf-8"))
+        connection.sync()
+    except xerror.XError as problem:
+        log.warning("could not fix the window title: %s", problem)
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: its words (including the key, e.g. "Start  (Enter)") and what it does."""
+
+    text: str
+    command: Callable[[], None]
+    primary: bool = False
+
+
+class WizardView:
+    """The widgets of the calibration window; call the ``show_*`` methods to change what it shows."""
+
+    def __init__(self, window: tk.Tk | tk.Toplevel) -> None:
+        self.window = window
+        window.title(WINDOW_TITLE)
+        window.bind("<Map>", self._on_map, add="+")
+        self._title_fixed = False
+        window.configure(background=BACKGROUND)
+        width, height = WINDOW_SIZE
+        left = max(0, (window.winfo_screenwidth() - width) // 2)
+        top = max(0, (window.winfo_screenheight() - height) // 3)
+        window.geometry(f"{width}x{height}+{left}+{top}")
+        self._photo: ImageTk.PhotoImage | None = None
+
+        self.title = tk.Label(window, text="", font=TITLE_FONT, fg=TEXT, bg=BACKGROUND, anchor="w")
+        self.title.pack(side="top", fill="x", padx=28, pady=(20, 8))
+        self.buttons = tk.Frame(window, bg=BACKGROUND)
+        self.buttons.pack(side="bottom", fill="x", padx=28, pady=(8, 22))
+        middle = tk.Frame(window, bg=BACKGROUND)
+        middle.pack(side="top", fill="both", expand=True, padx=28)
+
+        box = tk.Frame(middle, width=PREVIEW_BOX[0], height=PREVIEW_BOX[1], bg=PREVIEW_BACKGROUND)
+        box.pack(side="left", anchor="n")
+        box.pack_propagate(False)
+        self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
+                                text="Starting the camera\u2026", font=BODY_FONT, fg=TEXT)
+        self.preview.pack(expand=True)
+
+        side = tk.Frame(middle, bg=BACKGROUND)
+        side.pack(side="left", fill="both", expand=True, padx=(28, 0))
+        self.body = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=TEXT_WIDTH)
+        self.body.pack(side="top", fill="x")
+        self.checks = tk.Frame(side, bg=BACKGROUND)
+        self.big = tk.Label(side, text="", font=BIG_FONT, fg=ACCENT, bg=BACKGROUND, anchor="w")
+        self.bar = tk.Canvas(side, width=TEXT_WIDTH, height=34, bg="#dfe5f5", bd=0, highlightthickness=2,
+                             highlightbackground=TEXT)
+        self.note = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=TEXT_WIDTH)
+        self.status = tk.Label(side, text="", font=SMALL_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
+                               anchor="nw", wraplength=TEXT_WIDTH)
+        self.status.pack(side="top", fill="x", pady=(10, 0))
+        self.option = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, anchor="w",
+                               cursor="hand2", justify="left", wraplength=TEXT_WIDTH)
+
+    def _on_map(self, event: tk.Event) -> None:
+        if event.widget is self.window and not self._title_fixed:
+            self._title_fixed = True
+            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+
+    # ------------------------------------------------------------------ screens
+
+    def show_screen(self, title: str, body: str, actions: Sequence[Action], big: str | None = None,
+                    note: str | None = None) -> None:
+        """A new step: its heading, its words, optionally a large line and more words under it, and
+        its buttons. The checklist, bar, option and status line are cleared."""
+        self.title.configure(text=title)
+        self.body.configure(text=body)
+        self.status.configure(text="")
+        self.show_checklist(None)
+        self.show_progress(None, None)
+        self._show_big(big)
+        self.note.configure(text=note or "")
+        self._place(self.note, note is not None, fill="x", pady=(10, 0))
+        self.show_option(None)
+        for child in self.buttons.winfo_children():
+            child.destroy()
+        for action in actions:
+            colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
+                if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
+            tk.Button(self.buttons, text=action.text, command=action.command, font=SMALL_FONT, padx=22, pady=10,
+                      relief="flat", bd=0, highlightthickness=2, highlightbackground=TEXT, **colours).pack(
+                side="right" if action.primary else "left", padx=(0, 16))
+
+    def show_status(self, text: str, bad: bool = False) -> None:
+        """One short line under the step's words (e.g. "Hold still a moment")."""
+        self.status.configure(text=text, fg=BAD if bad else TEXT)
+
+    def _place(self, widget: tk.Widget, visible: bool, **pack: Any) -> None:
+        """Show or hide one of the optional parts of the side panel (always above the status line).
+
+        Hidden parts are unpacked, not emptied: an emptied Tk frame keeps its old height.
+        """
+        if not visible:
+            widget.pack_forget()
+        elif not widget.winfo_manager():
+            widget.pack(side="top", before=self.status, **pack)
+
+    def show_checklist(self, rows: Sequence[tuple[FramingCheck, FramingIssue | None]] | None) -> None:
+        """A tick for each check that passes, a cross and the plain fix for the others; None hides it.
+
+        Checks that cannot be judged because nobody is in view get a grey question mark and their
+        own words, so the same "we can't see you" is not repeated down the list.
+        """
+        for child in self.checks.winfo_children():
+            child.destroy()
+        self._place(self.checks, bool(rows), fill="x", pady=(10, 0))
+        for check, issue in rows or ():
+            unknown = issue is not None and issue.code == "no_person" and "no_person" not in check.codes
+            mark, colour, words = (
+                ("\u2713", GOOD, check.label) if issue is None
+                else ("?", UNKNOWN, check.label) if unknown
+                else ("\u2717", BAD, issue.message)
+            )
+            row = tk.Frame(self.checks, bg=BACKGROUND)
+            row.pack(side="top", fill="x", pady=2)
+            tk.Label(row, text=mark, font=MARK_FONT, width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
+                side="left", anchor="n")
+            tk.Label(row, text=words, font=SMALL_FONT, fg=TEXT if issue is None else colour, bg=BACKGROUND,
+                     justify="left", anchor="w", wraplength=TEXT_WIDTH - 50).pack(side="left", fill="x")
+
+    def show_progress(self, fraction: float | None, seconds_left: float | None) -> None:
+        """A big countdown and a bar; None hides them."""
+        self._place(self.bar, fraction is not None, anchor="w")
+        if fraction is None:
+            self._show_big(None)
+            return
+        seconds = max(0, int(np.ceil(seconds_left or 0.0)))
+        self._show_big(f"{seconds} second{'s' if seconds != 1 else ''} to go")
+        self.bar.delete("fill")
+        self.bar.create_rectangle(0, 0, int(TEXT_WIDTH * min(max(fraction, 0.0), 1.0)) + 2, 40,
+                                  fill=ACCENT, width=0, tags="fill")
+
+    def _show_big(self, text: str | None) -> None:
+        self.big.configure(text=text or "")
+        self._place(self.big, text is not None, fill="x", pady=(20, 6))
+        if text is not None and self.bar.winfo_manager():
+            self.big.pack_configure(before=self.bar)
+
+    def show_option(self, text: str | None, checked: bool = False, on_click: Callable[[], None] | None = None) -> None:
+        """A large tick box with its words (Tk's own check box is too small to see); None hides it."""
+        self._place(self.option, text is not None, fill="x", pady=(18, 0))
+        if text is None:
+            return
+        box = "\u2611" if checked else "\u2610"
+        self.option.configure(text=f"{box} {text}")
+        self.option.bind("<Button-1>", lambda _event: on_click() if on_click else None)
+
+    def show_frame(self, image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float) -> None:
+        """Put a new camera picture (mirrored, with the overlay) in the preview."""
+        picture = render_preview(image_bgr, pose, min_visibility)
+        self._photo = ImageTk.PhotoImage(picture, master=self.window)
+        self.preview.configure(image=self._photo, text="")
+
+    def clear_frame(self, text: str) -> None:
+        """Replace the preview with words (no camera picture)."""
+        self._photo = None
+        self.preview.configure(image="", text=text)
