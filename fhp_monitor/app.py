@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 200
 SETTINGS_POLL_S = 2.0
+CALL_POLL_S = 10.0
 
 
 class SystemClock:
@@ -107,7 +108,13 @@ class App:
         self.root = None
         self.panel = None
         self._next_settings_poll = 0.0
+        self._next_call_poll = 0.0
+        self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
+        if removed:
+            log.info("rolled %d minutes older than %d days into daily totals", removed,
+                     settings.history.keep_minutes_days)
 
     # ------------------------------------------------------------------ notifications and UI
     def _tell(self, title: str, body: str) -> None:
@@ -211,6 +218,23 @@ class App:
             self._next_settings_poll = real_now + SETTINGS_POLL_S
             self.reload_settings()
             self.daily_summary_check()
+        if real_now >= self._next_call_poll:
+            self._next_call_poll = real_now + CALL_POLL_S
+            self.video_call_check()
+
+    def video_call_check(self) -> None:
+        """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
+        from fhp_monitor.adapters.processes import any_running
+
+        app = any_running(self.settings.app.pause_for_apps)
+        if app and self._paused_for_call is None and not self.worker.monitor.paused:
+            log.info("pausing while %s runs", app)
+            self._paused_for_call = app
+            self.worker.send("pause", None)
+        elif not app and self._paused_for_call is not None:
+            log.info("%s ended; resuming", self._paused_for_call)
+            self._paused_for_call = None
+            self.worker.send("resume")
 
     def reload_settings(self) -> None:
         result = self.watcher.poll()
