@@ -274,7 +274,9 @@ class App:
             if self.root is not None:
                 def tick() -> None:
                     self.poll()
-                    if self.stop.is_set() or not worker_thread.is_alive():
+                    # A finished file source keeps the tray up (summary, settings) unless --exit-at-end.
+                    ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end)
+                    if self.stop.is_set() or ended:
                         self.root.quit()
                     else:
                         self.root.after(POLL_MS, tick)
