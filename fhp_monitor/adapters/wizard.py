@@ -110,6 +110,7 @@ class CalibrationWizard:
         self._black_since: float | None = None
         self._issue_codes: tuple[str, ...] | None = None
         self._checks_ok = False
+        self._quarters_reported = 0
         self._finished = False
         window.protocol("WM_DELETE_WINDOW", self.cancel)
         for keys, handler in (
@@ -323,6 +324,7 @@ class CalibrationWizard:
 
     def _start_upright(self) -> None:
         self.capture = UprightCapture(self.settings.calibration.duration_s, DEFAULT_MAX_MOTION, self._now())
+        self._quarters_reported = 0
         self._go("upright", "Sit tall, as you would like to sit",
                  "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
                  "Keep still until the bar is full.", [Action("Cancel  (Esc)", self.cancel)])
@@ -334,7 +336,11 @@ class CalibrationWizard:
     def _add_sample(self, t: float, reading, landmarks) -> None:
         assert self.capture is not None
         accepted = self.capture.add(t, reading, landmarks)
-        self.view.show_progress(self.capture.progress(t), self.capture.remaining_s(t))
+        progress = self.capture.progress(t)
+        self.view.show_progress(progress, self.capture.remaining_s(t))
+        if int(progress * 4) > self._quarters_reported:
+            self._quarters_reported = int(progress * 4)
+            self.on_step(f"{self.step}: {25 * self._quarters_reported}%")
         if not accepted:
             why = reading.reason or "you moved"
             self.view.show_status(f"Paused: {why}. Please keep still for a moment.", bad=True)
@@ -365,6 +371,7 @@ class CalibrationWizard:
         if self.step != "forward_intro":
             return
         self.capture = UprightCapture(FORWARD_DURATION_S, FORWARD_MAX_MOTION, self._now())
+        self._quarters_reported = 0
         self._go("forward", "Let your head drift forward",
                  "Just as it usually does. Stay like that until the bar is full.",
                  [Action("Cancel  (Esc)", self.cancel), Action("Skip  (S)", self._skip_forward)])

@@ -1,0 +1,204 @@
+"""The calibration window as a user meets it: a real Tk window on a real X server, driven by keys.
+
+The wizard runs as its own process (``python -m fhp_monitor.adapters.wizard``) on real webcam
+photos, with the real MediaPipe model. It prints one line per step on stdout; the test waits on
+those lines (blocking reads with a deadline), presses keys with xdotool, and looks at real pixels.
+"""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fhp_monitor.adapters.wizard_screens import OVERLAY_RGB, preview_size
+from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline
+from tests.desktop import wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+TITLE = "fhp-monitor \u2014 Calibration"
+BAR_TRACK_RGB = (0xDF, 0xE5, 0xF5)  # the unfilled part of the progress bar: only there mid-capture
+BAR_FILL_RGB = (0x1D, 0x4E, 0xD8)
+
+
+class WizardProcess:
+    """The wizard program, its stdout lines in a queue, and helpers to press keys at its window."""
+
+    def __init__(self, desktop, home: Path, xdg: Path, source: str, log: Path) -> None:
+        self.desktop = desktop
+        self.env = {**desktop.env, "XDG_CONFIG_HOME": str(xdg), "PYTHONPATH": str(ROOT)}
+        self.stderr = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fhp_monitor.adapters.wizard", "--home", str(home), "--source", source],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.window = 0
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def expect(self, prefix: str, timeout_s: float = 90.0) -> str:
+        """Block until a stdout line starting with ``prefix`` arrives (the wizard reached that step)."""
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout_s)
+            except queue.Empty:
+                pytest.fail(f"no '{prefix}' from the wizard within {timeout_s} s; it said {self.seen}")
+            if line is None:
+                pytest.fail(f"the wizard ended before '{prefix}'; it said {self.seen}")
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def find_window(self) -> int:
+        """The window, found by its exact title the way a user's tools see it (xdotool)."""
+        def search() -> int:
+            found = subprocess.run(["xdotool", "search", "--name", f"^{TITLE}$"], env=self.env,
+                                   capture_output=True, text=True, timeout=10)
+            return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout.strip() else 0
+
+        self.window = wait_until(search, 30.0, f"a window titled {TITLE!r}")
+        return self.window
+
+    def key(self, name: str) -> None:
+        subprocess.run(["xdotool", "key", "--window", str(self.window), name], env=self.env, check=True, timeout=10)
+
+    def stop(self) -> int:
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            self.stderr.close()
+
+
+@pytest.fixture
+def wizard(desktop, tmp_path: Path) -> Iterator:
+    started: list[WizardProcess] = []
+
+    def start(home: Path, source: str = str(UPRIGHT)) -> WizardProcess:
+        process = WizardProcess(desktop, home, tmp_path / "xdg", source, tmp_path / "wizard-stderr.log")
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait(timeout=10)
+        process.stderr.close()
+
+
+def preview_box(desktop, window: int, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Root coordinates of the preview: the window's child X window of exactly the picture's size."""
+    from Xlib import display as xdisplay
+
+    connection = xdisplay.Display(desktop.display)
+    try:
+        pending = [connection.create_resource_object("window", window)]
+        while pending:
+            for child in pending.pop().query_tree().children:
+                geometry = child.get_geometry()
+                if (geometry.width, geometry.height) == size:
+                    x, y, w, h = desktop.window_geometry(int(child.id))
+                    return x, y, w, h
+                pending.append(child)
+    finally:
+        connection.close()
+    pytest.fail(f"no {size[0]}x{size[1]} preview inside the window")
+
+
+def colour_count(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
+    return int((np.abs(pixels.astype(int) - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
+def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    # 60 s of the photos' own timeline (4 loops of 15 photos a second apart): long enough to
+    # photograph the window mid-capture, and still only a few seconds of processing.
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 60\n")
+    run = wizard(home)
+    run.expect("checks: ok")
+    window = run.find_window()
+    run.key("Return")
+    run.expect("upright: 25%")
+    shot = np.asarray(Image.open(desktop.screenshot(tmp_path / "mid-capture.png")).convert("RGB"))
+
+    x, y, w, h = preview_box(desktop, window, preview_size(224, 224))
+    preview = shot[y : y + h, x : x + w]
+    assert preview.mean() > 20 and preview.std() > 10, "the preview is black or flat"
+    overlay = colour_count(preview, OVERLAY_RGB)
+    photo = np.asarray(Image.open(next(UPRIGHT.glob("*.jpg"))).convert("RGB").resize((w, h)))
+    assert overlay > 500, f"ears/shoulders overlay not drawn ({overlay} amber pixels)"
+    assert colour_count(photo, OVERLAY_RGB) < overlay / 20, "the photo itself is amber: the check proves nothing"
+    track_rows = np.flatnonzero((np.abs(shot.astype(int) - BAR_TRACK_RGB).max(axis=2) <= 6).sum(axis=1) > 100)
+    assert track_rows.size > 10, "no progress bar on screen"
+    bar = shot[track_rows.min() : track_rows.max() + 1]
+    filled, empty = colour_count(bar, BAR_FILL_RGB, 6), colour_count(bar, BAR_TRACK_RGB, 6)
+    assert filled > 0.2 * empty, f"the bar is not a quarter full mid-capture ({filled} filled, {empty} empty pixels)"
+
+    run.expect("step: forward_intro")
+    run.key("Return")  # record the "drift forward" example too
+    run.expect("step: forward")
+    run.expect("step: result")
+    desktop.screenshot(tmp_path / "result.png")
+    run.key("l")
+    run.expect("autostart: on")
+    run.key("Return")
+    run.expect("done: completed")
+    assert run.stop() == 0
+
+    baseline = load_baseline(home / "calibration.json")
+    assert baseline is not None and baseline.view == "front"
+    assert 35.0 < baseline.cva_proxy_deg < 70.0 and baseline.spread_deg < 5.0
+    assert baseline.samples >= 50  # one sample per photo-second, none lost to motion
+    entry = tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop"
+    assert "-m fhp_monitor run" in entry.read_text()
+
+
+def test_escape_mid_capture_keeps_the_old_calibration_byte_for_byte(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 120\n")
+    calibration = home / "calibration.json"
+    save_baseline(calibration, Baseline(48.5, 1.2, 20, "front", 2.0, 1_700_000_000.0))
+    before = calibration.read_bytes()
+    run = wizard(home)
+    run.expect("checks: ok")
+    run.find_window()
+    run.key("Return")
+    run.expect("step: upright")
+    run.key("Escape")
+    run.expect("done: cancelled")
+    assert run.stop() == 1
+    assert calibration.read_bytes() == before
+    assert not (home / "state.json").exists()
+    assert not (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").exists()
+
+
+def test_a_missing_camera_shows_a_plain_message_not_a_traceback(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    run = wizard(home, source="9")
+    run.expect("step: problem")
+    run.find_window()
+    run.key("Return")  # Retry: the camera is still missing, so the same kind message comes back
+    run.expect("step: problem")
+    run.key("Escape")
+    assert run.stop() == 1
+    assert "Traceback" not in (tmp_path / "wizard-stderr.log").read_text()
+    assert not (home / "calibration.json").exists()
