@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fhp_monitor.adapters.autostart import (
+    apply_autostart,
     autostart_path,
     default_command,
     is_autostart_enabled,
@@ -101,3 +102,21 @@ def test_default_command_runs_this_python_and_an_empty_command_is_refused(tmp_pa
     assert Path(default_command()[0]).exists()
     with pytest.raises(ValueError, match="program"):
         set_autostart(True, [], platform="linux", home_dir=tmp_path, env={})
+
+
+def test_apply_autostart_changes_only_what_differs_and_reports_the_real_state(tmp_path: Path, caplog):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    assert apply_autostart(True, COMMAND, platform="linux", home_dir=tmp_path, env=env) is True
+    entry = autostart_path(platform="linux", home_dir=tmp_path, env=env)
+    entry.write_text(entry.read_text() + "# the user's own edit\n")
+    assert apply_autostart(True, ["/other/python"], platform="linux", home_dir=tmp_path, env=env) is True
+    assert entry.read_text().endswith("# the user's own edit\n")  # already on: left alone
+    assert apply_autostart(False, platform="linux", home_dir=tmp_path, env=env) is False
+    assert not entry.exists()
+
+
+def test_apply_autostart_logs_instead_of_failing_when_the_folder_is_unusable(tmp_path: Path, caplog):
+    (tmp_path / "autostart").write_text("a file where the folder should be")
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert apply_autostart(True, COMMAND, platform="linux", home_dir=tmp_path, env=env) is False
+    assert "could not change starting at log-in" in caplog.text

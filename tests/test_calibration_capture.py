@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fhp_monitor.core.calibration_capture import UprightCapture, landmark_motion
+from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline, UprightCapture, landmark_motion
 from fhp_monitor.core.geometry import PostureReading
 
 STILL = np.array([[0.5, 0.38], [0.58, 0.35], [0.42, 0.35], [0.75, 0.7], [0.25, 0.7]])
@@ -110,3 +110,23 @@ def test_landmark_motion_ignores_where_and_how_big_the_person_is(scale, dx, dy, 
     base = landmark_motion(STILL, moved)
     placed = lambda xy: xy * scale + [dx, dy]  # noqa: E731
     assert landmark_motion(placed(STILL), placed(moved)) == pytest.approx(base, rel=1e-6, abs=1e-9)
+
+
+def test_timeline_keeps_increasing_when_a_file_loops():
+    timeline = SourceTimeline()
+    placed = [timeline.place(t) for t in (0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0)]
+    assert placed == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+
+
+def test_timeline_leaves_a_camera_clock_alone():
+    timeline = SourceTimeline()
+    assert [timeline.place(t) for t in (1000.0, 1000.07, 1000.13)] == [1000.0, 1000.07, 1000.13]
+
+
+def test_dark_watch_needs_two_seconds_of_black_in_a_row():
+    watch = DarkWatch(luma_below=5.0, for_s=2.0)
+    assert not watch.update(0.0, 1.0)
+    assert not watch.update(1.9, 2.0)
+    assert not watch.update(2.0, 80.0)  # one normal picture starts the count again
+    assert not watch.update(2.5, 0.0)
+    assert watch.update(4.5, 0.0)

@@ -13,11 +13,14 @@ takes the platform, home folder and environment as arguments so all three are te
 
 from __future__ import annotations
 
+import logging
 import os
 import plistlib
 import sys
 from pathlib import Path
 from typing import Mapping, Sequence
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "fhp-monitor"
 DESKTOP_FILE_NAME = "fhp-monitor.desktop"
@@ -133,3 +136,25 @@ def is_autostart_enabled(
 ) -> bool:
     """True when fhp-monitor's autostart entry exists for this user."""
     return autostart_path(platform=platform, home_dir=home_dir, env=env).is_file()
+
+
+def apply_autostart(
+    enabled: bool,
+    command: Sequence[str] | None = None,
+    *,
+    platform: str | None = None,
+    home_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> bool:
+    """Turn autostart on or off unless it already is; returns whether it is on afterwards.
+
+    A file that cannot be written or removed is logged, not raised: finishing a calibration must
+    not fail over it, and the return value tells the caller what really happened.
+    """
+    where = dict(platform=platform, home_dir=home_dir, env=env)
+    if is_autostart_enabled(**where) != enabled:
+        try:
+            set_autostart(enabled, command, **where)
+        except OSError as error:
+            log.warning("could not change starting at log-in: %s", error)
+    return is_autostart_enabled(**where)

@@ -1,7 +1,8 @@
-"""What the calibration window looks like: large kind text, a mirrored live preview, a checklist.
+"""The calibration window's parts: how it looks, what it says, and the live feed behind the preview.
 
 :class:`WizardView` builds the widgets inside a Tk ``Tk`` or ``Toplevel`` and offers a few
-``show_*`` methods; it has no idea of the calibration steps (that is ``wizard.py``).
+``show_*`` methods; :class:`LiveFeed` pulls frames from a source with Tk's ``after``; the words of
+every step are at the end. None of them knows the calibration steps (that is ``wizard.py``).
 :func:`render_preview` turns a BGR frame plus pose landmarks into the mirrored picture with the
 ears and shoulders drawn on it, all in memory (PIL); nothing is ever written to disk.
 
@@ -11,7 +12,9 @@ dark text on white, and every button names its key.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 import tkinter as tk
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -19,9 +22,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageTk
 
+from fhp_monitor.adapters.sources import mean_luma
+from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
 from fhp_monitor.core.framing import FramingCheck, FramingIssue
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
-from fhp_monitor.core.ports import PoseLandmarks
+from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -289,3 +294,111 @@ class WizardView:
         """Replace the preview with words (no camera picture)."""
         self._photo = None
         self.preview.configure(image="", text=text)
+
+
+class LiveFeed:
+    """Pulls frames from one source on the Tk thread and hands each to ``on_frame(frame, luma)``.
+
+    About 14 frames a second from a camera; back to back from a file, which loops to its start.
+    Frame times are placed on one increasing timeline (:class:`SourceTimeline`, shared across
+    re-opened feeds). A source that fails, or a camera that shows only black for
+    ``BLACK_FOR_S``, stops the feed and calls ``on_problem(error)`` with a plain message.
+    """
+
+    CAMERA_TICK_MS = 70
+    FILE_TICK_MS = 5  # leaves Tk room for keys and drawing between frames
+    BLACK_LUMA = 5.0
+    BLACK_FOR_S = 2.0
+
+    def __init__(self, window: tk.Misc, source: FrameSource, timeline: SourceTimeline,
+                 on_frame: Callable[[Frame, float], None], on_problem: Callable[[SourceUnavailable], None]) -> None:
+        self.window, self.source, self.timeline = window, source, timeline
+        self.on_frame, self.on_problem = on_frame, on_problem
+        self.dark = DarkWatch(self.BLACK_LUMA, self.BLACK_FOR_S)
+        self._after_id: str | None = None
+        self.running = False
+
+    def start(self) -> None:
+        """Open the source (raises SourceUnavailable) and start pulling frames."""
+        self.source.open()
+        self.running = True
+        self._after_id = self.window.after(0, self._tick)
+
+    def stop(self) -> None:
+        """Stop pulling and give the source back; safe to call twice."""
+        self.running = False
+        if self._after_id is not None:
+            self.window.after_cancel(self._after_id)
+            self._after_id = None
+        self.source.release()
+
+    def _read(self) -> Frame:
+        frame = self.source.read()
+        if frame is None:
+            if self.source.live:
+                raise SourceUnavailable("The camera stopped sending pictures.")
+            self.source.release()
+            self.source.open()
+            frame = self.source.read()
+            if frame is None:
+                raise SourceUnavailable("There are no pictures in this file or folder.")
+        return dataclasses.replace(frame, t=self.timeline.place(frame.t))
+
+    def _tick(self) -> None:
+        self._after_id = None
+        started = time.monotonic()
+        try:
+            frame = self._read()
+            luma = mean_luma(frame.image)
+            if self.dark.update(frame.t, luma):
+                raise SourceUnavailable("The camera shows only black. If it has a cover or a privacy switch, "
+                                        "open it. Check that the room light is on.")
+        except SourceUnavailable as error:
+            self.stop()
+            self.on_problem(error)
+            return
+        self.on_frame(frame, luma)
+        if self.running and self._after_id is None:
+            spent_ms = int((time.monotonic() - started) * 1000)
+            delay_ms = max(1, self.CAMERA_TICK_MS - spent_ms) if self.source.live else self.FILE_TICK_MS
+            self._after_id = self.window.after(delay_ms, self._tick)
+
+
+# ---------------------------------------------------------------------- words
+# Every step's heading and words in one place, so they can be read (and reviewed) as one text.
+# Short sentences, kind, no jargon and no medical advice; {braces} are filled in by the wizard.
+
+STEP_TEXT: dict[str, tuple[str, str]] = {
+    "starting": ("Getting ready\u2026", "Looking for your camera. This takes a moment."),
+    "camera": ("Which camera should we use?",
+               "You can see camera {number} of {count}.\n\n"
+               "Press \u2192 to see the next one. Press Enter to use the one that shows you."),
+    "checks": ("Welcome! Let's find your good posture", "Sit as you usually do, facing the screen."),
+    "upright": ("Sit tall, as you would like to sit",
+                "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
+                "Keep still until the bar is full."),
+    "failed": ("Let's try that again", "{error}\n\nPress Enter to try again."),
+    "forward_intro": ("One more, if you like",
+                      "Now let your head drift forward, the way it does when you are busy. "
+                      "This teaches fhp-monitor what \u201cforward\u201d looks like for you.\n\n"
+                      "Press Enter to record {seconds} seconds, or S to skip."),
+    "forward": ("Let your head drift forward", "Just as it usually does. Stay like that until the bar is full."),
+    "result": ("All done \u2014 thank you!", "Your sitting-tall angle is"),
+    "problem": ("{title}", "{message}\n\nThen press Enter to try again."),
+}
+RESULT_NOTE = ("This is your own \u2018sitting tall\u2019 angle. We will compare with it, not with anyone else."
+               "{personal}\n\nNext: fhp-monitor looks now and then. If your head stays forward for a while, "
+               "you get a gentle reminder.")
+PERSONALISED = " We also saw how your head drifts, so reminders will fit you."
+AUTOSTART_OPTION = "Start fhp-monitor when I log in (L)"
+CHECKS_LOOKING = "Looking at the picture\u2026"
+CHECKS_OK = "All good! Press Enter to start."
+CHECKS_FIX = "Please fix the crosses first, or press A to start anyway."
+KEEP_STILL = "Lovely. Keep still\u2026"
+PAUSED = "Paused: {why}. Please keep still for a moment."
+NO_CAMERA = ("We can't find a camera", "No camera answered. Check that it is plugged in, or that the "
+             "laptop's camera switch or cover is open.")
+CAMERA_FAILED = "We can't see the camera"
+MODEL_FAILED = "We could not start"
+SAVE_FAILED = "We could not save the calibration ({error}). Check that the disk is not full, then press Enter again."
+NO_PICTURE = "No picture"

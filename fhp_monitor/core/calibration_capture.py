@@ -142,3 +142,44 @@ class UprightCapture:
     def readings(self) -> list["PostureReading"]:
         """The accepted readings, oldest first (for ``calibration.fit_from_readings``)."""
         return [s.reading for s in self.samples if s.accepted]
+
+
+class SourceTimeline:
+    """Keeps frame times increasing when a file source loops back to its start or is re-opened.
+
+    ``place(t)`` returns ``t`` shifted onto one continuous timeline: a time that does not come
+    after the previous one is moved to one usual frame step after it, and later frames keep that
+    shift. A camera's monotonic times pass through unchanged.
+    """
+
+    def __init__(self, default_step_s: float = 1.0 / 15) -> None:
+        self.offset = 0.0
+        self.last: float | None = None
+        self.step_s = default_step_s
+
+    def place(self, t: float) -> float:
+        placed = t + self.offset
+        if self.last is not None and placed <= self.last:
+            self.offset = self.last + self.step_s - t
+            placed = t + self.offset
+        elif self.last is not None:
+            self.step_s = placed - self.last
+        self.last = placed
+        return placed
+
+
+class DarkWatch:
+    """Notices a camera that gives only black pictures (a closed cover or privacy switch)."""
+
+    def __init__(self, luma_below: float = 5.0, for_s: float = 2.0) -> None:
+        self.luma_below, self.for_s = luma_below, for_s
+        self.dark_since: float | None = None
+
+    def update(self, t: float, luma: float) -> bool:
+        """True once every picture for at least ``for_s`` seconds was darker than ``luma_below``."""
+        if luma >= self.luma_below:
+            self.dark_since = None
+            return False
+        if self.dark_since is None:
+            self.dark_since = t
+        return t - self.dark_since >= self.for_s
