@@ -202,3 +202,58 @@ def test_a_missing_camera_shows_a_plain_message_not_a_traceback(desktop, wizard,
     assert run.stop() == 1
     assert "Traceback" not in (tmp_path / "wizard-stderr.log").read_text()
     assert not (home / "calibration.json").exists()
+
+
+def test_a_camera_that_shows_only_black_gets_a_plain_message(desktop, wizard, tmp_path: Path):
+    black = tmp_path / "black"
+    black.mkdir()
+    for index in range(4):  # four real, pitch-black pictures a second apart
+        Image.new("RGB", (320, 240)).save(black / f"frame-{index}.png")
+    run = wizard(tmp_path / "home", source=str(black))
+    run.expect("step: problem")
+    window = run.find_window()
+    assert window
+    run.key("Escape")
+    assert run.stop() == 1
+    assert "Traceback" not in (tmp_path / "wizard-stderr.log").read_text()
+
+
+def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
+    """Two sources offered as cameras 0 and 1: the user looks at both, keeps the second, and it
+    is remembered in the home state. Runs in-process over an existing Tk root, as the app will."""
+    import tkinter as tk
+
+    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+    from fhp_monitor.adapters.sources import open_source
+    from fhp_monitor.adapters.wizard import run_wizard
+    from fhp_monitor.config import parse_settings
+    from fhp_monitor.home import Home, read_state
+
+    folders = {0: UPRIGHT, 1: UPRIGHT.parents[1] / "low-isSlouching__middle-notSlouching" / "notSlouching"}
+    home = Home.locate(str(tmp_path / "home"), {})
+    keys = {"step: camera": ["Right", "Right", "Left", "Return"], "checks: ok": ["Return"],
+            "step: forward_intro": ["s"], "step: result": ["Return"]}
+    seen: list[str] = []
+    with desktop.activate():
+        root = tk.Tk()
+        root.withdraw()
+        # A bound, not a pause: should a key be lost, close the wizard so the test fails, not hangs.
+        root.after(90_000, lambda: [child.destroy() for child in root.winfo_children()])
+
+        def on_step(line: str) -> None:
+            seen.append(line)
+            for key in keys.pop(line, []):
+                root.after(10, lambda key=key: root.focus_get() and root.focus_get().event_generate(f"<{key}>"))
+
+        try:
+            result = run_wizard(
+                root=root, source_spec=None, settings=parse_settings("calibration: {duration_s: 5}"), home=home,
+                estimator_factory=MediaPipePoseEstimator,
+                source_factory=lambda spec, **kw: open_source(str(folders[int(spec)]), **kw),
+                camera_lister=lambda: [0, 1], on_step=on_step, autostart_command=["/bin/true"])
+        finally:
+            root.destroy()
+    assert result.completed and result.camera_index == 1, seen
+    assert seen.count("step: camera") == 4  # shown, then once per arrow key
+    assert read_state(home)["camera_index"] == 1
+    assert result.baseline is not None and result.baseline.samples >= 5 and not result.autostart
