@@ -32,9 +32,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from fhp_monitor.adapters import autostart
-from fhp_monitor.adapters.sources import list_cameras, open_source
 from fhp_monitor.adapters import wizard_screens as screens
+from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+from fhp_monitor.adapters.sources import list_cameras, open_source
 from fhp_monitor.adapters.wizard_screens import Action, LiveFeed, WizardView
+from fhp_monitor.config import ConfigError, Settings, load_settings
 from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
 from fhp_monitor.core.framing import FramingIssue, check_framing, checklist, main_pose
@@ -42,7 +44,7 @@ from fhp_monitor.core.geometry import (
     LEFT_EAR, LEFT_SHOULDER, NOSE, RIGHT_EAR, RIGHT_SHOULDER, PostureReading, read_posture,
 )
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
-from fhp_monitor.home import Home, read_state, write_state
+from fhp_monitor.home import Home, HomeError, read_state, setup_logging, write_state
 
 FORWARD_DURATION_S = 5.0
 FORWARD_MAX_MOTION = 3 * DEFAULT_MAX_MOTION  # drifting forward is itself a movement
@@ -71,7 +73,7 @@ class CalibrationWizard:
         window: tk.Tk | tk.Toplevel,
         *,
         source_spec: str | None,
-        settings: Any,
+        settings: Settings,
         home: Home,
         estimator_factory: Callable[[], PoseEstimator],
         on_done: Callable[[WizardResult], None],
@@ -372,9 +374,6 @@ def run_wizard(*, root: tk.Misc | None = None, **options: Any) -> WizardResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m fhp_monitor.adapters.wizard``: 0 when calibrated, 1 when cancelled, 2 on errors."""
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
-    from fhp_monitor.config import ConfigError, load_settings
-    from fhp_monitor.home import HomeError, setup_logging
 
     parser = argparse.ArgumentParser(prog="fhp-monitor calibrate", description="Open the calibration window.")
     parser.add_argument("--home", help="fhp-monitor's folder (default: FHP_MONITOR_HOME or the usual place)")
