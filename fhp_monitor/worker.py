@@ -126,19 +126,31 @@ class MonitorWorker:
 
     # ------------------------------------------------------------------ one look
     @property
+    def _replaying(self) -> bool:
+        """A file source whose own timeline is the clock."""
+        return not self.source.live and isinstance(self.clock, ReplayClock)
+
+    @property
     def interval_s(self) -> float:
         s = self.settings.sampling
         return s.fast_interval_s if self.monitor.deteriorating else s.interval_s
 
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
+        if self._replaying and self._next_t is not None:
+            self.clock.t = max(self.clock.t, self._next_t)  # type: ignore[attr-defined]
         now = self.clock.now()
         self._apply_commands(now)
         self._handle(self.monitor.tick(now), now)
         if self.monitor.paused:
             self._account(PostureState.PAUSED, now, None)
             self.source.release()
-            return self.interval_s
+            wait = self.interval_s
+            if self._replaying:
+                # The recording keeps playing while paused, as time passes for a camera; otherwise
+                # the replay clock would stand still and a pause with an end time would never end.
+                self._next_t = self.clock.t + wait  # type: ignore[attr-defined]
+            return wait
         self._end_pause_record(now)
 
         try:
@@ -148,8 +160,8 @@ class MonitorWorker:
         if frame is None:
             self.ended = True
             return None
-        if not self.source.live and isinstance(self.clock, ReplayClock):
-            self.clock.t = frame.t
+        if self._replaying:
+            self.clock.t = frame.t  # type: ignore[attr-defined]
             now = self.clock.now()
             self._handle(self.monitor.tick(now), now)
         self._recovered_camera()
