@@ -1,0 +1,57 @@
+"""The control panel: a small Tk window with large buttons (the only module here importing tkinter).
+
+It is what a left click on the tray icon opens, and the way to reach every command when the tray
+backend has no menu (pystray's xorg backend) or there is no tray at all.
+
+Threads: every method must run on the Tk (main) thread. Code on other threads (the tray thread,
+the worker) marshals with ``root.after(0, panel.show, snapshot, now)``. ``on_command`` is called on
+the Tk thread.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from typing import Callable
+
+from fhp_monitor.adapters.tray import COMMAND_LABELS
+from fhp_monitor.core.messages import tooltip
+from fhp_monitor.core.ports import StatusSnapshot
+
+WINDOW_TITLE = "fhp-monitor"
+BUTTON_FONT = ("DejaVu Sans", 16)
+STATUS_FONT = ("DejaVu Sans", 18, "bold")
+
+
+class ControlPanel:
+    """A 'fhp-monitor' window: a status line and one large button per command.
+
+    Buttons can be reached with the keyboard (Tab, then Space or Enter) as well as the mouse.
+    """
+
+    def __init__(self, root: tk.Tk | tk.Toplevel, on_command: Callable[[str], None]) -> None:
+        self.root = root
+        self._on_command = on_command
+        root.title(WINDOW_TITLE)
+        root.configure(padx=16, pady=16)
+        self.status = tk.StringVar(value="fhp-monitor")
+        tk.Label(root, textvariable=self.status, font=STATUS_FONT, anchor="w").pack(fill="x", pady=(0, 12))
+        self.buttons: dict[str, tk.Button] = {}
+        for command, label in COMMAND_LABELS:
+            button = tk.Button(root, text=label, font=BUTTON_FONT, width=26, pady=6,
+                               command=lambda c=command: self._send(c))
+            button.bind("<Return>", lambda _event, c=command: self._send(c))
+            button.pack(fill="x", pady=3)
+            self.buttons[command] = button
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Update the status line, e.g. 'Sitting tall' or 'Paused until 14:30'. Tk thread only."""
+        self.status.set(tooltip(snapshot, now).removeprefix("fhp-monitor: "))
+
+    def raise_window(self) -> None:
+        """Bring the window to the front (after a tray click). Tk thread only."""
+        self.root.deiconify()
+        self.root.lift()
+        self.buttons[COMMAND_LABELS[0][0]].focus_set()
+
+    def _send(self, command: str) -> None:
+        self._on_command(command)

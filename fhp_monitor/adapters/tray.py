@@ -1,0 +1,334 @@
+"""The tray icon (the only module that imports pystray).
+
+Threads
+-------
+* ``TrayIcon.start()`` is called from the main thread. It starts one daemon thread,
+  ``fhp-tray``, that runs pystray's event loop; the main thread stays free for Tk.
+  (pystray 0.19.5's xorg ``run_detached()`` starts its setup thread twice and leaves one blocked,
+  which makes ``stop()`` hang for 5 s, so on xorg we run ``icon.run()`` in our own thread — the
+  same thing xorg's ``run_detached`` does, without the stray thread. Other backends use
+  ``icon.run_detached()``.)
+* ``on_command`` is called on the ``fhp-tray`` thread. It must not block and must not touch Tk:
+  marshal to the Tk thread with ``root.after(0, ...)`` or put the command on a queue.
+* ``show()`` and ``stop()`` may be called from any thread. pystray's xorg backend forwards every
+  change to its own loop thread and waits for it; we hold a lock so that nothing is forwarded
+  after the loop has ended (which would block forever).
+
+Where no tray can be shown (no display, no tray host owning ``_NET_SYSTEM_TRAY_S0``, pystray
+unable to load a backend) ``start()`` logs one line and returns False; nudges still work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from typing import Callable
+
+from PIL import Image, ImageDraw
+
+from fhp_monitor.core.messages import tooltip
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+
+log = logging.getLogger(__name__)
+
+# Commands the tray and the control panel send (strings, so they cross threads and queues easily).
+CMD_PANEL = "panel"
+CMD_PAUSE_15 = "pause_15"
+CMD_PAUSE_60 = "pause_60"
+CMD_PAUSE_TOMORROW = "pause_tomorrow"
+CMD_RESUME = "resume"
+CMD_RECALIBRATE = "recalibrate"
+CMD_SUMMARY = "summary"
+CMD_SETTINGS = "settings"
+CMD_QUIT = "quit"
+
+#: Menu/button wording for each command, in display order (the control panel uses it too).
+COMMAND_LABELS: tuple[tuple[str, str], ...] = (
+    (CMD_PAUSE_15, "Pause 15 minutes"),
+    (CMD_PAUSE_60, "Pause 1 hour"),
+    (CMD_PAUSE_TOMORROW, "Pause until tomorrow"),
+    (CMD_RESUME, "Resume"),
+    (CMD_RECALIBRATE, "Sit tall again (recalibrate)"),
+    (CMD_SUMMARY, "Today's summary"),
+    (CMD_SETTINGS, "Settings"),
+    (CMD_QUIT, "Quit fhp-monitor"),
+)
+COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL}
+
+ICON_SIZE = 64
+_XORG_BACKGROUND = (60, 60, 60)  # the xorg backend cannot show transparency; this reads on most panels
+_TRAY_HOST_WAIT_S = 2.0
+_STOP_JOIN_S = 5.0
+
+
+# --------------------------------------------------------------------------- icons
+
+
+def icon_image(state: PostureState) -> Image.Image:
+    """A 64x64 RGBA icon for ``state``: each state has its own colour AND shape.
+
+    upright: teal disc with an upright bar; forward: amber disc with a forward-leaning bar;
+    away: grey hollow ring; paused: blue disc with pause bars; camera unavailable: red disc with a
+    slash; uncertain: grey disc with three dots.
+    """
+    state = PostureState(state)
+    image = Image.new("RGBA", (ICON_SIZE, ICON_SIZE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    disc = (4, 4, ICON_SIZE - 5, ICON_SIZE - 5)
+    white = (255, 255, 255, 255)
+    if state == PostureState.UPRIGHT:
+        draw.ellipse(disc, fill=(0, 150, 136, 255))
+        draw.line((32, 16, 32, 48), fill=white, width=8)
+        draw.ellipse((26, 10, 38, 22), fill=white)
+    elif state == PostureState.FORWARD:
+        draw.ellipse(disc, fill=(245, 166, 35, 255))
+        draw.line((24, 48, 38, 22), fill=white, width=8)
+        draw.ellipse((36, 12, 48, 24), fill=white)
+    elif state == PostureState.AWAY:
+        draw.ellipse(disc, outline=(158, 158, 158, 255), width=8)
+    elif state == PostureState.PAUSED:
+        draw.ellipse(disc, fill=(30, 110, 220, 255))
+        draw.rectangle((21, 18, 28, 46), fill=white)
+        draw.rectangle((36, 18, 43, 46), fill=white)
+    elif state == PostureState.CAMERA_UNAVAILABLE:
+        draw.ellipse(disc, fill=(211, 47, 47, 255))
+        draw.line((18, 18, 46, 46), fill=white, width=8)
+    else:  # UNCERTAIN
+        draw.ellipse(disc, fill=(120, 120, 120, 255))
+        for x in (20, 32, 44):
+            draw.ellipse((x - 4, 28, x + 4, 36), fill=white)
+    return image
+
+
+def _flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    """Paint an RGBA icon onto a solid background (for backends without transparency)."""
+    flat = Image.new("RGB", image.size, background)
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
+# --------------------------------------------------------------------------- tray host check
+
+
+def tray_host_available(display_name: str | None = None, timeout_s: float = _TRAY_HOST_WAIT_S) -> bool:
+    """True when an X system tray (owner of ``_NET_SYSTEM_TRAY_S0``) appears within ``timeout_s``.
+
+    Only meaningful on Linux/X11; other platforms always have a notification area, so True.
+    Waits a little because at login the tray host may start after us.
+    """
+    if not sys.platform.startswith("linux"):
+        return True
+    display_name = display_name if display_name is not None else os.environ.get("DISPLAY", "")
+    if not display_name:
+        return False
+    from Xlib import X, display as xdisplay, error as xerror
+
+    try:
+        connection = xdisplay.Display(display_name)
+    except (xerror.DisplayError, OSError) as error:
+        log.debug("cannot open X display %r: %s", display_name, error)
+        return False
+    try:
+        atom = connection.intern_atom("_NET_SYSTEM_TRAY_S0")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if connection.get_selection_owner(atom) != X.NONE:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)  # no event announces a new selection owner to non-owners; poll briefly
+    finally:
+        connection.close()
+
+
+def _enable_xorg_clicks(icon) -> None:
+    """Let pystray's xorg icon window receive mouse clicks.
+
+    pystray 0.19.5 creates the window with only Exposure and StructureNotify in its event mask, so
+    its ButtonPress handler (the default action) never runs (pystray issue #151: "clicking does
+    nothing"). We add ButtonPressMask on pystray's own connection before its loop starts.
+    """
+    window = getattr(icon, "_window", None)
+    connection = getattr(icon, "_display", None)
+    if window is None or connection is None:
+        log.warning("This pystray version changed its X window; clicking the tray icon may do nothing.")
+        return
+    from Xlib import X
+
+    window.change_attributes(event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask)
+    connection.flush()
+
+
+# --------------------------------------------------------------------------- the icon
+
+
+class TrayIcon:
+    """A system-tray icon showing the posture state, sending commands back as strings.
+
+    ``on_command`` receives one of :data:`COMMANDS` on the ``fhp-tray`` thread (see module doc).
+    Left click runs the default action, ``"panel"`` (open the control panel). Backends with menus
+    also offer every command of :data:`COMMAND_LABELS` in a right-click menu.
+    """
+
+    def __init__(self, on_command: Callable[[str], None], title: str = "fhp-monitor") -> None:
+        self._on_command = on_command
+        self._title = title
+        self._lock = threading.RLock()
+        self._icon = None  # pystray.Icon once started
+        self._thread: threading.Thread | None = None
+        self._running = False
+        self._shown: tuple[PostureState, str] | None = None
+        self._flatten_background: tuple[int, int, int] | None = None
+        self.has_menu = False
+        self._ready = threading.Event()  # set once pystray's setup (making the icon visible) is done
+
+    @property
+    def running(self) -> bool:
+        """True between a successful ``start()`` and ``stop()``."""
+        return self._running
+
+    @property
+    def title(self) -> str:
+        """The tooltip text currently shown (the X window name on the xorg backend)."""
+        return self._icon.title if self._icon is not None else self._title
+
+    def start(self, snapshot: StatusSnapshot | None = None, now: float | None = None) -> bool:
+        """Show the icon; return False (and log one line) when this desktop cannot show a tray."""
+        with self._lock:
+            if self._running:
+                return True
+            if not tray_host_available():
+                log.warning("No system tray found on this desktop; fhp-monitor will use notifications only.")
+                return False
+            try:
+                import pystray
+            except Exception as error:  # pystray raises whatever its last backend raised (Xlib, gi, ...)
+                log.warning("The tray icon cannot be shown (%s); fhp-monitor will use notifications only.", error)
+                return False
+            backend = pystray.Icon.__module__
+            is_xorg = backend.endswith("_xorg")
+            self._flatten_background = _XORG_BACKGROUND if is_xorg else None
+            self.has_menu = bool(pystray.Icon.HAS_MENU)
+            state = snapshot.state if snapshot is not None else PostureState.UNCERTAIN
+            title = tooltip(snapshot, now if now is not None else time.time()) if snapshot else self._title
+            self._icon = pystray.Icon("fhp-monitor", self._image(state), title, menu=self._menu(pystray))
+            self._shown = (state, title)
+            if is_xorg:
+                _enable_xorg_clicks(self._icon)
+                self._thread = threading.Thread(target=self._icon.run, args=(self._setup,), name="fhp-tray",
+                                                daemon=True)
+                # pystray's xorg run() releases the setup thread *before* it records its loop thread,
+                # so the setup's first forwarded call can fail with AttributeError and the icon never
+                # docks (2 runs in 10). Record the loop thread up front; it is the thread we start.
+                self._icon._thread = self._thread
+                # Making the icon visible sends two dock requests (from _update_icon and _show); when
+                # trayer gets both, it can embed and then drop the icon (~1 run in 3). With the image
+                # marked current only _show docks; the image is drawn on the first Expose anyway.
+                self._icon._icon_valid = True
+                self._thread.start()
+            else:
+                self._icon.run_detached(self._setup)
+            self._running = True
+            log.info("Tray icon started (pystray backend %s, menu: %s).", backend, self.has_menu)
+            return True
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Draw ``snapshot``: the state's icon and a tooltip such as 'fhp-monitor: Sitting tall'.
+
+        Safe from any thread; does nothing when the icon is not running. Unchanged states are not
+        redrawn.
+        """
+        title = tooltip(snapshot, now)
+        if self._on_tray_thread():
+            self._apply(snapshot.state, title)  # pystray runs it directly; taking the lock could deadlock
+            return
+        with self._lock:
+            if self._running:
+                self._wait_ready()
+            self._apply(snapshot.state, title)
+
+    def _apply(self, state: PostureState, title: str) -> None:
+        if not self._running or self._icon is None or self._shown == (state, title):
+            return
+        if self._shown is None or self._shown[0] != state:
+            self._icon.icon = self._image(state)
+        self._icon.title = title
+        self._shown = (state, title)
+        self._flush_xorg()
+
+    def _flush_xorg(self) -> None:
+        """Push pystray's queued X requests to the server.
+
+        pystray's xorg backend runs changes on its loop thread but does not always get them sent:
+        with python-xlib's threaded mode, a ``destroy`` followed by ``flush`` on the loop thread
+        sometimes stayed buffered (the icon stayed docked after ``stop()`` in about half of our
+        runs), and ``title`` changes are never flushed at all. One more flush from here sends them.
+        """
+        connection = getattr(self._icon, "_display", None) if self._flatten_background else None
+        if connection is not None:
+            connection.flush()
+
+    def _on_tray_thread(self) -> bool:
+        return self._thread is not None and threading.current_thread() is self._thread
+
+    def stop(self) -> None:
+        """Remove the icon from the tray and end the ``fhp-tray`` thread. Safe to call twice.
+
+        From the tray thread itself (an ``on_command`` handler) it stops without waiting.
+        """
+        if self._on_tray_thread():
+            self._running = False
+            self._icon.stop()
+            return
+        with self._lock:
+            if not self._running or self._icon is None:
+                return
+            self._wait_ready()
+            self._running = False
+            self._icon.stop()
+            self._flush_xorg()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=_STOP_JOIN_S)
+            if thread.is_alive():
+                log.warning("The tray thread did not end within %.0f s.", _STOP_JOIN_S)
+
+    # ------------------------------------------------------------------ internals
+
+    def _setup(self, icon) -> None:
+        """pystray's setup callback (its own short-lived thread): show the icon, then mark ready.
+
+        pystray's xorg backend forwards calls to its loop through one shared result queue, so two
+        threads forwarding at once can take each other's results (we saw ``stop()`` return while
+        the icon stayed docked). ``show``/``stop`` therefore wait for this to finish first.
+        """
+        try:
+            icon.visible = True
+            self._flush_xorg()  # the dock request can stay buffered too (1 run in 8 never docked)
+        finally:
+            self._ready.set()
+
+    def _wait_ready(self) -> None:
+        if not self._ready.wait(timeout=_STOP_JOIN_S):
+            log.warning("The tray icon did not become ready within %.0f s.", _STOP_JOIN_S)
+
+    def _image(self, state: PostureState) -> Image.Image:
+        image = icon_image(state)
+        return _flatten(image, self._flatten_background) if self._flatten_background else image
+
+    def _menu(self, pystray):
+        """The pystray menu: a default 'Open control panel' item plus every command."""
+        items = [pystray.MenuItem("Open control panel", self._sender(CMD_PANEL), default=True)]
+        items += [pystray.MenuItem(label, self._sender(cmd)) for cmd, label in COMMAND_LABELS]
+        return pystray.Menu(*items)
+
+    def _sender(self, command: str) -> Callable[..., None]:
+        def send(_icon=None, _item=None) -> None:
+            try:
+                self._on_command(command)
+            except Exception:  # a failing handler must not kill the tray loop; it is logged, not hidden
+                log.exception("The handler for tray command %r failed.", command)
+        return send

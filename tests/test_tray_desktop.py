@@ -1,0 +1,143 @@
+"""TrayIcon in a real trayer and ControlPanel on a real X server (Xvfb), driven with xdotool."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+import tkinter as tk
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from fhp_monitor.adapters.panel import ControlPanel
+from fhp_monitor.adapters.tray import COMMANDS, ICON_SIZE, TrayIcon, icon_image, tray_host_available
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+from tests.desktop import Desktop, wait_until
+
+NOW = 1_717_000_000.0
+
+
+def snapshot(state: PostureState, **kwargs) -> StatusSnapshot:
+    return StatusSnapshot(state=state, since=NOW, **kwargs)
+
+
+def centre_pixel(desktop: Desktop, window: dict, tmp_path: Path, name: str) -> tuple[int, int, int]:
+    shot = Image.open(desktop.screenshot(tmp_path / f"{name}.png")).convert("RGB")
+    return shot.getpixel((window["x"] + window["width"] // 2, window["y"] + window["height"] // 2))
+
+
+def test_every_state_has_its_own_icon() -> None:
+    images = {state: icon_image(state) for state in PostureState}
+    assert all(image.size == (ICON_SIZE, ICON_SIZE) for image in images.values())
+    assert len({image.tobytes() for image in images.values()}) == len(PostureState)
+    # colour: the dominant hue differs (upright teal, forward amber, paused blue, unavailable red)
+    ring_centre = images[PostureState.AWAY].getpixel((32, 32))
+    assert ring_centre[3] == 0, "the 'away' icon is a hollow ring"
+    assert images[PostureState.FORWARD].getpixel((10, 32))[:3] == (245, 166, 35)
+    assert images[PostureState.UPRIGHT].getpixel((10, 32))[:3] == (0, 150, 136)
+
+
+def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop, tmp_path: Path) -> None:
+    commands: queue.Queue[str] = queue.Queue()
+    tray = TrayIcon(commands.put)
+    with desktop.activate():
+        assert tray.start(snapshot(PostureState.UPRIGHT), NOW) is True
+        try:
+            docked = wait_until(desktop.tray_children, 10, "the icon to dock in trayer")
+            assert len(docked) == 1
+            icon = docked[0]
+            assert desktop.window_name(icon["id"]) == "fhp-monitor: Sitting tall"
+            upright_pixel = centre_pixel(desktop, icon, tmp_path, "upright")
+
+            tray.show(snapshot(PostureState.FORWARD), NOW)
+            wait_until(lambda: desktop.window_name(icon["id"]) == "fhp-monitor: Head drifting forward", 5,
+                       "the tooltip title to change")
+            assert tray.title == "fhp-monitor: Head drifting forward"
+            wait_until(lambda: centre_pixel(desktop, icon, tmp_path, "forward") != upright_pixel, 5,
+                       "the icon to be redrawn")
+
+            tray.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)
+            wait_until(lambda: desktop.window_name(icon["id"]).startswith("fhp-monitor: Paused until"), 5,
+                       "the paused tooltip")
+
+            desktop.run("xdotool", "mousemove", "--sync", str(icon["x"] + icon["width"] // 2),
+                        str(icon["y"] + icon["height"] // 2), "click", "1")
+            assert commands.get(timeout=5) == "panel"
+        finally:
+            tray.stop()
+        wait_until(lambda: desktop.tray_children() == [], 5, "the icon to leave the tray")
+    assert not tray.running
+    tray.stop()  # a second stop is harmless
+
+
+def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None:
+    tray = TrayIcon(lambda _command: None)
+    tray.show(snapshot(PostureState.FORWARD), NOW)
+    assert tray.title == "fhp-monitor" and not tray.running
+
+
+def test_no_display_means_no_tray_and_one_clear_line(monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with caplog.at_level(logging.WARNING, logger="fhp_monitor.adapters.tray"):
+        assert TrayIcon(lambda _command: None).start() is False
+    assert [r.getMessage() for r in caplog.records] == [
+        "No system tray found on this desktop; fhp-monitor will use notifications only."]
+
+
+def test_tray_host_check_sees_trayer(desktop: Desktop) -> None:
+    assert tray_host_available(desktop.display, timeout_s=1.0) is True
+    assert tray_host_available("", timeout_s=0.1) is False
+
+
+def pump_until(root: tk.Tk, condition, timeout_s: float, what: str) -> None:
+    """Let Tk handle X events until ``condition()`` holds (X input arrives asynchronously)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        root.update()
+        time.sleep(0.02)
+
+
+def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tmp_path: Path) -> None:
+    received: list[str] = []
+    with desktop.activate():
+        root = tk.Tk()
+        try:
+            panel = ControlPanel(root, received.append)
+            panel.show(snapshot(PostureState.UPRIGHT), NOW)
+            root.geometry("+40+60")
+            panel.raise_window()
+            pump_until(root, lambda: desktop.find_windows("fhp-monitor") and root.winfo_rootx() == 40
+                       and all(b.winfo_viewable() for b in panel.buttons.values()), 5, "the panel laid out")
+            assert panel.status.get() == "Sitting tall"
+            assert set(panel.buttons) <= COMMANDS
+            assert all(int(str(b.cget("font")).split()[-1]) >= 14 for b in panel.buttons.values())
+
+            button = panel.buttons["pause_15"]
+            x = button.winfo_rootx() + button.winfo_width() // 2
+            y = button.winfo_rooty() + button.winfo_height() // 2
+            desktop.run("xdotool", "mousemove", "--sync", str(x), str(y))
+            pump_until(root, lambda: str(button.cget("state")) == "active", 5, "the pointer over the button")
+            desktop.run("xdotool", "click", "1")
+            pump_until(root, lambda: received == ["pause_15"], 5, "the click on 'Pause 15 minutes'")
+
+            resume = panel.buttons["resume"]
+            root.focus_force()
+            resume.focus_set()
+            pump_until(root, lambda: root.focus_get() is resume, 5, "keyboard focus on 'Resume'")
+            desktop.run("xdotool", "key", "Return")
+            pump_until(root, lambda: received == ["pause_15", "resume"], 5, "Return on 'Resume'")
+
+            left, top = root.winfo_rootx(), root.winfo_rooty()
+            width, height = root.winfo_width(), root.winfo_height()
+            shot = Image.open(desktop.screenshot(tmp_path / "panel.png")).convert("RGB")
+            region = shot.crop((left, top, left + width, top + height))
+            region.save(tmp_path / "panel-region.png")
+            assert width > 200 and height > 300
+            assert len(region.getcolors(maxcolors=100_000) or []) > 10, "the panel looks blank"
+        finally:
+            root.destroy()
