@@ -24,8 +24,8 @@ FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad 
                    "wrong", "injury", "diagnos")
 
 CAMERA_UNAVAILABLE_TEXT = (
-    "The camera is not available right now. Close other apps that use it, check it is plugged in, "
-    "then choose Resume."
+    "The camera is not available right now. Close other apps that use it and check it is plugged in. "
+    "fhp-monitor will carry on by itself when it is back."
 )
 
 FIRST_TITLES = (
