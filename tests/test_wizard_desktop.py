@@ -74,7 +74,14 @@ class WizardProcess:
         return self.window
 
     def key(self, name: str) -> None:
-        subprocess.run(["xdotool", "key", "--window", str(self.window), name], env=self.env, check=True, timeout=10)
+        """Press and release a key as a keyboard would (XTEST), with the window focused.
+
+        Not ``xdotool key --window``: for the focused window that presses with XTEST but, when the
+        key closes the window, releases with XSendEvent to a window that is gone, fails, and leaves
+        the key held down in the X server, where auto-repeat cancels the next test's window.
+        """
+        subprocess.run(["xdotool", "windowfocus", "--sync", str(self.window)], env=self.env, check=True, timeout=10)
+        subprocess.run(["xdotool", "key", name], env=self.env, check=True, timeout=10)
 
     def stop(self) -> int:
         try:

@@ -374,7 +374,6 @@ def run_wizard(*, root: tk.Misc | None = None, **options: Any) -> WizardResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m fhp_monitor.adapters.wizard``: 0 when calibrated, 1 when cancelled, 2 on errors."""
-
     parser = argparse.ArgumentParser(prog="fhp-monitor calibrate", description="Open the calibration window.")
     parser.add_argument("--home", help="fhp-monitor's folder (default: FHP_MONITOR_HOME or the usual place)")
     parser.add_argument("--source", help="camera number, video file or folder of images (default: ask)")
