@@ -241,6 +241,10 @@ class App:
         if isinstance(result, ConfigError):
             self._tell("Settings not changed", f"{result} The previous settings are still in use.")
         elif result is not None:
+            if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
+                from fhp_monitor.adapters.autostart import apply_autostart
+
+                apply_autostart(result.app.autostart)
             self.settings = result
             self.worker.send("settings", result)
             log.info("settings reloaded from %s", self.home.config)

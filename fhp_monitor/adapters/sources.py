@@ -19,6 +19,9 @@ import numpy as np
 from fhp_monitor.core.ports import Frame, SourceUnavailable
 
 log = logging.getLogger(__name__)
+# OpenCV's own WARN/ERROR lines ("can't open camera by index") would reach the user's terminal;
+# every failure here raises SourceUnavailable with a plain sentence instead.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
