@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from fhp_monitor.config import Settings
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline, is_forward
@@ -55,6 +57,12 @@ def mean_luma(image) -> float:
     return float((small[..., 0] * 0.114 + small[..., 1] * 0.587 + small[..., 2] * 0.299).mean())
 
 
+def is_picture(image) -> bool:
+    """True for a non-empty H x W x 3 uint8 array, the only kind of frame the pose model takes."""
+    return (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
+            and image.dtype == np.uint8 and image.size > 0)
+
+
 @dataclass
 class ReplayClock:
     """The app's clock during a file replay: the file's own timeline, anchored at ``start``."""
@@ -88,6 +96,7 @@ class MonitorWorker:
         self.minutes = MinuteAccumulator()
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         self.ended = False
+        self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
         self.nudges_sent: list[NudgeDue] = []
         self._nudge_ids: dict[float, int] = {}
@@ -156,8 +165,12 @@ class MonitorWorker:
         try:
             frame = self.source.read(self._next_t if not self.source.live else None)
         except SourceUnavailable as exc:
+            if not self.source.live:
+                return self._file_unreadable(str(exc))
             return self._camera_unavailable(str(exc))
         if frame is None:
+            if self.source.live:  # a camera never "ends": no picture is a camera fault
+                return self._camera_unavailable("the camera sent no picture")
             self.ended = True
             return None
         if self._replaying:
@@ -178,6 +191,8 @@ class MonitorWorker:
         return wait
 
     def _observe(self, frame) -> Observation:
+        if not is_picture(frame.image):  # a driver hiccup must not stop the worker
+            return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
         if mean_luma(frame.image) < DARK_LUMA:
             return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
         reading = read_posture(self.estimator.estimate(frame), self.settings.detection.min_visibility)
@@ -191,6 +206,16 @@ class MonitorWorker:
             detail = "not calibrated yet" if self.baseline is None else "camera view differs from calibration"
             return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
         return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
+
+    def _file_unreadable(self, why: str) -> None:
+        """A video or image file that cannot be read will not get better by waiting: end the run.
+
+        (Backing off as for a camera would spin for ever: a replay's clock only moves with frames.)
+        """
+        log.error("%s", why)
+        self.failure = why
+        self.ended = True
+        return None
 
     def _camera_unavailable(self, why: str) -> float:
         now = self.clock.now()
