@@ -90,7 +90,23 @@ def estimator_for(settings: Settings):
 def open_history(home: Home):
     from fhp_monitor.adapters.history import SqliteHistoryStore
 
-    return SqliteHistoryStore(home.history)
+    store = SqliteHistoryStore(home.history)
+    if store.recovered_from is not None:  # said once: the next open finds a healthy file
+        print(f"fhp-monitor: Your posture history file was damaged. We kept it as {store.recovered_from.name} "
+              "and started a fresh one.", file=sys.stderr)
+    return store
+
+
+def prepare_home(home: Home, verbose: bool) -> Settings:
+    """Start logging and load the settings; a folder we may not write in is one plain sentence."""
+    try:
+        setup_logging(home, verbose)
+        return load(home)
+    except OSError as exc:  # e.g. the files were made by another user (an earlier run with sudo)
+        raise UserError(
+            f"fhp-monitor cannot write in its folder {home.root} ({exc.strerror or exc}: {exc.filename}). "
+            "Check that you own that folder and the files in it, or choose another folder with --home."
+        ) from None
 
 
 # ----------------------------------------------------------------------------- commands
@@ -247,8 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
     try:
         home = Home.locate(args.home, os.environ)
-        setup_logging(home, args.verbose)
-        settings = load(home)
+        settings = prepare_home(home, args.verbose)
         return COMMANDS[args.command](args, home, settings)
     except (UserError, ConfigError, CalibrationError, ModelError, SourceUnavailable, HistoryError, HomeError) as exc:
         print(f"fhp-monitor: {exc}", file=sys.stderr)
