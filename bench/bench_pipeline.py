@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -196,6 +197,7 @@ def run(frames_wanted: int, block: int, warmup: int) -> dict:
         sink.close()
         estimator.close()
         landmarker.close()
+        shutil.rmtree(home.root)
 
     n = len(measured)
     raw_cpu, pipe_cpu = per_frame_ms(totals["raw"][0], n), per_frame_ms(totals["pipeline"][0], n)
