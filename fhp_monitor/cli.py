@@ -151,8 +151,15 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not args.no_gui:
         from fhp_monitor.adapters.wizard import run_wizard
 
-        result = run_wizard(source_spec=args.source, settings=settings, home=home,
-                            estimator_factory=lambda: estimator_for(settings))
+        import tkinter
+
+        try:
+            result = run_wizard(source_spec=args.source, settings=settings, home=home,
+                                estimator_factory=lambda: estimator_for(settings),
+                                on_step=lambda line: print(line, flush=True))
+        except tkinter.TclError as exc:
+            raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
+                            "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
         if result.completed and result.baseline is not None:
             record_calibration(home, result.baseline)
             print(f"Calibrated: your upright posture reads {result.baseline.cva_proxy_deg:.1f} degrees.")
@@ -257,6 +264,9 @@ COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "s
 
 
 def main(argv: list[str] | None = None) -> int:
+    from fhp_monitor.adapters.netguard import block_internet
+
+    block_internet()  # before any thread starts: nothing in this process may reach the internet
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
