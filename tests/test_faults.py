@@ -293,15 +293,10 @@ def _ears_covered(slouching: list[np.ndarray]) -> list[np.ndarray]:
     return covered
 
 
-SPARSE_FORWARD_LOOKS_NUDGE = pytest.mark.xfail(strict=True, reason=(
-    "core/posture.py counts forward_fraction over upright/forward looks only, so a few forward looks "
-    "among many unreadable ones still nudge; config.yaml promises a share of all looks"))
-
-
 @pytest.mark.parametrize("make", [
-    pytest.param(_two_people, marks=SPARSE_FORWARD_LOOKS_NUDGE),
+    _two_people,
     _face_only,
-    pytest.param(_ears_covered, marks=SPARSE_FORWARD_LOOKS_NUDGE),
+    _ears_covered,
 ], ids=lambda f: f.__name__.strip("_"))
 def test_unreadable_poses_of_a_slouching_user_never_nudge_in_ten_minutes(baseline, slouching, make):
     with MediaPipePoseEstimator() as estimator:  # the control: these photos alone would be nudged

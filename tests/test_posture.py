@@ -157,3 +157,10 @@ def test_policy_invariants_hold_for_any_sequence(states, step):
         index = round((n.at - T0) / step)
         assert states[index] is S.FORWARD  # never nudged on a non-forward look
         assert n.at - n.episode_started >= 60
+
+
+def test_a_few_forward_looks_among_unreadable_ones_are_not_persistence():
+    m = make(onset_delay_s=60, away_reset_s=30)
+    pattern = [S.FORWARD, S.UNCERTAIN, S.UNCERTAIN] * 40  # readable looks are all forward, but rare
+    events, _ = run(m, pattern)
+    assert nudges(events) == []

@@ -9,8 +9,9 @@ policy is where persistence is demanded:
   inside a slouch does not end it; a glance at the keyboard (a few forward looks, then upright)
   ends it before it ever becomes a nudge.
 * A **nudge** is due when the episode has lasted ``onset_delay_s``, the latest observation is
-  forward, and at least ``forward_fraction`` of the upright/forward observations in the last
-  ``onset_delay_s`` were forward; never while paused, away, uncertain or in quiet hours.
+  forward, and at least ``forward_fraction`` of *all* observations in the last ``onset_delay_s``
+  were forward (unreadable looks count against it: a few forward looks among many uncertain ones
+  are not persistence); never while paused, away, uncertain or in quiet hours.
 * **Cooldown**: at least ``cooldown_s`` between nudges, at most ``max_per_hour`` in any hour,
   and at most ``max_per_episode`` in one episode (after that we trust the user to have heard).
   The second nudge of an episode is level 2 (a different, gentle wording), never more.
@@ -121,7 +122,7 @@ class PostureMonitor:
         self.episode_nudges = 0
         self._absent_since: float | None = None
         self._previous: PostureState | None = None
-        self._window: deque[tuple[float, bool]] = deque()  # (t, forward?) for upright/forward looks
+        self._window: deque[tuple[float, bool]] = deque()  # (t, forward?) for every look
         self._nudges: deque[float] = deque()  # times of nudges in the last hour
         self._last_nudge: float | None = None
         self._pending: deque[float] = deque()  # nudges waiting to learn if posture recovered
@@ -170,10 +171,10 @@ class PostureMonitor:
         events += self._set_state(state, now, observation.detail)
         events += self._settle_outcomes(now, upright=state is PostureState.UPRIGHT)
 
+        self._window.append((now, state is PostureState.FORWARD))
         if state in (PostureState.UPRIGHT, PostureState.FORWARD):
             self._absent_since = None
             forward = state is PostureState.FORWARD
-            self._window.append((now, forward))
             if forward and self.episode_start is None:
                 self.episode_start = now
             elif not forward and self._previous is PostureState.UPRIGHT:
