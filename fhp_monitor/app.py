@@ -295,6 +295,10 @@ class App:
             self.stop.set()
             worker_thread.join()
             self.shutdown()
+        if self.worker.failure:
+            from fhp_monitor.cli import UserError
+
+            raise UserError(self.worker.failure)
         if self.worker.ended and not self.args.exit_at_end:
             log.info("the source ended")
         return 0

@@ -142,8 +142,12 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
     verbose). Calling it again replaces the handlers it added before. Returns the log file path."""
     _make_private_dir(home.log_dir)
     stop_logging()
-    file_handler = RotatingFileHandler(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
-                                       encoding="utf-8")
+    try:
+        file_handler = RotatingFileHandler(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                           encoding="utf-8")
+    except OSError as error:
+        raise HomeError(f"fhp-monitor cannot write its log {home.log_file} ({error.strerror}). "
+                        "Check that the folder belongs to you.") from error
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = logging.StreamHandler(sys.stderr)
@@ -225,7 +229,11 @@ class SingleInstance:
     def acquire(self) -> None:
         if self._handle is not None:
             return
-        handle = open(self.lock_path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        try:
+            handle = open(self.lock_path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        except OSError as error:
+            raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
+                            "Check that the folder belongs to you.") from error
         if not _try_lock(handle):
             text = _read_holder(handle)
             handle.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fhp_monitor.adapters import processes
+from tests.desktop import wait_until
 
 pytestmark = pytest.mark.skipif(not processes.supported(), reason="reads /proc (Linux)")
 
@@ -19,7 +20,8 @@ def test_finds_a_program_that_is_running_and_not_one_that_is_not(tmp_path):
     fake.chmod(0o755)
     child = subprocess.Popen([str(fake), "30"])
     try:
-        assert "zoomfake" in processes.running_names()
+        # The name changes when exec() completes in the child; nothing signals that, so poll briefly.
+        wait_until(lambda: "zoomfake" in processes.running_names(), 5.0, "the child to run as zoomfake")
         assert processes.any_running(["teams", "zoom"]) == "zoom"
     finally:
         child.kill()

@@ -135,6 +135,7 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2))
+    os.chmod(tmp, 0o600)  # personal data: readable by the user only
     os.replace(tmp, path)
 
 
