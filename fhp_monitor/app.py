@@ -345,7 +345,8 @@ def first_run_calibration(args, home: Home, settings: Settings) -> None:
     from fhp_monitor.adapters.wizard import run_wizard
 
     result = run_wizard(source_spec=args.source, settings=settings, home=home,
-                            estimator_factory=lambda: estimator_for(settings))
+                        estimator_factory=lambda: estimator_for(settings),
+                        on_step=lambda line: print(line, flush=True))
     if not (result.completed and result.baseline is not None):
         raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
     record_calibration(home, result.baseline)

@@ -7,6 +7,7 @@ those lines (blocking reads with a deadline), presses keys with xdotool, and loo
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import sys
@@ -32,12 +33,14 @@ BAR_FILL_RGB = (0x1D, 0x4E, 0xD8)
 class WizardProcess:
     """The wizard program, its stdout lines in a queue, and helpers to press keys at its window."""
 
-    def __init__(self, desktop, home: Path, xdg: Path, source: str, log: Path) -> None:
+    def __init__(self, desktop, home: Path, xdg: Path, source: str, log: Path,
+                 command: tuple[str, ...] = ("calibrate",)) -> None:
         self.desktop = desktop
         self.env = {**desktop.env, "XDG_CONFIG_HOME": str(xdg), "PYTHONPATH": str(ROOT)}
         self.stderr = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        # The way a user starts it: `fhp-monitor calibrate --source SRC` (or a first `fhp-monitor run`).
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "fhp_monitor.adapters.wizard", "--home", str(home), "--source", source],
+            [sys.executable, "-m", "fhp_monitor", "--home", str(home), *command, "--source", source],
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
@@ -97,8 +100,8 @@ class WizardProcess:
 def wizard(desktop, tmp_path: Path) -> Iterator:
     started: list[WizardProcess] = []
 
-    def start(home: Path, source: str = str(UPRIGHT)) -> WizardProcess:
-        process = WizardProcess(desktop, home, tmp_path / "xdg", source, tmp_path / "wizard-stderr.log")
+    def start(home: Path, source: str = str(UPRIGHT), command: tuple[str, ...] = ("calibrate",)) -> WizardProcess:
+        process = WizardProcess(desktop, home, tmp_path / "xdg", source, tmp_path / "wizard-stderr.log", command)
         started.append(process)
         return process
 
@@ -176,6 +179,33 @@ def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Pa
     assert baseline.samples >= 50  # one sample per photo-second, none lost to motion
     entry = tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop"
     assert "-m fhp_monitor run" in entry.read_text()
+    status = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "status", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert json.loads(status.stdout)["calibrated"] is True
+
+
+def test_first_run_opens_the_wizard_and_a_finished_calibration_is_not_asked_again(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 5\napp:\n  tray: false\n")
+    first = wizard(home, command=("run", "--speed", "0", "--exit-at-end"))
+    first.expect("checks: ok")
+    first.find_window()
+    first.key("Return")
+    first.expect("step: forward_intro")
+    first.key("s")  # skip the optional second step
+    first.expect("step: result")
+    first.key("Return")
+    first.expect("done: completed")
+    assert first.stop() == 0  # then it monitored the photos to their end and quit
+    assert load_baseline(home / "calibration.json") is not None
+
+    again = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source",
+                            str(UPRIGHT), "--speed", "0", "--exit-at-end"],
+                           env={**desktop.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "step:" not in again.stdout  # no wizard the second time
 
 
 def test_escape_mid_capture_keeps_the_old_calibration_byte_for_byte(desktop, wizard, tmp_path: Path):
