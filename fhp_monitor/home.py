@@ -147,7 +147,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
                                            encoding="utf-8")
     except OSError as error:
         raise HomeError(f"fhp-monitor cannot write its log {home.log_file} ({error.strerror}). "
-                        "Check that the folder belongs to you.") from error
+                        "Check that the folder belongs to you, or choose another one with --home.") from error
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = logging.StreamHandler(sys.stderr)
@@ -233,7 +233,7 @@ class SingleInstance:
             handle = open(self.lock_path, "a+b")  # noqa: SIM115 - kept open while the lock is held
         except OSError as error:
             raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
-                            "Check that the folder belongs to you.") from error
+                            "Check that the folder belongs to you, or choose another one with --home.") from error
         if not _try_lock(handle):
             text = _read_holder(handle)
             handle.close()

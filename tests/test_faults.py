@@ -36,6 +36,7 @@ from fhp_monitor.core.calibration import Baseline, fit_from_readings, is_forward
 from fhp_monitor.core.geometry import LEFT_EAR, RIGHT_EAR, read_posture
 from fhp_monitor.core.ports import Frame, PostureState, SourceUnavailable
 from fhp_monitor.worker import BACKOFF_MAX_S, BACKOFF_START_S, CAMERA_NOTICE_AFTER_S, MonitorWorker, ReplayClock
+from unprivileged import run_unprivileged, world_readable_tmp
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import SESSION, photos
 
@@ -389,51 +390,32 @@ def test_corrupt_history_is_kept_aside_and_summary_still_works(tmp_path):
 
 
 def _as_nobody(argv: list[str]) -> tuple[int, str]:
-    """Run ``cli.main(argv)`` in a forked child with root's rights dropped ('nobody'), as a user would.
+    """Run ``cli.main(argv)`` as 'nobody', as a user would; returns (exit status, stderr).
 
     The child first runs the same command as root on a scratch home, so every lazy import is done
-    while the Python installation (under /root) is still readable. Returns (exit status, stderr).
+    while the Python installation (under /root) is still readable.
     """
     from fhp_monitor import cli
 
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        status = 1
-        try:
-            os.close(read_end)
-            with tempfile.TemporaryDirectory() as scratch, contextlib.redirect_stdout(io.StringIO()), \
-                    contextlib.redirect_stderr(io.StringIO()):
-                cli.main(["--home", scratch, *argv[2:]])
-            if os.geteuid() == 0:
-                os.setgroups([])
-                os.setgid(65534)
-                os.setuid(65534)
-            err = io.StringIO()
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-                code = cli.main(argv)
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump((code, err.getvalue()), out)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as inp:
-        data = inp.read()
-    _, status = os.waitpid(pid, 0)
-    assert status == 0 and data, "the unprivileged child failed before reporting"
-    return pickle.loads(data)
+    def warm_up() -> None:
+        with tempfile.TemporaryDirectory() as scratch, contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            cli.main(["--home", scratch, *argv[2:]])
+
+    def command() -> tuple[int, str]:
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = cli.main(argv)
+        return code, err.getvalue()
+
+    outcome = run_unprivileged(command, before_dropping=warm_up)
+    assert outcome[0] == "ok", outcome
+    return outcome[1]
 
 
 @pytest.fixture
 def world_tmp():
-    """A folder 'nobody' can enter (tmp_path's parents are private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="fhp-faults-"))
-    os.chmod(path, 0o755)
-    yield path
-    for inner in (path, *path.rglob("*")):
-        os.chmod(inner, 0o700)
-    shutil.rmtree(path)
+    yield from world_readable_tmp("fhp-faults-")
 
 
 def test_home_made_by_another_user_gives_a_clear_message(world_tmp):

@@ -22,6 +22,7 @@ import pytest
 from fhp_monitor.adapters.history import SCHEMA_VERSION, SqliteHistoryStore
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
 from fhp_monitor.core.summary import day_bounds
+from unprivileged import run_unprivileged, world_readable_tmp
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = 1_790_000_040  # a minute boundary
@@ -293,57 +294,16 @@ def test_close_reports_minutes_it_still_could_not_write(db: Path):
         s.record_minute(minute(1))
 
 
-def _run_unprivileged(fn):
-    """Run ``fn`` where file permissions apply: directly, or in a forked child as 'nobody' if we are root.
-
-    Returns ("ok", value) or ("raised", exception type name, message).
-    """
-    if os.geteuid() != 0:
-        try:
-            return ("ok", fn())
-        except Exception as exc:  # reported to the test, which asserts on it
-            return ("raised", type(exc).__name__, str(exc))
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: drop root for good, run, report through the pipe
-        status = 0
-        try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            try:
-                result = ("ok", fn())
-            except Exception as exc:
-                result = ("raised", type(exc).__name__, str(exc))
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump(result, out)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as inp:
-        data = inp.read()
-    _, status = os.waitpid(pid, 0)
-    assert status == 0 and data, "the unprivileged child failed before reporting"
-    return pickle.loads(data)
-
-
 @pytest.fixture
 def world_tmp():
-    """A folder 'nobody' can enter (tmp_path's parents are private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="fhp-history-"))
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path)
+    yield from world_readable_tmp("fhp-history-")
 
 
 def test_read_only_folder_is_a_clear_history_error(world_tmp: Path):
     locked_dir = world_tmp / "locked"
     locked_dir.mkdir(mode=0o555)
     os.chmod(locked_dir, 0o555)
-    result = _run_unprivileged(lambda: SqliteHistoryStore(locked_dir / "history.sqlite3").path)
+    result = run_unprivileged(lambda: SqliteHistoryStore(locked_dir / "history.sqlite3").path)
     assert result[0] == "raised" and result[1] == "HistoryError", result
     assert "cannot create its posture history" in result[2] and "may write to that folder" in result[2]
 
@@ -365,7 +325,7 @@ def test_read_only_file_is_a_clear_history_error_and_keeps_data(world_tmp: Path)
             s.record_minute(minute(1))
         return "written"
 
-    result = _run_unprivileged(try_to_write)
+    result = run_unprivileged(try_to_write)
     assert result[0] == "raised" and result[1] == "HistoryError", result
     assert "read-only" in result[2] and str(db) in result[2]
     assert stat.S_IMODE(db.stat().st_mode) == 0o400  # we never widen permissions
