@@ -64,6 +64,7 @@ class CameraSource:
             )
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # a look every few seconds wants now, not a queued frame
         for _ in range(self.warmup_frames):  # the first pictures after opening are often dark
             capture.grab()
         self._capture = capture
@@ -72,6 +73,7 @@ class CameraSource:
         if self._capture is None:
             self.open()
         assert self._capture is not None
+        self._capture.grab()  # drop a frame the driver may have queued since the last look
         ok, image = self._capture.read()
         if not ok or image is None or image.size == 0:
             self.release()
