@@ -94,20 +94,8 @@ def write_camera_sized_session(session: Path, out: Path) -> Path:
     return out
 
 
-@contextlib.contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null meanwhile (MediaPipe's C++ start-up warnings), then restore it."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
+# MediaPipe's C++ start-up warnings: the adapter's own switch, reused so both sides are silenced alike.
+from fhp_monitor.adapters.pose import quiet_native_stderr  # noqa: E402,F401
 
 
 # ----------------------------------------------------------------------------- readings

@@ -65,7 +65,7 @@ def check_model_file(path: Path) -> None:
 
 
 @contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
+def quiet_native_stderr() -> Iterator[None]:
     """Silence the C++ start-up chatter (XNNPACK, glog) that would confuse users; Python errors still raise."""
     try:
         saved = os.dup(2)
@@ -113,7 +113,7 @@ class MediaPipePoseEstimator:
             num_poses=num_poses,
         )
         try:
-            with _quiet_native_stderr():
+            with quiet_native_stderr():
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
@@ -142,7 +142,7 @@ class MediaPipePoseEstimator:
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if self._first:  # the graph logs start-up warnings on its first frame; they mean nothing to users
             self._first = False
-            with _quiet_native_stderr():
+            with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
         else:
             result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
