@@ -153,6 +153,8 @@ class App:
     # ------------------------------------------------------------------ commands
     def handle(self, command: str) -> None:
         now = self.clock.now()
+        if command != "_refresh":
+            log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.send("pause", pause_until(command, now))
         elif command == "resume":
@@ -178,9 +180,14 @@ class App:
             return
         from fhp_monitor.adapters.panel import ControlPanel
 
-        if self.panel is None or not self.panel.exists():
-            self.panel = ControlPanel(self.root, on_command=self.commands.put)
+        if self.panel is None:
+            import tkinter as tk
+
+            window = tk.Toplevel(self.root)
+            window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
+            self.panel = ControlPanel(window, on_command=self.commands.put)
         self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
+        self.panel.raise_window()
 
     def show_summary(self) -> None:
         from fhp_monitor.adapters.chart import render_summary_chart

@@ -20,6 +20,7 @@ import pytest
 from fhp_monitor.core import messages
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import build_recorded_day, calibration_folder
+from tests.desktop import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -94,3 +95,31 @@ def test_the_summary_matches_the_planned_periods(replayed_day):
     assert summary["date"] == "2026-11-20"
     assert len(summary["hourly"]) == 24 and summary["hourly"][9]["upright_s"] > 0
     assert len(summary["week"]) == 7
+
+
+def test_clicking_the_tray_icon_opens_the_panel_and_its_pause_button_pauses(desktop, tmp_path):
+    """As a user would: click the icon in trayer, then 'Pause 15 minutes' in the window that opens."""
+    home = tmp_path / "home"
+    video = build_recorded_day(tmp_path / "short.avi", [(UPRIGHT, 2)])
+    assert fhp(home, "calibrate", "--no-gui", "--source", str(calibration_folder())).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(video), "--speed", "1"],
+        env=desktop.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        def our_icon():
+            return [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")]
+
+        icon = wait_until(our_icon, 30, "the tray icon")[0]
+        wait_until(lambda: "Sitting tall" in desktop.window_name(icon["id"]), 30, "the first reading")
+        desktop.run("xdotool", "mousemove", "--sync", str(icon["x"] + icon["width"] // 2),
+                    str(icon["y"] + icon["height"] // 2), "click", "1")
+        panel = wait_until(lambda: desktop.find_windows("fhp-monitor"), 15, "the control panel")[0]
+        shot = desktop.screenshot(tmp_path / "panel.png")
+        assert shot.stat().st_size > 10_000
+        desktop.run("xdotool", "windowfocus", "--sync", str(panel))
+        desktop.run("xdotool", "key", "Return")  # the first button has the focus: "Pause 15 minutes"
+        wait_until(lambda: "Paused until" in desktop.window_name(icon["id"]), 15, "the paused tooltip")
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
