@@ -400,6 +400,22 @@ class Desktop:
                              text=True, timeout=10)
         return parse_dunst_history(out.stdout)
 
+    def move_pointer(self, x: int, y: int) -> None:
+        """Move the mouse to (x, y) and wait until it is there.
+
+        ``xdotool mousemove --sync`` waits for the pointer to *move*, so it hangs when the pointer
+        is already at the target (the desktop is shared by the session's tests): skip it then.
+        """
+        where = self.run("xdotool", "getmouselocation", "--shell").stdout
+        position = dict(line.split("=", 1) for line in where.split() if "=" in line)
+        if (int(position.get("X", -1)), int(position.get("Y", -1))) != (x, y):
+            self.run("xdotool", "mousemove", "--sync", str(x), str(y))
+
+    def click_at(self, x: int, y: int) -> None:
+        """Left-click at (x, y), as a user's mouse would (XTEST)."""
+        self.move_pointer(x, y)
+        self.run("xdotool", "click", "1")
+
     def run(self, *args: str, timeout_s: float = 10.0) -> subprocess.CompletedProcess:
         """Run a command on this desktop (e.g. ``xdotool``); raises if it fails."""
         return subprocess.run(list(args), env=self.env, check=True, capture_output=True, text=True,

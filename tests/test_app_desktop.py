@@ -111,8 +111,7 @@ def test_clicking_the_tray_icon_opens_the_panel_and_its_pause_button_pauses(desk
 
         icon = wait_until(our_icon, 30, "the tray icon")[0]
         wait_until(lambda: "Sitting tall" in desktop.window_name(icon["id"]), 30, "the first reading")
-        desktop.run("xdotool", "mousemove", "--sync", str(icon["x"] + icon["width"] // 2),
-                    str(icon["y"] + icon["height"] // 2), "click", "1")
+        desktop.click_at(icon["x"] + icon["width"] // 2, icon["y"] + icon["height"] // 2)
         panel = wait_until(lambda: desktop.find_windows("fhp-monitor"), 15, "the control panel")[0]
         shot = desktop.screenshot(tmp_path / "panel.png")
         assert shot.stat().st_size > 10_000

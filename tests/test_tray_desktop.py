@@ -62,8 +62,7 @@ def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop,
             wait_until(lambda: desktop.window_name(icon["id"]).startswith("fhp-monitor: Paused until"), 5,
                        "the paused tooltip")
 
-            desktop.run("xdotool", "mousemove", "--sync", str(icon["x"] + icon["width"] // 2),
-                        str(icon["y"] + icon["height"] // 2), "click", "1")
+            desktop.click_at(icon["x"] + icon["width"] // 2, icon["y"] + icon["height"] // 2)
             assert commands.get(timeout=5) == "panel"
         finally:
             tray.stop()
@@ -120,7 +119,7 @@ def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tm
             button = panel.buttons["pause_15"]
             x = button.winfo_rootx() + button.winfo_width() // 2
             y = button.winfo_rooty() + button.winfo_height() // 2
-            desktop.run("xdotool", "mousemove", "--sync", str(x), str(y))
+            desktop.move_pointer(x, y)
             pump_until(root, lambda: str(button.cget("state")) == "active", 5, "the pointer over the button")
             desktop.run("xdotool", "click", "1")
             pump_until(root, lambda: received == ["pause_15"], 5, "the click on 'Pause 15 minutes'")
