@@ -23,6 +23,7 @@ import numpy as np
 from fhp_monitor.config import Settings
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline, is_forward
+from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
@@ -49,12 +50,6 @@ def policy_from(settings: Settings) -> NudgePolicy:
         max_per_hour=n.max_per_hour,
         quiet_hours=parse_quiet_hours(n.quiet_hours),
     )
-
-
-def mean_luma(image) -> float:
-    """Mean brightness 0..255 of a BGR frame, on a coarse grid (cheap)."""
-    small = image[:: max(1, image.shape[0] // 48), :: max(1, image.shape[1] // 48)].astype("float32")
-    return float((small[..., 0] * 0.114 + small[..., 1] * 0.587 + small[..., 2] * 0.299).mean())
 
 
 def is_picture(image) -> bool:

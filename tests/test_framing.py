@@ -132,7 +132,7 @@ def estimate():
 
 
 def real_codes(estimate, image: np.ndarray) -> set[str]:
-    from fhp_monitor.adapters.sources import mean_luma
+    from fhp_monitor.core.framing import mean_luma
 
     return {issue.code for issue in check_framing(estimate(image), mean_luma(image), 0.5)}
 

@@ -242,8 +242,3 @@ def list_cameras(max_index: int = 4) -> list[int]:
             capture.release()
     return found
 
-
-def mean_luma(image: np.ndarray) -> float:
-    """Mean brightness 0..255 of a BGR frame (for "too dark" / black-frame checks)."""
-    small = image[:: max(1, image.shape[0] // 64), :: max(1, image.shape[1] // 64)]
-    return float(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).mean())

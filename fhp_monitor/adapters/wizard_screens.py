@@ -22,9 +22,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageTk
 
-from fhp_monitor.adapters.sources import mean_luma
 from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
-from fhp_monitor.core.framing import FramingCheck, FramingIssue
+from fhp_monitor.core.framing import FramingCheck, FramingIssue, mean_luma
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
 from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
 

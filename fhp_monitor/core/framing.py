@@ -1,7 +1,7 @@
 """Is the picture good enough to calibrate? Plain checks on one pose result, each with a plain fix.
 
 The calibration window runs :func:`check_framing` on every preview frame (with the frame's mean
-brightness from ``fhp_monitor.adapters.sources.mean_luma``) and shows a checklist
+brightness from :func:`mean_luma` below) and shows a checklist
 (:data:`FRAMING_CHECKS`) with a tick or a cross and, for a cross, the fix in kind, short words.
 Pure: numpy and the standard library only.
 
@@ -102,6 +102,12 @@ def _shoulder_tilt_deg(pose: PoseLandmarks, width: int, height: int) -> float:
     dx = (pose.image[LEFT_SHOULDER, 0] - pose.image[RIGHT_SHOULDER, 0]) * width
     dy = (pose.image[LEFT_SHOULDER, 1] - pose.image[RIGHT_SHOULDER, 1]) * height
     return math.degrees(math.atan2(abs(dy), abs(dx)))
+
+
+def mean_luma(image: np.ndarray) -> float:
+    """Mean brightness 0..255 of a BGR frame (Rec. 601 weights) on a coarse grid: cheap enough per look."""
+    small = image[:: max(1, image.shape[0] // 48), :: max(1, image.shape[1] // 48)].astype(np.float32)
+    return float((small[..., 0] * 0.114 + small[..., 1] * 0.587 + small[..., 2] * 0.299).mean())
 
 
 def check_framing(result: PoseResult, mean_luma: float, min_visibility: float) -> list[FramingIssue]:
