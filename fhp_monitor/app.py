@@ -344,16 +344,10 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
 def first_run_calibration(args, home: Home, settings: Settings) -> None:
     """No calibration yet: open the wizard (on the same source) before monitoring begins."""
-    from fhp_monitor.cli import UserError, estimator_for, record_calibration
+    from fhp_monitor.cli import UserError, calibrate_with_window
 
     if not has_display():
         raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
                         "run `fhp-monitor calibrate --no-gui` while sitting tall.")
-    from fhp_monitor.adapters.wizard import run_wizard
-
-    result = run_wizard(source_spec=args.source, settings=settings, home=home,
-                        estimator_factory=lambda: estimator_for(settings),
-                        on_step=lambda line: print(line, flush=True))
-    if not (result.completed and result.baseline is not None):
+    if calibrate_with_window(args.source, home, settings) is None:
         raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
-    record_calibration(home, result.baseline)

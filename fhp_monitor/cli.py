@@ -147,25 +147,33 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     return 0
 
 
+def calibrate_with_window(source: str | None, home: Home, settings: Settings):
+    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled."""
+    import tkinter
+
+    from fhp_monitor.adapters.wizard import run_wizard
+
+    try:
+        result = run_wizard(source_spec=source, settings=settings, home=home,
+                            estimator_factory=lambda: estimator_for(settings),
+                            on_step=lambda line: print(line, flush=True))
+    except tkinter.TclError as exc:
+        raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
+                        "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
+    if not (result.completed and result.baseline is not None):
+        return None
+    record_calibration(home, result.baseline)
+    return result.baseline
+
+
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not args.no_gui:
-        from fhp_monitor.adapters.wizard import run_wizard
-
-        import tkinter
-
-        try:
-            result = run_wizard(source_spec=args.source, settings=settings, home=home,
-                                estimator_factory=lambda: estimator_for(settings),
-                                on_step=lambda line: print(line, flush=True))
-        except tkinter.TclError as exc:
-            raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
-                            "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
-        if result.completed and result.baseline is not None:
-            record_calibration(home, result.baseline)
-            print(f"Calibrated: your upright posture reads {result.baseline.cva_proxy_deg:.1f} degrees.")
-            return 0
-        print("Calibration cancelled; nothing was changed.", file=sys.stderr)
-        return 1
+        baseline = calibrate_with_window(args.source, home, settings)
+        if baseline is None:
+            print("Calibration cancelled; nothing was changed.", file=sys.stderr)
+            return 1
+        print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
+        return 0
     frames = args.frames or settings.calibration.frames
     source = source_for(args.source, settings)
     readings = []
