@@ -138,9 +138,8 @@ class App:
             return
         from fhp_monitor.adapters.tray import TrayIcon
 
-        self.tray = TrayIcon(on_command=self.commands.put)
-        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
-            self.tray = None
+        # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
+        # Tk connection opened during that grab was seen to hang both (and the X server with them).
         try:
             import tkinter as tk
 
@@ -149,6 +148,9 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
+        self.tray = TrayIcon(on_command=self.commands.put)
+        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
+            self.tray = None
 
     # ------------------------------------------------------------------ commands
     def handle(self, command: str) -> None:
