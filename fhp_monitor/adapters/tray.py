@@ -162,6 +162,30 @@ def _enable_xorg_clicks(icon) -> None:
     connection.flush()
 
 
+def _find_tray_without_server_grab(icon) -> None:
+    """Look up the tray manager without pystray's XGrabServer around it.
+
+    pystray 0.19.5 grabs the whole X server while it reads the ``_NET_SYSTEM_TRAY_Sn`` owner. Under
+    Xvfb we saw that grab never released when another client connected at that moment: the app,
+    Tk and every other X client hung. The grab only guards against the tray manager changing
+    between two requests, which at worst means one more docking attempt, so we read the owner
+    plainly on pystray's own connection.
+    """
+    connection = getattr(icon, "_display", None)
+    selection = getattr(icon, "_net_system_tray_sx", None)
+    if connection is None or selection is None or not hasattr(icon, "_get_systray_manager"):
+        log.warning("This pystray version changed how it finds the tray; docking may be slower.")
+        return
+    from Xlib import X
+
+    def find_manager():
+        owner = connection.get_selection_owner(selection)
+        connection.flush()
+        return None if owner == X.NONE else connection.create_resource_object("window", owner.id)
+
+    icon._get_systray_manager = find_manager
+
+
 # --------------------------------------------------------------------------- the icon
 
 
@@ -218,6 +242,7 @@ class TrayIcon:
             self._shown = (state, title)
             if is_xorg:
                 _enable_xorg_clicks(self._icon)
+                _find_tray_without_server_grab(self._icon)
                 self._thread = threading.Thread(target=self._icon.run, args=(self._setup,), name="fhp-tray",
                                                 daemon=True)
                 # pystray's xorg run() releases the setup thread *before* it records its loop thread,
