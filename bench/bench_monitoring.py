@@ -104,8 +104,10 @@ class TimedSource:
 def worker_day(source_spec: str, calibration: Path) -> dict:
     """Child: step a real MonitorWorker over ``source_spec`` until it ends; sample every simulated hour."""
     import fhp_monitor.cli as cli
-    from fhp_monitor.adapters.history import SqliteHistoryStore
-    from fhp_monitor.adapters.notify import RecordingNotifier
+    from fhp_monitor.sensing.pose import estimator_for
+    from fhp_monitor.sensing.sources import source_for
+    from fhp_monitor.store.history import SqliteHistoryStore
+    from fhp_monitor.desktop.notify import RecordingNotifier
     from fhp_monitor.core.calibration import load_baseline
     from fhp_monitor.home import Home
     from fhp_monitor.worker import MonitorWorker, ReplayClock
@@ -113,9 +115,9 @@ def worker_day(source_spec: str, calibration: Path) -> dict:
     setup_cpu = common.cpu_s()
     home = Home.locate(tempfile.mkdtemp(prefix="fhp-bench-home-"), {})
     settings = cli.load(home)  # the packaged defaults: interval 5 s, fast 2 s, images 1 s apart
-    source = TimedSource(cli.source_for(source_spec, settings))
+    source = TimedSource(source_for(source_spec, settings))
     source.open()
-    estimator = cli.estimator_for(settings)
+    estimator = estimator_for(settings)
     history = SqliteHistoryStore(home.history)
     notifier = RecordingNotifier()
     clock = ReplayClock(START)
@@ -222,7 +224,7 @@ def first_reading_in_process(photo: Path) -> dict:
         return value
 
     def load():
-        from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+        from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
         return MediaPipePoseEstimator()
 

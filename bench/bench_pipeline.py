@@ -100,7 +100,7 @@ def raw_landmarker(model_path: Path, num_poses: int):
 
 
 def calibrate(home, settings, upright_images: list) -> None:
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
     from fhp_monitor.core.calibration import fit_from_readings, save_baseline
     from fhp_monitor.core.geometry import read_posture
     from fhp_monitor.core.ports import Frame
@@ -128,7 +128,7 @@ def decode_cost_ms(images: list) -> float:
 
 def run(frames_wanted: int, block: int, warmup: int) -> dict:
     import fhp_monitor.cli as cli
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator, bundled_model_path
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator, bundled_model_path
     from fhp_monitor.home import Home
 
     imported = time_import_mediapipe()

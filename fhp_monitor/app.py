@@ -4,7 +4,7 @@ Threads:
 * main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
   window) and polls a command queue every 200 ms; without one it just waits for the worker.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-tray``: pystray's loop (see adapters/tray.py); its clicks are queued to the main thread.
+* ``fhp-tray``: pystray's loop (see desktop/tray.py); its clicks are queued to the main thread.
 The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
 once and the previous settings are kept) and shows the end-of-day summary when it is due.
 """
@@ -26,6 +26,7 @@ from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
 from fhp_monitor.core.calibration import load_baseline
 from fhp_monitor.core.ports import NotificationError, StatusSnapshot
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
+from fhp_monitor.errors import UserError
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
 from fhp_monitor.worker import MonitorWorker, ReplayClock
 
@@ -51,8 +52,6 @@ def parse_start(text: str | None) -> float:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        from fhp_monitor.cli import UserError
-
         raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
     return moment.timestamp()
 
@@ -82,9 +81,10 @@ class App:
     """Owns every adapter for one ``run``; ``main_loop`` returns the exit status."""
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
-        from fhp_monitor.adapters.history import SqliteHistoryStore
-        from fhp_monitor.adapters.notify import PlyerNotifier
-        from fhp_monitor.cli import estimator_for, source_for
+        from fhp_monitor.store.history import SqliteHistoryStore
+        from fhp_monitor.desktop.notify import PlyerNotifier
+        from fhp_monitor.sensing.pose import estimator_for
+        from fhp_monitor.sensing.sources import source_for
 
         self.args, self.home, self.settings = args, home, settings
         self.commands: queue.Queue[str] = queue.Queue()
@@ -136,7 +136,7 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.adapters.tray import TrayIcon
+        from fhp_monitor.desktop.tray import TrayIcon
 
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
@@ -180,7 +180,7 @@ class App:
     def show_panel(self) -> None:
         if self.root is None:
             return
-        from fhp_monitor.adapters.panel import ControlPanel
+        from fhp_monitor.windows.panel import ControlPanel
 
         if self.panel is None:
             import tkinter as tk
@@ -192,7 +192,7 @@ class App:
         self.panel.raise_window()
 
     def show_summary(self) -> None:
-        from fhp_monitor.adapters.chart import render_summary_chart
+        from fhp_monitor.store.chart import render_summary_chart
         from fhp_monitor.core.summary import format_summary_text, local_date
         from fhp_monitor.reports import daily_summary
 
@@ -233,7 +233,7 @@ class App:
 
     def video_call_check(self) -> None:
         """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
-        from fhp_monitor.adapters.processes import any_running
+        from fhp_monitor.desktop.calls import any_running
 
         app = any_running(self.settings.app.pause_for_apps)
         if app and self._paused_for_call is None and not self.worker.monitor.paused:
@@ -251,7 +251,7 @@ class App:
             self._tell("Settings not changed", f"{result} The previous settings are still in use.")
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
-                from fhp_monitor.adapters.autostart import apply_autostart
+                from fhp_monitor.desktop.autostart import apply_autostart
 
                 apply_autostart(result.app.autostart)
             self.settings = result
@@ -305,8 +305,6 @@ class App:
             worker_thread.join()
             self.shutdown()
         if self.worker.failure:
-            from fhp_monitor.cli import UserError
-
             raise UserError(self.worker.failure)
         if self.worker.ended and not self.args.exit_at_end:
             log.info("the source ended")
@@ -323,8 +321,6 @@ class App:
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.cli import UserError
-
     lock = SingleInstance(home.lock)
     try:
         lock.acquire()
@@ -346,7 +342,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
 def first_run_calibration(args, home: Home, settings: Settings) -> None:
     """No calibration yet: open the wizard (on the same source) before monitoring begins."""
-    from fhp_monitor.cli import UserError, calibrate_with_window
+    from fhp_monitor.windows.calibration_flow import calibrate_with_window
 
     if not has_display():
         raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "

@@ -19,13 +19,10 @@ from fhp_monitor.config import ConfigError, Settings, load_settings
 from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, is_forward, load_baseline, save_baseline
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
+from fhp_monitor.errors import EXIT_USER_ERROR, UserError
 from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
-
-EXIT_USER_ERROR = 2
-
-
-class UserError(Exception):
-    """A problem the user can fix; the message says how."""
+from fhp_monitor.sensing.pose import estimator_for
+from fhp_monitor.store.history import open_history, record_calibration
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,30 +70,6 @@ def load(home: Home) -> Settings:
     return load_settings(home.config)
 
 
-def source_for(spec: str | None, settings: Settings):
-    from fhp_monitor.adapters.sources import open_source
-
-    spec = spec if spec is not None else str(settings.camera.index)
-    return open_source(spec, image_interval_s=settings.sampling.image_interval_s,
-                       width=settings.camera.width, height=settings.camera.height)
-
-
-def estimator_for(settings: Settings):
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
-
-    return MediaPipePoseEstimator(settings.detection.model or None)
-
-
-def open_history(home: Home):
-    from fhp_monitor.adapters.history import SqliteHistoryStore
-
-    store = SqliteHistoryStore(home.history)
-    if store.recovered_from is not None:  # said once: the next open finds a healthy file
-        print(f"fhp-monitor: Your posture history file was damaged. We kept it as {store.recovered_from.name} "
-              "and started a fresh one.", file=sys.stderr)
-    return store
-
-
 def prepare_home(home: Home, verbose: bool) -> Settings:
     """Start logging and load the settings; a folder we may not write in is one plain sentence."""
     try:
@@ -113,6 +86,8 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 
 
 def cmd_replay(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.sensing.sources import source_for  # cv2 only for the commands that read pictures
+
     baseline = load_baseline(home.calibration)
     source = source_for(args.source, settings)
     source.open()
@@ -147,26 +122,10 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     return 0
 
 
-def calibrate_with_window(source: str | None, home: Home, settings: Settings):
-    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled."""
-    import tkinter
-
-    from fhp_monitor.adapters.wizard import run_wizard
-
-    try:
-        result = run_wizard(source_spec=source, settings=settings, home=home,
-                            estimator_factory=lambda: estimator_for(settings),
-                            on_step=lambda line: print(line, flush=True))
-    except tkinter.TclError as exc:
-        raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
-                        "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
-    if not (result.completed and result.baseline is not None):
-        return None
-    record_calibration(home, result.baseline)
-    return result.baseline
-
-
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.sensing.sources import source_for
+    from fhp_monitor.windows.calibration_flow import calibrate_with_window
+
     if not args.no_gui:
         baseline = calibrate_with_window(args.source, home, settings)
         if baseline is None:
@@ -193,13 +152,8 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     return 0
 
 
-def record_calibration(home: Home, baseline) -> None:
-    with open_history(home) as store:
-        store.record_calibration(baseline.calibrated_at, baseline.cva_proxy_deg, baseline.spread_deg, baseline.samples)
-
-
 def cmd_status(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.adapters.pose import resolve_model_path
+    from fhp_monitor.sensing.pose import resolve_model_path
 
     baseline = load_baseline(home.calibration)
     status = {
@@ -238,7 +192,7 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
     with open_history(home) as store:
         summary = daily_summary(store, day, now=time.time())
     if args.chart:
-        from fhp_monitor.adapters.chart import render_summary_chart
+        from fhp_monitor.store.chart import render_summary_chart
 
         render_summary_chart(summary, Path(args.chart))
     if args.json:
@@ -272,7 +226,7 @@ COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "s
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fhp_monitor.adapters.netguard import block_internet
+    from fhp_monitor.netguard import block_internet
 
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     parser = build_parser()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.adapters.autostart import (
+from fhp_monitor.desktop.autostart import (
     apply_autostart,
     autostart_path,
     default_command,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
-from fhp_monitor.adapters.chart import FORWARD_COLOUR, UPRIGHT_COLOUR, render_summary_chart
+from fhp_monitor.store.chart import FORWARD_COLOUR, UPRIGHT_COLOUR, render_summary_chart
 from fhp_monitor.core.ports import MinuteRecord
 from fhp_monitor.core.summary import build_daily_summary
 

@@ -7,8 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from fhp_monitor.adapters.pose import MediaPipePoseEstimator, check_model_file, verify_bundled_model
-from fhp_monitor.adapters.sources import ImageFolderSource
+from fhp_monitor.sensing.pose import MediaPipePoseEstimator, check_model_file, verify_bundled_model
+from fhp_monitor.sensing.sources import ImageFolderSource
 from fhp_monitor.core.calibration import fit_from_readings, is_forward
 from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.ports import Frame, ModelError

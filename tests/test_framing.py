@@ -122,7 +122,7 @@ def test_bad_min_visibility_is_refused():
 def estimate():
     """Real MediaPipe on one picture. A fresh estimator each time: VIDEO-mode tracking would
     otherwise carry the previous photo's person into an unrelated picture."""
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
     def run(image: np.ndarray) -> PoseResult:
         with MediaPipePoseEstimator(MODEL if MODEL.exists() else None) as estimator:

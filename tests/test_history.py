@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.adapters.history import SCHEMA_VERSION, SqliteHistoryStore
+from fhp_monitor.store.history import SCHEMA_VERSION, SqliteHistoryStore
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
 from fhp_monitor.core.summary import day_bounds
 from unprivileged import run_unprivileged, world_readable_tmp
@@ -336,7 +336,7 @@ CRASH_WRITER = """
 import sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from fhp_monitor.adapters.history import SqliteHistoryStore
+from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.core.ports import MinuteRecord
 store = SqliteHistoryStore(Path(sys.argv[1]))
 i = 0

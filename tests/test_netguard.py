@@ -7,7 +7,7 @@ import pytest
 
 PROBE = """
 import socket, subprocess, sys, threading
-from fhp_monitor.adapters.netguard import block_internet
+from fhp_monitor.netguard import block_internet
 assert block_internet()
 results = []
 def attempt(family):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.adapters.notify import PlyerNotifier, RecordingNotifier
+from fhp_monitor.desktop.notify import PlyerNotifier, RecordingNotifier
 from fhp_monitor.core.messages import choose_nudge
 from fhp_monitor.core.ports import NotificationError
 from tests.desktop import BUS_CONFIG, Desktop

@@ -133,7 +133,7 @@ def test_no_network_socket_is_opened(traced_run):
     """AF_UNIX (D-Bus for notifications) is fine; an AF_INET/AF_INET6 socket means talking to the network.
 
     MediaPipe's built-in telemetry (google-ai-edge/mediapipe#6291) does *try*: the network guard
-    (adapters/netguard.py) makes those socket() calls fail with EACCES, so none is ever opened.
+    (fhp_monitor/netguard.py) makes those socket() calls fail with EACCES, so none is ever opened.
     """
     internet = [line for line in traced_run["trace"] if re.search(r"\bsocket\(AF_INET6?\b", line)]
     opened = [line for line in internet if re.search(r"\)\s+=\s+\d+\s*$", line)]

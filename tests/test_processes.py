@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.adapters import processes
+from fhp_monitor.desktop import calls as processes
 from tests.desktop import wait_until
 
 pytestmark = pytest.mark.skipif(not processes.supported(), reason="reads /proc (Linux)")

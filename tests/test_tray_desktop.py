@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fhp_monitor.adapters.panel import ControlPanel
-from fhp_monitor.adapters.tray import COMMANDS, ICON_SIZE, TrayIcon, icon_image, tray_host_available
+from fhp_monitor.windows.panel import ControlPanel
+from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, TrayIcon, icon_image, tray_host_available
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from tests.desktop import Desktop, wait_until
 
@@ -80,7 +80,7 @@ def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None
 def test_no_display_means_no_tray_and_one_clear_line(monkeypatch: pytest.MonkeyPatch,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
-    with caplog.at_level(logging.WARNING, logger="fhp_monitor.adapters.tray"):
+    with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop.tray"):
         assert TrayIcon(lambda _command: None).start() is False
     assert [r.getMessage() for r in caplog.records] == [
         "No system tray found on this desktop; fhp-monitor will use notifications only."]

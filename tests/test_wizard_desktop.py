@@ -1,6 +1,6 @@
 """The calibration window as a user meets it: a real Tk window on a real X server, driven by keys.
 
-The wizard runs as its own process (``python -m fhp_monitor.adapters.wizard``) on real webcam
+The wizard runs as its own process (``python -m fhp_monitor.windows.wizard``) on real webcam
 photos, with the real MediaPipe model. It prints one line per step on stdout; the test waits on
 those lines (blocking reads with a deadline), presses keys with xdotool, and looks at real pixels.
 """
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fhp_monitor.adapters.wizard_screens import OVERLAY_RGB, preview_size
+from fhp_monitor.windows.wizard_screens import OVERLAY_RGB, preview_size
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline
 from tests.desktop import wait_until
 
@@ -260,9 +260,9 @@ def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
     is remembered in the home state. Runs in-process over an existing Tk root, as the app will."""
     import tkinter as tk
 
-    from fhp_monitor.adapters.pose import MediaPipePoseEstimator
-    from fhp_monitor.adapters.sources import open_source
-    from fhp_monitor.adapters.wizard import run_wizard
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
+    from fhp_monitor.sensing.sources import open_source
+    from fhp_monitor.windows.wizard import run_wizard
     from fhp_monitor.config import parse_settings
     from fhp_monitor.home import Home, read_state
 

@@ -15,10 +15,10 @@ from typing import Callable
 
 import pytest
 
-from fhp_monitor.adapters.history import SqliteHistoryStore
-from fhp_monitor.adapters.notify import RecordingNotifier
-from fhp_monitor.adapters.pose import MediaPipePoseEstimator
-from fhp_monitor.adapters.sources import ImageFolderSource, VideoFileSource
+from fhp_monitor.store.history import SqliteHistoryStore
+from fhp_monitor.desktop.notify import RecordingNotifier
+from fhp_monitor.sensing.pose import MediaPipePoseEstimator
+from fhp_monitor.sensing.sources import ImageFolderSource, VideoFileSource
 from fhp_monitor.config import Settings, settings_from_dict
 from fhp_monitor.core.calibration import Baseline, fit_from_readings
 from fhp_monitor.core.geometry import read_posture

@@ -1,7 +1,7 @@
 """Ports: the small interfaces the pure core talks through, and the values that cross them.
 
 Every heavy or OS library (cv2, mediapipe, pystray, plyer, sqlite3, tkinter) lives behind one of
-these protocols in ``fhp_monitor.adapters``; the core and the worker only see the protocol.
+these protocols in ``fhp_monitor.sensing``, ``store``, ``desktop`` or ``windows``; the core and the worker only see the protocol.
 Each protocol's docstring states its *thread contract*: which thread calls it and whether it may
 block. Time always comes in as a number (seconds since the epoch) from a :class:`Clock`, never
 from ``time.time()`` inside the core, so tests can drive whole days with a fake clock.

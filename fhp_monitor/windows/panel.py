@@ -13,7 +13,7 @@ from __future__ import annotations
 import tkinter as tk
 from typing import Callable
 
-from fhp_monitor.adapters.tray import COMMAND_LABELS
+from fhp_monitor.desktop.tray import COMMAND_LABELS
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import StatusSnapshot
 

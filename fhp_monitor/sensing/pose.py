@@ -156,7 +156,8 @@ class MediaPipePoseEstimator:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._landmarker.close()
+            with quiet_native_stderr():  # mediapipe 1.2.3 logs "DestroyAccelerator" at INFO on close
+                self._landmarker.close()
 
     def __enter__(self) -> "MediaPipePoseEstimator":
         return self
@@ -174,3 +175,8 @@ def verify_bundled_model() -> bool:
     if digest != expected:
         log.warning("bundled pose model sha256 %s differs from the recorded %s", digest, expected)
     return digest == expected
+
+
+def estimator_for(settings) -> MediaPipePoseEstimator:
+    """The pose estimator the settings ask for (the bundled model unless detection.model names one)."""
+    return MediaPipePoseEstimator(settings.detection.model or None)

@@ -242,3 +242,10 @@ def list_cameras(max_index: int = 4) -> list[int]:
             capture.release()
     return found
 
+
+
+def source_for(spec: str | None, settings) -> "CameraSource | VideoFileSource | ImageFolderSource":
+    """The frame source a command asked for (``spec``), or the configured camera when it named none."""
+    spec = spec if spec is not None else str(settings.camera.index)
+    return open_source(spec, image_interval_s=settings.sampling.image_interval_s,
+                       width=settings.camera.width, height=settings.camera.height)

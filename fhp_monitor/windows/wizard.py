@@ -15,7 +15,7 @@ time (a camera's monotonic clock, or a file's timeline kept increasing when the 
 file completes as fast as its frames are processed.
 
 Entry points: :func:`run_wizard` (blocks; standalone or modal over an app's root) and
-:func:`open_wizard` (non-blocking, calls ``on_done``). ``python -m fhp_monitor.adapters.wizard
+:func:`open_wizard` (non-blocking, calls ``on_done``). ``python -m fhp_monitor.windows.wizard
 --home DIR --source SRC`` prints one line per step ("step: checks", "checks: ok", ...) for tests.
 """
 
@@ -31,11 +31,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from fhp_monitor.adapters import autostart
-from fhp_monitor.adapters import wizard_screens as screens
-from fhp_monitor.adapters.pose import MediaPipePoseEstimator
-from fhp_monitor.adapters.sources import list_cameras, open_source
-from fhp_monitor.adapters.wizard_screens import Action, LiveFeed, WizardView
+from fhp_monitor.desktop import autostart
+from fhp_monitor.windows import wizard_screens as screens
+from fhp_monitor.sensing.pose import MediaPipePoseEstimator
+from fhp_monitor.sensing.sources import list_cameras, open_source
+from fhp_monitor.windows.wizard_screens import Action, LiveFeed, WizardView
 from fhp_monitor.config import ConfigError, Settings, load_settings
 from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
@@ -373,7 +373,7 @@ def run_wizard(*, root: tk.Misc | None = None, **options: Any) -> WizardResult:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m fhp_monitor.adapters.wizard``: 0 when calibrated, 1 when cancelled, 2 on errors."""
+    """``python -m fhp_monitor.windows.wizard``: 0 when calibrated, 1 when cancelled, 2 on errors."""
     parser = argparse.ArgumentParser(prog="fhp-monitor calibrate", description="Open the calibration window.")
     parser.add_argument("--home", help="fhp-monitor's folder (default: FHP_MONITOR_HOME or the usual place)")
     parser.add_argument("--source", help="camera number, video file or folder of images (default: ask)")

@@ -1,0 +1,1 @@
+"""Storage: the posture history (sqlite3) and what is drawn from it (matplotlib chart)."""

@@ -1,0 +1,1 @@
+"""Tk windows: the calibration wizard and the control panel (tkinter is imported only here)."""
