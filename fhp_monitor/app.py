@@ -25,6 +25,7 @@ from pathlib import Path
 from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
 from fhp_monitor.core.calibration import load_baseline
 from fhp_monitor.core.ports import NotificationError, StatusSnapshot
+from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
@@ -158,11 +159,11 @@ class App:
         if command != "_refresh":
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
-            self.worker.send("pause", pause_until(command, now))
+            self.worker.pause(pause_until(command, now))
         elif command == "resume":
-            self.worker.send("resume")
+            self.worker.resume()
         elif command == "quit":
-            self.stop.set()
+            self.request_stop()
         elif command == "settings":
             open_with_desktop(self.home.config)
         elif command == "summary":
@@ -203,7 +204,7 @@ class App:
 
     def recalibrate(self) -> None:
         """Pause, let the wizard have the camera in its own process, then use the new baseline."""
-        self.worker.send("pause", None)
+        self.worker.pause(None)
         command = [sys.executable, "-m", "fhp_monitor", "--home", str(self.home.root), "calibrate"]
         if self.args.source:
             command += ["--source", self.args.source]
@@ -211,7 +212,7 @@ class App:
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
             self.worker.send("baseline", load_baseline(self.home.calibration))
-            self.worker.send("resume")
+            self.worker.resume()
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
@@ -236,14 +237,14 @@ class App:
         from fhp_monitor.desktop.calls import any_running
 
         app = any_running(self.settings.app.pause_for_apps)
-        if app and self._paused_for_call is None and not self.worker.monitor.paused:
+        if app and self._paused_for_call is None:
             log.info("pausing while %s runs", app)
             self._paused_for_call = app
-            self.worker.send("pause", None)
+            self.worker.pause(None, PAUSE_CALL)
         elif not app and self._paused_for_call is not None:
             log.info("%s ended; resuming", self._paused_for_call)
             self._paused_for_call = None
-            self.worker.send("resume")
+            self.worker.resume(PAUSE_CALL)
 
     def reload_settings(self) -> None:
         result = self.watcher.poll()
@@ -274,9 +275,17 @@ class App:
         write_state(self.home, {**state, "last_summary_date": due.isoformat()})
 
     # ------------------------------------------------------------------ lifecycle
+    def request_stop(self) -> None:
+        """Any thread (signal handlers too): end the run; the worker wakes from its wait at once."""
+        self.stop.set()
+        self.worker.wake.set()
+
     def pace(self, seconds: float) -> bool:
+        """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
         if self.live:
-            return self.stop.wait(seconds)
+            self.worker.wake.wait(seconds)
+            self.worker.wake.clear()
+            return self.stop.is_set()
         speed = self.args.speed
         return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
 
@@ -301,7 +310,7 @@ class App:
                     worker_thread.join(POLL_MS / 1000.0)
                     self.poll()
         finally:
-            self.stop.set()
+            self.request_stop()
             worker_thread.join()
             self.shutdown()
         if self.worker.failure:
@@ -330,7 +339,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
         app = App(args, home, settings)
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.stop.set())
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.request_stop())
         try:
             app.start_ui()
             return app.main_loop()

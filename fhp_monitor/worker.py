@@ -31,7 +31,7 @@ from fhp_monitor.core.ports import (
     PostureState, SourceUnavailable, StatusSnapshot,
 )
 from fhp_monitor.core.posture import (
-    NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
+    PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
 )
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,8 @@ class MonitorWorker:
         self.monitor = PostureMonitor(policy_from(settings), clock.now())
         self.minutes = MinuteAccumulator()
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
+        #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
+        self.wake = threading.Event()
         self.ended = False
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
@@ -101,12 +103,27 @@ class MonitorWorker:
         self._unavailable_since: float | None = None
         self._camera_notice_sent = False
         self._pause_started: float | None = None
+        self._pause_reason: str | None = None
         self._last_cva: float | None = None
 
     # ------------------------------------------------------------------ commands (any thread)
     def send(self, command: str, value: object = None) -> None:
-        """Queue a command: "pause" (value: until epoch or None), "resume", "baseline", "settings"."""
+        """Queue a command and wake the worker so it acts now, not after its current wait.
+
+        Commands: "pause" (value: ``(until epoch or None, reason)``, or just ``until`` for the
+        user's pause), "resume" (value: a reason, or None for the user's Resume), "baseline",
+        "settings".
+        """
         self.commands.put((command, value))
+        self.wake.set()
+
+    def pause(self, until: float | None, reason: str = PAUSE_USER) -> None:
+        """Pause for ``reason`` until ``until`` (epoch; None = until resumed). Any thread."""
+        self.send("pause", (until, reason))
+
+    def resume(self, reason: str | None = None) -> None:
+        """End the pause for ``reason`` (None: the user's Resume). Any thread."""
+        self.send("resume", reason)
 
     def _apply_commands(self, now: float) -> None:
         while True:
@@ -115,10 +132,15 @@ class MonitorWorker:
             except queue.Empty:
                 return
             if command == "pause":
-                self._pause_started = now
-                self._handle(self.monitor.pause(value, now), now)  # type: ignore[arg-type]
+                until, reason = value if isinstance(value, tuple) else (value, PAUSE_USER)
+                if self._pause_started is None:
+                    self._pause_started = now
+                self._handle(self.monitor.pause(until, now, reason), now)
+                self._pause_reason = self.monitor.pause_reason
+                self.on_snapshot(self.snapshot())  # the reason may change while the state stays "paused"
             elif command == "resume":
-                self._handle(self.monitor.resume(now), now)
+                self._handle(self.monitor.resume(now, value), now)  # type: ignore[arg-type]
+                self.on_snapshot(self.snapshot())
             elif command == "baseline":
                 self.baseline = value  # type: ignore[assignment]
                 self.monitor.reset()
@@ -254,10 +276,11 @@ class MonitorWorker:
     def _end_pause_record(self, now: float) -> None:
         if self._pause_started is not None and self.history is not None:
             try:
-                self.history.record_pause(self._pause_started, now, "user")
+                self.history.record_pause(self._pause_started, now, self._pause_reason or PAUSE_USER)
             except HistoryError as exc:
                 log.error("%s", exc)
         self._pause_started = None
+        self._pause_reason = None
 
     def _notify(self, title: str, body: str) -> bool:
         try:
@@ -291,7 +314,7 @@ class MonitorWorker:
     def snapshot(self) -> StatusSnapshot:
         m = self.monitor
         return StatusSnapshot(state=m.state, since=m.state_since, cva_proxy_deg=self._last_cva,
-                              paused_until=m.paused_until, detail=m.detail)
+                              paused_until=m.paused_until, detail=m.detail, pause_reason=m.pause_reason)
 
     # ------------------------------------------------------------------ thread body
     def run(self, stop: threading.Event, pace: Callable[[float], bool]) -> None:

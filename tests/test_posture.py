@@ -164,3 +164,22 @@ def test_a_few_forward_looks_among_unreadable_ones_are_not_persistence():
     pattern = [S.FORWARD, S.UNCERTAIN, S.UNCERTAIN] * 40  # readable looks are all forward, but rare
     events, _ = run(m, pattern)
     assert nudges(events) == []
+
+
+def test_pause_reasons_stack_and_the_users_resume_does_not_end_a_lock():
+    from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SNOOZE, PAUSE_USER
+
+    m = PostureMonitor(NudgePolicy(), T0)
+    m.pause(T0 + 1800, T0, PAUSE_SNOOZE)
+    assert (m.paused, m.pause_reason, m.paused_until) == (True, PAUSE_SNOOZE, T0 + 1800)
+    m.pause(None, T0 + 10, PAUSE_SCREEN_LOCKED)
+    assert (m.pause_reason, m.paused_until) == (PAUSE_SCREEN_LOCKED, None)
+    assert m.resume(T0 + 20) == [] and m.paused  # the user's Resume ends the snooze, not the lock
+    events = m.resume(T0 + 30, PAUSE_SCREEN_LOCKED)
+    assert [e.new for e in events] == [S.UNCERTAIN] and not m.paused and m.pause_reason is None
+    m.pause(T0 + 100, T0 + 40, PAUSE_USER)
+    m.pause(None, T0 + 50, PAUSE_SCREEN_LOCKED)
+    assert m.tick(T0 + 200) == [] and m.pause_reason == PAUSE_SCREEN_LOCKED  # the user pause ran out meanwhile
+    assert [e.new for e in m.resume(T0 + 210, PAUSE_SCREEN_LOCKED)] == [S.UNCERTAIN]
+    with pytest.raises(ValueError):
+        m.pause(None, T0, "nap")

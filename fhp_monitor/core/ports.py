@@ -100,6 +100,7 @@ class StatusSnapshot:
     cva_proxy_deg: float | None = None
     paused_until: float | None = None
     detail: str = ""
+    pause_reason: str | None = None  # user|snooze|screen_locked|suspended|idle|call while paused
     extra: dict = field(default_factory=dict)
 
 

@@ -28,6 +28,15 @@ from typing import Callable, Union
 
 from fhp_monitor.core.ports import PostureState
 
+# Why monitoring is paused, strongest first (the first one holding is what the user is shown).
+PAUSE_SUSPENDED = "suspended"
+PAUSE_SCREEN_LOCKED = "screen_locked"
+PAUSE_USER = "user"
+PAUSE_SNOOZE = "snooze"
+PAUSE_CALL = "call"
+PAUSE_IDLE = "idle"
+PAUSE_REASONS = (PAUSE_SUSPENDED, PAUSE_SCREEN_LOCKED, PAUSE_USER, PAUSE_SNOOZE, PAUSE_CALL, PAUSE_IDLE)
+
 LocalTime = Callable[[float], tuple[int, int]]  # epoch seconds -> (hour, minute) local
 
 
@@ -117,7 +126,7 @@ class PostureMonitor:
         self.state = PostureState.UNCERTAIN
         self.state_since = now
         self.detail = ""
-        self.paused_until: float | None = None
+        self._holds: dict[str, float | None] = {}  # pause reason -> until (None = until resumed)
         self.episode_start: float | None = None
         self.episode_nudges = 0
         self._absent_since: float | None = None
@@ -134,28 +143,59 @@ class PostureMonitor:
         return self.state is PostureState.PAUSED
 
     @property
+    def pause_reason(self) -> str | None:
+        """The reason shown to the user while paused (the strongest of those holding), else None."""
+        for reason in PAUSE_REASONS:
+            if reason in self._holds:
+                return reason
+        return None
+
+    @property
+    def paused_until(self) -> float | None:
+        """When the shown pause ends by itself (None: when its reason goes away, or not paused)."""
+        reason = self.pause_reason
+        return None if reason is None else self._holds[reason]
+
+    @property
     def deteriorating(self) -> bool:
         """True during a forward episode: the worker samples faster to notice recovery sooner."""
         return self.episode_start is not None
 
     # ------------------------------------------------------------------ commands
-    def pause(self, until: float | None, now: float) -> list[Event]:
-        """Pause until ``until`` (None = until resumed)."""
-        self.paused_until = until
+    def pause(self, until: float | None, now: float, reason: str = PAUSE_USER) -> list[Event]:
+        """Hold monitoring for ``reason`` until ``until`` (None = until that reason is resumed).
+
+        Several reasons can hold at once (the user paused, then the screen was locked): monitoring
+        resumes only when none is left. Every pause ends the forward episode, so looks from before
+        a pause (a lock, a suspend) never count towards a nudge after it.
+        """
+        if reason not in PAUSE_REASONS:
+            raise ValueError(f"unknown pause reason {reason!r}")
+        self._holds[reason] = until
         self._end_episode()
         return self._set_state(PostureState.PAUSED, now, "")
 
-    def resume(self, now: float) -> list[Event]:
-        if not self.paused:
+    def resume(self, now: float, reason: str | None = None) -> list[Event]:
+        """End the pause for ``reason``; None is the user's own "Resume", which ends every pause
+        the user can end (user, snooze, idle, call) but not a locked screen or a sleeping machine."""
+        if reason is None:
+            for held in [r for r in self._holds if r not in (PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED)]:
+                del self._holds[held]
+        else:
+            self._holds.pop(reason, None)
+        if not self.paused or self._holds:
             return []
-        self.paused_until = None
         return self._set_state(PostureState.UNCERTAIN, now, "")
 
     def tick(self, now: float) -> list[Event]:
         """Time passes without an observation: ends an expired pause, settles overdue outcomes."""
         events: list[Event] = []
-        if self.paused and self.paused_until is not None and now >= self.paused_until:
-            events += self.resume(now)
+        expired = [r for r, until in self._holds.items() if until is not None and now >= until]
+        if expired:
+            for reason in expired:
+                del self._holds[reason]
+            if self.paused and not self._holds:
+                events += self._set_state(PostureState.UNCERTAIN, now, "")
         events += self._settle_outcomes(now, upright=False)
         return events
 
