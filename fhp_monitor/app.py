@@ -130,7 +130,7 @@ class App:
         self._last_snapshot = snapshot
         if self.tray is not None:
             self.tray.show(snapshot, self.clock.now())
-        self.commands.put("_refresh")
+        self.post("_refresh")
 
     def start_ui(self) -> None:
         if self.args.no_tray or not self.settings.app.tray or not has_display():
@@ -149,11 +149,16 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
-        self.tray = TrayIcon(on_command=self.commands.put)
+        self.tray = TrayIcon(on_command=self.post)
         if not self.tray.start(self.worker.snapshot(), self.clock.now()):
             self.tray = None
 
     # ------------------------------------------------------------------ commands
+    def post(self, command: str) -> None:
+        """Any thread (tray, notification buttons, control socket, session watchers): queue a
+        command for the main thread, which handles it in ``handle``."""
+        self.commands.put(command)
+
     def handle(self, command: str) -> None:
         now = self.clock.now()
         if command != "_refresh":
@@ -188,7 +193,7 @@ class App:
 
             window = tk.Toplevel(self.root)
             window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
-            self.panel = ControlPanel(window, on_command=self.commands.put)
+            self.panel = ControlPanel(window, on_command=self.post)
         self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
         self.panel.raise_window()
 

@@ -92,6 +92,9 @@ class MonitorWorker:
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
         self.wake = threading.Event()
+        #: Seconds since the user last touched keyboard or mouse, or None where unknown (set by the
+        #: composition root from desktop/idle; any thread may call it, it must not block).
+        self.input_idle_s: Callable[[], float | None] = lambda: None
         self.ended = False
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
