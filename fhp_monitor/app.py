@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -24,11 +23,12 @@ from pathlib import Path
 
 from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
 from fhp_monitor.core.calibration import load_baseline
-from fhp_monitor.core.ports import NotificationError, StatusSnapshot
+from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.worker import MonitorWorker, ReplayClock
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class App:
     """Owns every adapter for one ``run``; ``main_loop`` returns the exit status."""
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
-        from fhp_monitor.store.history import SqliteHistoryStore
+        from fhp_monitor.store.spool import open_spooled_history
         from fhp_monitor.desktop.notify import PlyerNotifier
         from fhp_monitor.sensing.pose import estimator_for
         from fhp_monitor.sensing.sources import source_for
@@ -91,7 +91,9 @@ class App:
         self.commands: queue.Queue[str] = queue.Queue()
         self.stop = threading.Event()
         self.notifier = PlyerNotifier()
-        self.history = SqliteHistoryStore(home.history)
+        self.reporter = Reporter(self._tell)
+        self.gave_up: str | None = None
+        self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
         if self.history.recovered_from is not None:
             self._tell("Your posture history file was damaged",
                        f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
@@ -271,13 +273,18 @@ class App:
         state = read_state(self.home)
         last = state.get("last_summary_date")
         now = self.clock.now()
-        due = daily_notification_due(now, self.settings.summary.daily_time,
-                                     date.fromisoformat(last) if last else None, self.history.has_data)
-        if due is None or (due == local_date(now) and not self.history.has_data(due)):
+        try:
+            due = daily_notification_due(now, self.settings.summary.daily_time,
+                                         date.fromisoformat(last) if last else None, self.history.has_data)
+            if due is None or (due == local_date(now) and not self.history.has_data(due)):
+                return
+            sentence = end_of_day_sentence(daily_summary(self.history, due, now))
+            write_state(self.home, {**state, "last_summary_date": due.isoformat()})
+        except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
+            self.reporter.problem("summary", exc, "Today's summary could not be made",
+                                  "fhp-monitor keeps monitoring and will try again later.")
             return
-        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",
-                   end_of_day_sentence(daily_summary(self.history, due, now)))
-        write_state(self.home, {**state, "last_summary_date": due.isoformat()})
+        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday", sentence)
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
@@ -295,7 +302,10 @@ class App:
         return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
 
     def main_loop(self) -> int:
-        worker_thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="fhp-worker")
+        def supervised() -> None:
+            self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
+
+        worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
         try:
             if self.root is not None:
@@ -318,8 +328,8 @@ class App:
             self.request_stop()
             worker_thread.join()
             self.shutdown()
-        if self.worker.failure:
-            raise UserError(self.worker.failure)
+        if self.worker.failure or self.gave_up:
+            raise UserError(self.worker.failure or self.gave_up)
         if self.worker.ended and not self.args.exit_at_end:
             log.info("the source ended")
         return 0
@@ -331,7 +341,9 @@ class App:
             self.root.destroy()
             self.root = None
         self.estimator.close()
-        self.history.close()
+        words = self.history.close()
+        if words:
+            self._tell("Posture history", words)
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
@@ -344,12 +356,12 @@ def run_app(args, home: Home, settings: Settings) -> int:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
         app = App(args, home, settings)
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.request_stop())
+        restore_signals = install_stop_signals(app.request_stop)
         try:
             app.start_ui()
             return app.main_loop()
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            restore_signals()
     finally:
         lock.release()
 

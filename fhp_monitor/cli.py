@@ -22,7 +22,7 @@ from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
 from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
 from fhp_monitor.sensing.pose import estimator_for
-from fhp_monitor.store.history import open_history, record_calibration
+from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -189,7 +189,7 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.reports import daily_summary
 
     day = parse_day(args.date)
-    with open_history(home) as store:
+    with open_spooled_history(home, announce=True) as store:
         summary = daily_summary(store, day, now=time.time())
     if args.chart:
         from fhp_monitor.store.chart import render_summary_chart
@@ -205,7 +205,7 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
 
 
 def cmd_export(args, home: Home, settings: Settings) -> int:
-    with open_history(home) as store:
+    with open_spooled_history(home, announce=True) as store:
         if args.csv == "-":
             rows = store.export_csv(sys.stdout)
         else:

@@ -135,6 +135,64 @@ def ensure_config(home: Home) -> Path:
 
 
 _OUR_HANDLER = "_fhp_monitor_handler"
+LOG_ERROR_EVERY_S = 600.0
+
+
+class PrivateLogFile(RotatingFileHandler):
+    """The rotating log, private (0600) and never written through a symbolic link.
+
+    When the log itself cannot be written (a full disk), one plain line goes to stderr per
+    ``LOG_ERROR_EVERY_S`` instead of logging's traceback for every record.
+    """
+
+    _next_complaint = 0.0
+
+    def _open(self):  # noqa: ANN202 - logging's own signature
+        fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        now = time.monotonic()
+        if now >= self._next_complaint:
+            self._next_complaint = now + LOG_ERROR_EVERY_S
+            error = sys.exc_info()[1]
+            try:
+                sys.stderr.write(f"fhp-monitor: cannot write the log {self.baseFilename} ({error}); "
+                                 "messages are shown here instead.\n")
+                sys.stderr.write(f"fhp-monitor: {record.getMessage()}\n")
+            except (OSError, ValueError):
+                return  # stderr is gone too: nothing more can be said
+
+
+class _PlainFormatter(logging.Formatter):
+    """stderr gets one plain line per message; tracebacks go to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        plain = logging.makeLogRecord(record.__dict__)
+        plain.exc_info, plain.exc_text, plain.stack_info = None, None, None
+        return super().format(plain)
+
+
+def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
+    """``os.open`` that never follows a symbolic link at ``path`` and leaves the file 0600 at most.
+
+    A planted link is refused with a HomeError naming it (the file it points to is never touched).
+    """
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), mode)
+    except OSError as error:
+        if os.path.islink(path):
+            raise HomeError(f"{path} is a symbolic link; fhp-monitor never writes through links. "
+                            "Delete that link, then start fhp-monitor again.") from error
+        raise
+    try:
+        info = os.fstat(fd)
+        if info.st_mode & 0o077:
+            os.fchmod(fd, info.st_mode & 0o700)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def setup_logging(home: Home, verbose: bool = False) -> Path:
@@ -143,8 +201,8 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
     _make_private_dir(home.log_dir)
     stop_logging()
     try:
-        file_handler = RotatingFileHandler(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
-                                           encoding="utf-8")
+        file_handler = PrivateLogFile(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                      encoding="utf-8")
     except OSError as error:
         raise HomeError(f"fhp-monitor cannot write its log {home.log_file} ({error.strerror}). "
                         "Check that the folder belongs to you, or choose another one with --home.") from error
@@ -152,7 +210,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
-    console.setFormatter(logging.Formatter("fhp-monitor: %(message)s"))
+    console.setFormatter(_PlainFormatter("fhp-monitor: %(message)s"))
     root = logging.getLogger()
     for handler in (file_handler, console):
         setattr(handler, _OUR_HANDLER, True)

@@ -6,7 +6,7 @@ from fhp_monitor.config import Settings
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import Home
 from fhp_monitor.sensing.pose import estimator_for
-from fhp_monitor.store.history import record_calibration
+from fhp_monitor.store.spool import record_calibration
 
 
 def calibrate_with_window(source: str | None, home: Home, settings: Settings):
