@@ -215,8 +215,21 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
     return 0
 
 
+MIN_SPEED, MAX_SPEED = 0.01, 10_000.0
+
+
+def check_speed(speed: float) -> float:
+    """0 (as fast as possible) or a finite speed in a sane range; anything else is one plain line."""
+    if speed == 0 or MIN_SPEED <= speed <= MAX_SPEED:  # False for nan; inf is above the range
+        return speed
+    raise UserError(f"--speed must be 0 (as fast as possible) or a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                    f"(got {speed!r}).")
+
+
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
+
+    check_speed(args.speed)
 
     return run_app(args, home, settings)
 
