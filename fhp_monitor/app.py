@@ -205,7 +205,7 @@ class App:
         from fhp_monitor.reports import daily_summary
 
         summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
-        chart = render_summary_chart(summary, self.home.root / "summary-today.png")
+        chart = render_summary_chart(summary, self.home.root / "summary-today.png", private=True)
         self._tell("Today's posture", format_summary_text(summary).splitlines()[0])
         open_with_desktop(chart)
 

@@ -133,7 +133,10 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
             return 1
         print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
         return 0
-    frames = args.frames or settings.calibration.frames
+    frames = settings.calibration.frames if args.frames is None else args.frames
+    if not settings.calibration.min_frames <= frames <= 1000:
+        raise UserError(f"--frames must be a whole number from {settings.calibration.min_frames} "
+                        f"(calibration.min_frames) to 1000 (got {frames}).")
     source = source_for(args.source, settings)
     readings = []
     with estimator_for(settings) as estimator:
@@ -179,9 +182,21 @@ def parse_day(text: str | None) -> date:
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UserError(f"--date must look like 2026-11-20 (got {text!r}).") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(f"--date must be a day from {FIRST_DAY} to {LAST_DAY} (got {text}).")
+    return day
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)  # the local clock and the week before both fit
+
+
+def cannot_write(path: str, what: str, exc: OSError) -> UserError:
+    """One plain line for an export that cannot be written (missing folder, a folder in the way...)."""
+    return UserError(f"fhp-monitor cannot write {what} to {path} ({exc.strerror or exc}). "
+                     "Check that the folder exists and that the name is not a folder.")
 
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
@@ -194,7 +209,10 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
     if args.chart:
         from fhp_monitor.store.chart import render_summary_chart
 
-        render_summary_chart(summary, Path(args.chart))
+        try:
+            render_summary_chart(summary, Path(args.chart))
+        except OSError as exc:
+            raise cannot_write(args.chart, "the chart", exc) from None
     if args.json:
         print(json.dumps(to_json_dict(summary)))
     else:
@@ -209,8 +227,11 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
         if args.csv == "-":
             rows = store.export_csv(sys.stdout)
         else:
-            with open(args.csv, "w", newline="") as out:
-                rows = store.export_csv(out)
+            try:  # an export the user named: a link there is followed, the umask applies (README)
+                with open(args.csv, "w", newline="") as out:
+                    rows = store.export_csv(out)
+            except OSError as exc:
+                raise cannot_write(args.csv, "the history", exc) from None
             print(f"Wrote {rows} minutes to {args.csv}", file=sys.stderr)
     return 0
 

@@ -48,6 +48,8 @@ class AlreadyRunning(RuntimeError):
 def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
     """The home folder (created with mode 0700 if new): ``--home``, then ``FHP_MONITOR_HOME``,
     else platformdirs' user data folder. Raises HomeError when it cannot be a folder."""
+    if cli_home is not None and not cli_home.strip():
+        raise HomeError('--home needs a folder name (got ""). Leave --home out to use your user data folder.')
     chosen = cli_home or env.get(HOME_ENV, "").strip() or platformdirs.user_data_dir(APP_NAME, appauthor=False)
     home = Path(chosen).expanduser().absolute()
     _make_private_dir(home)
@@ -55,8 +57,10 @@ def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
 
 
 def _make_private_dir(path: Path) -> None:
-    """Create ``path`` readable by this user only; an existing folder is left as it is."""
+    """Create ``path`` readable by this user only (0700). An existing folder must belong to this
+    user and be writable by nobody else (HomeError naming the path and the fix otherwise)."""
     if path.is_dir():
+        check_private_dir(path)
         return
     if path.exists():
         raise HomeError(f"fhp-monitor cannot keep its files in {path}: that is a file, not a folder. "
@@ -69,6 +73,21 @@ def _make_private_dir(path: Path) -> None:
     except OSError as error:
         raise HomeError(f"fhp-monitor cannot create its folder {path} ({error.strerror or error}). "
                         "Choose another folder with --home.") from error
+
+
+def check_private_dir(path: Path) -> None:
+    """Refuse a folder owned by another user, or one that others may write in (1777, 0777, 0775...):
+    anyone who can write there could plant links that make fhp-monitor overwrite their targets."""
+    if not hasattr(os, "geteuid"):
+        return  # Windows: the user's profile folders are private by their ACLs
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
+                        "Choose a folder of your own with --home.")
+    if info.st_mode & 0o022:
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: other users may write in it "
+                        f"(mode {info.st_mode & 0o7777:o}). Run: chmod 700 '{path}' (or choose another folder "
+                        "with --home).")
 
 
 @dataclass(frozen=True)
@@ -120,15 +139,26 @@ def ensure_config(home: Home) -> Path:
     Never overwrites an existing file (not even one created a moment ago by another process).
     """
     target = home.config
-    if target.exists():
+    if os.path.lexists(target):
+        _narrow_to_private(target)
         return target
     default = resources.files("fhp_monitor.resources").joinpath("config.yaml").read_bytes()
-    try:
-        with open(target, "xb") as handle:  # "x": fail rather than replace
+    try:  # O_EXCL: fail rather than replace (or write through a link planted a moment ago)
+        with os.fdopen(open_private(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
             handle.write(default)
     except FileExistsError:
         logger.info("%s appeared while creating it; keeping that one", target)
     return target
+
+
+def _narrow_to_private(path: Path) -> None:
+    """An existing regular file of ours in the home loses group/other permissions (links are left alone)."""
+    try:
+        info = os.lstat(path)
+        if os.path.isfile(path) and not os.path.islink(path) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.chmod(path, info.st_mode & 0o700)
+    except OSError as error:
+        logger.warning("could not make %s private: %s", path, error)
 
 
 # --------------------------------------------------------------------------- logging
@@ -287,8 +317,8 @@ class SingleInstance:
     def acquire(self) -> None:
         if self._handle is not None:
             return
-        try:
-            handle = open(self.lock_path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        try:  # kept open while the lock is held; never through a planted link
+            handle = os.fdopen(open_private(self.lock_path, os.O_RDWR | os.O_CREAT), "r+b")
         except OSError as error:
             raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
                             "Check that the folder belongs to you, or choose another one with --home.") from error

@@ -134,8 +134,10 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a calibration."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2))
-    os.chmod(tmp, 0o600)  # personal data: readable by the user only
+    tmp.unlink(missing_ok=True)  # a leftover (or a planted symlink) goes; its target is never written
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(tmp, flags, 0o600), "w") as out:  # personal data: readable by the user only
+        out.write(json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2))
     os.replace(tmp, path)
 
 

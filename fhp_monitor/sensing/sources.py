@@ -170,7 +170,9 @@ class ImageFolderSource:
     def open(self) -> None:
         if os.path.isdir(self.spec):
             candidates = [os.path.join(self.spec, name) for name in os.listdir(self.spec)]
-        else:
+        elif os.path.exists(self.spec):  # an existing name is literal, even with [ ? * in it
+            candidates = [self.spec]
+        else:  # a pattern the user wrote for files that exist under other names
             candidates = glob.glob(self.spec)
         self.paths = sorted(
             (p for p in candidates if os.path.isfile(p) and Path(p).suffix.lower() in IMAGE_SUFFIXES),
@@ -221,7 +223,7 @@ def open_source(
     if text.isdigit():
         return CameraSource(int(text), width=width, height=height)
     path = Path(text).expanduser()
-    if path.is_dir() or any(ch in text for ch in "*?["):
+    if path.is_dir() or (not path.exists() and any(ch in text for ch in "*?[")):
         return ImageFolderSource(str(path), interval_s=image_interval_s)
     if path.is_file():
         if path.suffix.lower() in IMAGE_SUFFIXES:

@@ -7,7 +7,9 @@ made to be glanced at from a little distance.
 
 from __future__ import annotations
 
+import io
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -34,8 +36,14 @@ def render_summary_chart(
     *,
     size_px: tuple[int, int] = DEFAULT_SIZE_PX,
     dpi: int = DEFAULT_DPI,
+    private: bool = False,
 ) -> Path:
     """Draw ``summary`` to a PNG at ``path`` (written atomically) and return the path.
+
+    ``private`` (the app's own file in its home): mode 0600, and a symlink at ``path`` is replaced,
+    never followed. Otherwise ``path`` is an export the user named: a symlink there is followed
+    (they named it, as with ``cp``), a new file gets the user's umask, an existing file keeps its
+    mode or narrower, never wider. The temporary file is created with O_EXCL and O_NOFOLLOW.
 
     Top: minutes sitting tall / head forward in each hour of the day (stacked bars).
     Bottom: share of time sitting tall on each of the 7 previous days and this one.
@@ -53,14 +61,29 @@ def render_summary_chart(
         _draw_day(top, summary)
         _draw_week(bottom, summary)
         fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.08)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        picture = io.BytesIO()
+        fig.savefig(picture, format="png", dpi=dpi, facecolor="white")
+    _write_atomically(path, picture.getvalue(), private)
     return path
+
+
+def _write_atomically(path: Path, data: bytes, private: bool) -> None:
+    target = path if private else Path(os.path.realpath(path))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, 0o600 if private else 0o666)  # the kernel applies the umask
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if not private:
+                try:  # never wider than the file it replaces
+                    os.fchmod(out.fileno(), os.fstat(out.fileno()).st_mode & os.stat(target).st_mode & 0o777)
+                except FileNotFoundError:
+                    pass
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _when_title(summary: DailySummary) -> str:

@@ -127,11 +127,22 @@ class SqliteHistoryStore:
 
     # ----------------------------------------------------------------------- opening
 
+    def _refuse_links(self) -> None:
+        """A symlink planted at the history or its -wal/-shm/-journal would make SQLite write its target."""
+        for side in ("", "-wal", "-shm", "-journal"):
+            path = Path(f"{self.path}{side}")
+            if path.is_symlink():
+                error = HistoryError(f"The posture history file {path} is a symbolic link; fhp-monitor never "
+                                     "writes through links. Delete that link (or move the real file there).")
+                error.kind = "symlink"  # type: ignore[attr-defined]
+                raise error
+
     def _open_writer(self) -> sqlite3.Connection:
+        self._refuse_links()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
         except OSError as exc:
             raise HistoryError(
                 f"fhp-monitor cannot create its posture history at {self.path} ({exc.strerror}). "
@@ -217,8 +228,9 @@ class SqliteHistoryStore:
         """Strip group/other permissions from the file and its -wal/-shm (never adds any)."""
         for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
             try:
-                mode = p.stat().st_mode & 0o777
-                if mode & 0o077:
+                info = p.lstat()
+                mode = info.st_mode & 0o777
+                if mode & 0o077 and not p.is_symlink():
                     os.chmod(p, mode & 0o700)
             except FileNotFoundError:
                 continue

@@ -20,6 +20,7 @@ import errno
 import json
 import logging
 import os
+import stat
 import sys
 import threading
 import time
@@ -56,12 +57,13 @@ class Spool:
             fd = self._open(os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return []
+        except OSError as exc:  # e.g. a planted symlink (ELOOP): never read or written through
+            log.warning("cannot use the spool %s (%s); it is left alone", self.path, exc.strerror or exc)
+            return []
         try:
-            import stat
-
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise OSError(errno.EINVAL, "not a regular file", str(self.path))
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                log.warning("the spool %s is not a regular file; it is left alone", self.path)
+                return []
             data = os.read(fd, self.max_bytes + 1)
         finally:
             os.close(fd)
@@ -170,6 +172,8 @@ class SpooledHistory:
             with self._open_lock:
                 self._ensure_store()
         except HistoryError as exc:  # busy, read-only...: monitoring goes on, writes wait and retry
+            if getattr(exc, "kind", "") == "symlink":  # a planted link is refused outright, by name
+                raise
             self._next_try = self._monotonic() + self.retry_s
             self._problem(exc)
         self.flush(force=True)
