@@ -28,6 +28,7 @@ from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.worker import MonitorWorker, ReplayClock
 
@@ -72,6 +73,8 @@ def open_with_desktop(path: Path) -> None:
         os.startfile(path)  # type: ignore[attr-defined]
         return
     opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if spawn([opener, str(path)]):  # started outside the network guard (see spawner.py)
+        return
     try:
         subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError as exc:

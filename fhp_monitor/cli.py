@@ -259,9 +259,23 @@ COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "s
             "summary": cmd_summary, "export": cmd_export}
 
 
+def runs_monitor(argv: list[str]) -> bool:
+    """True when ``argv`` asks for ``run`` (also plain ``fhp-monitor``), judged before parsing."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--home":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token == "run"
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     from fhp_monitor.netguard import block_internet
+    from fhp_monitor.spawner import start_spawner
 
+    if runs_monitor(list(argv if argv is not None else sys.argv[1:])):
+        start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     parser = build_parser()
     args = parser.parse_args(argv)
