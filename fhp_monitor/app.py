@@ -21,7 +21,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
+from fhp_monitor.config import ConfigError, Settings, SettingsWatcher, load_settings
 from fhp_monitor.core.calibration import load_baseline
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL
@@ -117,6 +117,7 @@ class App:
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        apply_autostart_setting(home, settings)
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -262,9 +263,9 @@ class App:
             self._tell("Settings not changed", f"{result} The previous settings are still in use.")
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
-                from fhp_monitor.desktop.autostart import apply_autostart
+                from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 
-                apply_autostart(result.app.autostart)
+                apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
             self.settings = result
             self.worker.send("settings", result)
             log.info("settings reloaded from %s", self.home.config)
@@ -349,6 +350,13 @@ class App:
             self._tell("Posture history", words)
 
 
+def apply_autostart_setting(home: Home, settings: Settings) -> None:
+    """config.yaml wins at start: the login entry matches ``app.autostart`` (with --home if one was chosen)."""
+    from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
+
+    apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
+
+
 def run_app(args, home: Home, settings: Settings) -> int:
     lock = SingleInstance(home.lock)
     try:
@@ -358,6 +366,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
+            settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         app = App(args, home, settings)
         restore_signals = install_stop_signals(app.request_stop)
         try:

@@ -454,6 +454,45 @@ def _read_small_regular_file(path: Path) -> bytes:
         os.close(fd)
 
 
+def write_setting(path: Path, section: str, key: str, value: Any) -> None:
+    """Set one setting in the user's config.yaml, keeping every other line and comment.
+
+    The new text is checked before it replaces the file (atomically, 0600, never through a link).
+    Raises ConfigError when the result would not load, OSError when it cannot be written.
+    """
+    rule = SCHEMA[section][key]
+    rule.check(value)
+    shown = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("\n...").strip()
+    path = Path(path)
+    try:
+        lines = _read_small_regular_file(path).decode("utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(section)}:\s*(#.*)?$", line)), None)
+    if start is None:
+        lines += [f"{section}:", f"  {key}: {shown}"]
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() and not lines[i][0].isspace()
+                    and not lines[i].startswith("#")), len(lines))
+        found = next((i for i in range(start + 1, end) if re.match(rf"\s+{re.escape(key)}:", lines[i])), None)
+        if found is None:
+            lines.insert(start + 1, f"  {key}: {shown}")
+        else:
+            indent = lines[found][: len(lines[found]) - len(lines[found].lstrip())]
+            lines[found] = f"{indent}{key}: {shown}"
+    text = "\n".join(lines) + "\n"
+    parse_settings(text, path.name)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(tmp, flags, 0o600), "w", encoding="utf-8") as out:
+        out.write(text)
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 class SettingsWatcher:
     """Notices edits to the settings file when polled; no threads, the caller decides when.
 

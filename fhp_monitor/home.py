@@ -96,17 +96,19 @@ class Home:
 
     root: Path
     log_dir: Path
+    chosen: bool = False  # True when --home or FHP_MONITOR_HOME named it (not the platform default)
 
     @classmethod
     def locate(cls, cli_home: str | None, env: Mapping[str, str]) -> Home:
         """Resolve (and create) the home. Logs go in ``root/logs`` when the home was chosen with
         --home or the environment, else in the platform's per-user log folder."""
         root = resolve_home(cli_home, env)
-        if cli_home or env.get(HOME_ENV, "").strip():
+        chosen = bool(cli_home or env.get(HOME_ENV, "").strip())
+        if chosen:
             log_dir = root / "logs"
         else:
             log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-        return cls(root=root, log_dir=log_dir)
+        return cls(root=root, log_dir=log_dir, chosen=chosen)
 
     @property
     def config(self) -> Path:
