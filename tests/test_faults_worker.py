@@ -81,7 +81,7 @@ def test_speed_0_still_means_as_fast_as_possible(home, recording):
     assert minute_count(home / "history.sqlite3") == MINUTES
 
 
-@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM], ids=lambda s: s.name)
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGQUIT, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_hangup_and_quit_signals_stop_cleanly_and_keep_the_minute_in_progress(home, recording, sig):
     start = "2026-11-20T09:00:00.500"  # no look falls on a minute boundary: the last minute is partial
     proc = start_fhp(home, *replay_args(recording, start=start, speed=20))
@@ -92,7 +92,7 @@ def test_hangup_and_quit_signals_stop_cleanly_and_keep_the_minute_in_progress(ho
         time.sleep(0.05)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
+    assert proc.returncode == (130 if sig == signal.SIGINT else 0), err  # Ctrl-C keeps the shell's convention
     assert "Traceback" not in err
     seconds = [sum(r) for r in rows(db, "SELECT upright_s + forward_s + away_s + paused_s + uncertain_s + "
                                         "unavailable_s FROM minutes ORDER BY minute")]
