@@ -251,7 +251,9 @@ def _number(low: float, high: float, optional: bool = False):
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return f"must be a number, not {json.dumps(value)[:40]}"
-        if not math.isfinite(value) or not low <= value <= high:
+        if not math.isfinite(value):
+            return f"{value!r} is not a finite number"
+        if not low <= value <= high:
             return f"{value!r} is outside {low:g} to {high:g}"
         return None
     return check
@@ -297,10 +299,6 @@ FILE_SCHEMA = {
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
-
-
 def _read_small_regular_file(path: Path) -> bytes | None:
     """The file's bytes (None if it does not exist); refuses FIFOs, devices, folders and huge files."""
     try:
@@ -331,7 +329,7 @@ def load_baseline(path: Path) -> Baseline | None:
     if data is None:
         return None
     try:
-        content = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+        content = json.loads(data.decode("utf-8"))  # NaN/Infinity parse, and are refused below by key
     except (UnicodeDecodeError, ValueError) as exc:
         raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from None
     if not isinstance(content, dict):
