@@ -4,7 +4,8 @@ Threads:
 * main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
   window) and polls a command queue every 200 ms; without one it just waits for the worker.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-tray``: pystray's loop (see desktop/tray.py); its clicks are queued to the main thread.
+* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
+  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
 The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
 once and the previous settings are kept) and shows the end-of-day summary when it is due.
 """
@@ -137,7 +138,7 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import TrayIcon
+        from fhp_monitor.desktop.tray import start_tray
 
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
@@ -149,9 +150,7 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
-        self.tray = TrayIcon(on_command=self.post)
-        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
-            self.tray = None
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now())
 
     # ------------------------------------------------------------------ commands
     def post(self, command: str) -> None:

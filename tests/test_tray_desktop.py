@@ -1,4 +1,4 @@
-"""TrayIcon in a real trayer and ControlPanel on a real X server (Xvfb), driven with xdotool."""
+"""The XEmbed tray (pystray) in a real trayer and ControlPanel on a real X server (Xvfb), driven with xdotool."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from fhp_monitor.windows.panel import ControlPanel
-from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, TrayIcon, icon_image, tray_host_available
+from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, icon_image, make_tray, start_tray
+from fhp_monitor.desktop.tray_xembed import tray_host_available
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from tests.desktop import Desktop, wait_until
 
@@ -41,7 +42,7 @@ def test_every_state_has_its_own_icon() -> None:
 
 def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop, tmp_path: Path) -> None:
     commands: queue.Queue[str] = queue.Queue()
-    tray = TrayIcon(commands.put)
+    tray = make_tray("xembed", commands.put)
     with desktop.activate():
         assert tray.start(snapshot(PostureState.UPRIGHT), NOW) is True
         try:
@@ -72,7 +73,7 @@ def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop,
 
 
 def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None:
-    tray = TrayIcon(lambda _command: None)
+    tray = make_tray("xembed", lambda _command: None)
     tray.show(snapshot(PostureState.FORWARD), NOW)
     assert tray.title == "fhp-monitor" and not tray.running
 
@@ -80,10 +81,12 @@ def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None
 def test_no_display_means_no_tray_and_one_clear_line(monkeypatch: pytest.MonkeyPatch,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
-    with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop.tray"):
-        assert TrayIcon(lambda _command: None).start() is False
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("FHP_MONITOR_TRAY", raising=False)
+    with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop"):
+        assert start_tray(lambda _command: None) is None
     assert [r.getMessage() for r in caplog.records] == [
-        "No system tray found on this desktop; fhp-monitor will use notifications only."]
+        "No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`."]
 
 
 def test_tray_host_check_sees_trayer(desktop: Desktop) -> None:
