@@ -149,15 +149,16 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
     return ("xembed",)  # Windows, macOS: pystray's native backends
 
 
-def make_tray(backend: str, on_command: Callable[[str], None]) -> Tray:
-    """A (not yet started) tray of ``backend`` ('sni' or 'xembed')."""
+def make_tray(backend: str, on_command: Callable[[str], None], loop=None) -> Tray:
+    """A (not yet started) tray of ``backend`` ('sni' or 'xembed'); ``loop``: a DBusLoop for SNI
+    other than the process-wide one (tests with several buses)."""
     # The backends get the words, icons and commands from here (they never import this module, so
     # there is no import cycle between the choice and what it chooses).
     content = dict(labels=COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL, resume=CMD_RESUME)
     if backend == "sni":
         from fhp_monitor.desktop.tray_sni import SniTray
 
-        return SniTray(on_command, **content)
+        return SniTray(on_command, loop=loop, **content)
     if backend == "xembed":
         from fhp_monitor.desktop.tray_xembed import XEmbedTray
 
