@@ -143,3 +143,49 @@ def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tm
             assert len(region.getcolors(maxcolors=100_000) or []) > 10, "the panel looks blank"
         finally:
             root.destroy()
+
+
+def test_the_docked_icon_keeps_its_size_through_20_state_changes(desktop: Desktop, tmp_path: Path) -> None:
+    """Issue 11: pystray re-docked on every icon change and trayer shrank the icon to 1 px (5 in 16)."""
+    tray = make_tray("xembed", lambda _command: None)
+    states = [PostureState.UPRIGHT, PostureState.FORWARD, PostureState.PAUSED, PostureState.AWAY,
+              PostureState.UNCERTAIN, PostureState.CAMERA_UNAVAILABLE]
+    with desktop.activate():
+        assert tray.start(snapshot(PostureState.UPRIGHT), NOW)
+        try:
+            first = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10, "the icon to dock")[0]
+            sizes = []
+            for change in range(20):
+                state = states[(change + 1) % len(states)]
+                tray.show(snapshot(state, paused_until=NOW + 900 if state == PostureState.PAUSED else None), NOW)
+                wait_until(lambda: desktop.window_name(first["id"]).startswith("fhp-monitor: "), 5, "the title")
+                docked = desktop.tray_children()
+                assert len(docked) == 1, f"change {change}: {docked}"
+                sizes.append((docked[0]["width"], docked[0]["height"]))
+            assert set(sizes) == {(first["width"], first["height"])} and first["width"] >= 16, sizes
+        finally:
+            tray.stop()
+        wait_until(lambda: desktop.tray_children() == [], 5, "the icon to leave the tray")
+
+
+def test_the_xembed_icon_shows_the_panel_around_the_disc_not_a_dark_square(desktop: Desktop, tmp_path: Path) -> None:
+    """Issue 13: a light panel (trayer tinted #dddddd here) must show through the icon's corners."""
+    tray = make_tray("xembed", lambda _command: None)
+    with desktop.activate():
+        assert tray.start(snapshot(PostureState.UPRIGHT), NOW)
+        try:
+            icon = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10, "the icon")[0]
+
+            def corner_and_centre():
+                shot = Image.open(desktop.screenshot(tmp_path / "icon.png")).convert("RGB")
+                corner = shot.getpixel((icon["x"] + 1, icon["y"] + 1))
+                left_of_bar = shot.getpixel((icon["x"] + icon["width"] // 4, icon["y"] + icon["height"] // 2))
+                return corner, left_of_bar
+
+            wait_until(lambda: corner_and_centre()[1] == (0, 150, 136), 5, "the teal disc to be drawn")
+            corner, _ = corner_and_centre()
+            panel = Image.open(tmp_path / "icon.png").convert("RGB").getpixel((icon["x"] - 2, icon["y"] + 1))
+            assert corner == panel, f"icon corner {corner} differs from the panel {panel} beside it"
+            assert sum(corner) > 3 * 150, f"the corner is dark: {corner}"
+        finally:
+            tray.stop()
