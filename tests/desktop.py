@@ -24,6 +24,7 @@ a fixed time.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -37,7 +38,8 @@ from typing import Callable, Iterator, TypeVar
 
 REQUIRED_PROGRAMS = ("Xvfb", "dbus-launch", "dbus-send", "dunst", "dunstctl", "trayer", "xdpyinfo", "xwininfo", "import")
 XFCE_PROGRAMS = ("xfce4-panel",)
-XFCONFD = "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd"
+# xfconfd lives under the architecture's library folder (x86_64-linux-gnu, aarch64-linux-gnu, ...).
+XFCONFD = next(iter(sorted(glob.glob("/usr/lib/*/xfce4/xfconf/xfconfd"))), "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
 DMENU_SCRIPT = Path(__file__).with_name("dunst_dmenu.py")
 
 # xfce4-panel with one plugin, the systray (SNI host + XEmbed host), along the top edge.
