@@ -488,21 +488,32 @@ class Desktop:
     def dmenu_state(self) -> Path:
         return self.workdir / "dmenu"
 
-    def press_button(self, label: str, timeout_s: float = 10.0) -> str:
+    def press_button(self, label: str, timeout_s: float = 30.0) -> str:
         """Press the button ``label`` of a notification on screen, as a user does in dunst: open
         dunst's context menu (``dunstctl context``), which runs our dmenu script, which picks the
-        line with that label; dunst then emits ActionInvoked itself. Returns the picked line;
-        raises DesktopError when no such button was on screen."""
+        line with that label; dunst then emits ActionInvoked itself. Returns the picked line.
+
+        dunst opens no menu while nothing on screen has buttons, and the wanted one may not be
+        there yet, so this retries (each try bounded) until ``timeout_s``; then DesktopError.
+        """
         seq = self.dmenu_state / "seq"
-        before = seq.stat().st_size if seq.exists() else 0
-        (self.dmenu_state / "want").write_text(label)
-        self.run("dunstctl", "context")
-        wait_until(lambda: seq.exists() and seq.stat().st_size > before, timeout_s, "dunst to run its dmenu")
-        picked = (self.dmenu_state / "picked").read_text().strip()
-        if not picked:
-            menu = (self.dmenu_state / "menu.txt").read_text()
-            raise DesktopError(f"no button {label!r} on screen; dunst offered:\n{menu}")
-        return picked
+        deadline = time.monotonic() + timeout_s
+        offered = "(dunst opened no context menu: nothing on screen had buttons)"
+        while time.monotonic() < deadline:
+            before = seq.stat().st_size if seq.exists() else 0
+            (self.dmenu_state / "want").write_text(label)
+            self.run("dunstctl", "context")
+            try:
+                wait_until(lambda: seq.exists() and seq.stat().st_size > before, min(5.0, timeout_s),
+                           "dunst to run its dmenu")
+            except DesktopError:
+                continue
+            picked = (self.dmenu_state / "picked").read_text().strip()
+            if picked:
+                return picked
+            offered = (self.dmenu_state / "menu.txt").read_text()
+            time.sleep(0.2)  # the wanted button is not on screen yet; dunst has no event to wait on
+        raise DesktopError(f"no button {label!r} on screen within {timeout_s:.0f} s; dunst offered:\n{offered}")
 
     def history(self) -> list[dict]:
         """dunst's history (notifications that left the screen), newest first, without closing any:

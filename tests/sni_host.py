@@ -108,9 +108,10 @@ def activate(address: str, entry: str) -> None:
 
 
 def signals_during(address: str, sender_entry: str, action: Callable[[], None], wanted: set[str],
-                   timeout_s: float = 5.0) -> list[tuple[str, list]]:
+                   timeout_s: float = 5.0, settle_s: float = 0.0) -> list[tuple[str, list]]:
     """Run ``action`` (in a thread) while listening to the item's signals; return them once every
-    member in ``wanted`` was seen (raise HostError after ``timeout_s``)."""
+    member in ``wanted`` was seen and ``settle_s`` more seconds passed (an observation window, to
+    count what else arrives); raise HostError when ``wanted`` is not seen within ``timeout_s``."""
     service, _ = split(sender_entry)
 
     async def work(bus):
@@ -132,5 +133,6 @@ def signals_during(address: str, sender_entry: str, action: Callable[[], None], 
             await asyncio.wait_for(done.wait(), timeout_s)
         except asyncio.TimeoutError:
             raise HostError(f"signals {wanted} not all seen within {timeout_s} s; saw {seen}") from None
+        await asyncio.sleep(settle_s)
         return seen
     return _run(address, work)

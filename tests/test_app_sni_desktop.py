@@ -60,8 +60,7 @@ def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Deskto
         assert {"Pause 15 minutes", "Resume", "Quit fhp-monitor"} <= set(labels)
 
         # the first nudge, on screen with its buttons; press one as a user would in dunst
-        wait_until(lambda: sni_desktop.displayed_count() >= 1, 90, "the first nudge")
-        sni_desktop.press_button("Pause for today")
+        sni_desktop.press_button("Pause for today", timeout_s=90)  # waits for the first nudge
         wait_until(lambda: first_line().startswith("Paused until tomorrow"), 15, "the app to pause for today")
         assert sni_host.item_properties(address, entry)["ToolTip"][3].startswith("Paused until tomorrow")
 

@@ -168,3 +168,24 @@ def test_start_tray_picks_sni_where_a_watcher_runs_and_xembed_where_none(sni_des
                 close_shared_loop()
     monkeypatch.setenv("FHP_MONITOR_TRAY", "none")
     assert start_tray(lambda _command: None) is None
+
+
+def test_a_burst_of_state_changes_is_coalesced_and_the_connection_survives(sni_desktop: Desktop, running) -> None:
+    """20 changes at once: a host re-reads ~35 kB of pixmaps per NewIcon; unthrottled, that filled
+    the socket and dbus-fast dropped the shared connection. The last state must still arrive."""
+    tray, _commands, entry = running
+    address = sni_desktop.bus_address
+    states = [PostureState.FORWARD, PostureState.UPRIGHT, PostureState.AWAY, PostureState.UNCERTAIN]
+
+    def burst() -> None:
+        for change in range(20):
+            tray.show(snapshot(states[change % len(states)]), NOW)
+        tray.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)
+
+    seen = sni_host.signals_during(address, entry, burst, {"NewIcon"}, settle_s=2.0)
+    wait_until(lambda: sni_host.menu_layout(address, entry, "/MenuBar")[1][0]["label"].startswith("Paused until"),
+               5, "the last state of the burst")
+    new_icons = sum(member == "NewIcon" for member, _ in seen)
+    assert 1 <= new_icons <= 3, seen
+    assert tray._loop.call(tray._loop.session_bus()).connected
+    assert [e for e in sni_host.registered(address) if e.startswith(tray.name)]

@@ -27,6 +27,7 @@ Every D-Bus handler runs on ``fhp-dbus`` and calls ``on_command``, which must on
 import asyncio
 import logging
 import os
+import threading
 import time
 from typing import Callable
 
@@ -50,6 +51,10 @@ _DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus"
 _OWNER_MATCH = f"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{WATCHER}'"
 
 STATUS_ID = 1  # the disabled first line of the menu
+#: At most one NewIcon/NewToolTip/ItemsPropertiesUpdated burst per this many seconds. Each one makes
+#: the host re-read every property (~35 kB of icon pixmaps); a burst of them filled the socket and
+#: dbus-fast 5.2 drops the whole connection on EAGAIN (python-dbus-next issue #153).
+ANNOUNCE_MIN_GAP_S = 0.5
 
 
 def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
@@ -277,6 +282,9 @@ class SniTray:
         self._line = status_line(None, 0.0)
         self._cache: dict[PostureState, list] = {}
         self._running = False
+        self._pending_lock = threading.Lock()
+        self._pending: tuple[bool, bool] | None = None  # (icon changed, Resume changed) not yet announced
+        self._last_announce = float("-inf")
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         # Menu ids: 1 status line, then the commands (separators get ids too), stable for the run.
         self._ids: dict[int, str] = {}
@@ -331,8 +339,14 @@ class SniTray:
         self._set(snapshot, now)
         if not self._running or (old_state, old_line) == (self._state, self._line):
             return
-        self._loop.call_soon(self._announce, old_state != self._state, old_state == PostureState.PAUSED
-                             or self._state == PostureState.PAUSED)
+        icon_changed = old_state != self._state
+        resume_changed = (old_state == PostureState.PAUSED) != (self._state == PostureState.PAUSED)
+        with self._pending_lock:
+            scheduled = self._pending is not None
+            previous = self._pending or (False, False)
+            self._pending = (previous[0] or icon_changed, previous[1] or resume_changed)
+        if not scheduled:
+            self._loop.call_soon(self._schedule_announce)
 
     def stop(self) -> None:
         """Withdraw the item (release the name: the watcher drops it) and unexport. Safe twice."""
@@ -385,9 +399,17 @@ class SniTray:
         bus.unexport(ITEM_PATH)
         bus.unexport(MENU_PATH)
 
-    def _announce(self, icon_changed: bool, resume_changed: bool) -> None:
-        if not self._running:
+    def _schedule_announce(self) -> None:
+        delay = max(0.0, self._last_announce + ANNOUNCE_MIN_GAP_S - time.monotonic())
+        asyncio.get_running_loop().call_later(delay, self._announce)
+
+    def _announce(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, None
+        if not self._running or pending is None:
             return
+        self._last_announce = time.monotonic()
+        icon_changed, resume_changed = pending
         if icon_changed:
             self._item.NewIcon()
         self._item.NewToolTip()
