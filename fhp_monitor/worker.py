@@ -30,6 +30,7 @@ from fhp_monitor.core.ports import (
     Clock, FrameSource, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
     PostureState, SourceUnavailable, StatusSnapshot,
 )
+from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_NUDGE
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, MOVED_TEXT, MOVED_TITLE, SetupWatch
 from fhp_monitor.core.posture import (
     PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
@@ -299,9 +300,9 @@ class MonitorWorker:
         self._pause_started = None
         self._pause_reason = None
 
-    def _notify(self, title: str, body: str) -> bool:
+    def _notify(self, title: str, body: str, kind: str = NOTIFY_INFO) -> bool:
         try:
-            self.notifier.notify(title, body)
+            self.notifier.notify(title, body, kind=kind)
             return True
         except NotificationError as exc:
             log.warning("could not show a notification: %s", exc)
@@ -313,7 +314,7 @@ class MonitorWorker:
                 self.on_snapshot(self.snapshot())
             elif isinstance(event, NudgeDue):
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
-                self._notify(title, body)
+                self._notify(title, body, NOTIFY_NUDGE)
                 self.nudges_sent.append(event)
                 if self.history is not None:
                     try:
