@@ -6,9 +6,9 @@
   wait at all). After :data:`MAX_FAILURES` failures in a row (a restart that did not reach
   :data:`HEALTHY_LOOKS` looks counts as "in a row") it gives up and returns the sentence the app
   exits with (status 2): never a silent stop with status 0.
-* :func:`install_stop_signals`: SIGTERM, SIGHUP and SIGQUIT all stop the run the same clean way
-  (the minute in progress is written). SIGINT keeps Python's KeyboardInterrupt, which the app also
-  turns into a clean stop.
+* :func:`install_stop_signals`: SIGTERM, SIGINT (Ctrl-C), SIGHUP and SIGQUIT all stop the run the
+  same clean way: the minute in progress is written and the status is 0. (A KeyboardInterrupt could
+  land anywhere on the main thread, even in the clean-up, and lose that minute.)
 * :class:`Reporter`: one notification per kind of problem per run, one log line per kind per
   :data:`LOG_EVERY_S` (with the traceback the first time), so a fault repeated every look never
   becomes a storm.
@@ -35,7 +35,8 @@ MAX_FAILURES = 4
 HEALTHY_LOOKS = 20
 LOG_EVERY_S = 600.0
 TEST_FAULT_ENV = "FHP_MONITOR_TEST_WORKER_FAULT"
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
+                     if hasattr(signal, name))
 
 
 class Reporter:
@@ -111,7 +112,7 @@ def _arm_test_fault(worker) -> None:
 
 
 def install_stop_signals(request_stop: Callable[[], None]) -> Callable[[], None]:
-    """SIGTERM, SIGHUP and SIGQUIT call ``request_stop`` (main thread only); returns a function
+    """SIGTERM, SIGINT, SIGHUP and SIGQUIT call ``request_stop`` (main thread only); returns a function
     that puts the previous handlers back."""
     previous = {sig: signal.signal(sig, lambda signum, frame: request_stop()) for sig in STOP_SIGNALS}
 
