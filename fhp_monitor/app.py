@@ -98,6 +98,7 @@ class App:
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.estimator = estimator_for(settings)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
@@ -272,7 +273,8 @@ class App:
         last = state.get("last_summary_date")
         now = self.clock.now()
         due = daily_notification_due(now, self.settings.summary.daily_time,
-                                     date.fromisoformat(last) if last else None, self.history.has_data)
+                                     date.fromisoformat(last) if last else None, self.history.has_data,
+                                     running_since=self.started_at)
         if due is None or (due == local_date(now) and not self.history.has_data(due)):
             return
         self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",
