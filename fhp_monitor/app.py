@@ -139,7 +139,10 @@ class App:
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
         from fhp_monitor.desktop.tray import TrayIcon
+        from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
 
+        if not tk_available():  # e.g. Debian's system Python without python3-tk: say what to install
+            tell_tk_missing(TK_MISSING_RUN, self.notifier)
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
         try:
