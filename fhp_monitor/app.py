@@ -174,7 +174,9 @@ class App:
         elif command == "quit":
             self.request_stop()
         elif command == "settings":
-            open_with_desktop(self.home.config)
+            from fhp_monitor.windows.settings_flow import show_settings
+
+            show_settings(self.root, self.home, open_with_desktop, self._tell)
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
