@@ -67,6 +67,7 @@ class ControlPanel:
         """Bring the window to the front (after a tray click). Tk thread only."""
         self.root.deiconify()
         self.root.lift()
+        self.root.focus_force()  # keys (Esc, Tab, Enter) go to the panel right after the tray click
         self.buttons[COMMAND_LABELS[0][0]].focus_set()
 
     def _send(self, command: str) -> None:

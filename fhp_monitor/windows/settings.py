@@ -156,8 +156,14 @@ class SettingsForm:
         grid.pack(side="top", fill="both", expand=True, padx=pad, pady=(scale.px(10), 0))
         grid.columnconfigure(0, weight=1, uniform="column")
         grid.columnconfigure(1, weight=1, uniform="column")
-        for number, field in enumerate(FIELDS):
-            self._add_field(grid, field, row=number // 2, column=number % 2)
+        # Text fields two by two; the tick boxes share the next free cell, one under the other.
+        texts = [field for field in FIELDS if field.kind != "flag"]
+        for number, field in enumerate(texts):
+            self._add_field(self._cell(grid, number), field)
+        ticks = self._cell(grid, len(texts))
+        for field in FIELDS:
+            if field.kind == "flag":
+                self._add_field(ticks, field)
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
                       highlightthickness=2, highlightbackground=TEXT)
@@ -190,10 +196,14 @@ class SettingsForm:
         words = sensitivity_words(personal, self.settings.detection.sensitivity_deg)
         return words + (PERSONAL_NOTE if personal is not None else "")
 
-    def _add_field(self, grid: tk.Frame, field: Field, row: int, column: int) -> None:
-        scale, fonts = self.scale, self.fonts
+    def _cell(self, grid: tk.Frame, number: int) -> tk.Frame:
         cell = tk.Frame(grid, bg=BACKGROUND)
-        cell.grid(row=row, column=column, sticky="new", padx=(0, scale.px(24)), pady=(0, scale.px(10)))
+        cell.grid(row=number // 2, column=number % 2, sticky="new", padx=(0, self.scale.px(24)),
+                  pady=(0, self.scale.px(10)))
+        return cell
+
+    def _add_field(self, cell: tk.Frame, field: Field) -> None:
+        scale, fonts = self.scale, self.fonts
         where = (field.section, field.key)
         current = getattr(getattr(self.settings, field.section), field.key)
         if field.kind == "flag":
@@ -216,7 +226,7 @@ class SettingsForm:
             show()
             box.bind("<space>", toggle)
             box.bind("<Button-1>", lambda event: (toggle(event), event.widget.focus_set()))
-            box.pack(side="top", fill="x", pady=(scale.px(14), 0))
+            box.pack(side="top", fill="x", pady=(scale.px(8), 0))
             self.flags[where] = var
             return
         tk.Label(cell, text=field.label, font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(

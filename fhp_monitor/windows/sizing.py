@@ -5,8 +5,7 @@ window at 1240 x 700 with 21-point body text). :func:`ui_scale` says how much la
 on this screen (Tk's own scaling, i.e. the dpi the X server reports, or the screen's size, which
 catches 4K screens that report 96 dpi), and :func:`fit_scale` shrinks that so the whole window
 fits on the screen with room for a panel and a title bar. :class:`Scale` turns design pixels and
-points into real pixels; fonts are given in pixels (negative Tk sizes), so the text and the
-layout grow and shrink together.
+points into real pixels and font points, so the text and the layout grow and shrink together.
 
 Pure arithmetic, no tkinter import: :func:`screen_scale` only calls methods of the window it gets.
 """
@@ -41,16 +40,19 @@ def fit_scale(design: tuple[int, int], screen_w: int, screen_h: int, scale: floa
 
 @dataclass(frozen=True)
 class Scale:
-    """Design pixels and points to real pixels at ``factor`` (1.0 = the design)."""
+    """Design pixels and points to real pixels at ``factor`` (1.0 = the design); ``px_per_pt`` is
+    Tk's own scaling on this screen, which Tk applies to every font size given in points."""
 
     factor: float = 1.0
+    px_per_pt: float = DESIGN_PX_PER_PT
 
     def px(self, design_px: float) -> int:
         return max(1, round(design_px * self.factor))
 
     def font(self, points: float, *styles: str) -> tuple:
-        """A Tk font tuple with its size in pixels (a negative size), so Tk's own scaling is not applied twice."""
-        return (FONT_FAMILY, -self.px(points * DESIGN_PX_PER_PT), *styles)
+        """A Tk font tuple whose text is ``factor`` times the design's pixel size (in whole points,
+        the unit Tk scales itself; so the text and the layout grow and shrink together)."""
+        return (FONT_FAMILY, max(1, round(points * DESIGN_PX_PER_PT * self.factor / self.px_per_pt)), *styles)
 
     def size(self, design: tuple[int, int]) -> tuple[int, int]:
         return self.px(design[0]), self.px(design[1])
@@ -60,7 +62,7 @@ def screen_scale(window, design: tuple[int, int]) -> Scale:
     """The :class:`Scale` for a ``design``-sized window on ``window``'s screen (a Tk or Toplevel)."""
     screen_w, screen_h = window.winfo_screenwidth(), window.winfo_screenheight()
     px_per_pt = float(window.tk.call("tk", "scaling"))
-    return Scale(fit_scale(design, screen_w, screen_h, ui_scale(screen_w, screen_h, px_per_pt)))
+    return Scale(fit_scale(design, screen_w, screen_h, ui_scale(screen_w, screen_h, px_per_pt)), px_per_pt)
 
 
 def place_window(window, size: tuple[int, int], min_size: tuple[int, int]) -> None:
