@@ -160,14 +160,21 @@ def count(image: np.ndarray, colour: str, tolerance: int = 8) -> int:
     return int((np.abs(image.astype(int) - np.array(rgb(colour))).max(axis=2) <= tolerance).sum())
 
 
-def shows(screen: Desktop, path: Path, box: tuple[int, int, int, int], colour: str, least: int) -> np.ndarray:
+def shows(screen: Desktop, path: Path, box: tuple[int, int, int, int], colour: str, least: int,
+          still_from_x: float = 0.0) -> np.ndarray:
     """Screenshots of ``box`` until ``colour`` covers ``least`` pixels there (Tk draws a moment
-    after it says a step began); the last screenshot stays at ``path``. Fails after a deadline."""
+    after it says a step began, and a live preview keeps changing, so only still parts are compared
+    where that matters); the last screenshot stays at ``path``. Fails after a deadline."""
     x, y, w, h = box
 
-    def drawn():
+    previous: list[np.ndarray] = []
+
+    def drawn():  # enough of the colour, and the same picture twice in a row (Tk has finished drawing)
         image = pixels(screen, path)[y : y + h, x : x + w]
-        return [image] if count(image, colour) >= least else None
+        right = int(w * still_from_x)  # the calibration window's live preview is on the left
+        still = bool(previous) and np.array_equal(previous[-1][:, right:], image[:, right:])
+        previous[:] = [image]
+        return [image] if still and count(image, colour) >= least else None
 
     try:
         return wait_until(drawn, 20.0, f"{least} pixels of {colour} on the screen", step_s=0.3)[0]
@@ -273,7 +280,7 @@ def test_calibration_at_1024x768_fits_and_esc_on_all_done_keeps_it(small_screen,
     run.expect("step: forward_intro")
     run.key("Return")
     run.expect("step: result")
-    shows(small_screen, tmp_path / "calibration-result-1024x768.png", (x, y, w, h), ACCENT, 3000)  # Finish
+    shows(small_screen, tmp_path / "calibration-result-1024x768.png", (x, y, w, h), ACCENT, 3000, 0.5)  # Finish
     run.key("Escape")  # on "All done": keeps the new calibration
     run.expect("done: completed")
     assert run.finish() == 0
@@ -293,7 +300,7 @@ def test_calibration_window_grows_on_a_4k_screen(big_screen, started, tmp_path):
     window = run.find_window(WIZARD_TITLE)
     box = inside_screen(big_screen, window)
     assert box[2] >= 2400 and box[3] >= 1300, box
-    shows(big_screen, tmp_path / "calibration-checks-3840x2160.png", box, ACCENT, 4 * 3000)
+    shows(big_screen, tmp_path / "calibration-checks-3840x2160.png", box, ACCENT, 4 * 3000, 0.5)
     run.key("Escape")  # before "All done": cancels, the old calibration stays
     run.expect("done: cancelled")
     assert run.finish() == 1
