@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
 
+    sub.add_parser("settings", help="open the settings window")
+
     ex = sub.add_parser("export", help="write the minute-by-minute history")
     ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
     return parser
@@ -249,6 +251,14 @@ def check_speed(speed: float) -> float:
                     f"(got {speed!r}).")
 
 
+def cmd_settings(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.windows.settings_flow import settings_with_window
+
+    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
 
@@ -258,17 +268,18 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings}
 
 
 def runs_monitor(argv: list[str]) -> bool:
-    """True when ``argv`` asks for ``run`` (also plain ``fhp-monitor``), judged before parsing."""
+    """True when ``argv`` asks for a command that opens the user's programs (``run``, also plain
+    ``fhp-monitor``, and ``settings``), judged before parsing."""
     tokens = iter(argv)
     for token in tokens:
         if token == "--home":
             next(tokens, None)
         elif not token.startswith("-"):
-            return token == "run"
+            return token in ("run", "settings")
     return True
 
 

@@ -321,6 +321,34 @@ def _check_section(section: str, raw: Mapping[Any, Any]) -> tuple[dict[str, Any]
     return values, problems
 
 
+def check_setting(section: str, key: str, value: Any, settings: Settings | None = None) -> Any:
+    """One setting checked by its rule in the table, as the loader checks it (for the settings
+    window). Returns the clean value; raises ConfigError with the loader's wording.
+
+    A bound that names a sibling setting (e.g. ``sampling.fast_interval_s``) is taken from
+    ``settings`` (default: the defaults).
+    """
+    rule = SCHEMA[section][key]
+    high, label = None, ""
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        high = getattr(getattr(settings or Settings(), section), sibling)
+        label = f"{section}.{sibling} ({_num(high)})"
+    try:
+        return rule.check(value, high)
+    except _Invalid:
+        raise ConfigError([f"{section}.{key} must be {rule.describe(high, label)} (got {_shown(value)})"]) from None
+
+
+def describe_setting(section: str, key: str, settings: Settings | None = None) -> str:
+    """What a valid value of one setting looks like, in the loader's words ("a number from 5 to 3600")."""
+    rule = SCHEMA[section][key]
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        return rule.describe(getattr(getattr(settings or Settings(), section), sibling))
+    return rule.describe()
+
+
 def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
     """Merge parsed YAML over the defaults. Raises ConfigError listing every problem."""
     if data is None:
@@ -418,7 +446,7 @@ def load_settings(path: Path | None) -> Settings:
         return Settings()
     path = Path(path)
     try:
-        raw = _read_small_regular_file(path)
+        raw = read_config_bytes(path)
     except FileNotFoundError:
         return Settings()
     except OSError as error:
@@ -435,7 +463,7 @@ def load_settings(path: Path | None) -> Settings:
 MAX_CONFIG_BYTES = 64 * 1024
 
 
-def _read_small_regular_file(path: Path) -> bytes:
+def read_config_bytes(path: Path) -> bytes:
     """At most MAX_CONFIG_BYTES of a regular file. A FIFO, a device or a folder is refused without
     waiting on it (opened with O_NONBLOCK, checked with fstat before any read)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -453,45 +481,6 @@ def _read_small_regular_file(path: Path) -> bytes:
         return data
     finally:
         os.close(fd)
-
-
-def write_setting(path: Path, section: str, key: str, value: Any) -> None:
-    """Set one setting in the user's config.yaml, keeping every other line and comment.
-
-    The new text is checked before it replaces the file (atomically, 0600, never through a link).
-    Raises ConfigError when the result would not load, OSError when it cannot be written.
-    """
-    rule = SCHEMA[section][key]
-    rule.check(value)
-    shown = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("\n...").strip()
-    path = Path(path)
-    try:
-        lines = _read_small_regular_file(path).decode("utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    start = next((i for i, line in enumerate(lines) if re.match(rf"{re.escape(section)}:\s*(#.*)?$", line)), None)
-    if start is None:
-        lines += [f"{section}:", f"  {key}: {shown}"]
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() and not lines[i][0].isspace()
-                    and not lines[i].startswith("#")), len(lines))
-        found = next((i for i in range(start + 1, end) if re.match(rf"\s+{re.escape(key)}:", lines[i])), None)
-        if found is None:
-            lines.insert(start + 1, f"  {key}: {shown}")
-        else:
-            indent = lines[found][: len(lines[found]) - len(lines[found].lstrip())]
-            lines[found] = f"{indent}{key}: {shown}"
-    text = "\n".join(lines) + "\n"
-    parse_settings(text, path.name)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    with os.fdopen(os.open(tmp, flags, 0o600), "w", encoding="utf-8") as out:
-        out.write(text)
-    try:
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class SettingsWatcher:

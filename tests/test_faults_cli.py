@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.config import load_settings, write_setting
+from fhp_monitor.config import load_settings
+from fhp_monitor.config_edit import save_changes
 from faults_support import clean_env, copy_home, fhp, replay_args
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import SESSION, build_recorded_day, calibration_folder
@@ -102,13 +103,13 @@ def test_the_login_entry_keeps_the_chosen_home_and_config_wins_at_start(home, tm
     xdg = tmp_path / "xdg"
     env = clean_env(XDG_CONFIG_HOME=str(xdg))
     entry = xdg / "autostart" / "fhp-monitor.desktop"
-    write_setting(home / "config.yaml", "app", "autostart", True)
+    save_changes(home / "config.yaml", {("app", "autostart"): True})
     assert load_settings(home / "config.yaml").app.autostart is True
     assert "# Start fhp-monitor when you log in" in (home / "config.yaml").read_text()  # comments kept
     done = fhp(home, *replay_args(recording), env=env)
     assert done.returncode == 0, done.stderr
     exec_line = next(line for line in entry.read_text().splitlines() if line.startswith("Exec="))
     assert exec_line.endswith(f"-m fhp_monitor --home {home} run"), exec_line
-    write_setting(home / "config.yaml", "app", "autostart", False)
+    save_changes(home / "config.yaml", {("app", "autostart"): False})
     assert fhp(home, *replay_args(recording), env=env).returncode == 0
     assert not entry.exists()  # config says no: the entry made earlier is removed at start

@@ -47,7 +47,7 @@ from fhp_monitor.netguard import block_internet
 from fhp_monitor.spawner import start_spawner
 if sys.argv[1] == "with helper":
     assert cli.runs_monitor(["--home", "/x", "run", "--no-tray"]) and cli.runs_monitor([])
-    assert not cli.runs_monitor(["--home", "run", "status"])
+    assert not cli.runs_monitor(["--home", "run", "status"]) and cli.runs_monitor(["settings"])
     assert start_spawner()
 assert block_internet()
 try:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from fhp_monitor.config import Settings, write_setting
+from fhp_monitor.config import Settings
+from fhp_monitor.config_edit import save_changes
 from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import Home
@@ -13,7 +14,14 @@ from fhp_monitor.store.spool import record_calibration
 
 
 def calibrate_with_window(source: str | None, home: Home, settings: Settings):
-    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled."""
+    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled.
+
+    Without Tk on this Python: UserError saying what to install (also shown as a notification).
+    """
+    from fhp_monitor.windows import TK_MISSING_CALIBRATE, tell_tk_missing, tk_available
+
+    if not tk_available():
+        raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
     import tkinter  # here, not at the top: a Python without Tk can still import this module
 
     from fhp_monitor.windows.wizard import run_wizard
@@ -31,7 +39,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     record_calibration(home, result.baseline)
     if result.autostart != settings.app.autostart:  # the choice is kept in config.yaml, which wins at start
         try:
-            write_setting(home.config, "app", "autostart", result.autostart)
+            save_changes(home.config, {("app", "autostart"): result.autostart})
         except (OSError, ValueError) as exc:
             print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
     return result.baseline
