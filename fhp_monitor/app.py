@@ -112,6 +112,7 @@ class App:
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -292,9 +293,16 @@ class App:
             self.worker.wake.clear()
             return self.stop.is_set()
         speed = self.args.speed
-        return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
+        if speed <= 0:
+            return self.stop.is_set()
+        self.worker.wake.wait(seconds / speed)  # a lock pauses a replay at once too
+        self.worker.wake.clear()
+        return self.stop.is_set()
 
     def main_loop(self) -> int:
+        from fhp_monitor.desktop.session import start_session_awareness
+
+        self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
         worker_thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="fhp-worker")
         worker_thread.start()
         try:
@@ -325,6 +333,8 @@ class App:
         return 0
 
     def shutdown(self) -> None:
+        if self.session is not None:
+            self.session.stop()
         if self.tray is not None:
             self.tray.stop()
         if self.root is not None:
@@ -332,6 +342,9 @@ class App:
             self.root = None
         self.estimator.close()
         self.history.close()
+        from fhp_monitor.desktop.bus import close_shared_loop
+
+        close_shared_loop()
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
