@@ -290,7 +290,7 @@ class DBusSessionWatcher:
         if took is None:
             log.warning("screen locked, but the camera was not released within %.0f s", SLEEP_RELEASE_WAIT_S)
         else:
-            log.info("screen locked: camera released %.0f ms after the lock signal", took * 1000)
+            log.info("screen locked: camera released %.1f ms after the lock signal", took * 1000)
 
     async def _prepare_for_sleep(self, starting: bool) -> None:
         assert self._sleep_lock is not None
@@ -307,7 +307,7 @@ class DBusSessionWatcher:
                     log.warning("the camera was not released within %.0f s; letting the computer sleep anyway",
                                 SLEEP_RELEASE_WAIT_S)
                 else:
-                    log.info("camera released %.0f ms after PrepareForSleep; sleep may go on after %.0f ms",
+                    log.info("camera released %.1f ms after PrepareForSleep; sleep may go on after %.1f ms",
                              took * 1000, self.last_sleep_release_s * 1000)
             else:
                 self.sleeping = False
