@@ -184,7 +184,8 @@ def fhp(home: Path, *args: str, env=None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_the_app_pauses_on_a_real_lock_and_resumes_on_unlock(locker, tmp_path):
+@pytest.mark.parametrize("tray", [False, True], ids=["no-tray", "tray"])
+def test_the_app_pauses_on_a_real_lock_and_resumes_on_unlock(locker, tmp_path, tray):
     env = dict(locker.env)
     env.pop("FHP_MONITOR_SESSION", None)
     home = tmp_path / "home"
@@ -195,8 +196,11 @@ def test_the_app_pauses_on_a_real_lock_and_resumes_on_unlock(locker, tmp_path):
         (frames / f"{i:04d}.jpg").symlink_to(a_real_photo())
     log_file = home / "logs" / "fhp-monitor.log"
     app = subprocess.Popen([sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(frames),
-                            "--speed", "1", "--no-tray"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True)
+                            "--speed", "1"] + ([] if tray else ["--no-tray"]), env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+
+    def tooltip() -> str:  # the docked icon's window name is its tooltip on an XEmbed tray
+        return next((w["name"] for w in locker.desktop.tray_children() if w["name"].startswith("fhp-monitor")), "")
 
     def logged(pattern: str):
         def found():
@@ -208,12 +212,16 @@ def test_the_app_pauses_on_a_real_lock_and_resumes_on_unlock(locker, tmp_path):
     try:
         wait_until(logged(r"screen lock: watching ActiveChanged; org\.cinnamon\.ScreenSaver answered"), 60,
                    "the app to watch the locker")
+        if tray:
+            wait_until(lambda: tooltip() not in ("", "fhp-monitor: Looking for you"), 60, "the first look in the tray")
         locker.lock()
         wait_until(logged(r"paused \(screen_locked\): camera released"), 10, "the app to pause for the lock")
         took = wait_until(logged(r"screen locked: camera released ([\d.]+) ms after the lock signal"), 10,
                           "the app's own measurement")
         print(f"\napp: ActiveChanged(true) -> camera released: {took.group(1)} ms")
         assert float(took.group(1)) < 1000
+        if tray:
+            wait_until(lambda: tooltip() == "fhp-monitor: Paused while the screen is locked", 10, "the tray to say why")
         locker.unlock()
         wait_until(logged(r"screen unlocked \(org\.cinnamon\.ScreenSaver\.ActiveChanged\(False\)\): resuming"), 10,
                    "the app to resume")
@@ -228,6 +236,8 @@ def test_the_app_pauses_on_a_real_lock_and_resumes_on_unlock(locker, tmp_path):
                 conn.close()
 
         assert wait_until(pause_recorded, 15, "the lock's pause in the history") == [(PAUSE_SCREEN_LOCKED,)]
+        if tray:
+            wait_until(lambda: tooltip() == "fhp-monitor: Sitting tall", 15, "the tray after the unlock")
     finally:
         app.terminate()
         out, err = app.communicate(timeout=60)
