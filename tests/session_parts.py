@@ -94,3 +94,22 @@ class RunningWorker:
         self.worker.wake.set()
         self.thread.join(30)
         self.worker.estimator.close()
+
+
+class RecordingTarget:
+    """Stands in for the worker where only the watcher's calls matter; ``releases=False`` is a stuck worker."""
+
+    def __init__(self, releases: bool = True) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+        self.released_for_pause = threading.Event()
+        self.wake = threading.Event()
+        self.releases = releases
+
+    def pause(self, until, reason):
+        self.released_for_pause.clear()
+        self.calls.append(("pause", reason))
+        if self.releases:
+            self.released_for_pause.set()
+
+    def resume(self, reason=None):
+        self.calls.append(("resume", reason))

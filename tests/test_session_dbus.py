@@ -11,7 +11,6 @@ import logging
 import os
 import shutil
 import subprocess
-import threading
 import time
 
 import pytest
@@ -23,7 +22,7 @@ from fhp_monitor.desktop.session import NoSessionWatcher, session_watcher_for
 from fhp_monitor.desktop.session_dbus import INHIBIT_ARGS, SLEEP_RELEASE_WAIT_S, DBusSessionWatcher
 from tests.desktop import wait_until
 from tests.logind_stub import Login1Stub, PrivateBus
-from tests.session_parts import RunningWorker
+from tests.session_parts import RecordingTarget, RunningWorker
 
 
 @pytest.fixture()
@@ -54,25 +53,6 @@ def loop():
     loop = DBusLoop().start()
     yield loop
     loop.close()
-
-
-class RecordingTarget:
-    """Stands in for the worker where only the calls matter; ``releases=False`` is a stuck worker."""
-
-    def __init__(self, releases: bool = True) -> None:
-        self.calls: list[tuple[str, str | None]] = []
-        self.released_for_pause = threading.Event()
-        self.wake = threading.Event()
-        self.releases = releases
-
-    def pause(self, until, reason):
-        self.released_for_pause.clear()
-        self.calls.append(("pause", reason))
-        if self.releases:
-            self.released_for_pause.set()
-
-    def resume(self, reason=None):
-        self.calls.append(("resume", reason))
 
 
 def watching(target, loop) -> DBusSessionWatcher:

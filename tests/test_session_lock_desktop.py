@@ -9,7 +9,6 @@ other GUI tests.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -27,7 +26,7 @@ from fhp_monitor.desktop.session_dbus import DBusSessionWatcher
 from recorded_day import calibration_folder
 from tests.conftest import _cannot_run
 from tests.desktop import Desktop, DesktopError, missing_programs, wait_until
-from tests.session_parts import RunningWorker, a_real_photo
+from tests.session_parts import RecordingTarget, RunningWorker, a_real_photo
 
 pytestmark = pytest.mark.gui
 
@@ -130,7 +129,7 @@ def test_a_real_lock_pauses_the_worker_and_releases_the_camera_at_once(locker, o
         wait_until(lambda: watcher.last_lock_release_s is not None, 5, "the watcher's measurement")
         print(f"\nlock request -> camera released: {(released - asked) * 1000:.1f} ms; "
               f"ActiveChanged(true) -> camera released: {watcher.last_lock_release_s * 1000:.1f} ms")
-        assert released - asked < 1.0
+        assert watcher.last_lock_release_s < 1.0  # from the signal; the request adds the locker's own start-up
         snapshot = running.worker.snapshot()
         assert (snapshot.state, snapshot.pause_reason) == (PostureState.PAUSED, PAUSE_SCREEN_LOCKED)
         assert any(s.pause_reason == PAUSE_SCREEN_LOCKED for s in running.snapshots)  # what the tray is shown
@@ -145,22 +144,6 @@ def test_a_real_lock_pauses_the_worker_and_releases_the_camera_at_once(locker, o
     finally:
         watcher.stop()
         running.close()
-
-
-class RecordingTarget:
-    def __init__(self) -> None:
-        import threading
-
-        self.calls: list[tuple[str, str | None]] = []
-        self.released_for_pause = threading.Event()
-        self.wake = threading.Event()
-
-    def pause(self, until, reason):
-        self.calls.append(("pause", reason))
-        self.released_for_pause.set()
-
-    def resume(self, reason=None):
-        self.calls.append(("resume", reason))
 
 
 def test_an_app_started_behind_a_locked_screen_knows_at_once(locker, on_locker_desktop):

@@ -301,8 +301,8 @@ class DBusSessionWatcher:
                 log.info("the computer is going to sleep: pausing")
                 self.target.pause(None, PAUSE_SUSPENDED)
                 took = await self._wait_released(since)
+                self.last_sleep_release_s = time.monotonic() - since  # before: logind acts on the close at once
                 self._close_inhibitor()
-                self.last_sleep_release_s = time.monotonic() - since
                 if took is None:
                     log.warning("the camera was not released within %.0f s; letting the computer sleep anyway",
                                 SLEEP_RELEASE_WAIT_S)
