@@ -362,9 +362,6 @@ class App:
             self.root = None
         self.estimator.close()
         self.history.close()
-        from fhp_monitor.desktop.bus import close_shared_loop
-
-        close_shared_loop()
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
