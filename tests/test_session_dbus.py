@@ -65,7 +65,8 @@ def test_suspend_releases_the_camera_before_the_machine_sleeps_and_resumes_after
     running = RunningWorker()
     watcher = None
     try:
-        running.wait_for_looks(2)  # past the model's slow first inference: the worker waits between looks
+        # Two whole looks done (the model's slow first one among them): the worker now waits between looks.
+        wait_until(lambda: running.worker.looks >= 2, 30, "two finished looks")
         watcher = watching(running.worker, loop)
         (held,) = logind.held()
         assert [held.what, held.who, held.why, held.mode] == INHIBIT_ARGS

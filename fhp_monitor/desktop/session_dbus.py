@@ -281,7 +281,7 @@ class DBusSessionWatcher:
         while not released.is_set():
             if time.monotonic() - since >= SLEEP_RELEASE_WAIT_S:
                 return None
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.001)  # only for the moments after a lock or before sleep
         return time.monotonic() - since
 
     async def _report_release(self, since: float) -> None:
