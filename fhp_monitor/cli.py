@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
 
+    sub.add_parser("settings", help="open the settings window")
+
     ex = sub.add_parser("export", help="write the minute-by-minute history")
     ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
     return parser
@@ -217,6 +219,14 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
     return 0
 
 
+def cmd_settings(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.windows.settings_flow import settings_with_window
+
+    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
 
@@ -224,7 +234,7 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings}
 
 
 def main(argv: list[str] | None = None) -> int:
