@@ -121,6 +121,7 @@ class App:
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
         apply_autostart_setting(home, settings)
+        self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -327,9 +328,17 @@ class App:
             self.worker.wake.clear()
             return self.stop.is_set()
         speed = self.args.speed
-        return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
+        if speed <= 0:
+            return self.stop.is_set()
+        self.worker.wake.wait(seconds / speed)  # a lock pauses a replay at once too
+        self.worker.wake.clear()
+        return self.stop.is_set()
 
     def main_loop(self) -> int:
+        from fhp_monitor.desktop.session import start_session_awareness
+
+        self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
+
         def supervised() -> None:
             self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
 
@@ -363,7 +372,9 @@ class App:
         return 0
 
     def shutdown(self) -> None:
-        words = self.history.close()  # first, while notifications still work
+        if self.session is not None:
+            self.session.stop()
+        words = self.history.close()  # before the notifier closes, so these words can still be shown
         if words:
             self._tell("Posture history", words)
         if self.tray is not None:
