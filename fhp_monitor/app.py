@@ -29,18 +29,13 @@ from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
-from fhp_monitor.worker import MonitorWorker, ReplayClock
+from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 200
 SETTINGS_POLL_S = 2.0
 CALL_POLL_S = 10.0
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
 
 
 def has_display() -> bool:
@@ -292,7 +287,13 @@ class App:
             self.worker.wake.clear()
             return self.stop.is_set()
         speed = self.args.speed
-        return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
+        if speed <= 0:
+            return self.stop.is_set()
+        started = time.monotonic()
+        if self.worker.wake.wait(seconds / speed):  # a command or stop: act where the replay has got to
+            self.worker.wake.clear()
+            self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
+        return self.stop.is_set()
 
     def main_loop(self) -> int:
         worker_thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="fhp-worker")
