@@ -253,6 +253,7 @@ class MonitorWorker:
         if frame is None:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
                 return self._camera_unavailable("the camera sent no picture")
+            self._count_to_the_end()
             self.ended = True
             return None
         if self._replaying:
@@ -272,6 +273,16 @@ class MonitorWorker:
         if self.source.live and release_at > 0 and wait >= release_at:
             self.source.release()
         return wait if self._look_due is None else min(wait, IDLE_RECHECK_S)
+
+    def _count_to_the_end(self) -> None:
+        """A recording ended between two looks: its last stretch counts as the state last seen
+        (with looks up to a minute apart, leaving it out would lose up to a minute of the day)."""
+        duration = getattr(self.source, "duration_s", None)
+        if not self._replaying or self._last_state is None or not isinstance(duration, (int, float)):
+            return
+        if self._last_look is not None and duration > self._last_look:  # replay: monotonic = file time
+            self.clock.t = min(duration, self.clock.t)  # type: ignore[attr-defined]
+            self._account(self._last_state, self.monotonic(), self.clock.now(), None)
 
     def _plan(self, state: PostureState, now: float) -> float:
         last_nudge = self.monitor.last_nudge
