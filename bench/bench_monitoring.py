@@ -170,8 +170,8 @@ def worker_day(source_spec: str, calibration: Path) -> dict:
 def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, checks: int = 200) -> dict:
     """Child: CPU of the app's main-thread housekeeping, which the worker figures above leave out.
 
-    ``App.poll()`` runs every 200 ms (POLL_MS): it drains the command queue and, every 2 s, checks
-    config.yaml for edits and whether the daily summary is due. Measured on a real ``App`` (no
+    ``App.poll()`` runs when a command arrives and when a check is due: every SETTINGS_POLL_S it
+    checks config.yaml for edits and whether the daily summary is due (the call scan is apart). Measured on a real ``App`` (no
     display, so no tray or Tk; their own event loops are not included).
     """
     import fhp_monitor.cli as cli
@@ -196,7 +196,7 @@ def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, ch
     finally:
         app.shutdown()
         shutil.rmtree(home.root)
-    per_hour_s = (3600.0 / (app_module.POLL_MS / 1000.0) * queue_ms + 3600.0 / app_module.SETTINGS_POLL_S * check_ms) / 1000.0
+    per_hour_s = 3600.0 / app_module.SETTINGS_POLL_S * check_ms / 1000.0
     return {"poll_cpu_ms": round(queue_ms, 4), "poll_with_checks_cpu_ms": round(check_ms, 3),
             "cpu_s_per_hour": round(per_hour_s, 2), "pct_of_one_core": round(per_hour_s / 36.0, 3)}
 
@@ -341,7 +341,7 @@ def print_report(result: dict) -> None:
     print(f"recorded day at 1 fps, {result['plan_per_hour']} each hour, frames {result['frame_size']}")
     print_day(f"(a) camera case: {result['hours']} h of images, one decode per look", result["camera_case"])
     m = result["main_thread"]
-    common.print_figures("(a) main-thread housekeeping (App.poll every 200 ms, settings/summary checks every 2 s)", [
+    common.print_figures("(a) main-thread housekeeping (settings/summary checks every 15 s)", [
         ("CPU per poll / per poll with checks", f"{m['poll_cpu_ms']} / {m['poll_with_checks_cpu_ms']}", "ms"),
         ("CPU per hour", m["cpu_s_per_hour"], "s"),
         ("share of one core", m["pct_of_one_core"], "% (add to the worker's share)"),
@@ -375,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="length of the video replay (default 2; 8 adds about 2.5 minutes; 0 skips it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with the video")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--real-time", action="store_true",
+                        help="instead: the whole app in real time on a private desktop (bench/realtime.py, ~17 min)")
+    parser.add_argument("--steady-s", type=float, default=660.0, help="--real-time: steady seconds (first 60 not counted)")
+    parser.add_argument("--paused-s", type=float, default=180.0, help="--real-time: paused seconds measured")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -386,6 +390,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             out = first_reading_in_process(Path(rest[0]))
         print(json.dumps(out))
+        return 0
+    if args.real_time:
+        import realtime
+
+        result = realtime.whole_process(steady_s=args.steady_s, warm_s=min(60.0, args.steady_s / 3),
+                                        paused_s=args.paused_s)
+        result["machine"] = common.machine()
+        common.dump_json(result)
         return 0
     if args.hours < 1 or args.video_hours < 0 or args.upright_min < 0 or args.forward_min < 0 or args.upright_min + args.forward_min <= 0:
         parser.error("--hours must be at least 1 and the minutes not negative")

@@ -328,9 +328,14 @@ class App:
                     timer.append(root.after(max(1, int(next_check_s * 1000) + 1), wake))
 
                 watched = self.commands.attach_tk(root, wake)
-                root.after_idle(wake)
-                root.mainloop()
-                self.commands.detach_tk(root)
+                previous_fd = self.commands.wake_on_signals()
+                try:
+                    root.after_idle(wake)
+                    root.mainloop()
+                finally:
+                    if previous_fd is not None:
+                        signal.set_wakeup_fd(previous_fd)
+                    self.commands.detach_tk(root)
             else:
                 while worker_thread.is_alive() and not self.stop.is_set():
                     self.commands.wait(self.poll())

@@ -80,6 +80,19 @@ class CommandInbox:
         root.tk.createfilehandler(self._read, tkinter.READABLE, lambda fd, mask: on_commands())
         return True
 
+    def wake_on_signals(self) -> int | None:
+        """Main thread: let a signal (SIGTERM, SIGINT) ring the doorbell too. Tk's loop only runs
+        Python signal handlers after some Tk event; without this a SIGTERM could wait for the next
+        timer. Returns the previous wakeup fd to hand back to ``signal.set_wakeup_fd`` later."""
+        if self._write < 0:
+            return None
+        import signal
+
+        try:
+            return signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        except ValueError:  # not the main thread: signals are not ours to route
+            return None
+
     def detach_tk(self, root) -> None:
         if self._read >= 0 and hasattr(root.tk, "deletefilehandler"):
             root.tk.deletefilehandler(self._read)

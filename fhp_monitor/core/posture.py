@@ -324,7 +324,9 @@ class PostureMonitor:
 
     def _nudge_allowed(self, now: float, wall: float) -> bool:
         p = self.policy
-        if self.episode_start is None or now - self.episode_start < p.onset_delay_s:
+        # (1 ms of slack: epoch-sized floats carry rounding of ~0.2 us, and a look is planned to
+        # land exactly on the onset delay)
+        if self.episode_start is None or now - self.episode_start < p.onset_delay_s - 1e-3:
             return False
         if self.episode_nudges >= p.max_per_episode or len(self._nudges) >= p.max_per_hour:
             return False

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fhp_monitor.core.ports import PostureState
 
 STEADY, FAST, AWAY_IDLE, SETTLING = "steady", "fast", "away_idle", "settling"
+MIN_WAIT_S = 0.25  # never plan a wait shorter than this to land on the onset delay (except the landing)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,13 @@ class SamplingSchedule:
                 since_nudge_s is not None and since_nudge_s < p.after_nudge_s):
             self._steady = None
             wait = p.fast_s
-            if episode_elapsed_s is not None and episode_elapsed_s < p.onset_delay_s:
-                wait = min(wait, p.onset_delay_s - episode_elapsed_s)
-            return Decision(max(wait, 0.05), FAST)
+            left = None if episode_elapsed_s is None else p.onset_delay_s - episode_elapsed_s
+            if left is not None and left > 1e-3:  # land a look exactly on the onset delay
+                if left <= wait:
+                    wait = left
+                elif left < wait + MIN_WAIT_S:  # avoid a last sliver of a wait: two halves instead
+                    wait = left / 2.0
+            return Decision(wait, FAST)
         if state is PostureState.AWAY and input_idle_s is not None and input_idle_s >= p.idle_after_s:
             self._steady = None
             return Decision(p.away_idle_s, AWAY_IDLE)
