@@ -5,7 +5,8 @@ Threads:
   window); commands wake it through a CommandInbox (a self-pipe Tk watches), and a timer wakes it
   only for the rare checks below. Without a display it sleeps on the same inbox.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-tray``: pystray's loop (see desktop/tray.py); its clicks are queued to the main thread.
+* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
+  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
 The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
 without a restart; a bad edit is reported once and the previous settings are kept), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
@@ -24,11 +25,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
-from fhp_monitor.core.calibration import load_baseline
+from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL
+from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
+from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
 from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
 from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
@@ -79,14 +81,14 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.store.history import SqliteHistoryStore
-        from fhp_monitor.desktop.notify import PlyerNotifier
+        from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.pose import estimator_for
         from fhp_monitor.sensing.sources import source_for
 
         self.args, self.home, self.settings = args, home, settings
         self.commands = CommandInbox()
         self.stop = threading.Event()
-        self.notifier = PlyerNotifier()
+        self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
         self.history = SqliteHistoryStore(home.history)
         if self.history.recovered_from is not None:
             self._tell("Your posture history file was damaged",
@@ -94,6 +96,7 @@ class App:
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.estimator = estimator_for(settings)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
@@ -121,6 +124,13 @@ class App:
             log.warning("could not show a notification (%s): %s — %s", exc, title, body)
         print(f"fhp-monitor: {title}. {body}", file=sys.stderr)
 
+    def _tell_once(self, key: str, title: str, body: str) -> None:
+        """``_tell`` only the first time for this home (remembered in its state file)."""
+        state = read_state(self.home)
+        if not state.get(key):
+            self._tell(title, body)
+            write_state(self.home, {**state, key: True})
+
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
         self._last_snapshot = snapshot
@@ -133,8 +143,11 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import TrayIcon
+        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
+        from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
 
+        if not tk_available():  # e.g. Debian's system Python without python3-tk: say what to install
+            tell_tk_missing(TK_MISSING_RUN, self.notifier)
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
         try:
@@ -145,9 +158,9 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
-        self.tray = TrayIcon(on_command=self.post)
-        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
-            self.tray = None
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now())
+        if self.tray is None:
+            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
     # ------------------------------------------------------------------ commands
     def post(self, command: str) -> None:
@@ -161,12 +174,18 @@ class App:
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.pause(pause_until(command, now))
+        elif command == "snooze_30":  # a nudge's button
+            self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
+        elif command == "pause_today":  # a nudge's button
+            self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
         elif command == "resume":
             self.worker.resume()
         elif command == "quit":
             self.request_stop()
         elif command == "settings":
-            open_with_desktop(self.home.config)
+            from fhp_monitor.windows.settings_flow import show_settings
+
+            show_settings(self.root, self.home, open_with_desktop, self._tell)
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
@@ -214,7 +233,11 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            self.worker.send("baseline", load_baseline(self.home.calibration))
+            try:
+                self.worker.send("baseline", load_baseline(self.home.calibration))
+            except CalibrationError as exc:  # keep monitoring against the baseline we had
+                log.error("%s", exc)
+                self._tell("Your new calibration could not be read", "I kept using the previous one.")
             self.worker.resume()
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
@@ -269,7 +292,8 @@ class App:
         last = state.get("last_summary_date")
         now = self.clock.now()
         due = daily_notification_due(now, self.settings.summary.daily_time,
-                                     date.fromisoformat(last) if last else None, self.history.has_data)
+                                     date.fromisoformat(last) if last else None, self.history.has_data,
+                                     running_since=self.started_at)
         if due is None or (due == local_date(now) and not self.history.has_data(due)):
             return
         self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",
@@ -352,6 +376,9 @@ class App:
     def shutdown(self) -> None:
         if self.tray is not None:
             self.tray.stop()
+        if hasattr(self.notifier, "close"):
+            self.notifier.close()
+        close_shared_loop()
         if self.root is not None:
             self.root.destroy()
             self.root = None

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from fhp_monitor import __version__
 from fhp_monitor.config import ConfigError, Settings, load_settings
-from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, is_forward, load_baseline, save_baseline
+from fhp_monitor.core.calibration import (
+    CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
+)
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
@@ -56,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--date", help="YYYY-MM-DD (default today)")
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
+
+    sub.add_parser("settings", help="open the settings window")
 
     ex = sub.add_parser("export", help="write the minute-by-minute history")
     ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
@@ -99,7 +103,7 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
         try:
             count = 0
             while (frame := source.read()) is not None:
-                reading = read_posture(estimator.estimate(frame), settings.detection.min_visibility)
+                reading = read_posture(estimator.estimate(frame), settings.detection.min_visibility, body_of(baseline))
                 forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
                 row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
                        "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
@@ -215,6 +219,14 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
     return 0
 
 
+def cmd_settings(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.windows.settings_flow import settings_with_window
+
+    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
 
@@ -222,7 +234,7 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings}
 
 
 def main(argv: list[str] | None = None) -> int:
