@@ -174,7 +174,8 @@ class MonitorWorker:
         """Input came back (keyboard or mouse): take a look now instead of after a long wait. Any thread."""
         self.send("look")
 
-    def _apply_commands(self, now: float, wall: float) -> None:
+    def _apply_commands(self, now: float, wall: float | None = None) -> None:
+        wall = now if wall is None else wall
         while True:
             try:
                 command, value = self.commands.get_nowait()
@@ -293,7 +294,8 @@ class MonitorWorker:
         idle = self.input_idle_s() if state is PostureState.AWAY else None
         decision = self.schedule.after_look(
             state, episode_elapsed_s=self.monitor.episode_elapsed_s,
-            since_nudge_s=None if last_nudge is None else now - last_nudge, input_idle_s=idle)
+            since_nudge_s=None if last_nudge is None else now - last_nudge, input_idle_s=idle,
+            hurry=self.setup_watch is not None and self.setup_watch.suspects)
         self._planned, self.last_wait_why = decision.wait_s, decision.why
         # Away and idle with a desktop that reports input: wake every few seconds to ask whether
         # the keyboard or mouse came back, and look at once if so (no camera, no model until then).

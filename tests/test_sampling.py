@@ -116,3 +116,12 @@ def test_at_the_defaults_steady_sitting_costs_about_one_look_a_minute_and_glance
     assert sent == []
     # 15, 30, then one look a minute until the glance: 2 looks of doubling + 1 per minute
     assert len([t for t, _ in looks if t < upright_for]) <= 3 + upright_for / 60
+
+
+def test_a_suspected_camera_move_gets_looks_close_together_until_judged():
+    schedule = SamplingSchedule(SamplingPolicy())
+    assert [after(schedule, S.UPRIGHT).wait_s for _ in range(3)] == [15, 30, 60]
+    hurried = schedule.after_look(S.UPRIGHT, episode_elapsed_s=None, since_nudge_s=None, input_idle_s=None,
+                                  hurry=True)
+    assert (hurried.wait_s, hurried.why) == (2, FAST)
+    assert after(schedule, S.UPRIGHT).wait_s == 15  # then the doubling starts again

@@ -69,15 +69,17 @@ class SamplingSchedule:
         episode_elapsed_s: float | None,
         since_nudge_s: float | None,
         input_idle_s: float | None,
+        hurry: bool = False,
     ) -> Decision:
         """The wait after a look that saw ``state``.
 
         ``episode_elapsed_s``: seconds since the forward episode began (None: no episode);
         ``since_nudge_s``: seconds since the latest nudge (None: none yet); ``input_idle_s``:
-        seconds since the last keyboard/mouse input (None: unknown on this desktop).
+        seconds since the last keyboard/mouse input (None: unknown on this desktop); ``hurry``:
+        something needs a few looks close together (the camera may have moved): ``fast_s``.
         """
         p = self.policy
-        if episode_elapsed_s is not None or state is PostureState.FORWARD or (
+        if hurry or episode_elapsed_s is not None or state is PostureState.FORWARD or (
                 since_nudge_s is not None and since_nudge_s < p.after_nudge_s):
             self._steady = None
             wait = p.fast_s
