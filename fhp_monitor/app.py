@@ -111,6 +111,7 @@ class App:
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -317,12 +318,16 @@ class App:
         if speed <= 0:
             return self.stop.is_set()
         started = time.monotonic()
-        if self.worker.wake.wait(seconds / speed):  # a command or stop: act where the replay has got to
+        if self.worker.wake.wait(seconds / speed):  # a command, a lock or stop: act where the replay has got to
             self.worker.wake.clear()
             self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
         return self.stop.is_set()
 
     def main_loop(self) -> int:
+        from fhp_monitor.desktop.session import start_session_awareness
+
+        self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
+
         def work() -> None:
             try:
                 self.worker.run(self.stop, self.pace)
@@ -374,6 +379,8 @@ class App:
         return 0
 
     def shutdown(self) -> None:
+        if self.session is not None:
+            self.session.stop()
         if self.tray is not None:
             self.tray.stop()
         if hasattr(self.notifier, "close"):

@@ -132,6 +132,9 @@ class MonitorWorker:
         #: Seconds since the user last touched keyboard or mouse, or None where unknown (set by the
         #: composition root from desktop/idle; any thread may call it, it must not block).
         self.input_idle_s: Callable[[], float | None] = lambda: None
+        #: Set by the worker thread once a paused step has let go of the camera; cleared by ``pause``
+        #: and before each read. The suspend watcher waits on it before letting the machine sleep.
+        self.released_for_pause = threading.Event()
         self.ended = False
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
@@ -164,6 +167,7 @@ class MonitorWorker:
 
     def pause(self, until: float | None, reason: str = PAUSE_USER) -> None:
         """Pause for ``reason`` until ``until`` (epoch; None = until resumed). Any thread."""
+        self.released_for_pause.clear()
         self.send("pause", (until, reason))
 
     def resume(self, reason: str | None = None) -> None:
@@ -234,6 +238,9 @@ class MonitorWorker:
         if self.monitor.paused:
             self._account(PostureState.PAUSED, now, wall, None)
             self.source.release()
+            if not self.released_for_pause.is_set():
+                log.info("paused (%s): camera released", self.monitor.pause_reason)
+                self.released_for_pause.set()
             self._look_due = None
             self.schedule.reset()
             wait = self._planned = self._paused_wait(now, wall)
@@ -249,6 +256,7 @@ class MonitorWorker:
             if recheck is not None:
                 return recheck
 
+        self.released_for_pause.clear()
         try:
             frame = self.source.read(self._next_t if not self.source.live else None)
         except SourceUnavailable as exc:
