@@ -2,12 +2,14 @@
 
 Threads:
 * main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
-  window) and polls a command queue every 200 ms; without one it just waits for the worker.
+  window); commands wake it through a CommandInbox (a self-pipe Tk watches), and a timer wakes it
+  only for the rare checks below. Without a display it sleeps on the same inbox.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` (see desktop/tray.py).
-The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
-once and the previous settings are kept) and shows the end-of-day summary when it is due.
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
+without a restart; a bad edit is reported once and the previous settings are kept), shows the
+end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -30,20 +33,15 @@ from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
 from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
-from fhp_monitor.worker import MonitorWorker, ReplayClock
+from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 200
-SETTINGS_POLL_S = 2.0
-CALL_POLL_S = 10.0
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
+SETTINGS_POLL_S = 15.0  # a stat() of config.yaml, and whether the daily summary is due
+CALL_POLL_S = 45.0  # a scan of /proc for video-call apps
 
 
 def has_display() -> bool:
@@ -93,7 +91,7 @@ class App:
         from fhp_monitor.sensing.sources import source_for
 
         self.args, self.home, self.settings = args, home, settings
-        self.commands: queue.Queue[str] = queue.Queue()
+        self.commands = CommandInbox()
         self.stop = threading.Event()
         self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
         self.reporter = Reporter(self._tell)
@@ -176,12 +174,12 @@ class App:
     # ------------------------------------------------------------------ commands
     def post(self, command: str) -> None:
         """Any thread (tray, notification buttons, control socket, session watchers): queue a
-        command for the main thread, which handles it in ``handle``."""
+        command for the main thread, which wakes at once and handles it in ``handle``."""
         self.commands.put(command)
 
     def handle(self, command: str) -> None:
         now = self.clock.now()
-        if command != "_refresh":
+        if command not in ("_refresh", "_wake"):
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.pause(pause_until(command, now))
@@ -206,6 +204,8 @@ class App:
         elif command == "_refresh":
             if self.panel is not None and self._last_snapshot is not None:
                 self.panel.show(self._last_snapshot, now)
+        elif command == "_wake":
+            pass  # the worker ended or a stop was asked: the main loop looks at that next
         else:
             log.warning("unknown command %r", command)
 
@@ -252,12 +252,10 @@ class App:
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
     # ------------------------------------------------------------------ periodic checks
-    def poll(self) -> None:
-        while True:
-            try:
-                self.handle(self.commands.get_nowait())
-            except queue.Empty:
-                break
+    def poll(self) -> float:
+        """Handle waiting commands and the checks that are due; returns seconds to the next check."""
+        for command in self.commands.take_all():
+            self.handle(command)
         real_now = time.monotonic()
         if real_now >= self._next_settings_poll:
             self._next_settings_poll = real_now + SETTINGS_POLL_S
@@ -266,6 +264,7 @@ class App:
         if real_now >= self._next_call_poll:
             self._next_call_poll = real_now + CALL_POLL_S
             self.video_call_check()
+        return max(0.0, min(self._next_settings_poll, self._next_call_poll) - time.monotonic())
 
     def video_call_check(self) -> None:
         """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
@@ -317,9 +316,10 @@ class App:
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
-        """Any thread (signal handlers too): end the run; the worker wakes from its wait at once."""
+        """Any thread (signal handlers too): end the run; the worker and the main thread wake at once."""
         self.stop.set()
         self.worker.wake.set()
+        self.commands.put("_wake")
 
     def pace(self, seconds: float) -> bool:
         """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
@@ -330,8 +330,10 @@ class App:
         speed = self.args.speed
         if speed <= 0:
             return self.stop.is_set()
-        self.worker.wake.wait(seconds / speed)  # a lock pauses a replay at once too
-        self.worker.wake.clear()
+        started = time.monotonic()
+        if self.worker.wake.wait(seconds / speed):  # a command, a lock or stop: act where the replay has got to
+            self.worker.wake.clear()
+            self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
         return self.stop.is_set()
 
     def main_loop(self) -> int:
@@ -340,27 +342,45 @@ class App:
         self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
 
         def supervised() -> None:
-            self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
+            try:
+                self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
+            finally:
+                self.commands.put("_wake")  # the main loop notices the end at once
 
         worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
         try:
             if self.root is not None:
-                def tick() -> None:
-                    self.poll()
+                root = self.root
+                timer: list[str] = []
+
+                def wake() -> None:
+                    """Commands arrived or a check is due: handle them, then sleep until the next check."""
+                    for pending in timer:
+                        root.after_cancel(pending)
+                    timer.clear()
+                    next_check_s = self.poll()
                     # A finished file source keeps the tray up (summary, settings) unless --exit-at-end.
                     ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end)
                     if self.stop.is_set() or ended:
-                        self.root.quit()
-                    else:
-                        self.root.after(POLL_MS, tick)
+                        root.quit()
+                        return
+                    if not watched:
+                        next_check_s = min(next_check_s, FALLBACK_TICK_MS / 1000.0)
+                    timer.append(root.after(max(1, int(next_check_s * 1000) + 1), wake))
 
-                self.root.after(POLL_MS, tick)
-                self.root.mainloop()
+                watched = self.commands.attach_tk(root, wake)
+                previous_fd = self.commands.wake_on_signals()
+                try:
+                    root.after_idle(wake)
+                    root.mainloop()
+                finally:
+                    if previous_fd is not None:
+                        signal.set_wakeup_fd(previous_fd)
+                    self.commands.detach_tk(root)
             else:
                 while worker_thread.is_alive() and not self.stop.is_set():
-                    worker_thread.join(POLL_MS / 1000.0)
-                    self.poll()
+                    self.commands.wait(self.poll())
         finally:
             self.request_stop()
             worker_thread.join()

@@ -187,13 +187,15 @@ class CameraSettings:
     index: int = setting(0, Whole(0, 16))
     width: int = setting(640, Whole(64, 4096))
     height: int = setting(360, Whole(64, 4096))
-    release_between_samples_s: float = setting(10.0, Number(0, 3600))
+    release_between_samples_s: float = setting(3.0, Number(0, 3600))
 
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    interval_s: float = setting(5.0, Number(1, 600))
+    interval_s: float = setting(15.0, Number(1, 600))
     fast_interval_s: float = setting(2.0, Number(1, "interval_s"))
+    max_interval_s: float = setting(60.0, Number(1, 3600))
+    away_interval_s: float = setting(60.0, Number(1, 3600))
     image_interval_s: float = setting(1.0, Number(0.01, 3600))
 
 

@@ -123,9 +123,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
 
     first = min(CORE_HOURS[0], *hours_with_data)
     last = max(CORE_HOURS[1], *hours_with_data)
-    hours = list(range(first, last + 1))
-    upright = [summary.hourly[h]["upright_s"] / 60 for h in hours]
-    forward = [summary.hourly[h]["forward_s"] / 60 for h in hours]
+    # One bar per real hour: on a clock-change day an hour label can repeat (autumn) or be missing
+    # (spring), so bars are placed by position, not by the hour number.
+    slots = [i for i, h in enumerate(summary.hourly) if first <= h["hour"] <= last]
+    hours = list(range(slots[0], slots[-1] + 1))
+    labels = [f"{summary.hourly[i]['hour']}:00" for i in hours]
+    upright = [summary.hourly[i]["upright_s"] / 60 for i in hours]
+    forward = [summary.hourly[i]["forward_s"] / 60 for i in hours]
+    first, last = hours[0], hours[-1]
     ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label="Sitting tall")
     ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label="Head forward")
     ax.set_title(f"{when}: sat tall {round(summary.upright_pct)}% of the time", loc="left", pad=18)
@@ -133,7 +138,7 @@ def _draw_day(ax, summary: DailySummary) -> None:
     ax.set_yticks([0, 15, 30, 45, 60])
     ax.set_ylabel("Minutes in the hour")
     step = 1 if len(hours) <= 14 else 2
-    ax.set_xticks(hours[::step], [f"{h}:00" for h in hours[::step]])
+    ax.set_xticks(hours[::step], labels[::step])
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.grid(axis="y", color="#e6ecee", linewidth=1)
     ax.set_axisbelow(True)
