@@ -138,7 +138,8 @@ def test_disk_full_mid_run_and_at_quit_loses_nothing_and_the_summary_failure_is_
         config.write_text(config.read_text().replace('daily_time: "17:30"', 'daily_time: "09:04"'))
         assert '"09:04"' in config.read_text()
         assert fhp(home, "summary").returncode == 0
-        proc = start_fhp(home, *replay_args(recording, speed=30))
+        # Slow enough that the main loop's 15 s settings/summary check runs after 09:04 on the replay clock.
+        proc = start_fhp(home, *replay_args(recording, speed=8))
         deadline = time.monotonic() + 60
         while minute_count(home / "history.sqlite3") < 1:  # polling another process's file: no event to wait on
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
