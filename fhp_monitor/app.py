@@ -112,6 +112,7 @@ class App:
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        self.control = None  # desktop/control.ControlServer once start_control() ran
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -128,6 +129,8 @@ class App:
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
         self._last_snapshot = snapshot
+        if self.control is not None:
+            self.control.changed()
         if self.tray is not None:
             self.tray.show(snapshot, self.clock.now())
         self.post("_refresh")
@@ -165,6 +168,10 @@ class App:
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.pause(pause_until(command, now))
+        elif command.startswith("pause_for:"):  # from `fhp-monitor pause 90s`: seconds, checked by the sender
+            self.worker.pause(now + int(command.removeprefix("pause_for:")))
+        elif command == "reload":
+            self.reload_baseline()
         elif command == "resume":
             self.worker.resume()
         elif command == "quit":
@@ -182,6 +189,30 @@ class App:
                 self.panel.show(self._last_snapshot, now)
         else:
             log.warning("unknown command %r", command)
+
+    def start_control(self) -> None:
+        """Listen for `fhp-monitor pause/resume/quit/status` and a second `fhp-monitor` (main thread)."""
+        from fhp_monitor.desktop.control import ControlServer, instance_status
+
+        server = ControlServer(self.home, self.post, lambda: {
+            **instance_status(self._last_snapshot, self.worker.looks > 0), "window": self.root is not None})
+        if server.start():
+            self.control = server
+
+    def reload_baseline(self) -> None:
+        """A new calibration was saved (by `fhp-monitor calibrate`): use it; keep the old one if it is bad."""
+        from fhp_monitor.core.calibration import CalibrationError
+
+        try:
+            baseline = load_baseline(self.home.calibration)
+        except CalibrationError as exc:
+            log.warning("kept the previous calibration: %s", exc)
+            return
+        if baseline is None:
+            log.warning("kept the previous calibration: %s is gone", self.home.calibration)
+            return
+        self.worker.send("baseline", baseline)
+        log.info("calibration reloaded: upright reads %.1f degrees", baseline.cva_proxy_deg)
 
     def show_panel(self) -> None:
         if self.root is None:
@@ -216,8 +247,8 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            self.worker.send("baseline", load_baseline(self.home.calibration))
-            self.worker.resume()
+            self.post("reload")  # calibrate also sends "reload" itself; twice does no harm
+            self.post("resume")
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
@@ -325,6 +356,8 @@ class App:
         return 0
 
     def shutdown(self) -> None:
+        if self.control is not None:
+            self.control.stop()
         if self.tray is not None:
             self.tray.stop()
         if self.root is not None:
@@ -339,11 +372,18 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         lock.acquire()
     except AlreadyRunning as exc:
+        from fhp_monitor.desktop.control import open_running_panel
+
+        line = open_running_panel(home)  # a second `fhp-monitor`: show the running one instead
+        if line is not None:
+            print(line)
+            return 0
         raise UserError(str(exc)) from None
     try:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
         app = App(args, home, settings)
+        app.start_control()
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.request_stop())
         try:
             app.start_ui()
