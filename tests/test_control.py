@@ -404,3 +404,35 @@ def test_calibrate_while_running_reloads_the_baseline_and_a_bad_file_keeps_the_o
         assert proc.poll() is None and "Traceback" not in log_text(home)
     finally:
         stop(proc)
+
+
+# --------------------------------------------------------------------------- with a screen
+
+
+@pytest.mark.gui
+def test_on_a_desktop_a_second_fhp_monitor_shows_the_panel_and_quit_ends_it(desktop, tmp_path, calibrated,
+                                                                           upright_video):
+    """With a tray and a panel (Xvfb + trayer + dunst): a second plain `fhp-monitor` makes the
+    running one's panel appear; `fhp-monitor quit` ends it with status 0."""
+    home = copy_home(calibrated, tmp_path / "home")
+    proc = subprocess.Popen([sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source",
+                             str(upright_video), "--speed", "1"],
+                            cwd=REPO, env=desktop.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_looking(home, proc)
+        assert not desktop.find_windows("fhp-monitor")
+        second = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home)], cwd=REPO,
+                                env=desktop.env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout == "fhp-monitor is already running; its window is opening now.\n"
+        poll(lambda: desktop.find_windows("fhp-monitor"), 15, "the running instance's panel", proc)
+        desktop.screenshot(tmp_path / "panel-from-second-start.png")
+
+        done = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "quit"], cwd=REPO,
+                              env=desktop.env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout == "fhp-monitor has stopped.\n", done.stderr
+        proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert not desktop.find_windows("fhp-monitor")
+    finally:
+        stop(proc)
