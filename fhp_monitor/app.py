@@ -372,7 +372,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        from fhp_monitor.desktop.control import open_running_panel
+        from fhp_monitor.desktop.control_client import open_running_panel
 
         line = open_running_panel(home)  # a second `fhp-monitor`: show the running one instead
         if line is not None:

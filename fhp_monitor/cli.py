@@ -163,7 +163,7 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
 
 def tell_running_instance(home: Home) -> None:
     """A new calibration is saved: the instance running in this home (if any) switches to it."""
-    from fhp_monitor.desktop.control import reload_running
+    from fhp_monitor.desktop.control_client import reload_running
 
     line = reload_running(home)
     if line is not None:
@@ -171,7 +171,7 @@ def tell_running_instance(home: Home) -> None:
 
 
 def cmd_status(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.desktop.control import query_status, status_words
+    from fhp_monitor.desktop.control_client import query_status, status_words
     from fhp_monitor.sensing.pose import resolve_model_path
 
     baseline = load_baseline(home.calibration)
@@ -244,7 +244,7 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
 
 def cmd_control(args, home: Home, settings: Settings) -> int:
     """pause / resume / quit the instance running in this home."""
-    from fhp_monitor.desktop import control
+    from fhp_monitor.desktop import control_client as control
 
     message = {"cmd": args.command}
     if args.command == "pause":

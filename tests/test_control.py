@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from fhp_monitor.desktop import control
+from fhp_monitor.desktop import control, control_client
 from fhp_monitor.home import Home, SingleInstance
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import SESSION, build_recorded_day, calibration_folder
@@ -71,7 +71,7 @@ def status_of(home: Path) -> dict:
 def wait_looking(home: Path, proc: subprocess.Popen) -> dict:
     """Wait until the instance answers and has looked at least once (no longer "starting")."""
     located = Home(root=home, log_dir=home / "logs")
-    return poll(lambda: (s := control.query_status(located))["running"] and s["state"] != "starting" and s,
+    return poll(lambda: (s := control_client.query_status(located))["running"] and s["state"] != "starting" and s,
                 START_S, "answering instance", proc)
 
 
@@ -174,8 +174,8 @@ def test_a_bad_pause_length_is_one_line_and_exit_2(tmp_path, length):
 
 
 def test_parse_pause_accepts_exactly_the_documented_forms():
-    assert control.parse_pause(None) == 900
-    assert [control.parse_pause(t) for t in ("15m", "1h", "90s", "24h", "Tomorrow")] == [900, 3600, 90, 86400, "tomorrow"]
+    assert control_client.parse_pause(None) == 900
+    assert [control_client.parse_pause(t) for t in ("15m", "1h", "90s", "24h", "Tomorrow")] == [900, 3600, 90, 86400, "tomorrow"]
 
 
 @pytest.mark.parametrize("command", ["pause", "resume", "quit"])
@@ -338,7 +338,7 @@ def test_a_stale_socket_after_kill_9_does_not_block_the_next_start(tmp_path, cal
         assert (home / "control.sock").exists()  # left behind
         assert fhp(home, "pause").returncode == 3  # the lock says no one runs, whatever the socket says
         status = status_of(home)
-        assert {key: status[key] for key in control.not_running_status()} == control.not_running_status()
+        assert {key: status[key] for key in control_client.not_running_status()} == control_client.not_running_status()
 
         second = start_instance(home, upright_video)
         try:
@@ -397,10 +397,10 @@ def test_calibrate_while_running_reloads_the_baseline_and_a_bad_file_keeps_the_o
 
         # A damaged file: the instance keeps the baseline it has and says why in its log.
         (home / "calibration.json").write_text('{"cva_proxy_deg": ')
-        reply = control.request(Home(root=home, log_dir=home / "logs"), {"cmd": "reload"})
+        reply = control_client.request(Home(root=home, log_dir=home / "logs"), {"cmd": "reload"})
         assert reply["ok"] is True
         poll(lambda: "kept the previous calibration" in log_text(home), 30, "the log line", proc)
-        assert control.query_status(Home(root=home, log_dir=home / "logs"))["state"] == "upright"
+        assert control_client.query_status(Home(root=home, log_dir=home / "logs"))["state"] == "upright"
         assert proc.poll() is None and "Traceback" not in log_text(home)
     finally:
         stop(proc)
