@@ -4,7 +4,8 @@ Threads:
 * main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
   window) and polls a command queue every 200 ms; without one it just waits for the worker.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-tray``: pystray's loop (see desktop/tray.py); its clicks are queued to the main thread.
+* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
+  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
 The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
 once and the previous settings are kept) and shows the end-of-day summary when it is due.
 """
@@ -23,11 +24,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
-from fhp_monitor.core.calibration import load_baseline
+from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL
+from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
+from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
 from fhp_monitor.worker import MonitorWorker, ReplayClock
 
@@ -83,14 +85,14 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.store.history import SqliteHistoryStore
-        from fhp_monitor.desktop.notify import PlyerNotifier
+        from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.pose import estimator_for
         from fhp_monitor.sensing.sources import source_for
 
         self.args, self.home, self.settings = args, home, settings
         self.commands: queue.Queue[str] = queue.Queue()
         self.stop = threading.Event()
-        self.notifier = PlyerNotifier()
+        self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
         self.history = SqliteHistoryStore(home.history)
         if self.history.recovered_from is not None:
             self._tell("Your posture history file was damaged",
@@ -126,6 +128,13 @@ class App:
             log.warning("could not show a notification (%s): %s — %s", exc, title, body)
         print(f"fhp-monitor: {title}. {body}", file=sys.stderr)
 
+    def _tell_once(self, key: str, title: str, body: str) -> None:
+        """``_tell`` only the first time for this home (remembered in its state file)."""
+        state = read_state(self.home)
+        if not state.get(key):
+            self._tell(title, body)
+            write_state(self.home, {**state, key: True})
+
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
         self._last_snapshot = snapshot
@@ -140,7 +149,7 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import TrayIcon
+        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
 
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
@@ -152,9 +161,9 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
-        self.tray = TrayIcon(on_command=self.post)
-        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
-            self.tray = None
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now())
+        if self.tray is None:
+            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
     # ------------------------------------------------------------------ commands
     def post(self, command: str) -> None:
@@ -168,6 +177,10 @@ class App:
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.pause(pause_until(command, now))
+        elif command == "snooze_30":  # a nudge's button
+            self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
+        elif command == "pause_today":  # a nudge's button
+            self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
         elif command.startswith("pause_for:"):  # from `fhp-monitor pause 90s`: seconds, checked by the sender
             self.worker.pause(now + int(command.removeprefix("pause_for:")))
         elif command == "reload":
@@ -201,12 +214,11 @@ class App:
 
     def reload_baseline(self) -> None:
         """A new calibration was saved (by `fhp-monitor calibrate`): use it; keep the old one if it is bad."""
-        from fhp_monitor.core.calibration import CalibrationError
-
         try:
             baseline = load_baseline(self.home.calibration)
-        except CalibrationError as exc:
+        except CalibrationError as exc:  # keep monitoring against the baseline we had
             log.warning("kept the previous calibration: %s", exc)
+            self._tell("Your new calibration could not be read", "I kept using the previous one.")
             return
         if baseline is None:
             log.warning("kept the previous calibration: %s is gone", self.home.calibration)
@@ -360,6 +372,9 @@ class App:
             self.control.stop()
         if self.tray is not None:
             self.tray.stop()
+        if hasattr(self.notifier, "close"):
+            self.notifier.close()
+        close_shared_loop()
         if self.root is not None:
             self.root.destroy()
             self.root = None

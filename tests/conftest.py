@@ -7,7 +7,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.desktop import Desktop, DesktopError, missing_programs
+import shutil
+
+from tests.desktop import XFCE_PROGRAMS, XFCONFD, Desktop, DesktopError, missing_programs
 
 
 def _cannot_run(reason: str) -> None:
@@ -32,6 +34,26 @@ def desktop() -> Iterator[Desktop]:
         session.start()
     except DesktopError as error:
         _cannot_run(f"the test desktop did not start: {error}")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def sni_desktop() -> Iterator[Desktop]:
+    """A second private desktop whose tray host is xfce4-panel: a real StatusNotifierItem host
+    (org.kde.StatusNotifierWatcher) that also hosts XEmbed icons; dunst as in ``desktop``."""
+    missing = missing_programs() + [name for name in XFCE_PROGRAMS if shutil.which(name) is None]
+    if not os.path.exists(XFCONFD):
+        missing.append(XFCONFD)
+    if missing:
+        _cannot_run(f"these programs are missing: {', '.join(missing)} (apt-get install xfce4-panel)")
+    session = Desktop(tray="xfce")
+    try:
+        session.start()
+    except DesktopError as error:
+        _cannot_run(f"the SNI test desktop did not start: {error}")
     try:
         yield session
     finally:
