@@ -100,6 +100,7 @@ class App:
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.estimator = estimator_for(settings)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
@@ -150,7 +151,10 @@ class App:
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
         from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
+        from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
 
+        if not tk_available():  # e.g. Debian's system Python without python3-tk: say what to install
+            tell_tk_missing(TK_MISSING_RUN, self.notifier)
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
         try:
@@ -190,7 +194,9 @@ class App:
         elif command == "quit":
             self.request_stop()
         elif command == "settings":
-            open_with_desktop(self.home.config)
+            from fhp_monitor.windows.settings_flow import show_settings
+
+            show_settings(self.root, self.home, open_with_desktop, self._tell)
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
@@ -315,7 +321,8 @@ class App:
         last = state.get("last_summary_date")
         now = self.clock.now()
         due = daily_notification_due(now, self.settings.summary.daily_time,
-                                     date.fromisoformat(last) if last else None, self.history.has_data)
+                                     date.fromisoformat(last) if last else None, self.history.has_data,
+                                     running_since=self.started_at)
         if due is None or (due == local_date(now) and not self.history.has_data(due)):
             return
         self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",

@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
 
+    sub.add_parser("settings", help="open the settings window")
     pa = sub.add_parser("pause", help="pause the running fhp-monitor")
     pa.add_argument("length", nargs="?", help="15m (the default), 1h, 90s ... or tomorrow")
     sub.add_parser("resume", help="resume the running fhp-monitor")
@@ -238,6 +239,14 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
     return 0
 
 
+def cmd_settings(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.windows.settings_flow import settings_with_window
+
+    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
+    return 0
+
+
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
 
@@ -275,8 +284,8 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export, "pause": cmd_control, "resume": cmd_control,
-            "quit": cmd_control}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
+            "resume": cmd_control, "quit": cmd_control}
 
 
 def main(argv: list[str] | None = None) -> int:

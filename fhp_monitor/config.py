@@ -320,6 +320,34 @@ def _check_section(section: str, raw: Mapping[Any, Any]) -> tuple[dict[str, Any]
     return values, problems
 
 
+def check_setting(section: str, key: str, value: Any, settings: Settings | None = None) -> Any:
+    """One setting checked by its rule in the table, as the loader checks it (for the settings
+    window). Returns the clean value; raises ConfigError with the loader's wording.
+
+    A bound that names a sibling setting (e.g. ``sampling.fast_interval_s``) is taken from
+    ``settings`` (default: the defaults).
+    """
+    rule = SCHEMA[section][key]
+    high, label = None, ""
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        high = getattr(getattr(settings or Settings(), section), sibling)
+        label = f"{section}.{sibling} ({_num(high)})"
+    try:
+        return rule.check(value, high)
+    except _Invalid:
+        raise ConfigError([f"{section}.{key} must be {rule.describe(high, label)} (got {_shown(value)})"]) from None
+
+
+def describe_setting(section: str, key: str, settings: Settings | None = None) -> str:
+    """What a valid value of one setting looks like, in the loader's words ("a number from 5 to 3600")."""
+    rule = SCHEMA[section][key]
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        return rule.describe(getattr(getattr(settings or Settings(), section), sibling))
+    return rule.describe()
+
+
 def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
     """Merge parsed YAML over the defaults. Raises ConfigError listing every problem."""
     if data is None:

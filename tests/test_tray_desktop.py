@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import queue
 import time
-import tkinter as tk
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from fhp_monitor.windows.panel import ControlPanel
 from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, icon_image, make_tray, start_tray
 from fhp_monitor.desktop.tray_xembed import tray_host_available
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
@@ -105,6 +103,13 @@ def pump_until(root: tk.Tk, condition, timeout_s: float, what: str) -> None:
 
 
 def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tmp_path: Path) -> None:
+    from tests.conftest import require_tkinter
+
+    require_tkinter()  # only this test needs Tk: the tray tests run on a Python without it
+    import tkinter as tk
+
+    from fhp_monitor.windows.panel import ControlPanel
+
     received: list[str] = []
     with desktop.activate():
         root = tk.Tk()

@@ -19,9 +19,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fhp_monitor.windows.wizard_screens import OVERLAY_RGB, preview_size
-from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline
-from tests.desktop import wait_until
+from tests.conftest import require_tkinter
+
+require_tkinter()
+
+from fhp_monitor.windows.wizard_screens import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
+from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
+from tests.desktop import wait_until  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"

@@ -287,18 +287,30 @@ def parse_daily_time(daily_time: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+#: After a start later than the summary time, today's summary waits until fhp-monitor has been
+#: running this long (so it never greets a fresh start; a short run leaves it for the next morning).
+LATE_START_WAIT_S = 30 * 60.0
+
+
 def daily_notification_due(
     now: float,
     daily_time: str,
     last_shown_date: date | None,
     had_data: Callable[[date], bool],
     tz: tzinfo | None = None,
+    *,
+    running_since: float | None = None,
 ) -> date | None:
-    """Which day's summary to show at ``now``, or None.
+    """Which day's summary to show at ``now``, or None. Each day's summary is shown at most once.
 
-    * today, once local time has reached ``daily_time`` and today's has not been shown yet;
+    * today, once local time has reached ``daily_time`` and today's has not been shown yet,
+      provided fhp-monitor was already running at ``daily_time`` (``running_since``, epoch
+      seconds of this run's start; None means "long running") or, when it started later, once it
+      has been running for :data:`LATE_START_WAIT_S`. A start after the summary time is never
+      greeted with a summary right away;
     * otherwise yesterday, when yesterday's was never shown (the computer was off or asleep at
-      ``daily_time``) and ``had_data(yesterday)`` says there is something to show;
+      ``daily_time``, or the run was too short) and ``had_data(yesterday)`` says there is
+      something to show: the next day's first start says "yesterday";
     * None when ``daily_time`` is empty (turned off) or nothing is due.
     """
     at = parse_daily_time(daily_time)
@@ -308,7 +320,8 @@ def daily_notification_due(
     if last_shown_date is not None and last_shown_date >= today:
         return None
     due_at = datetime.combine(today, at, tzinfo=tz).timestamp()
-    if now >= due_at:
+    if now >= due_at and (running_since is None or running_since <= due_at
+                          or now - running_since >= LATE_START_WAIT_S):
         return today
     yesterday = today - timedelta(days=1)
     if (last_shown_date is None or last_shown_date < yesterday) and had_data(yesterday):

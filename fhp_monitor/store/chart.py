@@ -24,6 +24,8 @@ TEXT_COLOUR = "#264653"
 MUTED_COLOUR = "#7a8a90"
 DEFAULT_SIZE_PX = (1200, 900)
 DEFAULT_DPI = 100
+STYLE = {"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold", "text.color": TEXT_COLOUR,
+         "axes.labelcolor": TEXT_COLOUR, "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}
 #: Hours always shown on the day panel (widened to include any hour with data).
 CORE_HOURS = (8, 18)
 
@@ -38,34 +40,41 @@ def render_summary_chart(
     """Draw ``summary`` to a PNG at ``path`` (written atomically) and return the path.
 
     Top: minutes sitting tall / head forward in each hour of the day (stacked bars).
-    Bottom: share of time sitting tall on each of the 7 previous days and this one.
+    Bottom: share of time sitting tall on each of the 6 previous days and this one (one week).
     """
+    path = Path(path)
+    fig = summary_figure(summary, size_px=size_px, dpi=dpi)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with rc_context(STYLE):
+            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def summary_figure(summary: DailySummary, *, size_px: tuple[int, int] = DEFAULT_SIZE_PX,
+                   dpi: int = DEFAULT_DPI) -> Figure:
+    """The chart as a matplotlib Figure on an Agg canvas (in memory; :func:`render_summary_chart` saves it)."""
     width, height = size_px
     if width < 300 or height < 300:
         raise ValueError(f"chart size must be at least 300 x 300 pixels, got {width} x {height}")
-    path = Path(path)
-    with rc_context({"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold",
-                     "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
-                     "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}):
+    with rc_context(STYLE):
         fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
         top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.55})
         _draw_day(top, summary)
         _draw_week(bottom, summary)
         fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.08)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    return path
+    return fig
 
 
 def _when_title(summary: DailySummary) -> str:
-    phrase = day_phrase(summary)  # "today", "yesterday" or "on Wednesday 10 June"
-    return phrase.removeprefix("on ").capitalize() if phrase.startswith("on ") else phrase.capitalize()
+    """'Today', 'Yesterday' or 'Wednesday 10 June' (the month keeps its capital)."""
+    phrase = day_phrase(summary).removeprefix("on ")  # "today", "yesterday" or "on Wednesday 10 June"
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _plain_axes(ax) -> None:
@@ -109,9 +118,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
     _plain_axes(ax)
 
 
+#: Days on the day-by-day strip, the summary's day included: one week, so no weekday repeats.
+STRIP_DAYS = 7
+
+
 def _draw_week(ax, summary: DailySummary) -> None:
-    days = [date.fromisoformat(w["date"]) for w in summary.week] + [summary.date]
-    values = [w["upright_pct"] for w in summary.week] + [summary.upright_pct]
+    earlier = summary.week[-(STRIP_DAYS - 1):]
+    days = [date.fromisoformat(w["date"]) for w in earlier] + [summary.date]
+    values = [w["upright_pct"] for w in earlier] + [summary.upright_pct]
     is_today = day_phrase(summary) == "today"
     labels = [d.strftime("%a") for d in days[:-1]] + ["Today" if is_today else days[-1].strftime("%a")]
     xs = list(range(len(days)))

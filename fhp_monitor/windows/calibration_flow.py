@@ -10,7 +10,14 @@ from fhp_monitor.store.history import record_calibration
 
 
 def calibrate_with_window(source: str | None, home: Home, settings: Settings):
-    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled."""
+    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled.
+
+    Without Tk on this Python: UserError saying what to install (also shown as a notification).
+    """
+    from fhp_monitor.windows import TK_MISSING_CALIBRATE, tell_tk_missing, tk_available
+
+    if not tk_available():
+        raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
     import tkinter  # here, not at the top: a Python without Tk can still import this module
 
     from fhp_monitor.windows.wizard import run_wizard
