@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from fhp_monitor.config import SCHEMA, ConfigError, Settings, parse_settings
+from fhp_monitor.config import SCHEMA, ConfigError, Settings, parse_settings, read_config_bytes
 
 _SECTION = re.compile(r"^(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<rest>.*)$")
 _KEY = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[A-Za-z_][\w-]*)(?P<colon>\s*:)(?P<space>[ \t]*)(?P<value>.*)$")
@@ -152,17 +153,17 @@ def save_changes(path: Path, changes: Mapping[tuple[str, str], Any]) -> Settings
     loader's words) or ConfigEditError. OSError when the file cannot be read or written.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # the loader's limits: a small regular file only (a FIFO or a huge file is refused, not read)
+        text = read_config_bytes(path).decode("utf-8")
     except FileNotFoundError:
         text = ""
     updated = update_config_text(text, changes)
     settings = parse_settings(updated, path.name)  # the same checks as the app; raises ConfigError
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(updated, encoding="utf-8")
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:  # private like everything in the home, and never written through a planted link
+        with os.fdopen(os.open(tmp, flags, 0o600), "w", encoding="utf-8") as out:
+            out.write(updated)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

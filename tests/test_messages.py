@@ -125,6 +125,27 @@ def test_camera_unavailable_text_says_what_to_try() -> None:
     assert len(CAMERA_UNAVAILABLE_TEXT) <= MAX_BODY_CHARS
 
 
+def test_tooltip_says_why_monitoring_is_paused() -> None:
+    from fhp_monitor.core.messages import PAUSE_WORDS, pause_words
+    from fhp_monitor.core.posture import PAUSE_REASONS
+
+    now = local_epoch(6, 9, 0)
+
+    def paused(reason, until=None):
+        return tooltip(StatusSnapshot(PostureState.PAUSED, since=now, paused_until=until, pause_reason=reason), now)
+
+    assert paused("screen_locked") == "fhp-monitor: Paused while the screen is locked"
+    assert paused("suspended") == "fhp-monitor: Paused while the computer sleeps"
+    assert paused("call") == "fhp-monitor: Paused during your call"
+    assert paused("user") == "fhp-monitor: Paused"
+    assert paused("user", local_epoch(6, 9, 15)) == "fhp-monitor: Paused until 09:15"  # an end time wins
+    assert set(PAUSE_WORDS) == set(PAUSE_REASONS)  # every reason the core knows has words
+    for reason in PAUSE_REASONS:
+        words = pause_words(reason).lower()
+        assert len(words) <= MAX_TITLE_CHARS and not any(bad in words for bad in FORBIDDEN_WORDS)
+    assert pause_words(None) == "Paused"
+
+
 def test_exercise_nudges_can_be_read_in_one_glance() -> None:
     exercise_bodies = {body for _title, body in every_choice() if body.endswith(SAFETY_NOTE)}
     assert len(exercise_bodies) == len(messages.EXERCISES)

@@ -143,7 +143,7 @@ def started() -> Iterator[list[Program]]:
 def home_with_my_config(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
-    text = SHIPPED.replace("  interval_s: 5\n", "  interval_s: 7   # set by hand\n")
+    text = SHIPPED.replace("  interval_s: 15\n", "  interval_s: 7   # set by hand\n")
     (home / "config.yaml").write_text(text + "\n# my own note: keep me\n")
     return home
 

@@ -77,6 +77,21 @@ STATE_WORDS = {
     PostureState.CAMERA_UNAVAILABLE: "Camera not available",
 }
 
+#: Why monitoring is paused, as the tooltip says it when the pause has no end time of its own.
+PAUSE_WORDS = {
+    "screen_locked": "Paused while the screen is locked",
+    "suspended": "Paused while the computer sleeps",
+    "call": "Paused during your call",
+    "idle": "Paused while you are away",
+    "user": "Paused",
+    "snooze": "Paused",
+}
+
+
+def pause_words(reason: str | None) -> str:
+    """A few words for a pause reason (core/posture.py PAUSE_*), e.g. 'Paused while the screen is locked'."""
+    return PAUSE_WORDS.get(reason or "", STATE_WORDS[PostureState.PAUSED])
+
 
 def choose_nudge(level: int, counter: int, include_exercises: bool) -> tuple[str, str]:
     """Pick a (title, body) for a nudge.
@@ -173,6 +188,8 @@ def tooltip(snapshot: StatusSnapshot, now: float) -> str:
     words = state_words(snapshot.state)
     if snapshot.state == PostureState.PAUSED and snapshot.paused_until is not None:
         words = "Resuming" if snapshot.paused_until <= now else f"Paused until {_when(snapshot.paused_until, now)}"
+    elif snapshot.state == PostureState.PAUSED:
+        words = pause_words(snapshot.pause_reason)
     elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
         words = "Camera not available - click for help"
     return f"fhp-monitor: {words}"

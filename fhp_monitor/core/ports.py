@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -127,13 +127,24 @@ class HistoryError(RuntimeError):
 
 
 class Clock(Protocol):
-    """Wall-clock time in epoch seconds.
+    """Two readings of time: ``now()`` is the wall clock in epoch seconds (labels minutes, quiet
+    hours, "Paused until 10:15"); ``monotonic()`` never steps back or jumps with the wall clock
+    (any origin) and measures every duration the monitor decides on.
 
-    Thread contract: any thread may call ``now()``; it never blocks. The live clock is
-    ``time.time``; a replay clock follows the file's own timeline; tests use a fake.
+    Thread contract: any thread may call either; they never block. The live clock is
+    ``time.time`` + CLOCK_BOOTTIME (worker.SystemClock); a replay clock follows the file's own
+    timeline for both; tests use a fake. A clock without ``monotonic`` is read as one whose two
+    readings are the same (``monotonic_of``).
     """
 
     def now(self) -> float: ...
+
+    def monotonic(self) -> float: ...
+
+
+def monotonic_of(clock) -> "Callable[[], float]":
+    """``clock.monotonic`` when the clock has one, else ``clock.now`` (a fake with one reading)."""
+    return getattr(clock, "monotonic", None) or clock.now
 
 
 class FrameSource(Protocol):

@@ -47,7 +47,7 @@ class DailySummary:
     upright_pct: float | None
     longest_upright_s: float
     nudges: list[NudgeRecord]
-    hourly: list[dict]  # 24 x {"hour": h, "upright_s": s, "forward_s": s}
+    hourly: list[dict]  # one {"hour": h, "upright_s": s, "forward_s": s} per real hour (see hours_of_day)
     week: list[dict]  # the 7 previous days, oldest first: {"date": iso, "upright_pct": float | None}
     uncertain_s: float = 0.0
     unavailable_s: float = 0.0
@@ -76,6 +76,17 @@ def local_datetime(t: float, tz: tzinfo | None = None) -> datetime:
 def local_date(t: float, tz: tzinfo | None = None) -> date:
     """The local calendar day containing epoch second ``t``."""
     return local_datetime(t, tz).date()
+
+
+def hours_of_day(start: float, end: float, tz: tzinfo | None = None) -> list[int]:
+    """The local clock hour at the start of each real hour from ``start`` to ``end`` (a day's bounds).
+
+    24 hours on most days; on the autumn change 25 (the repeated hour appears twice, e.g. 0, 1, 2,
+    2, 3 ... in Europe/Berlin), so no hour ever holds more than 60 minutes; on the spring change 23
+    (the skipped hour is absent). Minutes are stored by epoch, so each lands in its real hour.
+    """
+    count = max(1, int(round((end - start) / 3600.0)))
+    return [local_datetime(start + 3600.0 * k + 1.0, tz).hour for k in range(count)]
 
 
 def upright_share(upright_s: float, forward_s: float) -> float | None:
@@ -107,9 +118,9 @@ def build_daily_summary(
     todays = sorted((m for m in minutes if start <= m.minute < end), key=lambda m: m.minute)
     totals = {key: sum(getattr(m, key) for m in todays) for key in SECOND_KEYS}
 
-    hourly = [{"hour": h, "upright_s": 0.0, "forward_s": 0.0} for h in range(24)]
+    hourly = [{"hour": h, "upright_s": 0.0, "forward_s": 0.0} for h in hours_of_day(start, end, tz)]
     for m in todays:
-        slot = hourly[local_datetime(m.minute, tz).hour]
+        slot = hourly[min(int((m.minute - start) // 3600), len(hourly) - 1)]
         slot["upright_s"] += m.upright_s
         slot["forward_s"] += m.forward_s
 

@@ -7,7 +7,9 @@ made to be glanced at from a little distance.
 
 from __future__ import annotations
 
+import io
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -36,22 +38,24 @@ def render_summary_chart(
     *,
     size_px: tuple[int, int] = DEFAULT_SIZE_PX,
     dpi: int = DEFAULT_DPI,
+    private: bool = False,
 ) -> Path:
     """Draw ``summary`` to a PNG at ``path`` (written atomically) and return the path.
+
+    ``private`` (the app's own file in its home): mode 0600, and a symlink at ``path`` is replaced,
+    never followed. Otherwise ``path`` is an export the user named: a symlink there is followed
+    (they named it, as with ``cp``), a new file gets the user's umask, an existing file keeps its
+    mode or narrower, never wider. The temporary file is created with O_EXCL and O_NOFOLLOW.
 
     Top: minutes sitting tall / head forward in each hour of the day (stacked bars).
     Bottom: share of time sitting tall on each of the 6 previous days and this one (one week).
     """
     path = Path(path)
     fig = summary_figure(summary, size_px=size_px, dpi=dpi)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with rc_context(STYLE):
-            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    picture = io.BytesIO()
+    with rc_context(STYLE):
+        fig.savefig(picture, format="png", dpi=dpi, facecolor="white")
+    _write_atomically(path, picture.getvalue(), private)
     return path
 
 
@@ -69,6 +73,25 @@ def summary_figure(summary: DailySummary, *, size_px: tuple[int, int] = DEFAULT_
         _draw_week(bottom, summary)
         fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.08)
     return fig
+
+
+def _write_atomically(path: Path, data: bytes, private: bool) -> None:
+    target = path if private else Path(os.path.realpath(path))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, 0o600 if private else 0o666)  # the kernel applies the umask
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if not private:
+                try:  # never wider than the file it replaces
+                    os.fchmod(out.fileno(), os.fstat(out.fileno()).st_mode & os.stat(target).st_mode & 0o777)
+                except FileNotFoundError:
+                    pass
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _when_title(summary: DailySummary) -> str:
@@ -100,9 +123,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
 
     first = min(CORE_HOURS[0], *hours_with_data)
     last = max(CORE_HOURS[1], *hours_with_data)
-    hours = list(range(first, last + 1))
-    upright = [summary.hourly[h]["upright_s"] / 60 for h in hours]
-    forward = [summary.hourly[h]["forward_s"] / 60 for h in hours]
+    # One bar per real hour: on a clock-change day an hour label can repeat (autumn) or be missing
+    # (spring), so bars are placed by position, not by the hour number.
+    slots = [i for i, h in enumerate(summary.hourly) if first <= h["hour"] <= last]
+    hours = list(range(slots[0], slots[-1] + 1))
+    labels = [f"{summary.hourly[i]['hour']}:00" for i in hours]
+    upright = [summary.hourly[i]["upright_s"] / 60 for i in hours]
+    forward = [summary.hourly[i]["forward_s"] / 60 for i in hours]
+    first, last = hours[0], hours[-1]
     ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label="Sitting tall")
     ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label="Head forward")
     ax.set_title(f"{when}: sat tall {round(summary.upright_pct)}% of the time", loc="left", pad=18)
@@ -110,7 +138,7 @@ def _draw_day(ax, summary: DailySummary) -> None:
     ax.set_yticks([0, 15, 30, 45, 60])
     ax.set_ylabel("Minutes in the hour")
     step = 1 if len(hours) <= 14 else 2
-    ax.set_xticks(hours[::step], [f"{h}:00" for h in hours[::step]])
+    ax.set_xticks(hours[::step], labels[::step])
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.grid(axis="y", color="#e6ecee", linewidth=1)
     ax.set_axisbelow(True)

@@ -47,12 +47,16 @@ def tell_tk_missing(extra: str = "", notifier=None, *, on_stderr: bool = True) -
     sentence = TK_MISSING + extra
     if on_stderr:
         print(f"fhp-monitor: {sentence}", file=sys.stderr, flush=True)
-    try:
-        if notifier is None:
-            from fhp_monitor.desktop.notify import PlyerNotifier
+    own = notifier is None
+    if own:
+        from fhp_monitor.desktop.notify import notifier_for
 
-            notifier = PlyerNotifier()
+        notifier = notifier_for()
+    try:
         notifier.notify(TK_MISSING_TITLE, sentence)
     except NotificationError as error:
         log.info("could not show the missing-Tk notification: %s", error)
+    finally:
+        if own and hasattr(notifier, "close"):
+            notifier.close()
     return sentence

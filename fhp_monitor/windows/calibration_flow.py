@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 from fhp_monitor.config import Settings
+from fhp_monitor.config_edit import save_changes
+from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import Home
 from fhp_monitor.sensing.pose import estimator_for
-from fhp_monitor.store.history import record_calibration
+from fhp_monitor.store.spool import record_calibration
 
 
 def calibrate_with_window(source: str | None, home: Home, settings: Settings):
@@ -25,11 +29,17 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     try:
         result = run_wizard(source_spec=source, settings=settings, home=home,
                             estimator_factory=lambda: estimator_for(settings),
-                            on_step=lambda line: print(line, flush=True))
+                            on_step=lambda line: print(line, flush=True),
+                            autostart_command=command_for_home(home.root if home.chosen else None))
     except tkinter.TclError as exc:
         raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
                         "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
     if not (result.completed and result.baseline is not None):
         return None
     record_calibration(home, result.baseline)
+    if result.autostart != settings.app.autostart:  # the choice is kept in config.yaml, which wins at start
+        try:
+            save_changes(home.config, {("app", "autostart"): result.autostart})
+        except (OSError, ValueError) as exc:
+            print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
     return result.baseline
