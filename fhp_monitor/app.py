@@ -119,6 +119,7 @@ class App:
         self._last_snapshot: StatusSnapshot | None = None
         apply_autostart_setting(home, settings)
         self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
+        self.control = None  # desktop/control.ControlServer once start_control() ran
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -142,6 +143,8 @@ class App:
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
         self._last_snapshot = snapshot
+        if self.control is not None:
+            self.control.changed()
         if self.tray is not None:
             self.tray.show(snapshot, self.clock.now())
         self.post("_refresh")
@@ -186,6 +189,10 @@ class App:
             self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
         elif command == "pause_today":  # a nudge's button
             self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
+        elif command.startswith("pause_for:"):  # from `fhp-monitor pause 90s`: seconds, checked by the sender
+            self.worker.pause(now + int(command.removeprefix("pause_for:")))
+        elif command == "reload":
+            self.reload_baseline()
         elif command == "resume":
             self.worker.resume()
         elif command == "quit":
@@ -207,6 +214,29 @@ class App:
             pass  # the worker ended or a stop was asked: the main loop looks at that next
         else:
             log.warning("unknown command %r", command)
+
+    def start_control(self) -> None:
+        """Listen for `fhp-monitor pause/resume/quit/status` and a second `fhp-monitor` (main thread)."""
+        from fhp_monitor.desktop.control import ControlServer, instance_status
+
+        server = ControlServer(self.home, self.post, lambda: {
+            **instance_status(self._last_snapshot, self.worker.looks > 0), "window": self.root is not None})
+        if server.start():
+            self.control = server
+
+    def reload_baseline(self) -> None:
+        """A new calibration was saved (by `fhp-monitor calibrate`): use it; keep the old one if it is bad."""
+        try:
+            baseline = load_baseline(self.home.calibration)
+        except CalibrationError as exc:  # keep monitoring against the baseline we had
+            log.warning("kept the previous calibration: %s", exc)
+            self._tell("Your new calibration could not be read", "I kept using the previous one.")
+            return
+        if baseline is None:
+            log.warning("kept the previous calibration: %s is gone", self.home.calibration)
+            return
+        self.worker.send("baseline", baseline)
+        log.info("calibration reloaded: upright reads %.1f degrees", baseline.cva_proxy_deg)
 
     def show_panel(self) -> None:
         if self.root is None:
@@ -241,12 +271,8 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            try:
-                self.worker.send("baseline", load_baseline(self.home.calibration))
-            except CalibrationError as exc:  # keep monitoring against the baseline we had
-                log.error("%s", exc)
-                self._tell("Your new calibration could not be read", "I kept using the previous one.")
-            self.worker.resume()
+            self.post("reload")  # calibrate also sends "reload" itself; twice does no harm
+            self.post("resume")
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
@@ -391,6 +417,8 @@ class App:
         return 0
 
     def shutdown(self) -> None:
+        if self.control is not None:
+            self.control.stop()
         if self.session is not None:
             self.session.stop()
         words = self.history.close()  # before the notifier closes, so these words can still be shown
@@ -419,12 +447,19 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         lock.acquire()
     except AlreadyRunning as exc:
+        from fhp_monitor.desktop.control_client import open_running_panel
+
+        line = open_running_panel(home)  # a second `fhp-monitor`: show the running one instead
+        if line is not None:
+            print(line)
+            return 0
         raise UserError(str(exc)) from None
     try:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         app = App(args, home, settings)
+        app.start_control()
         restore_signals = install_stop_signals(app.request_stop)
         try:
             app.start_ui()

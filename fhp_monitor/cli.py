@@ -1,7 +1,9 @@
-"""Command line: ``fhp-monitor [--home DIR] [run|calibrate|replay|status|summary|export]``.
+"""Command line: ``fhp-monitor [--home DIR] [run|calibrate|replay|status|summary|export|pause|resume|quit]``.
 
 Plain ``fhp-monitor`` is ``fhp-monitor run``. Errors a user can fix are printed as one plain
-sentence on stderr with exit status 2; nothing here prints a traceback for them.
+sentence on stderr with exit status 2; nothing here prints a traceback for them. ``pause``,
+``resume`` and ``quit`` talk to the instance running in the home (desktop/control.py); with none
+running they say so in one line and exit with status 3.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fhp_monitor.core.calibration import (
 )
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
-from fhp_monitor.errors import EXIT_USER_ERROR, UserError
+from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
 from fhp_monitor.sensing.pose import estimator_for
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
@@ -60,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
 
     sub.add_parser("settings", help="open the settings window")
+    pa = sub.add_parser("pause", help="pause the running fhp-monitor")
+    pa.add_argument("length", nargs="?", help="15m (the default), 1h, 90s ... or tomorrow")
+    sub.add_parser("resume", help="resume the running fhp-monitor")
+    sub.add_parser("quit", help="stop the running fhp-monitor")
 
     ex = sub.add_parser("export", help="write the minute-by-minute history")
     ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
@@ -136,6 +142,7 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
             print("Calibration cancelled; nothing was changed.", file=sys.stderr)
             return 1
         print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
+        tell_running_instance(home)
         return 0
     frames = settings.calibration.frames if args.frames is None else args.frames
     if not settings.calibration.min_frames <= frames <= 1000:
@@ -156,10 +163,21 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     record_calibration(home, baseline)
     print(f"Calibrated from {baseline.samples} of {len(readings)} frames: your upright posture reads "
           f"{baseline.cva_proxy_deg:.1f} degrees ({baseline.view} view).")
+    tell_running_instance(home)
     return 0
 
 
+def tell_running_instance(home: Home) -> None:
+    """A new calibration is saved: the instance running in this home (if any) switches to it."""
+    from fhp_monitor.desktop.control_client import reload_running
+
+    line = reload_running(home)
+    if line is not None:
+        print(line)
+
+
 def cmd_status(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.desktop.control_client import query_status, status_words
     from fhp_monitor.sensing.pose import resolve_model_path
 
     baseline = load_baseline(home.calibration)
@@ -168,6 +186,7 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
         "baseline_cva_proxy_deg": None if baseline is None else round(baseline.cva_proxy_deg, 2),
         "calibrated_at": None if baseline is None else datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
         "model": str(resolve_model_path(settings.detection.model or None)),
+        **query_status(home),
     }
     if args.json:
         print(json.dumps(status))
@@ -179,6 +198,7 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
             print("Calibrated:  not yet (run: fhp-monitor calibrate)")
         else:
             print(f"Calibrated:  {status['calibrated_at']}, upright reads {baseline.cva_proxy_deg:.1f} degrees")
+        print(f"Monitoring:  {status_words(status)}")
     return 0
 
 
@@ -267,8 +287,39 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
     return run_app(args, home, settings)
 
 
+def cmd_control(args, home: Home, settings: Settings) -> int:
+    """pause / resume / quit the instance running in this home."""
+    from fhp_monitor.desktop import control_client as control
+
+    message = {"cmd": args.command}
+    if args.command == "pause":
+        length = control.parse_pause(args.length)
+        message.update({"until": "tomorrow"} if length == "tomorrow" else {"seconds": length})
+    try:
+        reply = control.request(home, message)
+    except control.NotRunning as exc:
+        print(f"fhp-monitor: {exc}, so there is nothing to {args.command}.", file=sys.stderr)
+        return EXIT_NOT_RUNNING
+    if args.command == "quit":
+        if not control.wait_until_gone(home, reply.get("pid")):
+            print(f"fhp-monitor: asked it to stop, but it is still running after {control.QUIT_WAIT_S:.0f} s.",
+                  file=sys.stderr)
+            return 1
+        print("fhp-monitor has stopped.")
+        return 0
+    words = control.status_words({"running": True, **(reply.get("status") or {})}).removeprefix("running, ")
+    if not reply.get("done"):
+        print(f"fhp-monitor will {args.command} at its next look (right now: {words}).")
+    elif args.command == "resume" and not words.startswith("paused"):
+        print(f"Monitoring again ({words}).")
+    else:
+        print(f"fhp-monitor is {words}.")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
+            "resume": cmd_control, "quit": cmd_control}
 
 
 def runs_monitor(argv: list[str]) -> bool:

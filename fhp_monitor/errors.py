@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 EXIT_USER_ERROR = 2
+EXIT_NOT_RUNNING = 3  # pause/resume/quit with no fhp-monitor running in that home
 
 
 class UserError(Exception):

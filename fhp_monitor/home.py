@@ -301,6 +301,19 @@ def _read_holder(handle: IO[bytes]) -> str:
         return ""
 
 
+LOCK_ATTEMPTS, LOCK_RETRY_S = 10, 0.02
+
+
+def _locked_soon(handle: IO[bytes]) -> bool:
+    """Take the lock, trying a few times: ``instance_running`` (a `status` or `quit` asking whether
+    we run) holds it for an instant, which must not make a starting instance give up."""
+    for _attempt in range(LOCK_ATTEMPTS - 1):
+        if _try_lock(handle):
+            return True
+        time.sleep(LOCK_RETRY_S)
+    return _try_lock(handle)
+
+
 class SingleInstance:
     """Holds an OS file lock so only one fhp-monitor per user runs; the OS frees it if we crash.
 
@@ -324,7 +337,7 @@ class SingleInstance:
         except OSError as error:
             raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
                             "Check that the folder belongs to you, or choose another one with --home.") from error
-        if not _try_lock(handle):
+        if not _locked_soon(handle):
             text = _read_holder(handle)
             handle.close()
             raise AlreadyRunning(
@@ -350,6 +363,25 @@ class SingleInstance:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.release()
+
+
+def instance_running(lock_path: Path) -> bool:
+    """True when another process holds the instance lock at ``lock_path`` (an fhp-monitor runs there).
+
+    Takes the lock for a moment to find out and lets go at once; never creates the lock file.
+    """
+    try:
+        handle = open(lock_path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise HomeError(f"fhp-monitor cannot read its lock file {lock_path} ({error.strerror}). "
+                        "Check that the folder belongs to you, or choose another one with --home.") from error
+    with handle:
+        if _try_lock(handle):
+            _unlock(handle)
+            return False
+        return True
 
 
 # --------------------------------------------------------------------------- small state

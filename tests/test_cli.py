@@ -20,7 +20,8 @@ from recorded_day import SESSION
 
 REPO = Path(__file__).resolve().parents[1]
 REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason"}
-STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model"}
+STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model",
+               "running", "state", "paused_until", "pause_reason"}
 
 
 def fhp(*args: str, home: Path | None = None, env_home: Path | None = None) -> subprocess.CompletedProcess:
@@ -67,6 +68,8 @@ def test_calibrate_without_a_window_then_status_and_replay_use_it(tmp_path):
     status = json.loads(before.stdout)
     assert set(status) == STATUS_KEYS
     assert status["calibrated"] is False and status["baseline_cva_proxy_deg"] is None and status["calibrated_at"] is None
+    assert status["running"] is False and status["state"] is None  # no instance runs in this home
+    assert status["paused_until"] is None and status["pause_reason"] is None
     assert Path(status["model"]).is_file()
 
     calibrated = fhp("calibrate", "--source", str(SESSION / UPRIGHT), "--no-gui", home=home)
@@ -77,7 +80,8 @@ def test_calibrate_without_a_window_then_status_and_replay_use_it(tmp_path):
     assert set(status) == STATUS_KEYS and status["calibrated"] is True
     assert 40 < status["baseline_cva_proxy_deg"] < 60
     assert datetime.fromisoformat(status["calibrated_at"]).tzinfo is not None
-    assert "upright reads" in fhp("status", home=home).stdout
+    words = fhp("status", home=home).stdout
+    assert "upright reads" in words and "Monitoring:  not running" in words
 
     rows = json_lines(fhp("replay", str(SESSION / FORWARD), "--json", home=home).stdout)
     assert {row["forward"] for row in rows} <= {True, False}
