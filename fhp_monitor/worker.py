@@ -28,7 +28,7 @@ from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
     Clock, FrameSource, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
-    PostureState, SourceUnavailable, StatusSnapshot,
+    PostureState, SourceUnavailable, StatusSnapshot, pose_for,
 )
 from fhp_monitor.core.posture import (
     PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
@@ -211,11 +211,12 @@ class MonitorWorker:
         return wait
 
     def _observe(self, frame) -> Observation:
-        if not is_picture(frame.image):  # a driver hiccup must not stop the worker
-            return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
-        if mean_luma(frame.image) < DARK_LUMA:
-            return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
-        reading = read_posture(self.estimator.estimate(frame), self.settings.detection.min_visibility)
+        if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
+            if not is_picture(frame.image):  # a driver hiccup must not stop the worker
+                return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
+            if mean_luma(frame.image) < DARK_LUMA:
+                return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
+        reading = read_posture(pose_for(frame, self.estimator), self.settings.detection.min_visibility)
         forward = is_forward(self.baseline, reading, self.settings.detection.sensitivity_deg)
         if forward is not None:
             state = PostureState.FORWARD if forward else PostureState.UPRIGHT

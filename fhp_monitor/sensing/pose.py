@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
+from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +178,12 @@ def verify_bundled_model() -> bool:
     return digest == expected
 
 
-def estimator_for(settings) -> MediaPipePoseEstimator:
-    """The pose estimator the settings ask for (the bundled model unless detection.model names one)."""
+def estimator_for(settings, source=None) -> "MediaPipePoseEstimator | RecordedPoses":
+    """The pose estimator the settings ask for (the bundled model unless detection.model names one).
+
+    For a ``source`` whose frames carry their landmarks (a landmark recording) no model is needed:
+    then a stand-in that hands back the recorded pose, and MediaPipe is never imported.
+    """
+    if getattr(source, "carries_poses", False):
+        return RecordedPoses()
     return MediaPipePoseEstimator(settings.detection.model or None)
