@@ -90,6 +90,23 @@ def _landmarks_to_array(points, with_visibility: bool) -> tuple[np.ndarray, np.n
     return xyz, (vis if with_visibility else np.zeros(len(points)))
 
 
+def bgr_to_rgb(image: np.ndarray) -> np.ndarray:
+    """A contiguous RGB copy of a BGR picture (channel copies: 0.19 ms vs 0.71 ms for a reversed view)."""
+    rgb = np.empty_like(image)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = image[..., 2], image[..., 1], image[..., 0]
+    return rgb
+
+
+def to_pose_result(result, width: int, height: int) -> PoseResult:
+    """A PoseLandmarkerResult as numpy arrays."""
+    poses = []
+    for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
+        xyz, vis = _landmarks_to_array(image_points, with_visibility=True)
+        world, _ = _landmarks_to_array(world_points, with_visibility=False)
+        poses.append(PoseLandmarks(image=xyz, world=world, visibility=vis))
+    return PoseResult(poses=tuple(poses), width=width, height=height)
+
+
 class MediaPipePoseEstimator:
     """PoseEstimator port over ``mediapipe.tasks.python.vision.PoseLandmarker`` (VIDEO mode).
 
@@ -103,6 +120,7 @@ class MediaPipePoseEstimator:
         path = resolve_model_path(model_path)
         check_model_file(path)
         self.model_path = path
+        self.num_poses = num_poses
         # Imported here so that commands that never estimate (status, summary) start fast.
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
@@ -138,21 +156,14 @@ class MediaPipePoseEstimator:
         image = frame.image
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
-        rgb = np.empty_like(image)  # BGR -> RGB by channel copies: 0.19 ms vs 0.71 ms for a reversed view
-        rgb[..., 0], rgb[..., 1], rgb[..., 2] = image[..., 2], image[..., 1], image[..., 0]
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=bgr_to_rgb(image))
         if self._first:  # the graph logs start-up warnings on its first frame; they mean nothing to users
             self._first = False
             with quiet_native_stderr():
                 result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
         else:
             result = self._landmarker.detect_for_video(mp_image, self._timestamp_ms(frame.t))
-        poses = []
-        for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
-            xyz, vis = _landmarks_to_array(image_points, with_visibility=True)
-            world, _ = _landmarks_to_array(world_points, with_visibility=False)
-            poses.append(PoseLandmarks(image=xyz, world=world, visibility=vis))
-        return PoseResult(poses=tuple(poses), width=image.shape[1], height=image.shape[0])
+        return to_pose_result(result, width=image.shape[1], height=image.shape[0])
 
     def close(self) -> None:
         if not self._closed:
