@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
-from fhp_monitor.core.calibration import load_baseline
+from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
@@ -216,7 +216,11 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            self.worker.send("baseline", load_baseline(self.home.calibration))
+            try:
+                self.worker.send("baseline", load_baseline(self.home.calibration))
+            except CalibrationError as exc:  # keep monitoring against the baseline we had
+                log.error("%s", exc)
+                self._tell("Your new calibration could not be read", "I kept using the previous one.")
             self.worker.resume()
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from fhp_monitor import __version__
 from fhp_monitor.config import ConfigError, Settings, load_settings
-from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, is_forward, load_baseline, save_baseline
+from fhp_monitor.core.calibration import (
+    CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
+)
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
@@ -107,7 +109,7 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                 pose = pose_for(frame, estimator)
                 if recorder is not None:
                     recorder.write(frame, pose)
-                reading = read_posture(pose, settings.detection.min_visibility)
+                reading = read_posture(pose, settings.detection.min_visibility, body_of(baseline))
                 forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
                 row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
                        "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),

@@ -201,6 +201,7 @@ class DetectionSettings:
     model: str = setting("", Text())
     min_visibility: float = setting(0.5, Number(0, 1))
     sensitivity_deg: float = setting(2.0, Number(0.5, 30))
+    num_poses: int = setting(1, Whole(1, 4))
 
 
 @dataclass(frozen=True)

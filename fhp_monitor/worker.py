@@ -22,7 +22,7 @@ import numpy as np
 
 from fhp_monitor.config import Settings
 from fhp_monitor.core import messages
-from fhp_monitor.core.calibration import Baseline, is_forward
+from fhp_monitor.core.calibration import Baseline, body_of, is_forward
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.minutes import MinuteAccumulator
@@ -30,6 +30,7 @@ from fhp_monitor.core.ports import (
     Clock, FrameSource, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
     PostureState, SourceUnavailable, StatusSnapshot, pose_for,
 )
+from fhp_monitor.core.setup_watch import MOVED_DETAIL, MOVED_TEXT, MOVED_TITLE, SetupWatch
 from fhp_monitor.core.posture import (
     PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
 )
@@ -108,6 +109,7 @@ class MonitorWorker:
         self._pause_started: float | None = None
         self._pause_reason: str | None = None
         self._last_cva: float | None = None
+        self.setup_watch = SetupWatch.for_body(body_of(baseline))  # "the camera moved" (None: old calibration)
 
     # ------------------------------------------------------------------ commands (any thread)
     def send(self, command: str, value: object = None) -> None:
@@ -146,6 +148,7 @@ class MonitorWorker:
                 self.on_snapshot(self.snapshot())
             elif command == "baseline":
                 self.baseline = value  # type: ignore[assignment]
+                self.setup_watch = SetupWatch.for_body(body_of(self.baseline))
                 self.monitor.reset()
             elif command == "settings":
                 self.settings = value  # type: ignore[assignment]
@@ -216,7 +219,10 @@ class MonitorWorker:
                 return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
             if mean_luma(frame.image) < DARK_LUMA:
                 return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
-        reading = read_posture(pose_for(frame, self.estimator), self.settings.detection.min_visibility)
+        reading = read_posture(pose_for(frame, self.estimator), self.settings.detection.min_visibility,
+                               body_of(self.baseline))
+        if self._setup_moved(reading):
+            return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
         forward = is_forward(self.baseline, reading, self.settings.detection.sensitivity_deg)
         if forward is not None:
             state = PostureState.FORWARD if forward else PostureState.UPRIGHT
@@ -227,6 +233,14 @@ class MonitorWorker:
             detail = "not calibrated yet" if self.baseline is None else "camera view differs from calibration"
             return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
         return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
+
+    def _setup_moved(self, reading) -> bool:
+        """The camera-moved hook: tell the user once; no verdicts against a stale baseline meanwhile."""
+        if self.setup_watch is None:
+            return False
+        if self.setup_watch.update(self.clock.now(), reading.signals):
+            self._notify(MOVED_TITLE, MOVED_TEXT)
+        return self.setup_watch.moved
 
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.

@@ -102,3 +102,23 @@ def test_corrupt_model_gives_one_clear_sentence(tmp_path):
         check_model_file(bad)
     with pytest.raises(ModelError, match="damaged"):
         MediaPipePoseEstimator(bad)
+
+
+def test_camera_looks_seconds_apart_are_fresh_detections_not_tracked_from_the_last_look():
+    """A live camera gives frames without a file name; looks 5 s apart must each be detected afresh
+    (tracking from the previous look biased forward photos towards upright on tests/data), while
+    frames at a video's frame rate are tracked."""
+    session = SESSIONS[-1]
+    photos = [cv2.imread(str(p)) for p in sorted((session / UPRIGHT).glob("*.jpg"))[:2]]
+    photos += [cv2.imread(str(p)) for p in sorted((session / FORWARD).glob("*.jpg"))[:2]]
+    with MediaPipePoseEstimator() as alone:
+        expected = [alone.estimate(Frame(image, t=0.0, index=0, source=f"photo-{i}")).poses[0].image
+                    for i, image in enumerate(photos)]
+    with MediaPipePoseEstimator() as camera:
+        looks = [camera.estimate(Frame(image, t=5.0 * i, index=i)).poses[0].image for i, image in enumerate(photos)]
+        tracked = [camera.estimate(Frame(photos[-1], t=15.0 + 0.033 * (i + 1), index=10 + i)).poses[0].image
+                   for i in range(3)]
+    for got, want in zip(looks, expected):
+        np.testing.assert_allclose(got[:, :2], want[:, :2], atol=1e-6)
+    # Tracked frames of the same picture are not fresh detections: they settle on their own values.
+    assert any(np.abs(t[:, :2] - expected[-1][:, :2]).max() > 1e-6 for t in tracked)

@@ -37,6 +37,7 @@ from fhp_monitor.core.geometry import LEFT_EAR, RIGHT_EAR, read_posture
 from fhp_monitor.core.ports import Frame, PostureState, SourceUnavailable
 from fhp_monitor.worker import BACKOFF_MAX_S, BACKOFF_START_S, CAMERA_NOTICE_AFTER_S, MonitorWorker, ReplayClock
 from unprivileged import run_unprivileged, world_readable_tmp
+from fhp_monitor.core.setup_watch import MOVED_TITLE
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import SESSION, photos
 
@@ -306,7 +307,9 @@ def test_unreadable_poses_of_a_slouching_user_never_nudge_in_ten_minutes(baselin
     assert np.mean(plain) >= 0.9
     pictures = make(slouching)
     seen = watch(scripted(lambda s, n: pictures[n % len(pictures)]), 10 * 60, baseline)  # default sampling
-    assert seen.notifier.sent == [] and seen.worker.nudges_sent == []
+    # Two people in a picture twice as wide: the user is never judged; after minutes of that the only
+    # word may be the one "Did your camera move?" (core.setup_watch), never a nudge.
+    assert [n for n in seen.notifier.sent if n[0] != MOVED_TITLE] == [] and seen.worker.nudges_sent == []
     # MediaPipe now and then finds only one of two people, or guesses covered ears: those looks
     # read "forward", but they are too few among the unreadable ones to be trusted with a nudge.
     unreadable = [look for look in seen.looks if look.state in (PostureState.UNCERTAIN, PostureState.AWAY)]

@@ -133,7 +133,9 @@ def test_nudges_come_only_in_the_forward_period_after_the_onset_delay(day: Day):
     # Onset 60 s after the first forward look (at 180 s), then one per cooldown minute, at most
     # 3 per episode: levels 1, 2, 2 (the second wording is used from then on, never stronger).
     assert len(times) == 3, times
-    assert FORWARD_FROM + 60 <= times[0] <= FORWARD_FROM + 60 + 4
+    # Within one look (5 s): the video cuts from upright to forward in one frame, and MediaPipe's tracking
+    # (one pose, VIDEO mode) may still read the first forward look from the upright one.
+    assert FORWARD_FROM + 60 <= times[0] <= FORWARD_FROM + 60 + 5 + 1
     assert all(FORWARD_FROM + 60 <= t < FORWARD_TO for t in times)
     assert [b - a for a, b in zip(times, times[1:])] == pytest.approx([60, 60], abs=2.5)
     assert [n.level for n in day.worker.nudges_sent] == [1, 2, 2]

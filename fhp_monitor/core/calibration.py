@@ -11,6 +11,16 @@ wizard personalised it from a second, "let your head drift forward" recording, i
 margin sits halfway between the two postures. The spread term stops a shaky calibration from
 making every small wobble count.
 
+In a front view a second signal backs the first: the nose's height above the shoulders (in
+shoulder widths). A head that comes forward drops the nose more than the ears, and on recordings of
+other people's desks a plain nose-drop rule (more than 0.10 shoulder widths below the calibrated
+height) held up well. A front-view frame is forward when *either* signal crosses its calibrated
+threshold; the nose threshold follows the same sensitivity dial (0.10 at the default 2 degrees).
+
+The baseline also records where and how big the user sat (see geometry.BodyReference), so
+that someone else in view is never judged as the user and a moved camera can be noticed. Files
+written before these fields existed still load: those checks are then simply not made.
+
 Pure: numpy and the standard library only. Times are epoch seconds passed in.
 """
 
@@ -19,18 +29,29 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict, dataclass, replace
+import secrets
+import stat
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from fhp_monitor.core.geometry import PostureReading
+from fhp_monitor.core.geometry import BodyReference, PostureReading
 
 SPREAD_FACTOR = 2.0
 MIN_PERSONAL_GAP_DEG = 1.0
 SENSITIVITY_LIMITS = (0.5, 30.0)
-FILE_VERSION = 1
+#: The default sensitivity in config.yaml; the nose threshold is NOSE_DROP at this sensitivity.
+DEFAULT_SENSITIVITY_DEG = 2.0
+#: Nose drop below the calibrated height, in shoulder widths, that counts as forward (at the
+#: default sensitivity); never less than NOSE_DROP_FLOOR or NOSE_SPREAD_FACTOR calibrated spreads.
+NOSE_DROP = 0.10
+NOSE_DROP_FLOOR = 0.05
+NOSE_SPREAD_FACTOR = 3.0
+FILE_VERSION = 2
+#: A calibration file is a few hundred bytes; anything far larger is not one.
+MAX_FILE_BYTES = 64 * 1024
 
 
 class CalibrationError(ValueError):
@@ -47,11 +68,43 @@ class Baseline:
     calibrated_at: float
     personalised: bool = False
     forward_cva_proxy_deg: float | None = None
+    # Where and how big the user sat (geometry.BodyReference); None in files from before version 2.
+    body_frac: float | None = None
+    body_x: float | None = None
+    body_y: float | None = None
+    scale_spread: float | None = None
+    place_spread: float | None = None
+    view_ratio: float | None = None
+    # Front view only: head turn and nose height (shoulder widths) with their spreads.
+    head_turn: float | None = None
+    head_turn_spread: float | None = None
+    nose_rise_ratio: float | None = None
+    nose_rise_spread: float | None = None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
         """Degrees below the baseline that count as forward (settings' sensitivity unless personalised)."""
-        chosen = self.sensitivity_deg if (self.personalised or sensitivity_deg is None) else sensitivity_deg
-        return max(chosen, SPREAD_FACTOR * self.spread_deg)
+        return max(self._chosen(sensitivity_deg), SPREAD_FACTOR * self.spread_deg)
+
+    def _chosen(self, sensitivity_deg: float | None) -> float:
+        return self.sensitivity_deg if (self.personalised or sensitivity_deg is None) else sensitivity_deg
+
+    def nose_margin(self, sensitivity_deg: float | None = None) -> float:
+        """Shoulder widths below the calibrated nose height that count as forward."""
+        dial = NOSE_DROP * self._chosen(sensitivity_deg) / DEFAULT_SENSITIVITY_DEG
+        return max(dial, NOSE_DROP_FLOOR, NOSE_SPREAD_FACTOR * (self.nose_rise_spread or 0.0))
+
+    @property
+    def body(self) -> BodyReference | None:
+        """Where the user sat at calibration, or None for a file from before that was recorded."""
+        if self.body_frac is None or self.body_x is None or self.body_y is None:
+            return None
+        return BodyReference(self.view, self.body_frac, self.body_x, self.body_y, self.scale_spread or 0.0,
+                             self.place_spread or 0.0, self.head_turn, self.head_turn_spread, self.view_ratio)
+
+
+def body_of(baseline: Baseline | None) -> BodyReference | None:
+    """The calibrated body for ``geometry.read_posture`` (None without calibration or in an old file)."""
+    return None if baseline is None else baseline.body
 
 
 def robust_spread(values: np.ndarray) -> float:
@@ -89,6 +142,31 @@ def dominant_view(readings: Sequence[PostureReading]) -> str | None:
     return max(("front", "side"), key=views.count)
 
 
+def _signal(readings: Sequence[PostureReading], key: str) -> np.ndarray:
+    values = [r.signals.get(key) for r in readings]
+    return np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+
+
+def body_fields(readings: Sequence[PostureReading]) -> dict[str, float]:
+    """Where and how big the user sat, and how they held their head, over usable readings of one view."""
+    found: dict[str, float] = {}
+    size, x, y = (_signal(readings, k) for k in ("body_frac", "body_x", "body_y"))
+    if size.size and size.size == x.size == y.size and np.all(size > 0):
+        aspect = np.array([r.signals.get("aspect", 1.0) for r in readings if "body_frac" in r.signals])
+        body = float(np.median(size))
+        offsets = np.hypot(x - np.median(x), (y - np.median(y)) * (aspect if aspect.size == y.size else 1.0)) / body
+        found.update(body_frac=body, body_x=float(np.median(x)), body_y=float(np.median(y)),
+                     scale_spread=robust_spread(np.log(size)), place_spread=float(1.4826 * np.median(offsets)))
+    for key, spread in (("view_ratio", None), ("head_turn", "head_turn_spread"),
+                        ("nose_rise_ratio", "nose_rise_spread")):
+        values = _signal(readings, key)
+        if values.size >= max(3, len(readings) // 2):
+            found[key] = float(np.median(values))
+            if spread:
+                found[spread] = robust_spread(values)
+    return found
+
+
 def fit_from_readings(
     readings: Sequence[PostureReading], now: float, sensitivity_deg: float, min_samples: int = 5
 ) -> Baseline:
@@ -96,8 +174,9 @@ def fit_from_readings(
     view = dominant_view(readings)
     if view is None:
         return fit_baseline([], "front", now, sensitivity_deg, min_samples)
-    values = [r.cva_proxy_deg for r in readings if r.usable and r.view == view]
-    return fit_baseline(values, view, now, sensitivity_deg, min_samples)
+    kept = [r for r in readings if r.usable and r.view == view]
+    baseline = fit_baseline([r.cva_proxy_deg for r in kept], view, now, sensitivity_deg, min_samples)
+    return replace(baseline, **body_fields(kept))
 
 
 def personalise(baseline: Baseline, forward_values: Sequence[float]) -> Baseline:
@@ -123,34 +202,154 @@ def personalise(baseline: Baseline, forward_values: Sequence[float]) -> Baseline
 
 
 def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> bool | None:
-    """True/False for a usable reading in the calibrated view; None without calibration or reading."""
+    """True/False for a usable reading in the calibrated view; None without calibration or reading.
+
+    Forward when the proxy is more than the margin below the baseline, or (front view, when both
+    the calibration and the frame have it) the nose is more than the nose margin below its
+    calibrated height.
+    """
     if baseline is None or not reading.usable or reading.view != baseline.view:
         return None
     assert reading.cva_proxy_deg is not None
-    return reading.cva_proxy_deg < baseline.cva_proxy_deg - baseline.margin_deg(sensitivity_deg)
+    if reading.cva_proxy_deg < baseline.cva_proxy_deg - baseline.margin_deg(sensitivity_deg):
+        return True
+    nose = reading.signals.get("nose_rise_ratio")
+    if baseline.view == "front" and baseline.nose_rise_ratio is not None and nose is not None:
+        return bool(baseline.nose_rise_ratio - nose > baseline.nose_margin(sensitivity_deg))
+    return False
+
+
+# --------------------------------------------------------------------------- the file
 
 
 def save_baseline(path: Path, baseline: Baseline) -> None:
-    """Write atomically (temp file + rename) so a crash never leaves half a calibration."""
+    """Write atomically without following symlinks: a fresh private temp file, then rename.
+
+    The temp file is created with O_EXCL | O_NOFOLLOW (mode 0600) in the same folder, so a symlink
+    planted at any name is never written through; the rename replaces ``path`` itself (a symlink
+    there is replaced, not followed). A crash never leaves half a calibration.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2))
-    os.chmod(tmp, 0o600)  # personal data: readable by the user only
-    os.replace(tmp, path)
+    data = json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2, allow_nan=False).encode()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, flags, 0o600)  # personal data: readable by the user only
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _number(low: float, high: float, optional: bool = False):
+    def check(value: Any) -> str | None:
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"must be a number, not {json.dumps(value)[:40]}"
+        if not math.isfinite(value):
+            return f"{value!r} is not a finite number"
+        if not low <= value <= high:
+            return f"{value!r} is outside {low:g} to {high:g}"
+        return None
+    return check
+
+
+def _whole(low: int, high: int):
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number, not {json.dumps(value)[:40]}"
+        return None if low <= value <= high else f"{value} is outside {low} to {high}"
+    return check
+
+
+def _one_of(*choices: Any):
+    def check(value: Any) -> str | None:
+        ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
+        return None if ok else f"must be one of {', '.join(json.dumps(c) for c in choices)}, not {json.dumps(value)[:40]}"
+    return check
+
+
+#: Every key of the file, with what it may hold (plausible ranges, with room to spare).
+FILE_SCHEMA = {
+    "version": _one_of(1, 2),
+    "cva_proxy_deg": _number(-180.0, 180.0),
+    "spread_deg": _number(0.0, 90.0),
+    "samples": _whole(1, 1_000_000),
+    "view": _one_of("front", "side"),
+    "sensitivity_deg": _number(*SENSITIVITY_LIMITS),
+    "calibrated_at": _number(0.0, 1e11),
+    "personalised": _one_of(True, False),
+    "forward_cva_proxy_deg": _number(-180.0, 180.0, optional=True),
+    "body_frac": _number(1e-3, 10.0, optional=True),
+    "body_x": _number(-1.0, 2.0, optional=True),
+    "body_y": _number(-1.0, 2.0, optional=True),
+    "scale_spread": _number(0.0, 10.0, optional=True),
+    "place_spread": _number(0.0, 10.0, optional=True),
+    "view_ratio": _number(0.0, 1000.0, optional=True),
+    "head_turn": _number(-10.0, 10.0, optional=True),
+    "head_turn_spread": _number(0.0, 10.0, optional=True),
+    "nose_rise_ratio": _number(-10.0, 10.0, optional=True),
+    "nose_rise_spread": _number(0.0, 10.0, optional=True),
+}
+REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
+
+
+def _read_small_regular_file(path: Path) -> bytes | None:
+    """The file's bytes (None if it does not exist); refuses FIFOs, devices, folders and huge files."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CalibrationError(f"The calibration file {path} cannot be read ({exc.strerror}).") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise CalibrationError(f"The calibration file {path} is not a regular file; please calibrate again.")
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; please calibrate again.")
+    return data
 
 
 def load_baseline(path: Path) -> Baseline | None:
-    """The saved baseline, None if there is none. A damaged file raises CalibrationError."""
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
+    """The saved baseline, None if there is none. A damaged or implausible file raises CalibrationError.
+
+    Every key is checked (a number written as text, NaN, Infinity, an unknown view, a value far
+    outside what a calibration can produce); the message names the file and the key. Keys this
+    version does not know are ignored (a file from a newer version).
+    """
+    data = _read_small_regular_file(path)
+    if data is None:
         return None
-    except (OSError, ValueError) as exc:
-        raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from exc
     try:
-        data.pop("version", None)
-        baseline = Baseline(**data)
-        float(baseline.cva_proxy_deg), float(baseline.spread_deg)
-    except (TypeError, ValueError) as exc:
-        raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from exc
-    return baseline
+        content = json.loads(data.decode("utf-8"))  # NaN/Infinity parse, and are refused below by key
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from None
+    if not isinstance(content, dict):
+        raise CalibrationError(f"The calibration file {path} is damaged (not a set of keys); please calibrate again.")
+    for key in REQUIRED_KEYS:
+        if key not in content:
+            raise CalibrationError(f"The calibration file {path} lacks the key {key!r}; please calibrate again.")
+    values: dict[str, Any] = {}
+    for key, check in FILE_SCHEMA.items():
+        if key in content:
+            problem = check(content[key])
+            if problem:
+                raise CalibrationError(f"The calibration file {path} has a bad value for {key!r} ({problem}); "
+                                       "please calibrate again.")
+            values[key] = content[key]
+    placed = [key for key in ("body_frac", "body_x", "body_y") if values.get(key) is not None]
+    if placed and len(placed) != 3:
+        missing = next(k for k in ("body_frac", "body_x", "body_y") if values.get(k) is None)
+        raise CalibrationError(f"The calibration file {path} lacks the key {missing!r}; please calibrate again.")
+    values.pop("version", None)
+    known = {f.name for f in fields(Baseline)}
+    return Baseline(**{k: (float(v) if isinstance(v, int) and k != "samples" and not isinstance(v, bool) else v)
+                       for k, v in values.items() if k in known})
