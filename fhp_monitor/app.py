@@ -2,18 +2,20 @@
 
 Threads:
 * main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
-  window) and polls a command queue every 200 ms; without one it just waits for the worker.
+  window); commands wake it through a CommandInbox (a self-pipe Tk watches), and a timer wakes it
+  only for the rare checks below. Without a display it sleeps on the same inbox.
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-tray``: pystray's loop (see desktop/tray.py); its clicks are queued to the main thread.
-The main thread also polls config.yaml (edits apply without a restart; a bad edit is reported
-once and the previous settings are kept) and shows the end-of-day summary when it is due.
+* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
+  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
+without a restart; a bad edit is reported once and the previous settings are kept), shows the
+end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import signal
 import subprocess
 import sys
@@ -22,25 +24,23 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fhp_monitor.config import ConfigError, Settings, SettingsWatcher
+from fhp_monitor.config import ConfigError, Settings, SettingsWatcher, load_settings
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
-from fhp_monitor.core.ports import NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL
+from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
+from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
+from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
-from fhp_monitor.worker import MonitorWorker, ReplayClock
+from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
+from fhp_monitor.spawner import spawn
+from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
+from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 200
-SETTINGS_POLL_S = 2.0
-CALL_POLL_S = 10.0
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
+SETTINGS_POLL_S = 15.0  # a stat() of config.yaml, and whether the daily summary is due
+CALL_POLL_S = 45.0  # a scan of /proc for video-call apps
 
 
 def has_display() -> bool:
@@ -72,6 +72,8 @@ def open_with_desktop(path: Path) -> None:
         os.startfile(path)  # type: ignore[attr-defined]
         return
     opener = "open" if sys.platform == "darwin" else "xdg-open"
+    if spawn([opener, str(path)]):  # started outside the network guard (see spawner.py)
+        return
     try:
         subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError as exc:
@@ -82,22 +84,25 @@ class App:
     """Owns every adapter for one ``run``; ``main_loop`` returns the exit status."""
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
-        from fhp_monitor.store.history import SqliteHistoryStore
-        from fhp_monitor.desktop.notify import PlyerNotifier
+        from fhp_monitor.store.spool import open_spooled_history
+        from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.pose import estimator_for
         from fhp_monitor.sensing.sources import source_for
 
         self.args, self.home, self.settings = args, home, settings
-        self.commands: queue.Queue[str] = queue.Queue()
+        self.commands = CommandInbox()
         self.stop = threading.Event()
-        self.notifier = PlyerNotifier()
-        self.history = SqliteHistoryStore(home.history)
+        self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
+        self.reporter = Reporter(self._tell)
+        self.gave_up: str | None = None
+        self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
         if self.history.recovered_from is not None:
             self._tell("Your posture history file was damaged",
                        f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.estimator = estimator_for(settings, self.source)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
@@ -112,6 +117,8 @@ class App:
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
         self._last_snapshot: StatusSnapshot | None = None
+        apply_autostart_setting(home, settings)
+        self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
         if removed:
             log.info("rolled %d minutes older than %d days into daily totals", removed,
@@ -125,6 +132,13 @@ class App:
             log.warning("could not show a notification (%s): %s — %s", exc, title, body)
         print(f"fhp-monitor: {title}. {body}", file=sys.stderr)
 
+    def _tell_once(self, key: str, title: str, body: str) -> None:
+        """``_tell`` only the first time for this home (remembered in its state file)."""
+        state = read_state(self.home)
+        if not state.get(key):
+            self._tell(title, body)
+            write_state(self.home, {**state, key: True})
+
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         """Called on the worker thread: the tray is thread-safe; the Tk panel is updated via the queue."""
         self._last_snapshot = snapshot
@@ -137,8 +151,11 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import TrayIcon
+        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
+        from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
 
+        if not tk_available():  # e.g. Debian's system Python without python3-tk: say what to install
+            tell_tk_missing(TK_MISSING_RUN, self.notifier)
         # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
         # Tk connection opened during that grab was seen to hang both (and the X server with them).
         try:
@@ -149,28 +166,34 @@ class App:
         except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
             log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
             self.root = None
-        self.tray = TrayIcon(on_command=self.post)
-        if not self.tray.start(self.worker.snapshot(), self.clock.now()):
-            self.tray = None
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now())
+        if self.tray is None:
+            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
     # ------------------------------------------------------------------ commands
     def post(self, command: str) -> None:
         """Any thread (tray, notification buttons, control socket, session watchers): queue a
-        command for the main thread, which handles it in ``handle``."""
+        command for the main thread, which wakes at once and handles it in ``handle``."""
         self.commands.put(command)
 
     def handle(self, command: str) -> None:
         now = self.clock.now()
-        if command != "_refresh":
+        if command not in ("_refresh", "_wake"):
             log.info("command: %s", command)
         if command in ("pause_15", "pause_60", "pause_tomorrow"):
             self.worker.pause(pause_until(command, now))
+        elif command == "snooze_30":  # a nudge's button
+            self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
+        elif command == "pause_today":  # a nudge's button
+            self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
         elif command == "resume":
             self.worker.resume()
         elif command == "quit":
             self.request_stop()
         elif command == "settings":
-            open_with_desktop(self.home.config)
+            from fhp_monitor.windows.settings_flow import show_settings
+
+            show_settings(self.root, self.home, open_with_desktop, self._tell)
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
@@ -180,6 +203,8 @@ class App:
         elif command == "_refresh":
             if self.panel is not None and self._last_snapshot is not None:
                 self.panel.show(self._last_snapshot, now)
+        elif command == "_wake":
+            pass  # the worker ended or a stop was asked: the main loop looks at that next
         else:
             log.warning("unknown command %r", command)
 
@@ -203,7 +228,7 @@ class App:
         from fhp_monitor.reports import daily_summary
 
         summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
-        chart = render_summary_chart(summary, self.home.root / "summary-today.png")
+        chart = render_summary_chart(summary, self.home.root / "summary-today.png", private=True)
         self._tell("Today's posture", format_summary_text(summary).splitlines()[0])
         open_with_desktop(chart)
 
@@ -226,12 +251,10 @@ class App:
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
     # ------------------------------------------------------------------ periodic checks
-    def poll(self) -> None:
-        while True:
-            try:
-                self.handle(self.commands.get_nowait())
-            except queue.Empty:
-                break
+    def poll(self) -> float:
+        """Handle waiting commands and the checks that are due; returns seconds to the next check."""
+        for command in self.commands.take_all():
+            self.handle(command)
         real_now = time.monotonic()
         if real_now >= self._next_settings_poll:
             self._next_settings_poll = real_now + SETTINGS_POLL_S
@@ -240,6 +263,7 @@ class App:
         if real_now >= self._next_call_poll:
             self._next_call_poll = real_now + CALL_POLL_S
             self.video_call_check()
+        return max(0.0, min(self._next_settings_poll, self._next_call_poll) - time.monotonic())
 
     def video_call_check(self) -> None:
         """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
@@ -261,9 +285,9 @@ class App:
             self._tell("Settings not changed", f"{result} The previous settings are still in use.")
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
-                from fhp_monitor.desktop.autostart import apply_autostart
+                from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 
-                apply_autostart(result.app.autostart)
+                apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
             self.settings = result
             self.worker.send("settings", result)
             log.info("settings reloaded from %s", self.home.config)
@@ -275,19 +299,26 @@ class App:
         state = read_state(self.home)
         last = state.get("last_summary_date")
         now = self.clock.now()
-        due = daily_notification_due(now, self.settings.summary.daily_time,
-                                     date.fromisoformat(last) if last else None, self.history.has_data)
-        if due is None or (due == local_date(now) and not self.history.has_data(due)):
+        try:
+            due = daily_notification_due(now, self.settings.summary.daily_time,
+                                         date.fromisoformat(last) if last else None, self.history.has_data,
+                                         running_since=self.started_at)
+            if due is None or (due == local_date(now) and not self.history.has_data(due)):
+                return
+            sentence = end_of_day_sentence(daily_summary(self.history, due, now))
+            write_state(self.home, {**state, "last_summary_date": due.isoformat()})
+        except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
+            self.reporter.problem("summary", exc, "Today's summary could not be made",
+                                  "fhp-monitor keeps monitoring and will try again later.")
             return
-        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday",
-                   end_of_day_sentence(daily_summary(self.history, due, now)))
-        write_state(self.home, {**state, "last_summary_date": due.isoformat()})
+        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday", sentence)
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
-        """Any thread (signal handlers too): end the run; the worker wakes from its wait at once."""
+        """Any thread (signal handlers too): end the run; the worker and the main thread wake at once."""
         self.stop.set()
         self.worker.wake.set()
+        self.commands.put("_wake")
 
     def pace(self, seconds: float) -> bool:
         """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
@@ -296,46 +327,91 @@ class App:
             self.worker.wake.clear()
             return self.stop.is_set()
         speed = self.args.speed
-        return self.stop.is_set() if speed <= 0 else self.stop.wait(seconds / speed)
+        if speed <= 0:
+            return self.stop.is_set()
+        started = time.monotonic()
+        if self.worker.wake.wait(seconds / speed):  # a command, a lock or stop: act where the replay has got to
+            self.worker.wake.clear()
+            self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
+        return self.stop.is_set()
 
     def main_loop(self) -> int:
-        worker_thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="fhp-worker")
+        from fhp_monitor.desktop.session import start_session_awareness
+
+        self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
+
+        def supervised() -> None:
+            try:
+                self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
+            finally:
+                self.commands.put("_wake")  # the main loop notices the end at once
+
+        worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
         try:
             if self.root is not None:
-                def tick() -> None:
-                    self.poll()
+                root = self.root
+                timer: list[str] = []
+
+                def wake() -> None:
+                    """Commands arrived or a check is due: handle them, then sleep until the next check."""
+                    for pending in timer:
+                        root.after_cancel(pending)
+                    timer.clear()
+                    next_check_s = self.poll()
                     # A finished file source keeps the tray up (summary, settings) unless --exit-at-end.
                     ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end)
                     if self.stop.is_set() or ended:
-                        self.root.quit()
-                    else:
-                        self.root.after(POLL_MS, tick)
+                        root.quit()
+                        return
+                    if not watched:
+                        next_check_s = min(next_check_s, FALLBACK_TICK_MS / 1000.0)
+                    timer.append(root.after(max(1, int(next_check_s * 1000) + 1), wake))
 
-                self.root.after(POLL_MS, tick)
-                self.root.mainloop()
+                watched = self.commands.attach_tk(root, wake)
+                previous_fd = self.commands.wake_on_signals()
+                try:
+                    root.after_idle(wake)
+                    root.mainloop()
+                finally:
+                    if previous_fd is not None:
+                        signal.set_wakeup_fd(previous_fd)
+                    self.commands.detach_tk(root)
             else:
                 while worker_thread.is_alive() and not self.stop.is_set():
-                    worker_thread.join(POLL_MS / 1000.0)
-                    self.poll()
+                    self.commands.wait(self.poll())
         finally:
             self.request_stop()
             worker_thread.join()
             self.shutdown()
-        if self.worker.failure:
-            raise UserError(self.worker.failure)
+        if self.worker.failure or self.gave_up:
+            raise UserError(self.worker.failure or self.gave_up)
         if self.worker.ended and not self.args.exit_at_end:
             log.info("the source ended")
         return 0
 
     def shutdown(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+        words = self.history.close()  # before the notifier closes, so these words can still be shown
+        if words:
+            self._tell("Posture history", words)
         if self.tray is not None:
             self.tray.stop()
+        if hasattr(self.notifier, "close"):
+            self.notifier.close()
+        close_shared_loop()
         if self.root is not None:
             self.root.destroy()
             self.root = None
         self.estimator.close()
-        self.history.close()
+
+
+def apply_autostart_setting(home: Home, settings: Settings) -> None:
+    """config.yaml wins at start: the login entry matches ``app.autostart`` (with --home if one was chosen)."""
+    from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
+
+    apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
@@ -347,13 +423,14 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         if load_baseline(home.calibration) is None:
             first_run_calibration(args, home, settings)
+            settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         app = App(args, home, settings)
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: app.request_stop())
+        restore_signals = install_stop_signals(app.request_stop)
         try:
             app.start_ui()
             return app.main_loop()
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            restore_signals()
     finally:
         lock.release()
 

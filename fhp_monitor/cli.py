@@ -24,7 +24,7 @@ from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, 
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
 from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
 from fhp_monitor.sensing.pose import estimator_for
-from fhp_monitor.store.history import open_history, record_calibration
+from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--date", help="YYYY-MM-DD (default today)")
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
+
+    sub.add_parser("settings", help="open the settings window")
 
     ex = sub.add_parser("export", help="write the minute-by-minute history")
     ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
@@ -145,7 +147,10 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
             return 1
         print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
         return 0
-    frames = args.frames or settings.calibration.frames
+    frames = settings.calibration.frames if args.frames is None else args.frames
+    if not settings.calibration.min_frames <= frames <= 1000:
+        raise UserError(f"--frames must be a whole number from {settings.calibration.min_frames} "
+                        f"(calibration.min_frames) to 1000 (got {frames}).")
     source = source_for(args.source, settings)
     readings = []
     with estimator_for(settings, source) as estimator:
@@ -191,9 +196,21 @@ def parse_day(text: str | None) -> date:
     if not text:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise UserError(f"--date must look like 2026-11-20 (got {text!r}).") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UserError(f"--date must be a day from {FIRST_DAY} to {LAST_DAY} (got {text}).")
+    return day
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)  # the local clock and the week before both fit
+
+
+def cannot_write(path: str, what: str, exc: OSError) -> UserError:
+    """One plain line for an export that cannot be written (missing folder, a folder in the way...)."""
+    return UserError(f"fhp-monitor cannot write {what} to {path} ({exc.strerror or exc}). "
+                     "Check that the folder exists and that the name is not a folder.")
 
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
@@ -201,12 +218,15 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.reports import daily_summary
 
     day = parse_day(args.date)
-    with open_history(home) as store:
+    with open_spooled_history(home, announce=True) as store:
         summary = daily_summary(store, day, now=time.time())
     if args.chart:
         from fhp_monitor.store.chart import render_summary_chart
 
-        render_summary_chart(summary, Path(args.chart))
+        try:
+            render_summary_chart(summary, Path(args.chart))
+        except OSError as exc:
+            raise cannot_write(args.chart, "the chart", exc) from None
     if args.json:
         print(json.dumps(to_json_dict(summary)))
     else:
@@ -217,29 +237,68 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
 
 
 def cmd_export(args, home: Home, settings: Settings) -> int:
-    with open_history(home) as store:
+    with open_spooled_history(home, announce=True) as store:
         if args.csv == "-":
             rows = store.export_csv(sys.stdout)
         else:
-            with open(args.csv, "w", newline="") as out:
-                rows = store.export_csv(out)
+            try:  # an export the user named: a link there is followed, the umask applies (README)
+                with open(args.csv, "w", newline="") as out:
+                    rows = store.export_csv(out)
+            except OSError as exc:
+                raise cannot_write(args.csv, "the history", exc) from None
             print(f"Wrote {rows} minutes to {args.csv}", file=sys.stderr)
+    return 0
+
+
+MIN_SPEED, MAX_SPEED = 0.01, 10_000.0
+
+
+def check_speed(speed: float) -> float:
+    """0 (as fast as possible) or a finite speed in a sane range; anything else is one plain line."""
+    if speed == 0 or MIN_SPEED <= speed <= MAX_SPEED:  # False for nan; inf is above the range
+        return speed
+    raise UserError(f"--speed must be 0 (as fast as possible) or a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                    f"(got {speed!r}).")
+
+
+def cmd_settings(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.windows.settings_flow import settings_with_window
+
+    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
     return 0
 
 
 def cmd_run(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import run_app
 
+    check_speed(args.speed)
+
     return run_app(args, home, settings)
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
-            "summary": cmd_summary, "export": cmd_export}
+            "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings}
+
+
+def runs_monitor(argv: list[str]) -> bool:
+    """True when ``argv`` asks for a command that opens the user's programs (``run``, also plain
+    ``fhp-monitor``, and ``settings``), judged before parsing."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--home":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token in ("run", "settings")
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
     from fhp_monitor.netguard import block_internet
+    from fhp_monitor.spawner import start_spawner
 
+    if runs_monitor(list(argv if argv is not None else sys.argv[1:])):
+        start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Mapping, Sequence
@@ -186,13 +187,15 @@ class CameraSettings:
     index: int = setting(0, Whole(0, 16))
     width: int = setting(640, Whole(64, 4096))
     height: int = setting(360, Whole(64, 4096))
-    release_between_samples_s: float = setting(10.0, Number(0, 3600))
+    release_between_samples_s: float = setting(3.0, Number(0, 3600))
 
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    interval_s: float = setting(5.0, Number(1, 600))
+    interval_s: float = setting(15.0, Number(1, 600))
     fast_interval_s: float = setting(2.0, Number(1, "interval_s"))
+    max_interval_s: float = setting(60.0, Number(1, 3600))
+    away_interval_s: float = setting(60.0, Number(1, 3600))
     image_interval_s: float = setting(1.0, Number(0.01, 3600))
 
 
@@ -320,6 +323,34 @@ def _check_section(section: str, raw: Mapping[Any, Any]) -> tuple[dict[str, Any]
     return values, problems
 
 
+def check_setting(section: str, key: str, value: Any, settings: Settings | None = None) -> Any:
+    """One setting checked by its rule in the table, as the loader checks it (for the settings
+    window). Returns the clean value; raises ConfigError with the loader's wording.
+
+    A bound that names a sibling setting (e.g. ``sampling.fast_interval_s``) is taken from
+    ``settings`` (default: the defaults).
+    """
+    rule = SCHEMA[section][key]
+    high, label = None, ""
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        high = getattr(getattr(settings or Settings(), section), sibling)
+        label = f"{section}.{sibling} ({_num(high)})"
+    try:
+        return rule.check(value, high)
+    except _Invalid:
+        raise ConfigError([f"{section}.{key} must be {rule.describe(high, label)} (got {_shown(value)})"]) from None
+
+
+def describe_setting(section: str, key: str, settings: Settings | None = None) -> str:
+    """What a valid value of one setting looks like, in the loader's words ("a number from 5 to 3600")."""
+    rule = SCHEMA[section][key]
+    sibling = getattr(rule, "high", None)
+    if isinstance(sibling, str):
+        return rule.describe(getattr(getattr(settings or Settings(), section), sibling))
+    return rule.describe()
+
+
 def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
     """Merge parsed YAML over the defaults. Raises ConfigError listing every problem."""
     if data is None:
@@ -348,7 +379,17 @@ def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML without base-60 numbers (so 17:30 stays text) and with duplicate keys refused."""
+    """Safe YAML without base-60 numbers (so 17:30 stays text), with duplicate keys refused, and
+    without anchors and aliases (``&a`` / ``*a``): a settings file never needs them, and refusing
+    them while composing means an "alias bomb" costs nothing."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not used in settings; write each value out",
+                event.start_mark)
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
@@ -407,15 +448,41 @@ def load_settings(path: Path | None) -> Settings:
         return Settings()
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_config_bytes(path)
     except FileNotFoundError:
         return Settings()
+    except OSError as error:
+        raise ConfigError([f"the file cannot be read ({error.strerror or error})"], path.name) from error
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError([f"the file is not plain UTF-8 text ({error.reason} at byte {error.start})"],
                           path.name) from error
-    except OSError as error:
-        raise ConfigError([f"the file cannot be read ({error.strerror or error})"], path.name) from error
     return parse_settings(text, path.name)
+
+
+#: A settings file is a few KB; anything bigger is refused at once, by its size.
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """At most MAX_CONFIG_BYTES of a regular file. A FIFO, a device or a folder is refused without
+    waiting on it (opened with O_NONBLOCK, checked with fstat before any read)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "it is not a regular file (a folder, a pipe or a device?)")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise OSError(0, f"it is {info.st_size:,} bytes; a settings file is at most {MAX_CONFIG_BYTES // 1024} KB")
+        data = os.read(fd, MAX_CONFIG_BYTES + 1)
+        while len(data) <= MAX_CONFIG_BYTES and (more := os.read(fd, MAX_CONFIG_BYTES + 1 - len(data))):
+            data += more
+        if len(data) > MAX_CONFIG_BYTES:  # grew while we read it
+            raise OSError(0, f"it is larger than {MAX_CONFIG_BYTES // 1024} KB")
+        return data
+    finally:
+        os.close(fd)
 
 
 class SettingsWatcher:

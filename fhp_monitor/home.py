@@ -48,6 +48,8 @@ class AlreadyRunning(RuntimeError):
 def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
     """The home folder (created with mode 0700 if new): ``--home``, then ``FHP_MONITOR_HOME``,
     else platformdirs' user data folder. Raises HomeError when it cannot be a folder."""
+    if cli_home is not None and not cli_home.strip():
+        raise HomeError('--home needs a folder name (got ""). Leave --home out to use your user data folder.')
     chosen = cli_home or env.get(HOME_ENV, "").strip() or platformdirs.user_data_dir(APP_NAME, appauthor=False)
     home = Path(chosen).expanduser().absolute()
     _make_private_dir(home)
@@ -55,8 +57,10 @@ def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
 
 
 def _make_private_dir(path: Path) -> None:
-    """Create ``path`` readable by this user only; an existing folder is left as it is."""
+    """Create ``path`` readable by this user only (0700). An existing folder must belong to this
+    user and be writable by nobody else (HomeError naming the path and the fix otherwise)."""
     if path.is_dir():
+        check_private_dir(path)
         return
     if path.exists():
         raise HomeError(f"fhp-monitor cannot keep its files in {path}: that is a file, not a folder. "
@@ -71,23 +75,40 @@ def _make_private_dir(path: Path) -> None:
                         "Choose another folder with --home.") from error
 
 
+def check_private_dir(path: Path) -> None:
+    """Refuse a folder owned by another user, or one that others may write in (1777, 0777, 0775...):
+    anyone who can write there could plant links that make fhp-monitor overwrite their targets."""
+    if not hasattr(os, "geteuid"):
+        return  # Windows: the user's profile folders are private by their ACLs
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
+                        "Choose a folder of your own with --home.")
+    if info.st_mode & 0o022:
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: other users may write in it "
+                        f"(mode {info.st_mode & 0o7777:o}). Run: chmod 700 '{path}' (or choose another folder "
+                        "with --home).")
+
+
 @dataclass(frozen=True)
 class Home:
     """Paths of everything fhp-monitor keeps. Build it with :meth:`locate`."""
 
     root: Path
     log_dir: Path
+    chosen: bool = False  # True when --home or FHP_MONITOR_HOME named it (not the platform default)
 
     @classmethod
     def locate(cls, cli_home: str | None, env: Mapping[str, str]) -> Home:
         """Resolve (and create) the home. Logs go in ``root/logs`` when the home was chosen with
         --home or the environment, else in the platform's per-user log folder."""
         root = resolve_home(cli_home, env)
-        if cli_home or env.get(HOME_ENV, "").strip():
+        chosen = bool(cli_home or env.get(HOME_ENV, "").strip())
+        if chosen:
             log_dir = root / "logs"
         else:
             log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-        return cls(root=root, log_dir=log_dir)
+        return cls(root=root, log_dir=log_dir, chosen=chosen)
 
     @property
     def config(self) -> Path:
@@ -120,21 +141,90 @@ def ensure_config(home: Home) -> Path:
     Never overwrites an existing file (not even one created a moment ago by another process).
     """
     target = home.config
-    if target.exists():
+    if os.path.lexists(target):
+        _narrow_to_private(target)
         return target
     default = resources.files("fhp_monitor.resources").joinpath("config.yaml").read_bytes()
-    try:
-        with open(target, "xb") as handle:  # "x": fail rather than replace
+    try:  # O_EXCL: fail rather than replace (or write through a link planted a moment ago)
+        with os.fdopen(open_private(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
             handle.write(default)
     except FileExistsError:
         logger.info("%s appeared while creating it; keeping that one", target)
     return target
 
 
+def _narrow_to_private(path: Path) -> None:
+    """An existing regular file of ours in the home loses group/other permissions (links are left alone)."""
+    try:
+        info = os.lstat(path)
+        if os.path.isfile(path) and not os.path.islink(path) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.chmod(path, info.st_mode & 0o700)
+    except OSError as error:
+        logger.warning("could not make %s private: %s", path, error)
+
+
 # --------------------------------------------------------------------------- logging
 
 
 _OUR_HANDLER = "_fhp_monitor_handler"
+LOG_ERROR_EVERY_S = 600.0
+
+
+class PrivateLogFile(RotatingFileHandler):
+    """The rotating log, private (0600) and never written through a symbolic link.
+
+    When the log itself cannot be written (a full disk), one plain line goes to stderr per
+    ``LOG_ERROR_EVERY_S`` instead of logging's traceback for every record.
+    """
+
+    _next_complaint = 0.0
+
+    def _open(self):  # noqa: ANN202 - logging's own signature
+        fd = open_private(Path(self.baseFilename), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        now = time.monotonic()
+        if now >= self._next_complaint:
+            self._next_complaint = now + LOG_ERROR_EVERY_S
+            error = sys.exc_info()[1]
+            try:
+                sys.stderr.write(f"fhp-monitor: cannot write the log {self.baseFilename} ({error}); "
+                                 "messages are shown here instead.\n")
+                sys.stderr.write(f"fhp-monitor: {record.getMessage()}\n")
+            except (OSError, ValueError):
+                return  # stderr is gone too: nothing more can be said
+
+
+class _PlainFormatter(logging.Formatter):
+    """stderr gets one plain line per message; tracebacks go to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        plain = logging.makeLogRecord(record.__dict__)
+        plain.exc_info, plain.exc_text, plain.stack_info = None, None, None
+        return super().format(plain)
+
+
+def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
+    """``os.open`` that never follows a symbolic link at ``path`` and leaves the file 0600 at most.
+
+    A planted link is refused with a HomeError naming it (the file it points to is never touched).
+    """
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), mode)
+    except OSError as error:
+        if os.path.islink(path):
+            raise HomeError(f"{path} is a symbolic link; fhp-monitor never writes through links. "
+                            "Delete that link, then start fhp-monitor again.") from error
+        raise
+    try:
+        info = os.fstat(fd)
+        if info.st_mode & 0o077:
+            os.fchmod(fd, info.st_mode & 0o700)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def setup_logging(home: Home, verbose: bool = False) -> Path:
@@ -143,8 +233,8 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
     _make_private_dir(home.log_dir)
     stop_logging()
     try:
-        file_handler = RotatingFileHandler(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
-                                           encoding="utf-8")
+        file_handler = PrivateLogFile(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
+                                      encoding="utf-8")
     except OSError as error:
         raise HomeError(f"fhp-monitor cannot write its log {home.log_file} ({error.strerror}). "
                         "Check that the folder belongs to you, or choose another one with --home.") from error
@@ -152,7 +242,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
-    console.setFormatter(logging.Formatter("fhp-monitor: %(message)s"))
+    console.setFormatter(_PlainFormatter("fhp-monitor: %(message)s"))
     root = logging.getLogger()
     for handler in (file_handler, console):
         setattr(handler, _OUR_HANDLER, True)
@@ -229,8 +319,8 @@ class SingleInstance:
     def acquire(self) -> None:
         if self._handle is not None:
             return
-        try:
-            handle = open(self.lock_path, "a+b")  # noqa: SIM115 - kept open while the lock is held
+        try:  # kept open while the lock is held; never through a planted link
+            handle = os.fdopen(open_private(self.lock_path, os.O_RDWR | os.O_CREAT), "r+b")
         except OSError as error:
             raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
                             "Check that the folder belongs to you, or choose another one with --home.") from error

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -27,19 +29,28 @@ from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
-    Clock, FrameSource, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
+    Clock, FrameSource, monotonic_of, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
     PostureState, SourceUnavailable, StatusSnapshot, pose_for,
 )
+from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_NUDGE
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, MOVED_TEXT, MOVED_TITLE, SetupWatch
 from fhp_monitor.core.posture import (
     PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
 )
+from fhp_monitor.core.sampling import AWAY_IDLE, SamplingPolicy, SamplingSchedule
 
 log = logging.getLogger(__name__)
 
+#: Looks whose time is split half-and-half when the state changed between them.
+SPLIT_STATES = frozenset({PostureState.UPRIGHT, PostureState.FORWARD, PostureState.AWAY, PostureState.UNCERTAIN,
+                          PostureState.CAMERA_UNAVAILABLE})
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
 BACKOFF_START_S, BACKOFF_MAX_S = 5.0, 60.0
 CAMERA_NOTICE_AFTER_S = 120.0  # one notification if the camera stays unavailable this long
+GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
+GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
+PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
+IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
 def policy_from(settings: Settings) -> NudgePolicy:
@@ -51,6 +62,12 @@ def policy_from(settings: Settings) -> NudgePolicy:
         max_per_hour=n.max_per_hour,
         quiet_hours=parse_quiet_hours(n.quiet_hours),
     )
+
+
+def sampling_from(settings: Settings) -> SamplingPolicy:
+    s = settings.sampling
+    return SamplingPolicy(interval_s=s.interval_s, max_interval_s=s.max_interval_s, fast_s=s.fast_interval_s,
+                          away_idle_s=s.away_interval_s, onset_delay_s=settings.nudges.onset_delay_s)
 
 
 def is_picture(image) -> bool:
@@ -68,6 +85,23 @@ class ReplayClock:
 
     def now(self) -> float:
         return self.start + self.t
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None) if sys.platform.startswith("linux") else None
+
+
+class SystemClock:
+    """The live clock. ``monotonic`` never steps; on Linux it is CLOCK_BOOTTIME, which also runs
+    while the machine sleeps, so a suspend shows up as a gap (a fresh onset window)."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.clock_gettime(_BOOTTIME) if _BOOTTIME is not None else time.monotonic()
 
 
 class MonitorWorker:
@@ -88,7 +122,9 @@ class MonitorWorker:
         self.source, self.estimator, self.clock = source, estimator, clock
         self.settings, self.baseline = settings, baseline
         self.notifier, self.history, self.on_snapshot = notifier, history, on_snapshot
-        self.monitor = PostureMonitor(policy_from(settings), clock.now())
+        self.monotonic = monotonic_of(clock)
+        self.monitor = PostureMonitor(policy_from(settings), self.monotonic(), wall=clock.now())
+        self.schedule = SamplingSchedule(sampling_from(settings))
         self.minutes = MinuteAccumulator()
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
@@ -96,17 +132,24 @@ class MonitorWorker:
         #: Seconds since the user last touched keyboard or mouse, or None where unknown (set by the
         #: composition root from desktop/idle; any thread may call it, it must not block).
         self.input_idle_s: Callable[[], float | None] = lambda: None
+        #: Set by the worker thread once a paused step has let go of the camera; cleared by ``pause``
+        #: and before each read. The suspend watcher waits on it before letting the machine sleep.
+        self.released_for_pause = threading.Event()
         self.ended = False
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
         self.nudges_sent: list[NudgeDue] = []
         self._nudge_ids: dict[float, int] = {}
-        self._last_look: float | None = None
+        self._last_look: float | None = None  # monotonic time of the previous look (or paused tick)
+        self._last_state: PostureState | None = None
+        self._planned = self.schedule.policy.first_s  # the wait planned after the previous look
+        self._look_due: float | None = None  # away and idle: monotonic time of the next look
+        self.last_wait_why = ""
         self._next_t: float | None = None  # file timeline position of the next look
         self._backoff = BACKOFF_START_S
         self._unavailable_since: float | None = None
         self._camera_notice_sent = False
-        self._pause_started: float | None = None
+        self._pause_started: tuple[float, float] | None = None  # (wall, monotonic)
         self._pause_reason: str | None = None
         self._last_cva: float | None = None
         self.setup_watch = SetupWatch.for_body(body_of(baseline))  # "the camera moved" (None: old calibration)
@@ -117,20 +160,26 @@ class MonitorWorker:
 
         Commands: "pause" (value: ``(until epoch or None, reason)``, or just ``until`` for the
         user's pause), "resume" (value: a reason, or None for the user's Resume), "baseline",
-        "settings".
+        "settings", "look" (look now: input came back while away).
         """
         self.commands.put((command, value))
         self.wake.set()
 
     def pause(self, until: float | None, reason: str = PAUSE_USER) -> None:
         """Pause for ``reason`` until ``until`` (epoch; None = until resumed). Any thread."""
+        self.released_for_pause.clear()
         self.send("pause", (until, reason))
 
     def resume(self, reason: str | None = None) -> None:
         """End the pause for ``reason`` (None: the user's Resume). Any thread."""
         self.send("resume", reason)
 
-    def _apply_commands(self, now: float) -> None:
+    def look_now(self) -> None:
+        """Input came back (keyboard or mouse): take a look now instead of after a long wait. Any thread."""
+        self.send("look")
+
+    def _apply_commands(self, now: float, wall: float | None = None) -> None:
+        wall = now if wall is None else wall
         while True:
             try:
                 command, value = self.commands.get_nowait()
@@ -139,20 +188,25 @@ class MonitorWorker:
             if command == "pause":
                 until, reason = value if isinstance(value, tuple) else (value, PAUSE_USER)
                 if self._pause_started is None:
-                    self._pause_started = now
-                self._handle(self.monitor.pause(until, now, reason), now)
+                    self._pause_started = (wall, now)
+                self._handle(self.monitor.pause(until, now, reason, wall=wall))
                 self._pause_reason = self.monitor.pause_reason
                 self.on_snapshot(self.snapshot())  # the reason may change while the state stays "paused"
             elif command == "resume":
-                self._handle(self.monitor.resume(now, value), now)  # type: ignore[arg-type]
+                self._handle(self.monitor.resume(now, value, wall=wall))  # type: ignore[arg-type]
                 self.on_snapshot(self.snapshot())
             elif command == "baseline":
                 self.baseline = value  # type: ignore[assignment]
                 self.setup_watch = SetupWatch.for_body(body_of(self.baseline))
                 self.monitor.reset()
+                self.schedule.reset()
             elif command == "settings":
                 self.settings = value  # type: ignore[assignment]
                 self.monitor.policy = policy_from(self.settings)
+                self.schedule = SamplingSchedule(sampling_from(self.settings))
+                self._look_due = None
+            elif command == "look":
+                self._look_due = None
             else:
                 raise ValueError(f"unknown worker command {command!r}")
 
@@ -164,27 +218,45 @@ class MonitorWorker:
 
     @property
     def interval_s(self) -> float:
-        s = self.settings.sampling
-        return s.fast_interval_s if self.monitor.deteriorating else s.interval_s
+        """The wait planned after the latest look (the schedule's answer)."""
+        return self._planned
+
+    def _paused_wait(self, now: float, wall: float) -> float:
+        tick = PAUSED_TICK_S if self.source.live else self.settings.sampling.fast_interval_s
+        left = self.monitor.pause_remaining_s(now, wall)
+        return tick if left is None else max(0.05, min(tick, left))
 
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
-        if self._replaying and self._next_t is not None:
+        if self._replaying and self._next_t is not None and self.commands.empty():
+            # A command that came during the wait acts where the timeline was when it came (App.pace
+            # moves the replay clock on by the time actually waited); otherwise jump to the next look.
             self.clock.t = max(self.clock.t, self._next_t)  # type: ignore[attr-defined]
-        now = self.clock.now()
-        self._apply_commands(now)
-        self._handle(self.monitor.tick(now), now)
+        now, wall = self.monotonic(), self.clock.now()
+        self._apply_commands(now, wall)
+        self._handle(self.monitor.tick(now, wall=wall))
         if self.monitor.paused:
-            self._account(PostureState.PAUSED, now, None)
+            self._account(PostureState.PAUSED, now, wall, None)
             self.source.release()
-            wait = self.interval_s
+            if not self.released_for_pause.is_set():
+                log.info("paused (%s): camera released", self.monitor.pause_reason)
+                self.released_for_pause.set()
+            self._look_due = None
+            self.schedule.reset()
+            wait = self._planned = self._paused_wait(now, wall)
+            self.last_wait_why = "paused"
             if self._replaying:
                 # The recording keeps playing while paused, as time passes for a camera; otherwise
                 # the replay clock would stand still and a pause with an end time would never end.
                 self._next_t = self.clock.t + wait  # type: ignore[attr-defined]
             return wait
-        self._end_pause_record(now)
+        self._end_pause_record(now, wall)
+        if self._look_due is not None:
+            recheck = self._idle_recheck(now)
+            if recheck is not None:
+                return recheck
 
+        self.released_for_pause.clear()
         try:
             frame = self.source.read(self._next_t if not self.source.live else None)
         except SourceUnavailable as exc:
@@ -194,24 +266,62 @@ class MonitorWorker:
         if frame is None:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
                 return self._camera_unavailable("the camera sent no picture")
+            self._count_to_the_end()
             self.ended = True
             return None
         if self._replaying:
             self.clock.t = frame.t  # type: ignore[attr-defined]
-            now = self.clock.now()
-            self._handle(self.monitor.tick(now), now)
+            now, wall = self.monotonic(), self.clock.now()
+            self._handle(self.monitor.tick(now, wall=wall))
         self._recovered_camera()
         observation = self._observe(frame)
         self.looks += 1
-        self._account(observation.state, now, observation.cva_proxy_deg)
-        self._handle(self.monitor.observe(observation, now), now)
-        wait = self.interval_s
+        gap = self._gap_limit()
+        self._account(observation.state, now, wall, observation.cva_proxy_deg)
+        self._handle(self.monitor.observe(observation, now, wall=wall, max_gap_s=gap))
+        wait = self._plan(observation.state, now)
         if not self.source.live:
             self._next_t = frame.t + wait
         release_at = self.settings.camera.release_between_samples_s
         if self.source.live and release_at > 0 and wait >= release_at:
             self.source.release()
-        return wait
+        return wait if self._look_due is None else min(wait, IDLE_RECHECK_S)
+
+    def _count_to_the_end(self) -> None:
+        """A recording ended between two looks: its last stretch counts as the state last seen
+        (with looks up to a minute apart, leaving it out would lose up to a minute of the day)."""
+        duration = getattr(self.source, "duration_s", None)
+        if not self._replaying or self._last_state is None or not isinstance(duration, (int, float)):
+            return
+        if self._last_look is not None and duration > self._last_look:  # replay: monotonic = file time
+            self.clock.t = min(duration, self.clock.t)  # type: ignore[attr-defined]
+            self._account(self._last_state, self.monotonic(), self.clock.now(), None)
+
+    def _plan(self, state: PostureState, now: float) -> float:
+        last_nudge = self.monitor.last_nudge
+        idle = self.input_idle_s() if state is PostureState.AWAY else None
+        decision = self.schedule.after_look(
+            state, episode_elapsed_s=self.monitor.episode_elapsed_s,
+            since_nudge_s=None if last_nudge is None else now - last_nudge, input_idle_s=idle,
+            hurry=self.setup_watch is not None and self.setup_watch.suspects)
+        self._planned, self.last_wait_why = decision.wait_s, decision.why
+        # Away and idle with a desktop that reports input: wake every few seconds to ask whether
+        # the keyboard or mouse came back, and look at once if so (no camera, no model until then).
+        self._look_due = now + decision.wait_s if decision.why == AWAY_IDLE and self.source.live else None
+        return decision.wait_s
+
+    def _idle_recheck(self, now: float) -> float | None:
+        """While a long away-and-idle wait runs: the next short wait, or None to look now."""
+        assert self._look_due is not None
+        idle = self.input_idle_s()
+        if now >= self._look_due or idle is None or idle < IDLE_RECHECK_S + 1.0:
+            self._look_due = None
+            return None
+        return max(0.05, min(IDLE_RECHECK_S, self._look_due - now))
+
+    def _gap_limit(self) -> float:
+        """Longer than this since the previous look is a gap (suspend, stall): not counted, fresh onset."""
+        return GAP_LOOKS * max(self._planned, self._backoff) + GAP_SLACK_S
 
     def _observe(self, frame) -> Observation:
         if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
@@ -238,7 +348,7 @@ class MonitorWorker:
         """The camera-moved hook: tell the user once; no verdicts against a stale baseline meanwhile."""
         if self.setup_watch is None:
             return False
-        if self.setup_watch.update(self.clock.now(), reading.signals):
+        if self.setup_watch.update(self.monotonic(), reading.signals):  # durations: monotonic
             self._notify(MOVED_TITLE, MOVED_TEXT)
         return self.setup_watch.moved
 
@@ -253,16 +363,20 @@ class MonitorWorker:
         return None
 
     def _camera_unavailable(self, why: str) -> float:
-        now = self.clock.now()
+        now, wall = self.monotonic(), self.clock.now()
         if self._unavailable_since is None:
             self._unavailable_since = now
             log.warning("camera unavailable: %s", why)
-        self._account(PostureState.CAMERA_UNAVAILABLE, now, None)
-        self._handle(self.monitor.observe(Observation(PostureState.CAMERA_UNAVAILABLE, None, why), now), now)
+        gap = self._gap_limit()
+        self._account(PostureState.CAMERA_UNAVAILABLE, now, wall, None)
+        self._handle(self.monitor.observe(Observation(PostureState.CAMERA_UNAVAILABLE, None, why), now,
+                                          wall=wall, max_gap_s=gap))
+        self.schedule.reset()
         if not self._camera_notice_sent and now - self._unavailable_since >= CAMERA_NOTICE_AFTER_S:
             self._camera_notice_sent = True
             self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), messages.CAMERA_UNAVAILABLE_TEXT)
         wait, self._backoff = self._backoff, min(self._backoff * 2.0, BACKOFF_MAX_S)
+        self._planned, self.last_wait_why = wait, "camera_unavailable"
         return wait
 
     def _recovered_camera(self) -> None:
@@ -273,12 +387,25 @@ class MonitorWorker:
         self._backoff = BACKOFF_START_S
 
     # ------------------------------------------------------------------ bookkeeping
-    def _account(self, state: PostureState, now: float, cva: float | None) -> None:
-        """The time since the previous look is counted in ``state`` (gaps longer than 3 looks are not counted)."""
+    def _account(self, state: PostureState, now: float, wall: float, cva: float | None) -> None:
+        """Count the time since the previous look, measured on the monotonic clock and labelled with
+        the wall clock (minutes are wall-clock minutes).
+
+        When two looks saw different states (upright, forward, away, uncertain, camera fault), the
+        change happened somewhere in between: each state gets half. A pause begins when its command
+        arrives, so the whole interval before a paused tick is paused. Gaps longer than ``_gap_limit`` are not counted.
+        """
         if self._last_look is not None and now > self._last_look:
-            start = max(self._last_look, now - 3.0 * max(self.settings.sampling.interval_s, self._backoff))
-            self._save_minutes(self.minutes.add(state, start, now, cva))
+            seconds = min(now - self._last_look, self._gap_limit())
+            start = wall - seconds
+            previous = self._last_state
+            if previous is not None and previous != state and previous in SPLIT_STATES and state in SPLIT_STATES:
+                middle = start + seconds / 2.0
+                self._save_minutes(self.minutes.add(previous, start, middle, None))
+                start = middle
+            self._save_minutes(self.minutes.add(state, start, wall, cva))
         self._last_look = now
+        self._last_state = state
         if cva is not None:
             self._last_cva = cva
 
@@ -291,30 +418,32 @@ class MonitorWorker:
             except HistoryError as exc:  # the store keeps the row pending and retries with the next one
                 log.error("%s", exc)
 
-    def _end_pause_record(self, now: float) -> None:
+    def _end_pause_record(self, now: float, wall: float) -> None:
         if self._pause_started is not None and self.history is not None:
-            try:
-                self.history.record_pause(self._pause_started, now, self._pause_reason or PAUSE_USER)
+            started_wall, started = self._pause_started
+            try:  # the length comes from the monotonic clock: a clock step never stretches or flips it
+                self.history.record_pause(started_wall, started_wall + max(0.0, now - started),
+                                          self._pause_reason or PAUSE_USER)
             except HistoryError as exc:
                 log.error("%s", exc)
         self._pause_started = None
         self._pause_reason = None
 
-    def _notify(self, title: str, body: str) -> bool:
+    def _notify(self, title: str, body: str, kind: str = NOTIFY_INFO) -> bool:
         try:
-            self.notifier.notify(title, body)
+            self.notifier.notify(title, body, kind=kind)
             return True
         except NotificationError as exc:
             log.warning("could not show a notification: %s", exc)
             return False
 
-    def _handle(self, events, now: float) -> None:
+    def _handle(self, events) -> None:
         for event in events:
             if isinstance(event, StateChanged):
                 self.on_snapshot(self.snapshot())
             elif isinstance(event, NudgeDue):
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
-                self._notify(title, body)
+                self._notify(title, body, NOTIFY_NUDGE)
                 self.nudges_sent.append(event)
                 if self.history is not None:
                     try:
@@ -348,8 +477,7 @@ class MonitorWorker:
     def close(self) -> None:
         """Flush the current minute and release the camera. Safe to call twice."""
         self.source.release()
-        now = self.clock.now()
-        self._end_pause_record(now)
+        self._end_pause_record(self.monotonic(), self.clock.now())
         partial = self.minutes.flush()
         if partial is not None:
             self._save_minutes([partial])

@@ -7,14 +7,31 @@ from typing import Iterator
 
 import pytest
 
-from tests.desktop import Desktop, DesktopError, missing_programs
+import shutil
+
+from tests.desktop import XFCE_PROGRAMS, XFCONFD, Desktop, DesktopError, missing_programs
 
 
-def _cannot_run(reason: str) -> None:
-    """Skip on a developer laptop, but fail loudly in CI: GUI tests must never silently skip there."""
+def _cannot_run(reason: str, module: bool = False) -> None:
+    """Skip on a developer laptop, but fail loudly in CI: GUI tests must never silently skip there.
+
+    ``module=True`` when called while a test module is imported (collection): a skip then skips the
+    whole module, and a failure is reported as that module's error.
+    """
     if os.environ.get("CI"):
         pytest.fail(f"CI is set, so the real-desktop tests must run, but {reason}", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=module)
+
+
+def require_tkinter() -> None:
+    """Call at the top of a test module that imports tkinter, directly or through
+    ``fhp_monitor.windows.*``, before those imports: on a Python without Tk (Debian's system Python
+    without python3-tk) the module is skipped with the reason, so the test command still collects,
+    but in CI it fails."""
+    from fhp_monitor.windows import TK_MISSING, tk_available
+
+    if not tk_available():
+        _cannot_run(f"this Python has no tkinter. {TK_MISSING}", module=True)
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +49,26 @@ def desktop() -> Iterator[Desktop]:
         session.start()
     except DesktopError as error:
         _cannot_run(f"the test desktop did not start: {error}")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.fixture(scope="session")
+def sni_desktop() -> Iterator[Desktop]:
+    """A second private desktop whose tray host is xfce4-panel: a real StatusNotifierItem host
+    (org.kde.StatusNotifierWatcher) that also hosts XEmbed icons; dunst as in ``desktop``."""
+    missing = missing_programs() + [name for name in XFCE_PROGRAMS if shutil.which(name) is None]
+    if not os.path.exists(XFCONFD):
+        missing.append(XFCONFD)
+    if missing:
+        _cannot_run(f"these programs are missing: {', '.join(missing)} (apt-get install xfce4-panel)")
+    session = Desktop(tray="xfce")
+    try:
+        session.start()
+    except DesktopError as error:
+        _cannot_run(f"the SNI test desktop did not start: {error}")
     try:
         yield session
     finally:

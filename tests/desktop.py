@@ -1,4 +1,10 @@
-"""A real, private X desktop for GUI tests: Xvfb + a session D-Bus + dunst + trayer.
+"""A real, private X desktop for GUI tests: Xvfb + a session D-Bus + dunst + a tray host.
+
+The tray host is ``trayer`` (XEmbed only, no StatusNotifierWatcher: apps fall back to XEmbed) or,
+with ``Desktop(tray="xfce")``, xfce4-panel with its systray plugin: a real StatusNotifierItem host
+(it owns org.kde.StatusNotifierWatcher, draws items and their dbusmenu menus) that also hosts
+XEmbed icons. dunst's context menu runs ``tests/dunst_dmenu.py``, so :meth:`Desktop.press_button`
+presses a notification's button the way a user does.
 
 Nothing here is faked: notifications go through D-Bus to a real ``dunst`` daemon, tray icons dock
 into a real ``trayer`` system tray, and screenshots are real pixels from the X server. Every
@@ -18,17 +24,46 @@ a fixed time.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 REQUIRED_PROGRAMS = ("Xvfb", "dbus-launch", "dbus-send", "dunst", "dunstctl", "trayer", "xdpyinfo", "xwininfo", "import")
+XFCE_PROGRAMS = ("xfce4-panel",)
+# xfconfd lives under the architecture's library folder (x86_64-linux-gnu, aarch64-linux-gnu, ...).
+XFCONFD = next(iter(sorted(glob.glob("/usr/lib/*/xfce4/xfconf/xfconfd"))), "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
+DMENU_SCRIPT = Path(__file__).with_name("dunst_dmenu.py")
+
+# xfce4-panel with one plugin, the systray (SNI host + XEmbed host), along the top edge.
+XFCE_PANEL_XML = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="100"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="32"/>
+      <property name="plugin-ids" type="array"><value type="int" value="1"/></property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray">
+      <property name="square-icons" type="bool" value="true"/>
+    </property>
+  </property>
+</channel>
+"""
 
 T = TypeVar("T")
 
@@ -43,6 +78,8 @@ DUNSTRC = """\
     font = DejaVu Sans 12
     sticky_history = yes
     always_run_script = false
+    dmenu = {python} {dmenu} {state}
+    mouse_right_click = context
 
 [urgency_low]
     timeout = 0
@@ -100,7 +137,11 @@ def wait_until(condition: Callable[[], T], timeout_s: float, what: str, step_s: 
 class Desktop:
     """A private Xvfb display with a session bus, the dunst notification daemon and a trayer tray."""
 
-    def __init__(self, width: int = 1280, height: int = 800, start_timeout_s: float = 15.0) -> None:
+    def __init__(self, width: int = 1280, height: int = 800, start_timeout_s: float = 15.0,
+                 tray: str = "trayer") -> None:
+        if tray not in ("trayer", "xfce", "none"):
+            raise ValueError(f"tray must be trayer, xfce or none, not {tray!r}")
+        self.tray = tray
         self.width = width
         self.height = height
         self.start_timeout_s = start_timeout_s
@@ -119,7 +160,10 @@ class Desktop:
             self._start_xvfb()
             self._start_dbus()
             self._start_dunst()
-            self._start_trayer()
+            if self.tray == "trayer":
+                self._start_trayer()
+            elif self.tray == "xfce":
+                self._start_xfce_panel()
         except BaseException:
             self.close()
             raise
@@ -127,7 +171,7 @@ class Desktop:
 
     def close(self) -> None:
         """Kill everything this desktop started (children first, X server last). Safe to call twice."""
-        for name in ("trayer", "dunst", "xvfb"):
+        for name in ("trayer", "xfce4-panel", "xfconfd", "dunst", "xvfb"):
             proc = self._procs.pop(name, None)
             if proc is not None and proc.poll() is None:
                 proc.terminate()
@@ -205,7 +249,8 @@ class Desktop:
 
     def _start_dunst(self) -> None:
         config = self.workdir / "dunstrc"
-        config.write_text(DUNSTRC)
+        self.dmenu_state.mkdir(exist_ok=True)
+        config.write_text(DUNSTRC.format(python=sys.executable, dmenu=DMENU_SCRIPT, state=self.dmenu_state))
         self._procs["dunst"] = subprocess.Popen(["dunst", "-config", str(config)], env=self.env,
                                                 stdout=self._log_file("dunst"), stderr=subprocess.STDOUT)
         wait_until(self._dunst_answers, self.start_timeout_s, "dunst on the session bus")
@@ -232,6 +277,45 @@ class Desktop:
         )
         wait_until(self._tray_owned, self.start_timeout_s, "trayer to own _NET_SYSTEM_TRAY_S0")
         wait_until(self.trayer_window, self.start_timeout_s, "trayer's panel window")
+
+    def _start_xfce_panel(self) -> None:
+        """xfconfd (started here, not D-Bus-activated: our bus has no service directories) and
+        xfce4-panel with the systray plugin, both reading their settings from our XDG_CONFIG_HOME."""
+        config_home = self.workdir / "config"
+        channel = config_home / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+        channel.mkdir(parents=True)
+        (channel / "xfce4-panel.xml").write_text(XFCE_PANEL_XML)
+        env = dict(self.env, XDG_CONFIG_HOME=str(config_home), NO_AT_BRIDGE="1")
+        self._procs["xfconfd"] = subprocess.Popen([XFCONFD], env=env, stdout=self._log_file("xfconfd"),
+                                                  stderr=subprocess.STDOUT)
+        wait_until(lambda: self.bus_name_has_owner("org.xfce.Xfconf"), self.start_timeout_s, "xfconfd on the bus")
+        # --disable-wm-check: there is no window manager; without it the panel waits for one.
+        self._procs["xfce4-panel"] = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=env,
+                                                      stdout=self._log_file("xfce4-panel"), stderr=subprocess.STDOUT)
+        wait_until(self._sni_host_ready, self.start_timeout_s, "xfce4-panel's StatusNotifierWatcher and host")
+
+    def _sni_host_ready(self) -> bool:
+        if self._procs["xfce4-panel"].poll() is not None:
+            raise DesktopError(f"xfce4-panel exited; log:\n{self.log_text('xfce4-panel')}")
+        if not self.bus_name_has_owner("org.kde.StatusNotifierWatcher"):
+            return False
+        result = subprocess.run(
+            ["dbus-send", "--session", "--print-reply=literal", "--dest=org.kde.StatusNotifierWatcher",
+             "/StatusNotifierWatcher", "org.freedesktop.DBus.Properties.Get", "string:org.kde.StatusNotifierWatcher",
+             "string:IsStatusNotifierHostRegistered"], env=self.env, capture_output=True, text=True)
+        return result.returncode == 0 and result.stdout.split()[-1:] == ["true"]
+
+    def restart_xfce_panel(self) -> None:
+        """Kill the panel (its watcher leaves the bus) and start it again, as after a panel crash."""
+        proc = self._procs.pop("xfce4-panel")
+        proc.terminate()
+        proc.wait(timeout=10)
+        wait_until(lambda: not self.bus_name_has_owner("org.kde.StatusNotifierWatcher"), self.start_timeout_s,
+                   "the old watcher to leave the bus")
+        env = dict(self.env, XDG_CONFIG_HOME=str(self.workdir / "config"), NO_AT_BRIDGE="1")
+        self._procs["xfce4-panel"] = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=env,
+                                                      stdout=self._log_file("xfce4-panel-2"), stderr=subprocess.STDOUT)
+        wait_until(self._sni_host_ready, self.start_timeout_s, "the restarted panel's watcher")
 
     def _tray_owned(self) -> bool:
         if self._procs["trayer"].poll() is not None:
@@ -399,6 +483,51 @@ class Desktop:
         out = subprocess.run(["dunstctl", "history"], env=self.env, check=True, capture_output=True,
                              text=True, timeout=10)
         return parse_dunst_history(out.stdout)
+
+    @property
+    def dmenu_state(self) -> Path:
+        return self.workdir / "dmenu"
+
+    def press_button(self, label: str, timeout_s: float = 30.0) -> str:
+        """Press the button ``label`` of a notification on screen, as a user does in dunst: open
+        dunst's context menu (``dunstctl context``), which runs our dmenu script, which picks the
+        line with that label; dunst then emits ActionInvoked itself. Returns the picked line.
+
+        dunst opens no menu while nothing on screen has buttons, and the wanted one may not be
+        there yet, so this retries (each try bounded) until ``timeout_s``; then DesktopError.
+        """
+        seq = self.dmenu_state / "seq"
+        deadline = time.monotonic() + timeout_s
+        offered = "(dunst opened no context menu: nothing on screen had buttons)"
+        while time.monotonic() < deadline:
+            before = seq.stat().st_size if seq.exists() else 0
+            (self.dmenu_state / "want").write_text(label)
+            self.run("dunstctl", "context")
+            try:
+                wait_until(lambda: seq.exists() and seq.stat().st_size > before, min(5.0, timeout_s),
+                           "dunst to run its dmenu")
+            except DesktopError:
+                continue
+            picked = (self.dmenu_state / "picked").read_text().strip()
+            if picked:
+                return picked
+            offered = (self.dmenu_state / "menu.txt").read_text()
+            time.sleep(0.2)  # the wanted button is not on screen yet; dunst has no event to wait on
+        raise DesktopError(f"no button {label!r} on screen within {timeout_s:.0f} s; dunst offered:\n{offered}")
+
+    def history(self) -> list[dict]:
+        """dunst's history (notifications that left the screen), newest first, without closing any:
+        [{id, appname, summary, body, timeout_us}] (timeout 0 means it never expires)."""
+        out = subprocess.run(["dunstctl", "history"], env=self.env, check=True, capture_output=True,
+                             text=True, timeout=10)
+        data = json.loads(out.stdout)
+        entries = data["data"][0] if data.get("data") else []
+        return [{key: entry.get(key, {}).get("data") for key in ("id", "appname", "summary", "body", "timeout")}
+                for entry in entries]
+
+    def displayed_count(self) -> int:
+        """How many notifications dunst shows right now."""
+        return int(self.run("dunstctl", "count", "displayed").stdout.strip() or 0)
 
     def move_pointer(self, x: int, y: int) -> None:
         """Move the mouse to (x, y) and wait until it is there.

@@ -69,3 +69,20 @@ def test_rendering_twice_replaces_the_file(tmp_path: Path):
 def test_too_small_a_chart_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="at least 300 x 300"):
         render_summary_chart(busy_summary(), tmp_path / "tiny.png", size_px=(100, 80))
+
+
+def test_title_keeps_the_month_capital_and_the_strip_is_one_week_without_a_repeated_weekday():
+    from fhp_monitor.store.chart import summary_figure
+
+    minutes = [MinuteRecord(minute=at(9) + 60 * i, upright_s=45.0, forward_s=15.0) for i in range(60)]
+    week = {DAY - timedelta(days=k): {"upright_s": 3000.0, "forward_s": 1200.0} for k in range(1, 8)}
+    later = build_daily_summary(DAY, minutes, [], week, now=at(12) + 5 * 86400)  # looked at 5 days later
+    day_axes, week_axes = summary_figure(later).axes
+    assert day_axes.get_title(loc="left").startswith("Friday 20 November:"), day_axes.get_title(loc="left")
+    labels = [label.get_text() for label in week_axes.get_xticklabels()]
+    assert labels == ["Sat", "Sun", "Mon", "Tue", "Wed", "Thu", "Fri"]
+
+    today = build_daily_summary(DAY, minutes, [], week, now=at(17, 30))
+    labels = [label.get_text() for label in summary_figure(today).axes[1].get_xticklabels()]
+    assert labels == ["Sat", "Sun", "Mon", "Tue", "Wed", "Thu", "Today"]
+    assert len(summary_figure(today).axes[1].patches) == 7  # seven bars, not eight

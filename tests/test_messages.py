@@ -123,3 +123,58 @@ def test_camera_unavailable_text_says_what_to_try() -> None:
     assert "camera" in CAMERA_UNAVAILABLE_TEXT.lower()
     assert "plugged in" in CAMERA_UNAVAILABLE_TEXT
     assert len(CAMERA_UNAVAILABLE_TEXT) <= MAX_BODY_CHARS
+
+
+def test_tooltip_says_why_monitoring_is_paused() -> None:
+    from fhp_monitor.core.messages import PAUSE_WORDS, pause_words
+    from fhp_monitor.core.posture import PAUSE_REASONS
+
+    now = local_epoch(6, 9, 0)
+
+    def paused(reason, until=None):
+        return tooltip(StatusSnapshot(PostureState.PAUSED, since=now, paused_until=until, pause_reason=reason), now)
+
+    assert paused("screen_locked") == "fhp-monitor: Paused while the screen is locked"
+    assert paused("suspended") == "fhp-monitor: Paused while the computer sleeps"
+    assert paused("call") == "fhp-monitor: Paused during your call"
+    assert paused("user") == "fhp-monitor: Paused"
+    assert paused("user", local_epoch(6, 9, 15)) == "fhp-monitor: Paused until 09:15"  # an end time wins
+    assert set(PAUSE_WORDS) == set(PAUSE_REASONS)  # every reason the core knows has words
+    for reason in PAUSE_REASONS:
+        words = pause_words(reason).lower()
+        assert len(words) <= MAX_TITLE_CHARS and not any(bad in words for bad in FORBIDDEN_WORDS)
+    assert pause_words(None) == "Paused"
+
+
+def test_exercise_nudges_can_be_read_in_one_glance() -> None:
+    exercise_bodies = {body for _title, body in every_choice() if body.endswith(SAFETY_NOTE)}
+    assert len(exercise_bodies) == len(messages.EXERCISES)
+    for body in exercise_bodies:
+        assert len(body) <= messages.MAX_EXERCISE_BODY_CHARS <= 90, (len(body), body)
+    for _title, body in every_choice():
+        assert len(body) <= 90, body  # the plain reminders are no longer either
+
+
+def test_how_far_forward_is_said_in_words() -> None:
+    assert messages.forward_words(0.0) == "a little forward"
+    assert messages.forward_words(2.0) == "a little forward"
+    assert messages.forward_words(3.0) == "forward"
+    assert messages.forward_words(6.9) == "forward"
+    assert messages.forward_words(7.0) == "well forward"
+    assert messages.forward_words(30.0) == "well forward"
+    with pytest.raises(ValueError):
+        messages.forward_words(-1.0)
+    with pytest.raises(ValueError):
+        messages.forward_words(float("nan"))
+
+
+def test_the_personal_sensitivity_says_what_it_changed_without_degrees() -> None:
+    usual = messages.sensitivity_words(None, 2.0)
+    assert usual == "Reminders start when your head stays a little forward (the usual setting)."
+    relaxed = messages.sensitivity_words(4.5, 2.0)
+    assert relaxed.startswith("Sensitivity set from your own posture:")
+    assert "stays forward, more relaxed than the usual setting" in relaxed
+    assert "a little stricter" in messages.sensitivity_words(1.0, 2.0)
+    assert "about the same" in messages.sensitivity_words(2.1, 2.0)
+    for text in (usual, relaxed):
+        assert "\u00b0" not in text and "degree" not in text and not any(c.isdigit() for c in text)

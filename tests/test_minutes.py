@@ -123,12 +123,29 @@ def test_overlap_with_previous_interval_is_not_counted_twice():
     assert rec.upright_s == 30.0 and rec.forward_s == 10.0
 
 
-def test_interval_wholly_in_the_past_is_ignored():
+def test_a_clock_set_back_keeps_recording_and_adds_to_the_minutes_it_revisits():
+    """Issue 12: a backward step used to stop minute recording until the wall clock caught up."""
     acc = MinuteAccumulator()
-    acc.add(UP, T0, T0 + 90)
-    assert acc.add(FWD, T0 + 10, T0 + 20, 40.0) == []
+    first = acc.add(UP, T0, T0 + 90, 50.0)  # minute T0 done; T0+60 in progress (30 s upright)
+    assert [r.minute for r in first] == [T0]
+    # The clock is set back 80 s: the next 10 s (measured on the monotonic clock) land at T0+10..T0+20.
+    done = acc.add(FWD, T0 + 10, T0 + 20, 40.0)
+    assert [(r.minute, r.upright_s) for r in done] == [(T0 + 60, 30.0)]  # the minute in progress, kept
     rec = acc.flush()
-    assert rec.minute == T0 + 60 and rec.forward_s == 0.0 and rec.samples == 0
+    assert rec.minute == T0 and rec.upright_s == 60.0 and rec.forward_s == 10.0  # added to, not replaced
+    assert rec.samples == 1 and rec.cva_proxy_mean == pytest.approx(40.0)  # the 50 went with T0+60
+    # Recording goes on: the next minutes come out as time passes, T0+60 again added to.
+    later = acc.add(FWD, T0 + 20, T0 + 130, 42.0)
+    assert [(r.minute, r.upright_s, r.forward_s) for r in later] == [(T0, 60.0, 50.0), (T0 + 60, 30.0, 60.0)]
+    assert later[1].samples == 1 and later[1].cva_proxy_mean == pytest.approx(50.0)
+
+
+def test_a_step_back_beyond_the_memory_starts_those_minutes_afresh():
+    acc = MinuteAccumulator(memory_minutes=2)
+    acc.add(UP, T0, T0 + 300)  # five minutes; only the last two finished ones are remembered
+    acc.add(FWD, T0 + 5, T0 + 15)  # back to the first minute: it is forgotten, so only the new 10 s
+    rec = acc.flush()
+    assert rec.minute == T0 and (rec.upright_s, rec.forward_s) == (0.0, 10.0)
 
 
 @pytest.mark.parametrize(

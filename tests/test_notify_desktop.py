@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.desktop.notify import PlyerNotifier, RecordingNotifier
+from fhp_monitor.desktop.notify import RecordingNotifier
+from fhp_monitor.desktop.notify_plyer import PlyerNotifier
 from fhp_monitor.core.messages import choose_nudge
 from fhp_monitor.core.ports import NotificationError
 from tests.desktop import BUS_CONFIG, Desktop

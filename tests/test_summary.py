@@ -12,6 +12,7 @@ from fhp_monitor.core.ports import MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import (
     build_daily_summary,
     day_bounds,
+    day_phrase,
     daily_notification_due,
     duration_words,
     end_of_day_sentence,
@@ -259,3 +260,58 @@ def test_due_uses_local_time_by_default(monkeypatch):
     finally:
         monkeypatch.undo()
         _time.tzset()
+
+
+class FakeDay:
+    """The app's once-a-poll check driven by a fake clock: runs from start to stop in 1-minute polls
+    and remembers, like the app's state file, which day's summary was shown last."""
+
+    def __init__(self, daily_time: str = "17:30") -> None:
+        self.daily_time = daily_time
+        self.last_shown: date | None = None
+        self.shown: list[tuple[date, float]] = []  # (day shown, when)
+        self.data_days: set[date] = set()
+
+    def run(self, start: float, stop: float) -> list[tuple[date, float]]:
+        before = len(self.shown)
+        now = start
+        while now <= stop:
+            self.data_days.add(datetime.fromtimestamp(now, BERLIN).date())  # monitoring records minutes
+            due = daily_notification_due(now, self.daily_time, self.last_shown, self.data_days.__contains__,
+                                         tz=BERLIN, running_since=start)
+            if due is not None:
+                self.shown.append((due, now))
+                self.last_shown = due
+            now += 60
+        return self.shown[before:]
+
+
+def test_a_start_after_the_summary_time_is_not_greeted_by_the_summary():
+    day = FakeDay()
+    # Started at 19:00, long after 17:30: today's summary comes after half an hour of running, not at start.
+    assert day.run(at(19, 0), at(21, 0)) == [(DAY, at(19, 30))]
+    # Restarted later that evening: already shown, nothing again.
+    assert day.run(at(21, 30), at(23, 0)) == []
+
+
+def test_a_short_run_after_the_summary_time_leaves_it_for_the_next_morning_as_yesterday():
+    day = FakeDay()
+    assert day.run(at(19, 0), at(19, 20)) == []
+    next_morning = at(8, 0) + 86400
+    assert day.run(next_morning, next_morning + 600) == [(DAY, next_morning)]  # "yesterday", at the first look
+    summary = build_daily_summary(DAY, [], [], {}, tz=BERLIN, now=next_morning)
+    assert day_phrase(summary) == "yesterday"
+
+
+def test_running_through_the_summary_time_shows_it_at_that_time_once():
+    day = FakeDay()
+    assert day.run(at(9, 0), at(18, 30)) == [(DAY, at(17, 30))]
+    assert day.run(at(18, 40), at(20, 0)) == []  # a restart does not repeat it
+    next_morning = at(8, 0) + 86400
+    assert day.run(next_morning, next_morning + 600) == []  # and the next morning has nothing to catch up
+
+
+def test_a_day_that_ended_before_the_summary_time_is_caught_up_after_a_later_start():
+    day = FakeDay()
+    assert day.run(at(9, 0), at(17, 0)) == []  # quit before 17:30
+    assert day.run(at(18, 0), at(19, 0)) == [(DAY, at(18, 30))]  # not at 18:00, right at the start

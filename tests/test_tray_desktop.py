@@ -1,18 +1,17 @@
-"""TrayIcon in a real trayer and ControlPanel on a real X server (Xvfb), driven with xdotool."""
+"""The XEmbed tray (pystray) in a real trayer and ControlPanel on a real X server (Xvfb), driven with xdotool."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import time
-import tkinter as tk
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from fhp_monitor.windows.panel import ControlPanel
-from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, TrayIcon, icon_image, tray_host_available
+from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, icon_image, make_tray, start_tray
+from fhp_monitor.desktop.tray_xembed import tray_host_available
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from tests.desktop import Desktop, wait_until
 
@@ -41,7 +40,7 @@ def test_every_state_has_its_own_icon() -> None:
 
 def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop, tmp_path: Path) -> None:
     commands: queue.Queue[str] = queue.Queue()
-    tray = TrayIcon(commands.put)
+    tray = make_tray("xembed", commands.put)
     with desktop.activate():
         assert tray.start(snapshot(PostureState.UPRIGHT), NOW) is True
         try:
@@ -72,7 +71,7 @@ def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop,
 
 
 def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None:
-    tray = TrayIcon(lambda _command: None)
+    tray = make_tray("xembed", lambda _command: None)
     tray.show(snapshot(PostureState.FORWARD), NOW)
     assert tray.title == "fhp-monitor" and not tray.running
 
@@ -80,10 +79,12 @@ def test_show_before_start_and_after_stop_does_nothing(desktop: Desktop) -> None
 def test_no_display_means_no_tray_and_one_clear_line(monkeypatch: pytest.MonkeyPatch,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
-    with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop.tray"):
-        assert TrayIcon(lambda _command: None).start() is False
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.delenv("FHP_MONITOR_TRAY", raising=False)
+    with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop"):
+        assert start_tray(lambda _command: None) is None
     assert [r.getMessage() for r in caplog.records] == [
-        "No system tray found on this desktop; fhp-monitor will use notifications only."]
+        "No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`."]
 
 
 def test_tray_host_check_sees_trayer(desktop: Desktop) -> None:
@@ -102,6 +103,13 @@ def pump_until(root: tk.Tk, condition, timeout_s: float, what: str) -> None:
 
 
 def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tmp_path: Path) -> None:
+    from tests.conftest import require_tkinter
+
+    require_tkinter()  # only this test needs Tk: the tray tests run on a Python without it
+    import tkinter as tk
+
+    from fhp_monitor.windows.panel import ControlPanel
+
     received: list[str] = []
     with desktop.activate():
         root = tk.Tk()
@@ -140,3 +148,49 @@ def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tm
             assert len(region.getcolors(maxcolors=100_000) or []) > 10, "the panel looks blank"
         finally:
             root.destroy()
+
+
+def test_the_docked_icon_keeps_its_size_through_20_state_changes(desktop: Desktop, tmp_path: Path) -> None:
+    """Issue 11: pystray re-docked on every icon change and trayer shrank the icon to 1 px (5 in 16)."""
+    tray = make_tray("xembed", lambda _command: None)
+    states = [PostureState.UPRIGHT, PostureState.FORWARD, PostureState.PAUSED, PostureState.AWAY,
+              PostureState.UNCERTAIN, PostureState.CAMERA_UNAVAILABLE]
+    with desktop.activate():
+        assert tray.start(snapshot(PostureState.UPRIGHT), NOW)
+        try:
+            first = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10, "the icon to dock")[0]
+            sizes = []
+            for change in range(20):
+                state = states[(change + 1) % len(states)]
+                tray.show(snapshot(state, paused_until=NOW + 900 if state == PostureState.PAUSED else None), NOW)
+                wait_until(lambda: desktop.window_name(first["id"]).startswith("fhp-monitor: "), 5, "the title")
+                docked = desktop.tray_children()
+                assert len(docked) == 1, f"change {change}: {docked}"
+                sizes.append((docked[0]["width"], docked[0]["height"]))
+            assert set(sizes) == {(first["width"], first["height"])} and first["width"] >= 16, sizes
+        finally:
+            tray.stop()
+        wait_until(lambda: desktop.tray_children() == [], 5, "the icon to leave the tray")
+
+
+def test_the_xembed_icon_shows_the_panel_around_the_disc_not_a_dark_square(desktop: Desktop, tmp_path: Path) -> None:
+    """Issue 13: a light panel (trayer tinted #dddddd here) must show through the icon's corners."""
+    tray = make_tray("xembed", lambda _command: None)
+    with desktop.activate():
+        assert tray.start(snapshot(PostureState.UPRIGHT), NOW)
+        try:
+            icon = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10, "the icon")[0]
+
+            def corner_and_centre():
+                shot = Image.open(desktop.screenshot(tmp_path / "icon.png")).convert("RGB")
+                corner = shot.getpixel((icon["x"] + 1, icon["y"] + 1))
+                left_of_bar = shot.getpixel((icon["x"] + icon["width"] // 4, icon["y"] + icon["height"] // 2))
+                return corner, left_of_bar
+
+            wait_until(lambda: corner_and_centre()[1] == (0, 150, 136), 5, "the teal disc to be drawn")
+            corner, _ = corner_and_centre()
+            panel = Image.open(tmp_path / "icon.png").convert("RGB").getpixel((icon["x"] - 2, icon["y"] + 1))
+            assert corner == panel, f"icon corner {corner} differs from the panel {panel} beside it"
+            assert sum(corner) > 3 * 150, f"the corner is dark: {corner}"
+        finally:
+            tray.stop()

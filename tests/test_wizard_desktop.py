@@ -19,9 +19,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fhp_monitor.windows.wizard_screens import OVERLAY_RGB, preview_size
-from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline
-from tests.desktop import wait_until
+from tests.conftest import require_tkinter
+
+require_tkinter()
+
+from fhp_monitor.windows.wizard_screens import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
+from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
+from tests.desktop import wait_until  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -178,7 +182,8 @@ def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Pa
     assert 35.0 < baseline.cva_proxy_deg < 70.0 and baseline.spread_deg < 5.0
     assert baseline.samples >= 50  # one sample per photo-second, none lost to motion
     entry = tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop"
-    assert "-m fhp_monitor run" in entry.read_text()
+    assert f"-m fhp_monitor --home {home} run" in entry.read_text()  # the chosen home is kept at login
+    assert "autostart: true" in (home / "config.yaml").read_text()  # noted where it wins at the next start
     status = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "status", "--json"],
                             capture_output=True, text=True, timeout=60)
     assert json.loads(status.stdout)["calibrated"] is True

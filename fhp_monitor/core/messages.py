@@ -17,7 +17,10 @@ MAX_TITLE_CHARS = 40
 MAX_BODY_CHARS = 200
 
 #: Appended to every nudge that suggests an exercise.
-SAFETY_NOTE = "Skip any exercise that hurts, and ask your physiotherapist if unsure."
+SAFETY_NOTE = "Stop if it hurts."
+
+#: Longest exercise nudge body (exercise and safety note): readable in one glance.
+MAX_EXERCISE_BODY_CHARS = 90
 
 #: Words that must never appear on screen (medical claims, fear, blame).
 FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",
@@ -56,12 +59,13 @@ ESCALATED_BODIES = (
     "Let your head rest back over your shoulders. Your work will wait.",
 )
 
-# Twenty-second exercises in plain words. SAFETY_NOTE is added after each one.
+# Twenty-second exercises in plain words, short enough to read in one glance (with SAFETY_NOTE
+# added after each one, at most MAX_EXERCISE_BODY_CHARS).
 EXERCISES = (
-    "Try a chin tuck: gently slide your chin back, as if making a double chin. Hold 5 seconds, 3 times.",
-    "Squeeze your shoulder blades together, hold for 5 seconds, then relax. Do it 3 times.",
-    "Roll your shoulders slowly: 5 times backwards, then 5 times forwards.",
-    "Look up at the ceiling, breathe in slowly, then look ahead again. Do it 3 times.",
+    "Try a chin tuck: slide your chin gently back, hold 5 seconds. 3 times.",
+    "Squeeze your shoulder blades together for 5 seconds. 3 times.",
+    "Roll your shoulders slowly: 5 times back, then 5 times forward.",
+    "Look up at the ceiling and breathe in slowly. Then look ahead. 3 times.",
 )
 
 STATE_WORDS = {
@@ -72,6 +76,21 @@ STATE_WORDS = {
     PostureState.PAUSED: "Paused",
     PostureState.CAMERA_UNAVAILABLE: "Camera not available",
 }
+
+#: Why monitoring is paused, as the tooltip says it when the pause has no end time of its own.
+PAUSE_WORDS = {
+    "screen_locked": "Paused while the screen is locked",
+    "suspended": "Paused while the computer sleeps",
+    "call": "Paused during your call",
+    "idle": "Paused while you are away",
+    "user": "Paused",
+    "snooze": "Paused",
+}
+
+
+def pause_words(reason: str | None) -> str:
+    """A few words for a pause reason (core/posture.py PAUSE_*), e.g. 'Paused while the screen is locked'."""
+    return PAUSE_WORDS.get(reason or "", STATE_WORDS[PostureState.PAUSED])
 
 
 def choose_nudge(level: int, counter: int, include_exercises: bool) -> tuple[str, str]:
@@ -106,6 +125,37 @@ def all_nudges() -> list[tuple[str, str]]:
     return [(title, body) for title in titles for body in bodies]
 
 
+#: Upper limits (degrees below the user's own sitting-tall posture) of the words for "how far forward".
+FORWARD_WORDS = ((3.0, "a little forward"), (7.0, "forward"), (float("inf"), "well forward"))
+
+
+def forward_words(degrees_below: float) -> str:
+    """How far forward of sitting tall, in words for the screen: 'a little forward' (under 3
+    degrees below the baseline), 'forward' (under 7) or 'well forward'. Numbers stay in logs and JSON."""
+    if degrees_below != degrees_below or degrees_below < 0:  # NaN or negative
+        raise ValueError(f"degrees below sitting tall must be 0 or more, got {degrees_below!r}")
+    return next(words for limit, words in FORWARD_WORDS if degrees_below < limit)
+
+
+def sensitivity_words(personal_deg: float | None, setting_deg: float) -> str:
+    """One sentence saying what decides "forward" now, for the calibration result and the settings.
+
+    ``personal_deg`` is the sensitivity the calibration window set from the user's own "drift
+    forward" recording (None when that step was skipped or unclear); ``setting_deg`` is the
+    sensitivity in the settings, which a personal one replaces.
+    """
+    if personal_deg is None:
+        return f"Reminders start when your head stays {forward_words(setting_deg)} (the usual setting)."
+    if personal_deg < setting_deg * 0.9:
+        change = "a little stricter than the usual setting"
+    elif personal_deg > setting_deg * 1.1:
+        change = "more relaxed than the usual setting"
+    else:
+        change = "about the same as the usual setting"
+    return (f"Sensitivity set from your own posture: reminders start when your head stays "
+            f"{forward_words(personal_deg)}, {change}.")
+
+
 def state_words(state: PostureState) -> str:
     """A few words for a posture state, e.g. 'Sitting tall'."""
     try:
@@ -138,6 +188,8 @@ def tooltip(snapshot: StatusSnapshot, now: float) -> str:
     words = state_words(snapshot.state)
     if snapshot.state == PostureState.PAUSED and snapshot.paused_until is not None:
         words = "Resuming" if snapshot.paused_until <= now else f"Paused until {_when(snapshot.paused_until, now)}"
+    elif snapshot.state == PostureState.PAUSED:
+        words = pause_words(snapshot.pause_reason)
     elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
         words = "Camera not available - click for help"
     return f"fhp-monitor: {words}"

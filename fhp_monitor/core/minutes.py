@@ -51,15 +51,22 @@ class MinuteAccumulator:
       samples of that minute, ``samples`` their count.
     * Time must not run backwards: the part of an interval that lies before the end of the
       previous interval is dropped (the wall clock can step back a few seconds after a time sync;
-      counting those seconds twice would be worse than losing them). An interval lying wholly in
-      the past adds nothing, not even its sample.
+      counting those seconds twice would be worse than losing them).
+    * A wall clock set *back* (an interval that ends before the previous one did): recording goes
+      on at the new wall time. The minute in progress is returned as finished, and minutes that
+      were already returned are reopened and *added to* (their seconds and samples are kept), so
+      the store's insert-or-replace row holds both. Only the last ``memory_minutes`` finished
+      minutes are remembered; a step back further than that rewrites older rows with the new
+      seconds alone.
     * ``flush()`` returns the current, partial minute without resetting anything, so a later
       ``add`` continues the same minute and the store simply rewrites that row (insert-or-replace).
 
     Not thread-safe: one thread (the worker) owns an accumulator.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, memory_minutes: int = 360) -> None:
+        self._memory_minutes = memory_minutes
+        self._finished: dict[int, MinuteRecord] = {}  # recently returned minutes, oldest first
         self._minute: int | None = None
         self._seconds: dict[str, float] = {}
         self._cva_sum = 0.0
@@ -78,13 +85,18 @@ class MinuteAccumulator:
         """Add that the user was in ``state`` from ``start`` to ``end``; return finished minutes."""
         field_name = self._field_for(state)
         self._check_times(start, end, cva_proxy_deg)
+        done: list[MinuteRecord] = []
         if self._last_end is not None:
-            if end < self._last_end:
-                return []  # wholly in the past (clock stepped back): see the class docstring
-            start = max(start, self._last_end)
+            if end < self._last_end:  # the wall clock was set back: go on from the new time
+                record = self._current_record()
+                if record is not None:
+                    done.append(record)
+                    self._remember(record)
+                self._minute = None
+            else:
+                start = max(start, self._last_end)
         self._last_end = end
 
-        done: list[MinuteRecord] = []
         sample_minute = self._sample_minute(start, end)
         t = start
         while True:
@@ -159,14 +171,25 @@ class MinuteAccumulator:
         if self._minute == minute:
             return
         if self._minute is not None and minute < self._minute:
-            return  # never reopen a finished minute
+            return  # never reopen a finished minute (except after a clock step back: see ``add``)
         record = self._current_record()
         if record is not None:
             done.append(record)
+            self._remember(record)
         self._minute = minute
-        self._seconds = {}
-        self._cva_sum = 0.0
-        self._samples = 0
+        earlier = self._finished.pop(minute, None)  # a minute seen before the clock was set back
+        if earlier is None:
+            self._seconds, self._cva_sum, self._samples = {}, 0.0, 0
+        else:
+            self._seconds = {name: getattr(earlier, name) for name in STATE_FIELDS.values() if getattr(earlier, name)}
+            self._samples = earlier.samples
+            self._cva_sum = (earlier.cva_proxy_mean or 0.0) * earlier.samples
+
+    def _remember(self, record: MinuteRecord) -> None:
+        self._finished.pop(record.minute, None)
+        self._finished[record.minute] = record
+        while len(self._finished) > self._memory_minutes:
+            del self._finished[next(iter(self._finished))]
 
     def _current_record(self) -> MinuteRecord | None:
         if self._minute is None or (not any(self._seconds.values()) and self._samples == 0):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -143,13 +143,24 @@ class HistoryError(RuntimeError):
 
 
 class Clock(Protocol):
-    """Wall-clock time in epoch seconds.
+    """Two readings of time: ``now()`` is the wall clock in epoch seconds (labels minutes, quiet
+    hours, "Paused until 10:15"); ``monotonic()`` never steps back or jumps with the wall clock
+    (any origin) and measures every duration the monitor decides on.
 
-    Thread contract: any thread may call ``now()``; it never blocks. The live clock is
-    ``time.time``; a replay clock follows the file's own timeline; tests use a fake.
+    Thread contract: any thread may call either; they never block. The live clock is
+    ``time.time`` + CLOCK_BOOTTIME (worker.SystemClock); a replay clock follows the file's own
+    timeline for both; tests use a fake. A clock without ``monotonic`` is read as one whose two
+    readings are the same (``monotonic_of``).
     """
 
     def now(self) -> float: ...
+
+    def monotonic(self) -> float: ...
+
+
+def monotonic_of(clock) -> "Callable[[], float]":
+    """``clock.monotonic`` when the clock has one, else ``clock.now`` (a fake with one reading)."""
+    return getattr(clock, "monotonic", None) or clock.now
 
 
 class FrameSource(Protocol):
@@ -190,14 +201,35 @@ class PoseEstimator(Protocol):
     def close(self) -> None: ...
 
 
-class Notifier(Protocol):
-    """Shows a short desktop notification.
+#: What a notification is: a posture ``nudge`` (expires by itself after ~20 s, replaces the previous
+#: nudge, offers Snooze/Pause buttons where the desktop has them) or anything else, ``info`` (~10 s,
+#: never replaces a nudge).
+NOTIFY_INFO = "info"
+NOTIFY_NUDGE = "nudge"
+NOTIFY_KINDS = (NOTIFY_INFO, NOTIFY_NUDGE)
 
-    Thread contract: called from the event-dispatch thread only; may block briefly (<1 s, a D-Bus
-    call or a subprocess). Raises NotificationError when the desktop refused it.
+
+def check_notification_text(text: str, what: str) -> None:
+    """Reject text no notification backend can show well (not text, empty, or starting with '-',
+    which notify-send would read as an option). Raises TypeError/ValueError naming ``what``."""
+    if not isinstance(text, str):
+        raise TypeError(f"notification {what} must be text, got {type(text).__name__}")
+    if not text.strip():
+        raise ValueError(f"notification {what} must not be empty")
+    if text.startswith("-"):
+        raise ValueError(f"notification {what} must not start with '-': {text!r}")
+
+
+class Notifier(Protocol):
+    """Shows a short desktop notification; ``kind`` is NOTIFY_INFO or NOTIFY_NUDGE.
+
+    Thread contract: called from the event-dispatch thread (the worker) or the main thread; may
+    block briefly (<1 s, a D-Bus call or a subprocess). Raises NotificationError when the desktop
+    refused it. Buttons a user presses on a nudge come back on the backend's own thread as
+    commands (``snooze_30``, ``pause_today``) through the callback the backend was built with.
     """
 
-    def notify(self, title: str, message: str) -> None: ...
+    def notify(self, title: str, message: str, *, kind: str = NOTIFY_INFO) -> None: ...
 
 
 class HistoryStore(Protocol):

@@ -77,6 +77,15 @@ class SetupWatch:
         """A watch for this calibration, or None when the calibration did not record the body."""
         return None if body is None else cls(SetupLimits.for_body(body))
 
+    @property
+    def suspects(self) -> bool:
+        """The latest look measured a body beyond the limits and no verdict is out yet: the worker
+        looks more often meanwhile, so the window fills with enough readings to judge."""
+        if self.moved or not self.readings or self.readings[-1][1] is None:
+            return False
+        _, scale, place = self.readings[-1]
+        return self._excess(scale, place) > 1.0  # type: ignore[arg-type]
+
     def _excess(self, scale: float, place: float) -> float:
         """How far beyond the limits (1.0 = exactly at them)."""
         return max(abs(scale) / self.limits.scale, place / self.limits.place)

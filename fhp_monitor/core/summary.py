@@ -47,7 +47,7 @@ class DailySummary:
     upright_pct: float | None
     longest_upright_s: float
     nudges: list[NudgeRecord]
-    hourly: list[dict]  # 24 x {"hour": h, "upright_s": s, "forward_s": s}
+    hourly: list[dict]  # one {"hour": h, "upright_s": s, "forward_s": s} per real hour (see hours_of_day)
     week: list[dict]  # the 7 previous days, oldest first: {"date": iso, "upright_pct": float | None}
     uncertain_s: float = 0.0
     unavailable_s: float = 0.0
@@ -76,6 +76,17 @@ def local_datetime(t: float, tz: tzinfo | None = None) -> datetime:
 def local_date(t: float, tz: tzinfo | None = None) -> date:
     """The local calendar day containing epoch second ``t``."""
     return local_datetime(t, tz).date()
+
+
+def hours_of_day(start: float, end: float, tz: tzinfo | None = None) -> list[int]:
+    """The local clock hour at the start of each real hour from ``start`` to ``end`` (a day's bounds).
+
+    24 hours on most days; on the autumn change 25 (the repeated hour appears twice, e.g. 0, 1, 2,
+    2, 3 ... in Europe/Berlin), so no hour ever holds more than 60 minutes; on the spring change 23
+    (the skipped hour is absent). Minutes are stored by epoch, so each lands in its real hour.
+    """
+    count = max(1, int(round((end - start) / 3600.0)))
+    return [local_datetime(start + 3600.0 * k + 1.0, tz).hour for k in range(count)]
 
 
 def upright_share(upright_s: float, forward_s: float) -> float | None:
@@ -107,9 +118,9 @@ def build_daily_summary(
     todays = sorted((m for m in minutes if start <= m.minute < end), key=lambda m: m.minute)
     totals = {key: sum(getattr(m, key) for m in todays) for key in SECOND_KEYS}
 
-    hourly = [{"hour": h, "upright_s": 0.0, "forward_s": 0.0} for h in range(24)]
+    hourly = [{"hour": h, "upright_s": 0.0, "forward_s": 0.0} for h in hours_of_day(start, end, tz)]
     for m in todays:
-        slot = hourly[local_datetime(m.minute, tz).hour]
+        slot = hourly[min(int((m.minute - start) // 3600), len(hourly) - 1)]
         slot["upright_s"] += m.upright_s
         slot["forward_s"] += m.forward_s
 
@@ -287,18 +298,30 @@ def parse_daily_time(daily_time: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+#: After a start later than the summary time, today's summary waits until fhp-monitor has been
+#: running this long (so it never greets a fresh start; a short run leaves it for the next morning).
+LATE_START_WAIT_S = 30 * 60.0
+
+
 def daily_notification_due(
     now: float,
     daily_time: str,
     last_shown_date: date | None,
     had_data: Callable[[date], bool],
     tz: tzinfo | None = None,
+    *,
+    running_since: float | None = None,
 ) -> date | None:
-    """Which day's summary to show at ``now``, or None.
+    """Which day's summary to show at ``now``, or None. Each day's summary is shown at most once.
 
-    * today, once local time has reached ``daily_time`` and today's has not been shown yet;
+    * today, once local time has reached ``daily_time`` and today's has not been shown yet,
+      provided fhp-monitor was already running at ``daily_time`` (``running_since``, epoch
+      seconds of this run's start; None means "long running") or, when it started later, once it
+      has been running for :data:`LATE_START_WAIT_S`. A start after the summary time is never
+      greeted with a summary right away;
     * otherwise yesterday, when yesterday's was never shown (the computer was off or asleep at
-      ``daily_time``) and ``had_data(yesterday)`` says there is something to show;
+      ``daily_time``, or the run was too short) and ``had_data(yesterday)`` says there is
+      something to show: the next day's first start says "yesterday";
     * None when ``daily_time`` is empty (turned off) or nothing is due.
     """
     at = parse_daily_time(daily_time)
@@ -308,7 +331,8 @@ def daily_notification_due(
     if last_shown_date is not None and last_shown_date >= today:
         return None
     due_at = datetime.combine(today, at, tzinfo=tz).timestamp()
-    if now >= due_at:
+    if now >= due_at and (running_since is None or running_since <= due_at
+                          or now - running_since >= LATE_START_WAIT_S):
         return today
     yesterday = today - timedelta(days=1)
     if (last_shown_date is None or last_shown_date < yesterday) and had_data(yesterday):

@@ -37,6 +37,15 @@ def default_command() -> list[str]:
     return [sys.executable, "-m", "fhp_monitor", "run"]
 
 
+def command_for_home(home_root: Path | str | None) -> list[str]:
+    """The login command; ``--home DIR`` is kept when the app runs with a chosen home (--home or
+    FHP_MONITOR_HOME: the login session would not have that variable)."""
+    command = default_command()
+    if home_root is None:
+        return command
+    return [*command[:-1], "--home", str(home_root), command[-1]]
+
+
 def autostart_path(*, platform: str | None = None, home_dir: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
     """Where the autostart entry lives on ``platform`` (``sys.platform`` style names)."""
     platform = sys.platform if platform is None else platform

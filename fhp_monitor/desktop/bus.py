@@ -152,7 +152,8 @@ async def _connect(address: str | None = None, system: bool = False):
     except ImportError as exc:  # a wheel-less platform: the caller falls back to another backend
         raise BusUnavailable(f"the dbus-fast package is not installed ({exc})") from exc
     try:
-        bus = MessageBus(bus_type=BusType.SYSTEM) if system else MessageBus(bus_address=address)
+        # unix fds on the system bus: logind hands out inhibitor locks as file descriptors
+        bus = MessageBus(bus_type=BusType.SYSTEM, negotiate_unix_fd=True) if system else MessageBus(bus_address=address)
         return await asyncio.wait_for(bus.connect(), CALL_TIMEOUT_S)
     except Exception as exc:  # OSError, a timeout, or dbus-fast's own AuthError / InvalidAddressError
         kind = "system" if system else "session"

@@ -1,141 +1,86 @@
-"""Desktop notifications through plyer (the only module that imports plyer).
+"""Desktop notifications: which backend this machine gets, and a recording stand-in for tests.
 
-What plyer 2.1 really does on Linux (read in ``plyer/platforms/linux/notification.py``):
+Backends (each in its own module, each importing its own library):
 
-* with the ``dbus`` Python package it calls ``org.freedesktop.Notifications.Notify`` and errors
-  propagate as exceptions;
-* without it (the usual case in a virtualenv) it runs the ``notify-send`` binary with
-  ``subprocess.call`` and ignores the exit status, so a missing notification daemon or session bus
-  is silently swallowed; it also ignores ``timeout`` there and passes ``-t 0`` (under dunst the
-  bubble stays until it is clicked or closed);
-* without either it falls back to a facade whose ``notify`` raises ``NotImplementedError``.
+* ``dbus`` — :mod:`fhp_monitor.desktop.notify_dbus`: org.freedesktop.Notifications on the session
+  bus (every Linux desktop, dunst, mako, ...): nudges expire, replace each other and have buttons.
+* ``plyer`` — :mod:`fhp_monitor.desktop.notify_plyer`: Windows, macOS, or a Linux without a
+  notification server on a bus.
 
-So before handing a notification to the ``notify-send`` path, :class:`PlyerNotifier` checks
-that ``notify-send`` exists and that a notification service answers on the session bus
-(``GetServerInformation`` via ``gdbus`` or ``dbus-send``, which also D-Bus-activates a daemon that
-is installed but not yet running). Any failure becomes :class:`NotificationError` with a plain
-sentence.
+:func:`notifier_for` tries them in that order; ``FHP_MONITOR_NOTIFY=dbus|plyer`` forces one.
+Every backend follows the :class:`~fhp_monitor.core.ports.Notifier` thread contract.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
+import os
 import sys
-import warnings
+from typing import Callable
 
-from fhp_monitor.core.ports import NotificationError
+from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NotificationError, Notifier, check_notification_text
 
 log = logging.getLogger(__name__)
 
-_BUS_NAME = "org.freedesktop.Notifications"
-_OBJECT_PATH = "/org/freedesktop/Notifications"
-_PROBE_TIMEOUT_S = 3.0
+BACKENDS = ("dbus", "plyer")
+NOTIFY_ENV = "FHP_MONITOR_NOTIFY"
 
 
-class PlyerNotifier:
-    """The :class:`~fhp_monitor.core.ports.Notifier` port backed by ``plyer.notification``.
+def backend_order(platform: str | None = None, override: str | None = None) -> tuple[str, ...]:
+    """Backends to try, best first; ``override`` (FHP_MONITOR_NOTIFY) forces one; raises ValueError."""
+    platform = platform if platform is not None else sys.platform
+    override = (override if override is not None else os.environ.get(NOTIFY_ENV, "")).strip().lower()
+    if override:
+        if override not in BACKENDS:
+            raise ValueError(f"{NOTIFY_ENV} must be one of {', '.join(BACKENDS)}, got {override!r}")
+        return (override,)
+    if platform.startswith("linux") or "bsd" in platform:
+        return ("dbus", "plyer")
+    return ("plyer",)
 
-    Thread contract (as the port): call from the event-dispatch thread; blocks for one D-Bus round
-    trip plus one short subprocess (well under a second). Raises NotificationError when the desktop
-    cannot show the notification.
-    """
 
-    def __init__(self, app_name: str = "fhp-monitor", timeout_s: int = 10) -> None:
-        if not app_name:
-            raise ValueError("app_name must not be empty")
-        if timeout_s <= 0:
-            raise ValueError(f"timeout_s must be positive, got {timeout_s}")
-        self.app_name = app_name
-        self.timeout_s = int(timeout_s)
+def notifier_for(on_action: Callable[[str], None] | None = None) -> Notifier:
+    """The best notifier here. ``on_action`` gets 'snooze_30'/'pause_today' from nudge buttons."""
+    try:
+        order = backend_order()
+    except ValueError as exc:
+        log.warning("%s; choosing notifications by what this desktop offers.", exc)
+        order = backend_order(override="")
+    for backend in order:
+        if backend == "dbus":
+            from fhp_monitor.desktop.notify_dbus import DBusNotifier
 
-    def notify(self, title: str, message: str) -> None:
-        """Show ``title`` and ``message``; raise NotificationError if the desktop refused."""
-        _check_text(title, "title")
-        _check_text(message, "message")
-        backend = self.backend_name()
-        if sys.platform.startswith("linux") and backend == "NotifySendNotification":
-            _check_notify_send_can_deliver()
-        from plyer import notification
+            try:
+                return DBusNotifier(on_action).start()
+            except NotificationError as exc:
+                log.info("No D-Bus notifications (%s); trying the next way.", exc)
+                continue
+        from fhp_monitor.desktop.notify_plyer import PlyerNotifier
 
-        try:
-            notification.notify(title=title, message=message, app_name=self.app_name, timeout=self.timeout_s)
-        except NotImplementedError as error:
-            raise NotificationError(
-                "This computer has no way to show notifications that fhp-monitor knows "
-                "(on Linux, install the 'libnotify-bin' package)."
-            ) from error
-        except Exception as error:  # plyer backends raise whatever their OS library raises
-            raise NotificationError(f"The desktop did not accept the notification: {error}") from error
-
-    @staticmethod
-    def backend_name() -> str:
-        """Class name of the plyer backend in use, e.g. 'NotifySendNotification' or 'NotifyDbus'."""
-        from plyer import notification
-
-        with warnings.catch_warnings():
-            # plyer warns at first use that python-dbus is missing; that is expected in a venv.
-            warnings.simplefilter("ignore")
-            return type(notification.notify.__self__).__name__
+        return PlyerNotifier()
+    raise AssertionError("backend_order() is never empty")
 
 
 class RecordingNotifier:
-    """A notifier for core unit tests: remembers every (title, message) instead of showing it.
-
-    Set ``fail_with`` to a NotificationError to make the next calls raise it (and not record).
+    """A notifier for core unit tests: remembers every (title, message) and its kind instead of
+    showing it. Set ``fail_with`` to a NotificationError to make the next calls raise it (and not record).
     """
+
+    backend = "recording"
+    has_actions = False
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.kinds: list[str] = []
         self.fail_with: NotificationError | None = None
 
-    def notify(self, title: str, message: str) -> None:
+    def notify(self, title: str, message: str, *, kind: str = NOTIFY_INFO) -> None:
         """Record the notification, or raise ``fail_with`` when it is set."""
-        _check_text(title, "title")
-        _check_text(message, "message")
+        check_notification_text(title, "title")
+        check_notification_text(message, "message")
+        if kind not in NOTIFY_KINDS:
+            raise ValueError(f"notification kind must be one of {NOTIFY_KINDS}, got {kind!r}")
         if self.fail_with is not None:
             raise self.fail_with
         self.sent.append((title, message))
-
-
-def _check_text(text: str, what: str) -> None:
-    """Reject text notify-send would misread (empty, or starting with '-' which looks like an option)."""
-    if not isinstance(text, str):
-        raise TypeError(f"notification {what} must be text, got {type(text).__name__}")
-    if not text.strip():
-        raise ValueError(f"notification {what} must not be empty")
-    if text.startswith("-"):
-        raise ValueError(f"notification {what} must not start with '-': {text!r}")
-
-
-def _check_notify_send_can_deliver() -> None:
-    """Raise NotificationError unless notify-send exists and a notification service answers."""
-    if shutil.which("notify-send") is None:
-        raise NotificationError(
-            "Notifications need the 'notify-send' program. Install the 'libnotify-bin' package."
-        )
-    probe = _server_information_probe()
-    if probe is None:
-        log.debug("neither gdbus nor dbus-send found; cannot check the notification service first")
-        return
-    try:
-        result = subprocess.run(probe, capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S)
-    except subprocess.TimeoutExpired as error:
-        raise NotificationError("The notification service did not answer in time.") from error
-    if result.returncode != 0:
-        detail = result.stderr.strip().splitlines()[-1:] or ["no details"]
-        raise NotificationError(
-            f"No notification service is running on this desktop, so nudges cannot be shown ({detail[0]})."
-        )
-
-
-def _server_information_probe() -> list[str] | None:
-    """A command that asks the session bus for the notification server's information."""
-    if shutil.which("gdbus"):
-        return ["gdbus", "call", "--session", "--dest", _BUS_NAME, "--object-path", _OBJECT_PATH,
-                "--method", f"{_BUS_NAME}.GetServerInformation"]
-    if shutil.which("dbus-send"):
-        return ["dbus-send", "--session", "--print-reply", f"--dest={_BUS_NAME}", _OBJECT_PATH,
-                f"{_BUS_NAME}.GetServerInformation"]
-    return None
+        self.kinds.append(kind)

@@ -1,21 +1,22 @@
-"""The tray icon (the only module that imports pystray).
+"""The tray: which backend this desktop gets, the icons every backend draws, the commands it sends.
 
-Threads
--------
-* ``TrayIcon.start()`` is called from the main thread. It starts one daemon thread,
-  ``fhp-tray``, that runs pystray's event loop; the main thread stays free for Tk.
-  (pystray 0.19.5's xorg ``run_detached()`` starts its setup thread twice and leaves one blocked,
-  which makes ``stop()`` hang for 5 s, so on xorg we run ``icon.run()`` in our own thread — the
-  same thing xorg's ``run_detached`` does, without the stray thread. Other backends use
-  ``icon.run_detached()``.)
-* ``on_command`` is called on the ``fhp-tray`` thread. It must not block and must not touch Tk:
-  marshal to the Tk thread with ``root.after(0, ...)`` or put the command on a queue.
-* ``show()`` and ``stop()`` may be called from any thread. pystray's xorg backend forwards every
-  change to its own loop thread and waits for it; we hold a lock so that nothing is forwarded
-  after the loop has ended (which would block forever).
+Backends (each in its own module, each importing its own library):
 
-Where no tray can be shown (no display, no tray host owning ``_NET_SYSTEM_TRAY_S0``, pystray
-unable to load a backend) ``start()`` logs one line and returns False; nudges still work.
+* ``sni`` — :mod:`fhp_monitor.desktop.tray_sni`: StatusNotifierItem + com.canonical.dbusmenu over
+  dbus-fast on the shared D-Bus loop. KDE, XFCE, Cinnamon, MATE, LXQt, Budgie, waybar and GNOME with
+  the AppIndicator extension host these; it has a real menu and works on Wayland.
+* ``xembed`` — :mod:`fhp_monitor.desktop.tray_xembed`: pystray. On Linux only when no
+  ``org.kde.StatusNotifierWatcher`` is on the session bus (an old X tray such as trayer or stalonetray);
+  on Windows and macOS it is the native tray.
+* ``none`` — no tray at all (stock GNOME): the app says once how to control it without one.
+
+:func:`start_tray` picks the first that starts, in that order; ``FHP_MONITOR_TRAY=sni|xembed|none``
+forces one (tests, or a user whose desktop lies about its tray).
+
+Thread contract of every backend (the :class:`Tray` protocol): ``start`` on the main thread;
+``show`` and ``stop`` from any thread, never blocking for more than one D-Bus/X round trip;
+``on_command`` is called on the backend's own thread (``fhp-dbus`` or ``fhp-tray``) and must only
+queue the command (``App.post``), never block or touch Tk.
 """
 
 from __future__ import annotations
@@ -23,13 +24,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
-import time
-from typing import Callable
+from typing import Callable, Protocol
 
 from PIL import Image, ImageDraw
 
-from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 
 log = logging.getLogger(__name__)
@@ -44,6 +42,9 @@ CMD_RECALIBRATE = "recalibrate"
 CMD_SUMMARY = "summary"
 CMD_SETTINGS = "settings"
 CMD_QUIT = "quit"
+# Commands from notification buttons (desktop/notify.py).
+CMD_SNOOZE_30 = "snooze_30"
+CMD_PAUSE_TODAY = "pause_today"
 
 #: Menu/button wording for each command, in display order (the control panel uses it too).
 COMMAND_LABELS: tuple[tuple[str, str], ...] = (
@@ -56,23 +57,49 @@ COMMAND_LABELS: tuple[tuple[str, str], ...] = (
     (CMD_SETTINGS, "Settings"),
     (CMD_QUIT, "Quit fhp-monitor"),
 )
-COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL}
+COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL, CMD_SNOOZE_30, CMD_PAUSE_TODAY}
+
+BACKENDS = ("sni", "xembed", "none")
+TRAY_ENV = "FHP_MONITOR_TRAY"
 
 ICON_SIZE = 64
-_XORG_BACKGROUND = (60, 60, 60)  # the xorg backend cannot show transparency; this reads on most panels
-_TRAY_HOST_WAIT_S = 2.0
-_STOP_JOIN_S = 5.0
+
+#: What a user reads once where no tray can be shown.
+NO_TRAY_TITLE = "fhp-monitor is running"
+NO_TRAY_TEXT = ("This desktop has no tray, so use the buttons on its reminders, or type "
+                "fhp-monitor pause, fhp-monitor resume or fhp-monitor quit.")
+
+
+class Tray(Protocol):
+    """A tray icon showing the posture state and sending commands back as strings (see module doc)."""
+
+    #: True when the backend shows a menu with every command of COMMAND_LABELS.
+    has_menu: bool
+    #: 'sni' or 'xembed'.
+    backend: str
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self, snapshot: StatusSnapshot | None = None, now: float | None = None) -> bool:
+        """Show the icon; False (one log line) when this desktop has no tray of this kind."""
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Draw ``snapshot`` (icon, tooltip, menu status line); unchanged states are not redrawn."""
+
+    def stop(self) -> None:
+        """Remove the icon. Safe to call twice."""
 
 
 # --------------------------------------------------------------------------- icons
 
 
-def icon_image(state: PostureState) -> Image.Image:
-    """A 64x64 RGBA icon for ``state``: each state has its own colour AND shape.
+def icon_image(state: PostureState, size: int = ICON_SIZE) -> Image.Image:
+    """A ``size`` x ``size`` RGBA icon for ``state``, transparent around a disc: colour AND shape differ.
 
     upright: teal disc with an upright bar; forward: amber disc with a forward-leaning bar;
     away: grey hollow ring; paused: blue disc with pause bars; camera unavailable: red disc with a
-    slash; uncertain: grey disc with three dots.
+    slash; uncertain: grey disc with three dots. Drawn at 64 px and scaled down for other sizes.
     """
     state = PostureState(state)
     image = Image.new("RGBA", (ICON_SIZE, ICON_SIZE), (0, 0, 0, 0))
@@ -100,260 +127,56 @@ def icon_image(state: PostureState) -> Image.Image:
         draw.ellipse(disc, fill=(120, 120, 120, 255))
         for x in (20, 32, 44):
             draw.ellipse((x - 4, 28, x + 4, 36), fill=white)
+    if size != ICON_SIZE:
+        image = image.resize((size, size), Image.LANCZOS)
     return image
 
 
-def _flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
-    """Paint an RGBA icon onto a solid background (for backends without transparency)."""
-    flat = Image.new("RGB", image.size, background)
-    flat.paste(image, mask=image.getchannel("A"))
-    return flat
+# --------------------------------------------------------------------------- backend choice
 
 
-# --------------------------------------------------------------------------- tray host check
+def backend_order(platform: str | None = None, override: str | None = None) -> tuple[str, ...]:
+    """Backends to try, best first. ``override`` (FHP_MONITOR_TRAY) forces one; raises ValueError."""
+    platform = platform if platform is not None else sys.platform
+    override = override if override is not None else os.environ.get(TRAY_ENV, "")
+    override = override.strip().lower()
+    if override:
+        if override not in BACKENDS:
+            raise ValueError(f"{TRAY_ENV} must be one of {', '.join(BACKENDS)}, got {override!r}")
+        return () if override == "none" else (override,)
+    if platform.startswith("linux") or "bsd" in platform:
+        return ("sni", "xembed")
+    return ("xembed",)  # Windows, macOS: pystray's native backends
 
 
-def tray_host_available(display_name: str | None = None, timeout_s: float = _TRAY_HOST_WAIT_S) -> bool:
-    """True when an X system tray (owner of ``_NET_SYSTEM_TRAY_S0``) appears within ``timeout_s``.
+def make_tray(backend: str, on_command: Callable[[str], None], loop=None) -> Tray:
+    """A (not yet started) tray of ``backend`` ('sni' or 'xembed'); ``loop``: a DBusLoop for SNI
+    other than the process-wide one (tests with several buses)."""
+    # The backends get the words, icons and commands from here (they never import this module, so
+    # there is no import cycle between the choice and what it chooses).
+    content = dict(labels=COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL, resume=CMD_RESUME)
+    if backend == "sni":
+        from fhp_monitor.desktop.tray_sni import SniTray
 
-    Only meaningful on Linux/X11; other platforms always have a notification area, so True.
-    Waits a little because at login the tray host may start after us.
-    """
-    if not sys.platform.startswith("linux"):
-        return True
-    display_name = display_name if display_name is not None else os.environ.get("DISPLAY", "")
-    if not display_name:
-        return False
-    from Xlib import X, display as xdisplay, error as xerror
+        return SniTray(on_command, loop=loop, **content)
+    if backend == "xembed":
+        from fhp_monitor.desktop.tray_xembed import XEmbedTray
 
+        return XEmbedTray(on_command, **content)
+    raise ValueError(f"unknown tray backend {backend!r}")
+
+
+def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | None = None,
+               now: float | None = None) -> Tray | None:
+    """Start the best tray this desktop offers, or return None (one log line) where there is none."""
     try:
-        connection = xdisplay.Display(display_name)
-    except (xerror.DisplayError, OSError) as error:
-        log.debug("cannot open X display %r: %s", display_name, error)
-        return False
-    try:
-        atom = connection.intern_atom("_NET_SYSTEM_TRAY_S0")
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if connection.get_selection_owner(atom) != X.NONE:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.1)  # no event announces a new selection owner to non-owners; poll briefly
-    finally:
-        connection.close()
-
-
-def _enable_xorg_clicks(icon) -> None:
-    """Let pystray's xorg icon window receive mouse clicks.
-
-    pystray 0.19.5 creates the window with only Exposure and StructureNotify in its event mask, so
-    its ButtonPress handler (the default action) never runs (pystray issue #151: "clicking does
-    nothing"). We add ButtonPressMask on pystray's own connection before its loop starts.
-    """
-    window = getattr(icon, "_window", None)
-    connection = getattr(icon, "_display", None)
-    if window is None or connection is None:
-        log.warning("This pystray version changed its X window; clicking the tray icon may do nothing.")
-        return
-    from Xlib import X
-
-    window.change_attributes(event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask)
-    connection.flush()
-
-
-def _find_tray_without_server_grab(icon) -> None:
-    """Look up the tray manager without pystray's XGrabServer around it.
-
-    pystray 0.19.5 grabs the whole X server while it reads the ``_NET_SYSTEM_TRAY_Sn`` owner. Under
-    Xvfb we saw that grab never released when another client connected at that moment: the app,
-    Tk and every other X client hung. The grab only guards against the tray manager changing
-    between two requests, which at worst means one more docking attempt, so we read the owner
-    plainly on pystray's own connection.
-    """
-    connection = getattr(icon, "_display", None)
-    selection = getattr(icon, "_net_system_tray_sx", None)
-    if connection is None or selection is None or not hasattr(icon, "_get_systray_manager"):
-        log.warning("This pystray version changed how it finds the tray; docking may be slower.")
-        return
-    from Xlib import X
-
-    def find_manager():
-        owner = connection.get_selection_owner(selection)
-        connection.flush()
-        return None if owner == X.NONE else connection.create_resource_object("window", owner.id)
-
-    icon._get_systray_manager = find_manager
-
-
-# --------------------------------------------------------------------------- the icon
-
-
-class TrayIcon:
-    """A system-tray icon showing the posture state, sending commands back as strings.
-
-    ``on_command`` receives one of :data:`COMMANDS` on the ``fhp-tray`` thread (see module doc).
-    Left click runs the default action, ``"panel"`` (open the control panel). Backends with menus
-    also offer every command of :data:`COMMAND_LABELS` in a right-click menu.
-    """
-
-    def __init__(self, on_command: Callable[[str], None], title: str = "fhp-monitor") -> None:
-        self._on_command = on_command
-        self._title = title
-        self._lock = threading.RLock()
-        self._icon = None  # pystray.Icon once started
-        self._thread: threading.Thread | None = None
-        self._running = False
-        self._shown: tuple[PostureState, str] | None = None
-        self._flatten_background: tuple[int, int, int] | None = None
-        self.has_menu = False
-        self._ready = threading.Event()  # set once pystray's setup (making the icon visible) is done
-
-    @property
-    def running(self) -> bool:
-        """True between a successful ``start()`` and ``stop()``."""
-        return self._running
-
-    @property
-    def title(self) -> str:
-        """The tooltip text currently shown (the X window name on the xorg backend)."""
-        return self._icon.title if self._icon is not None else self._title
-
-    def start(self, snapshot: StatusSnapshot | None = None, now: float | None = None) -> bool:
-        """Show the icon; return False (and log one line) when this desktop cannot show a tray."""
-        with self._lock:
-            if self._running:
-                return True
-            if not tray_host_available():
-                log.warning("No system tray found on this desktop; fhp-monitor will use notifications only.")
-                return False
-            try:
-                import pystray
-            except Exception as error:  # pystray raises whatever its last backend raised (Xlib, gi, ...)
-                log.warning("The tray icon cannot be shown (%s); fhp-monitor will use notifications only.", error)
-                return False
-            backend = pystray.Icon.__module__
-            is_xorg = backend.endswith("_xorg")
-            self._flatten_background = _XORG_BACKGROUND if is_xorg else None
-            self.has_menu = bool(pystray.Icon.HAS_MENU)
-            state = snapshot.state if snapshot is not None else PostureState.UNCERTAIN
-            title = tooltip(snapshot, now if now is not None else time.time()) if snapshot else self._title
-            self._icon = pystray.Icon("fhp-monitor", self._image(state), title, menu=self._menu(pystray))
-            self._shown = (state, title)
-            if is_xorg:
-                _enable_xorg_clicks(self._icon)
-                _find_tray_without_server_grab(self._icon)
-                self._thread = threading.Thread(target=self._icon.run, args=(self._setup,), name="fhp-tray",
-                                                daemon=True)
-                # pystray's xorg run() releases the setup thread *before* it records its loop thread,
-                # so the setup's first forwarded call can fail with AttributeError and the icon never
-                # docks (2 runs in 10). Record the loop thread up front; it is the thread we start.
-                self._icon._thread = self._thread
-                # Making the icon visible sends two dock requests (from _update_icon and _show); when
-                # trayer gets both, it can embed and then drop the icon (~1 run in 3). With the image
-                # marked current only _show docks; the image is drawn on the first Expose anyway.
-                self._icon._icon_valid = True
-                self._thread.start()
-            else:
-                self._icon.run_detached(self._setup)
-            self._running = True
-            log.info("Tray icon started (pystray backend %s, menu: %s).", backend, self.has_menu)
-            return True
-
-    def show(self, snapshot: StatusSnapshot, now: float) -> None:
-        """Draw ``snapshot``: the state's icon and a tooltip such as 'fhp-monitor: Sitting tall'.
-
-        Safe from any thread; does nothing when the icon is not running. Unchanged states are not
-        redrawn.
-        """
-        title = tooltip(snapshot, now)
-        if self._on_tray_thread():
-            self._apply(snapshot.state, title)  # pystray runs it directly; taking the lock could deadlock
-            return
-        with self._lock:
-            if self._running:
-                self._wait_ready()
-            self._apply(snapshot.state, title)
-
-    def _apply(self, state: PostureState, title: str) -> None:
-        if not self._running or self._icon is None or self._shown == (state, title):
-            return
-        if self._shown is None or self._shown[0] != state:
-            self._icon.icon = self._image(state)
-        self._icon.title = title
-        self._shown = (state, title)
-        self._flush_xorg()
-
-    def _flush_xorg(self) -> None:
-        """Push pystray's queued X requests to the server.
-
-        pystray's xorg backend runs changes on its loop thread but does not always get them sent:
-        with python-xlib's threaded mode, a ``destroy`` followed by ``flush`` on the loop thread
-        sometimes stayed buffered (the icon stayed docked after ``stop()`` in about half of our
-        runs), and ``title`` changes are never flushed at all. One more flush from here sends them.
-        """
-        connection = getattr(self._icon, "_display", None) if self._flatten_background else None
-        if connection is not None:
-            connection.flush()
-
-    def _on_tray_thread(self) -> bool:
-        return self._thread is not None and threading.current_thread() is self._thread
-
-    def stop(self) -> None:
-        """Remove the icon from the tray and end the ``fhp-tray`` thread. Safe to call twice.
-
-        From the tray thread itself (an ``on_command`` handler) it stops without waiting.
-        """
-        if self._on_tray_thread():
-            self._running = False
-            self._icon.stop()
-            return
-        with self._lock:
-            if not self._running or self._icon is None:
-                return
-            self._wait_ready()
-            self._running = False
-            self._icon.stop()
-            self._flush_xorg()
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout=_STOP_JOIN_S)
-            if thread.is_alive():
-                log.warning("The tray thread did not end within %.0f s.", _STOP_JOIN_S)
-
-    # ------------------------------------------------------------------ internals
-
-    def _setup(self, icon) -> None:
-        """pystray's setup callback (its own short-lived thread): show the icon, then mark ready.
-
-        pystray's xorg backend forwards calls to its loop through one shared result queue, so two
-        threads forwarding at once can take each other's results (we saw ``stop()`` return while
-        the icon stayed docked). ``show``/``stop`` therefore wait for this to finish first.
-        """
-        try:
-            icon.visible = True
-            self._flush_xorg()  # the dock request can stay buffered too (1 run in 8 never docked)
-        finally:
-            self._ready.set()
-
-    def _wait_ready(self) -> None:
-        if not self._ready.wait(timeout=_STOP_JOIN_S):
-            log.warning("The tray icon did not become ready within %.0f s.", _STOP_JOIN_S)
-
-    def _image(self, state: PostureState) -> Image.Image:
-        image = icon_image(state)
-        return _flatten(image, self._flatten_background) if self._flatten_background else image
-
-    def _menu(self, pystray):
-        """The pystray menu: a default 'Open control panel' item plus every command."""
-        items = [pystray.MenuItem("Open control panel", self._sender(CMD_PANEL), default=True)]
-        items += [pystray.MenuItem(label, self._sender(cmd)) for cmd, label in COMMAND_LABELS]
-        return pystray.Menu(*items)
-
-    def _sender(self, command: str) -> Callable[..., None]:
-        def send(_icon=None, _item=None) -> None:
-            try:
-                self._on_command(command)
-            except Exception:  # a failing handler must not kill the tray loop; it is logged, not hidden
-                log.exception("The handler for tray command %r failed.", command)
-        return send
+        order = backend_order()
+    except ValueError as exc:
+        log.warning("%s; choosing the tray by what this desktop offers.", exc)
+        order = backend_order(override="")
+    for backend in order:
+        tray = make_tray(backend, on_command)
+        if tray.start(snapshot, now):
+            return tray
+    log.warning("No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`.")
+    return None

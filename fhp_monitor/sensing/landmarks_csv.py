@@ -80,6 +80,8 @@ class LandmarkCsvSource:
         self._rows = None
         self._index = 0
         self._last_t: float | None = None
+        self._step = 0.0  # time between the last two rows
+        self._ended = False
 
     def _fail(self, line: int | None, column: int | None, problem: str) -> LandmarkFileError:
         if line is None:
@@ -99,6 +101,7 @@ class LandmarkCsvSource:
         except OSError as exc:
             raise LandmarkFileError(f"The landmark file {self.path} cannot be read ({exc.strerror}).") from None
         self._file, self._rows, self._index, self._last_t = handle, csv.reader(handle), 0, None
+        self._step, self._ended = 0.0, False
         try:
             header = self._next_row()
         except LandmarkFileError:
@@ -191,6 +194,8 @@ class LandmarkCsvSource:
                 visibility[i] = v
             world = np.full((LANDMARKS, 3), np.nan)  # not part of a recording
             poses = (PoseLandmarks(image=xyz, world=world, visibility=visibility),)
+        if self._last_t is not None:
+            self._step = t - self._last_t
         self._last_t = t
         return Frame(image=None, t=t, index=self._index, source=str(self.path),
                      pose=PoseResult(poses=poses, width=width, height=height))
@@ -201,11 +206,20 @@ class LandmarkCsvSource:
         while True:
             row = self._next_row()
             if row is None:
+                self._ended = True
                 return None
             frame = self._parse(row)
             self._index += 1
             if not_before is None or frame.t >= not_before - 1e-9:
                 return frame
+
+    @property
+    def duration_s(self) -> float | None:
+        """Once the end was read: the last row's time plus one row interval (the time the last row
+        stands for, as a video's duration runs to the end of its last frame); None before that."""
+        if not self._ended or self._last_t is None:
+            return None
+        return self._last_t + self._step
 
     def release(self) -> None:
         handle, self._file, self._rows = self._file, None, None

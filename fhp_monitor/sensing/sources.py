@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.ports import Frame, SourceUnavailable
 from fhp_monitor.sensing.landmarks_csv import LandmarkCsvSource, is_landmark_file
 
@@ -27,6 +28,9 @@ cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 SEEK_AFTER_FRAMES = 60  # skip by seeking, not decoding, when the next sample is this many frames away
+# After opening, a camera's auto-exposure needs a few frames: read until two in a row differ in mean
+# brightness by at most SETTLE_LUMA (0..255), at least WARMUP_MIN_FRAMES and at most WARMUP_MAX_FRAMES.
+WARMUP_MIN_FRAMES, WARMUP_MAX_FRAMES, SETTLE_LUMA = 2, 15, 2.0
 
 
 def _natural_key(path: str) -> list:
@@ -34,7 +38,11 @@ def _natural_key(path: str) -> list:
 
 
 class CameraSource:
-    """A webcam by index. ``t`` is ``time.monotonic()`` when the frame was read.
+    """A webcam by index (or a device path such as /dev/video0). ``t`` is ``time.monotonic()``
+    when the frame was read.
+
+    Opening lets auto-exposure settle (see SETTLE_LUMA) and keeps the settled picture for the
+    first ``read``; ``last_warmup`` tells how many frames and seconds the last open took.
 
     Thread contract: see FrameSource; everything runs on the worker thread, ``release`` may come
     from the stopping thread too (OpenCV's release is safe to call twice).
@@ -42,12 +50,14 @@ class CameraSource:
 
     live = True
 
-    def __init__(self, index: int = 0, width: int = 640, height: int = 360, warmup_frames: int = 2) -> None:
+    def __init__(self, index: int | str = 0, width: int = 640, height: int = 360) -> None:
         self.index = index
         self.width, self.height = width, height
-        self.warmup_frames = warmup_frames
         self._capture: cv2.VideoCapture | None = None
+        self._settled: np.ndarray | None = None
         self._count = 0
+        self.opens = 0
+        self.last_warmup: tuple[int, float] = (0, 0.0)  # (frames read, seconds) from open to a settled picture
 
     @property
     def is_open(self) -> bool:
@@ -66,16 +76,37 @@ class CameraSource:
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # a look every few seconds wants now, not a queued frame
-        for _ in range(self.warmup_frames):  # the first pictures after opening are often dark
-            capture.grab()
         self._capture = capture
+        self.opens += 1
+        self._settled = self._settle(capture)
+
+    @staticmethod
+    def _settled_after(lumas: list[float]) -> bool:
+        return len(lumas) >= max(2, WARMUP_MIN_FRAMES) and abs(lumas[-1] - lumas[-2]) <= SETTLE_LUMA
+
+    def _settle(self, capture: cv2.VideoCapture) -> np.ndarray | None:
+        """Read until the brightness stops changing (auto-exposure); return that picture."""
+        started, lumas, image = time.monotonic(), [], None
+        while len(lumas) < WARMUP_MAX_FRAMES:
+            ok, picture = capture.read()
+            if not ok or picture is None or picture.size == 0:
+                break
+            image = picture
+            lumas.append(mean_luma(_as_bgr(picture)))
+            if self._settled_after(lumas):
+                break
+        self.last_warmup = (len(lumas), time.monotonic() - started)
+        return image
 
     def read(self, not_before: float | None = None) -> Frame | None:
         if self._capture is None:
             self.open()
         assert self._capture is not None
-        self._capture.grab()  # drop a frame the driver may have queued since the last look
-        ok, image = self._capture.read()
+        image, self._settled = self._settled, None
+        ok = image is not None
+        if not ok:  # the camera stayed open since the last look
+            self._capture.grab()  # drop a frame the driver may have queued since the last look
+            ok, image = self._capture.read()
         if not ok or image is None or image.size == 0:
             self.release()
             raise SourceUnavailable(
@@ -87,6 +118,7 @@ class CameraSource:
 
     def release(self) -> None:
         capture, self._capture = self._capture, None
+        self._settled = None
         if capture is not None:
             capture.release()
 
@@ -171,7 +203,9 @@ class ImageFolderSource:
     def open(self) -> None:
         if os.path.isdir(self.spec):
             candidates = [os.path.join(self.spec, name) for name in os.listdir(self.spec)]
-        else:
+        elif os.path.exists(self.spec):  # an existing name is literal, even with [ ? * in it
+            candidates = [self.spec]
+        else:  # a pattern the user wrote for files that exist under other names
             candidates = glob.glob(self.spec)
         self.paths = sorted(
             (p for p in candidates if os.path.isfile(p) and Path(p).suffix.lower() in IMAGE_SUFFIXES),
@@ -222,10 +256,12 @@ def open_source(
     text = str(spec).strip()
     if text.isdigit():
         return CameraSource(int(text), width=width, height=height)
+    if text.startswith("/dev/video"):
+        return CameraSource(text, width=width, height=height)
     path = Path(text).expanduser()
     if is_landmark_file(path) and not path.is_dir():
         return LandmarkCsvSource(path)
-    if path.is_dir() or any(ch in text for ch in "*?["):
+    if path.is_dir() or (not path.exists() and any(ch in text for ch in "*?[")):
         return ImageFolderSource(str(path), interval_s=image_interval_s)
     if path.is_file():
         if path.suffix.lower() in IMAGE_SUFFIXES:

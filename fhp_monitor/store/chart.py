@@ -7,7 +7,9 @@ made to be glanced at from a little distance.
 
 from __future__ import annotations
 
+import io
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +26,8 @@ TEXT_COLOUR = "#264653"
 MUTED_COLOUR = "#7a8a90"
 DEFAULT_SIZE_PX = (1200, 900)
 DEFAULT_DPI = 100
+STYLE = {"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold", "text.color": TEXT_COLOUR,
+         "axes.labelcolor": TEXT_COLOUR, "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}
 #: Hours always shown on the day panel (widened to include any hour with data).
 CORE_HOURS = (8, 18)
 
@@ -34,38 +38,66 @@ def render_summary_chart(
     *,
     size_px: tuple[int, int] = DEFAULT_SIZE_PX,
     dpi: int = DEFAULT_DPI,
+    private: bool = False,
 ) -> Path:
     """Draw ``summary`` to a PNG at ``path`` (written atomically) and return the path.
 
+    ``private`` (the app's own file in its home): mode 0600, and a symlink at ``path`` is replaced,
+    never followed. Otherwise ``path`` is an export the user named: a symlink there is followed
+    (they named it, as with ``cp``), a new file gets the user's umask, an existing file keeps its
+    mode or narrower, never wider. The temporary file is created with O_EXCL and O_NOFOLLOW.
+
     Top: minutes sitting tall / head forward in each hour of the day (stacked bars).
-    Bottom: share of time sitting tall on each of the 7 previous days and this one.
+    Bottom: share of time sitting tall on each of the 6 previous days and this one (one week).
     """
+    path = Path(path)
+    fig = summary_figure(summary, size_px=size_px, dpi=dpi)
+    picture = io.BytesIO()
+    with rc_context(STYLE):
+        fig.savefig(picture, format="png", dpi=dpi, facecolor="white")
+    _write_atomically(path, picture.getvalue(), private)
+    return path
+
+
+def summary_figure(summary: DailySummary, *, size_px: tuple[int, int] = DEFAULT_SIZE_PX,
+                   dpi: int = DEFAULT_DPI) -> Figure:
+    """The chart as a matplotlib Figure on an Agg canvas (in memory; :func:`render_summary_chart` saves it)."""
     width, height = size_px
     if width < 300 or height < 300:
         raise ValueError(f"chart size must be at least 300 x 300 pixels, got {width} x {height}")
-    path = Path(path)
-    with rc_context({"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold",
-                     "text.color": TEXT_COLOUR, "axes.labelcolor": TEXT_COLOUR,
-                     "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}):
+    with rc_context(STYLE):
         fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
         FigureCanvasAgg(fig)
         top, bottom = fig.subplots(2, 1, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.55})
         _draw_day(top, summary)
         _draw_week(bottom, summary)
         fig.subplots_adjust(left=0.09, right=0.97, top=0.91, bottom=0.08)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            fig.savefig(tmp, format="png", dpi=dpi, facecolor="white")
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    return path
+    return fig
+
+
+def _write_atomically(path: Path, data: bytes, private: bool) -> None:
+    target = path if private else Path(os.path.realpath(path))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, 0o600 if private else 0o666)  # the kernel applies the umask
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if not private:
+                try:  # never wider than the file it replaces
+                    os.fchmod(out.fileno(), os.fstat(out.fileno()).st_mode & os.stat(target).st_mode & 0o777)
+                except FileNotFoundError:
+                    pass
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _when_title(summary: DailySummary) -> str:
-    phrase = day_phrase(summary)  # "today", "yesterday" or "on Wednesday 10 June"
-    return phrase.removeprefix("on ").capitalize() if phrase.startswith("on ") else phrase.capitalize()
+    """'Today', 'Yesterday' or 'Wednesday 10 June' (the month keeps its capital)."""
+    phrase = day_phrase(summary).removeprefix("on ")  # "today", "yesterday" or "on Wednesday 10 June"
+    return phrase[:1].upper() + phrase[1:]
 
 
 def _plain_axes(ax) -> None:
@@ -91,9 +123,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
 
     first = min(CORE_HOURS[0], *hours_with_data)
     last = max(CORE_HOURS[1], *hours_with_data)
-    hours = list(range(first, last + 1))
-    upright = [summary.hourly[h]["upright_s"] / 60 for h in hours]
-    forward = [summary.hourly[h]["forward_s"] / 60 for h in hours]
+    # One bar per real hour: on a clock-change day an hour label can repeat (autumn) or be missing
+    # (spring), so bars are placed by position, not by the hour number.
+    slots = [i for i, h in enumerate(summary.hourly) if first <= h["hour"] <= last]
+    hours = list(range(slots[0], slots[-1] + 1))
+    labels = [f"{summary.hourly[i]['hour']}:00" for i in hours]
+    upright = [summary.hourly[i]["upright_s"] / 60 for i in hours]
+    forward = [summary.hourly[i]["forward_s"] / 60 for i in hours]
+    first, last = hours[0], hours[-1]
     ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label="Sitting tall")
     ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label="Head forward")
     ax.set_title(f"{when}: sat tall {round(summary.upright_pct)}% of the time", loc="left", pad=18)
@@ -101,7 +138,7 @@ def _draw_day(ax, summary: DailySummary) -> None:
     ax.set_yticks([0, 15, 30, 45, 60])
     ax.set_ylabel("Minutes in the hour")
     step = 1 if len(hours) <= 14 else 2
-    ax.set_xticks(hours[::step], [f"{h}:00" for h in hours[::step]])
+    ax.set_xticks(hours[::step], labels[::step])
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.grid(axis="y", color="#e6ecee", linewidth=1)
     ax.set_axisbelow(True)
@@ -109,9 +146,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
     _plain_axes(ax)
 
 
+#: Days on the day-by-day strip, the summary's day included: one week, so no weekday repeats.
+STRIP_DAYS = 7
+
+
 def _draw_week(ax, summary: DailySummary) -> None:
-    days = [date.fromisoformat(w["date"]) for w in summary.week] + [summary.date]
-    values = [w["upright_pct"] for w in summary.week] + [summary.upright_pct]
+    earlier = summary.week[-(STRIP_DAYS - 1):]
+    days = [date.fromisoformat(w["date"]) for w in earlier] + [summary.date]
+    values = [w["upright_pct"] for w in earlier] + [summary.upright_pct]
     is_today = day_phrase(summary) == "today"
     labels = [d.strftime("%a") for d in days[:-1]] + ["Today" if is_today else days[-1].strftime("%a")]
     xs = list(range(len(days)))

@@ -77,11 +77,10 @@ def _error_kind(exc: sqlite3.Error) -> str:
 
 #: Plain sentences for the user, by error kind: what happened and what to do.
 _MESSAGES = {
-    "busy": "The posture history file is busy: another program is using {path}. "
-    "Nothing was lost; fhp-monitor will try again in a moment.",
+    "busy": "The posture history file is busy: another program is using {path}.",
     "readonly": "fhp-monitor cannot save its posture history because {path} is read-only. "
     "Check that you own this file and its folder.",
-    "full": "The disk is full, so fhp-monitor could not save the latest posture numbers. "
+    "full": "The disk is full, so fhp-monitor could not save the latest posture numbers to {path}. "
     "Free some disk space; the history saved before is safe.",
     "cantopen": "fhp-monitor cannot open its posture history at {path}. "
     "Check that the folder exists and that you may write to it.",
@@ -128,11 +127,22 @@ class SqliteHistoryStore:
 
     # ----------------------------------------------------------------------- opening
 
+    def _refuse_links(self) -> None:
+        """A symlink planted at the history or its -wal/-shm/-journal would make SQLite write its target."""
+        for side in ("", "-wal", "-shm", "-journal"):
+            path = Path(f"{self.path}{side}")
+            if path.is_symlink():
+                error = HistoryError(f"The posture history file {path} is a symbolic link; fhp-monitor never "
+                                     "writes through links. Delete that link (or move the real file there).")
+                error.kind = "symlink"  # type: ignore[attr-defined]
+                raise error
+
     def _open_writer(self) -> sqlite3.Connection:
+        self._refuse_links()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
         except OSError as exc:
             raise HistoryError(
                 f"fhp-monitor cannot create its posture history at {self.path} ({exc.strerror}). "
@@ -169,7 +179,7 @@ class SqliteHistoryStore:
             conn.close()
             if _error_kind(exc) == "corrupt":
                 raise _Damaged(str(exc)) from exc
-            raise HistoryError(self._explain(exc, "opened")) from exc
+            raise self._error(exc, "opened") from exc
         except BaseException:
             conn.close()
             raise
@@ -218,13 +228,20 @@ class SqliteHistoryStore:
         """Strip group/other permissions from the file and its -wal/-shm (never adds any)."""
         for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
             try:
-                mode = p.stat().st_mode & 0o777
-                if mode & 0o077:
+                info = p.lstat()
+                mode = info.st_mode & 0o777
+                if mode & 0o077 and not p.is_symlink():
                     os.chmod(p, mode & 0o700)
             except FileNotFoundError:
                 continue
             except OSError as exc:
                 log.warning("could not make %s private: %s", p, exc)
+
+    def _error(self, exc: sqlite3.Error, what: str) -> HistoryError:
+        """The HistoryError for ``exc``, with its ``kind`` ('busy', 'full', ...) for the spool's once-per-kind words."""
+        error = HistoryError(self._explain(exc, what))
+        error.kind = _error_kind(exc)  # type: ignore[attr-defined]
+        return error
 
     def _explain(self, exc: sqlite3.Error, what: str) -> str:
         template = _MESSAGES.get(_error_kind(exc), "The posture history at {path} could not be {what}: {exc}.")
@@ -249,7 +266,7 @@ class SqliteHistoryStore:
                     except sqlite3.Error as rollback_exc:
                         log.error("history rollback failed after %r: %s", exc, rollback_exc)
                 if isinstance(exc, sqlite3.Error):
-                    raise HistoryError(self._explain(exc, what)) from exc
+                    raise self._error(exc, what) from exc
                 raise
 
     def record_minute(self, minute: MinuteRecord) -> None:
@@ -331,6 +348,38 @@ class SqliteHistoryStore:
             )
             conn.execute("DELETE FROM minutes WHERE minute < ?", (cutoff,))
         return count
+
+    def write_records(self, records: Sequence[dict]) -> dict[float, int]:
+        """Write spooled records (see :func:`check_record`) in one transaction; returns nudge ids by time.
+
+        Idempotent: a record already in the file (same minute, same nudge or pause or calibration
+        time) is not added twice, so a spool replayed after a crash never duplicates anything.
+        """
+        clean = [check_record(r) for r in records]
+        ids: dict[float, int] = {}
+        with self._transaction("saved") as conn:
+            for r in clean:
+                kind = r["kind"]
+                if kind == "minute":
+                    conn.execute(
+                        f"INSERT OR REPLACE INTO minutes ({_MINUTE_COLUMNS}) VALUES ({', '.join('?' * (len(SECOND_KEYS) + 3))})",
+                        (r["minute"], *(r[k] for k in SECOND_KEYS), r["cva_proxy_mean"], r["samples"]))
+                elif kind == "nudge":
+                    conn.execute("INSERT INTO nudges (at, level) SELECT ?, ? WHERE NOT EXISTS"
+                                 " (SELECT 1 FROM nudges WHERE at = ?)", (r["at"], r["level"], r["at"]))
+                    ids[r["at"]] = conn.execute("SELECT max(id) FROM nudges WHERE at = ?", (r["at"],)).fetchone()[0]
+                elif kind == "nudge_outcome":
+                    conn.execute("UPDATE nudges SET recovered = ? WHERE id = (SELECT max(id) FROM nudges WHERE at = ?)",
+                                 (int(r["recovered"]), r["at"]))
+                elif kind == "pause":
+                    conn.execute("INSERT INTO pauses (start, end, reason) SELECT ?, ?, ? WHERE NOT EXISTS"
+                                 " (SELECT 1 FROM pauses WHERE start = ? AND end = ? AND reason = ?)",
+                                 (r["start"], r["end"], r["reason"]) * 2)
+                else:
+                    conn.execute("INSERT INTO calibrations (at, baseline_deg, spread_deg, samples) SELECT ?, ?, ?, ?"
+                                 " WHERE NOT EXISTS (SELECT 1 FROM calibrations WHERE at = ?)",
+                                 (r["at"], r["baseline_deg"], r["spread_deg"], r["samples"], r["at"]))
+        return ids
 
     def close(self) -> None:
         """Write pending minutes if possible, then close. Safe to call twice."""
@@ -455,6 +504,59 @@ def _check_minute(minute: MinuteRecord) -> None:
         raise ValueError(f"minute {minute.minute} has negative seconds: {minute}")
     if minute.cva_proxy_mean is not None:
         _check_finite(cva_proxy_mean=minute.cva_proxy_mean)
+
+
+#: The fields of each kind of spooled record (besides "kind"), with their types.
+RECORD_FIELDS: dict[str, dict[str, type]] = {
+    "minute": {"minute": int, **dict.fromkeys(SECOND_KEYS, float), "cva_proxy_mean": float, "samples": int},
+    "nudge": {"at": float, "level": int},
+    "nudge_outcome": {"at": float, "recovered": bool},
+    "pause": {"start": float, "end": float, "reason": str},
+    "calibration": {"at": float, "baseline_deg": float, "spread_deg": float, "samples": int},
+}
+
+
+def check_record(record: object) -> dict:
+    """A clean copy of one record for :meth:`SqliteHistoryStore.write_records`; ValueError if unusable.
+
+    Records come from a spool file on disk, so nothing is trusted: known kind, exactly the known
+    fields, finite numbers (``cva_proxy_mean`` may be None), whole minutes, pauses not reversed.
+    """
+    if not isinstance(record, dict) or record.get("kind") not in RECORD_FIELDS:
+        raise ValueError(f"not a history record: {str(record)[:80]}")
+    kind = record["kind"]
+    fields = RECORD_FIELDS[kind]
+    if set(record) != {"kind", *fields}:
+        raise ValueError(f"a {kind} record needs exactly {sorted(fields)}, got {sorted(record)}")
+    clean: dict = {"kind": kind}
+    for name, kind_type in fields.items():
+        value = record[name]
+        if kind_type is str or kind_type is bool:
+            if not isinstance(value, kind_type):
+                raise ValueError(f"{kind}.{name} must be {kind_type.__name__}, got {value!r}")
+        elif name == "cva_proxy_mean" and value is None:
+            pass
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{kind}.{name} must be a finite number, got {value!r}")
+            if kind_type is int:
+                if value != int(value):
+                    raise ValueError(f"{kind}.{name} must be a whole number, got {value!r}")
+                value = int(value)
+            else:
+                value = float(value)
+        clean[name] = value
+    if kind == "minute":
+        _check_minute(MinuteRecord(**{k: v for k, v in clean.items() if k != "kind"}))
+    if kind == "pause" and clean["end"] < clean["start"]:
+        raise ValueError(f"pause ends ({clean['end']}) before it starts ({clean['start']})")
+    return clean
+
+
+def minute_record(minute: MinuteRecord) -> dict:
+    """The spool record of one minute row."""
+    return {"kind": "minute", "minute": int(minute.minute), **{k: float(getattr(minute, k)) for k in SECOND_KEYS},
+            "cva_proxy_mean": minute.cva_proxy_mean, "samples": int(minute.samples)}
 
 
 def _minute_row(m: MinuteRecord) -> tuple:

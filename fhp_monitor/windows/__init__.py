@@ -1,1 +1,62 @@
-"""Tk windows: the calibration wizard and the control panel (tkinter is imported only here)."""
+"""Tk windows: the calibration wizard, the settings form and the control panel.
+
+tkinter is imported only in this package's modules, never by this ``__init__``: a Python built
+without Tk (Debian/Ubuntu's system Python without ``python3-tk``) can import the package and ask
+:func:`tk_available` first. :data:`TK_MISSING` is the one plain line said then (on stderr and as a
+notification); :func:`tell_tk_missing` says it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+TK_MISSING_TITLE = "fhp-monitor needs Tk for its windows"
+#: One line: what is missing and what to install, for each common Linux family.
+TK_MISSING = ("Tk (Python's tkinter) is not installed, so fhp-monitor cannot open its windows. Install it: "
+              "sudo apt install python3-tk (Debian/Ubuntu), sudo dnf install python3-tkinter (Fedora) "
+              "or sudo pacman -S tk (Arch).")
+#: Added when monitoring goes on without windows.
+TK_MISSING_RUN = " Monitoring goes on: the tray and the reminders still work."
+#: Added when the calibration window was asked for.
+TK_MISSING_CALIBRATE = " Or calibrate without a window: sit tall and run `fhp-monitor calibrate --no-gui`."
+
+
+def tk_available() -> bool:
+    """True when ``import tkinter`` works on this Python (it does not connect to a display)."""
+    try:
+        importlib.import_module("tkinter")
+    except ImportError as error:
+        log.info("tkinter cannot be imported: %s", error)
+        return False
+    return True
+
+
+def tell_tk_missing(extra: str = "", notifier=None, *, on_stderr: bool = True) -> str:
+    """Say :data:`TK_MISSING` (plus ``extra``) on stderr and, best effort, as a notification.
+
+    ``notifier`` is a :class:`~fhp_monitor.core.ports.Notifier` (default: the desktop's). With
+    ``on_stderr=False`` the caller prints it (e.g. as the UserError that ends the command). Returns
+    the sentence. Call from the main thread.
+    """
+    from fhp_monitor.core.ports import NotificationError
+
+    sentence = TK_MISSING + extra
+    if on_stderr:
+        print(f"fhp-monitor: {sentence}", file=sys.stderr, flush=True)
+    own = notifier is None
+    if own:
+        from fhp_monitor.desktop.notify import notifier_for
+
+        notifier = notifier_for()
+    try:
+        notifier.notify(TK_MISSING_TITLE, sentence)
+    except NotificationError as error:
+        log.info("could not show the missing-Tk notification: %s", error)
+    finally:
+        if own and hasattr(notifier, "close"):
+            notifier.close()
+    return sentence

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+
 from fhp_monitor.config import Settings
+from fhp_monitor.config_edit import save_changes
+from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
 from fhp_monitor.home import Home
 from fhp_monitor.sensing.pose import estimator_for
-from fhp_monitor.store.history import record_calibration
+from fhp_monitor.store.spool import record_calibration
 
 
 def calibrate_with_window(source: str | None, home: Home, settings: Settings):
-    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled."""
+    """Open the calibration window; return the saved (and recorded) Baseline, or None if cancelled.
+
+    Without Tk on this Python: UserError saying what to install (also shown as a notification).
+    """
+    from fhp_monitor.windows import TK_MISSING_CALIBRATE, tell_tk_missing, tk_available
+
+    if not tk_available():
+        raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
     import tkinter  # here, not at the top: a Python without Tk can still import this module
 
     from fhp_monitor.sensing.landmarks_csv import is_landmark_file
@@ -23,11 +34,17 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     try:
         result = run_wizard(source_spec=source, settings=settings, home=home,
                             estimator_factory=lambda: estimator_for(settings),
-                            on_step=lambda line: print(line, flush=True))
+                            on_step=lambda line: print(line, flush=True),
+                            autostart_command=command_for_home(home.root if home.chosen else None))
     except tkinter.TclError as exc:
         raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
                         "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
     if not (result.completed and result.baseline is not None):
         return None
     record_calibration(home, result.baseline)
+    if result.autostart != settings.app.autostart:  # the choice is kept in config.yaml, which wins at start
+        try:
+            save_changes(home.config, {("app", "autostart"): result.autostart})
+        except (OSError, ValueError) as exc:
+            print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
     return result.baseline

@@ -5,7 +5,7 @@ Steps: (camera) pick one when there are several; (checks) framing checklist with
 forward) an optional "let your head drift forward" recording that personalises the sensitivity;
 (result) the angle, what happens next, and "start when I log in". Camera problems show a message
 and a Retry button, never a traceback. Keys: Enter/Space go on, Esc cancels anywhere (nothing is
-saved), A starts despite crosses, S skips the forward recording, L toggles log-in start, arrows
+saved; on the "All done" screen it keeps the new calibration, like Enter), A starts despite crosses, S skips the forward recording, L toggles log-in start, arrows
 pick a camera.
 
 Threads: all on the Tk thread. Frames are pulled with ``after`` (~14 a second from a camera, back
@@ -22,6 +22,7 @@ Entry points: :func:`run_wizard` (blocks; standalone or modal over an app's root
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -37,14 +38,18 @@ from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.sensing.sources import list_cameras, open_source
 from fhp_monitor.windows.wizard_screens import Action, LiveFeed, WizardView
 from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.config_edit import ConfigEditError, save_changes
 from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
 from fhp_monitor.core.framing import FramingIssue, check_framing, checklist, main_pose
 from fhp_monitor.core.geometry import (
     LEFT_EAR, LEFT_SHOULDER, NOSE, RIGHT_EAR, RIGHT_SHOULDER, PostureReading, read_posture,
 )
+from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
 from fhp_monitor.home import Home, HomeError, read_state, setup_logging, write_state
+
+log = logging.getLogger(__name__)
 
 FORWARD_DURATION_S = 5.0
 FORWARD_MAX_MOTION = 3 * DEFAULT_MAX_MOTION  # drifting forward is itself a movement
@@ -178,7 +183,12 @@ class CalibrationWizard:
         return self.cameras[self.camera_pos] if self.cameras else None
 
     def cancel(self) -> None:
-        """Esc: close without saving anything (a previous calibration stays as it was)."""
+        """Esc or the window's close button: close without saving anything (a previous calibration
+        stays as it was) -- except on the "All done" screen, where the new calibration is complete
+        and is kept: there it saves, just as Finish does, since nothing is left to lose."""
+        if self.step == "result" and self.baseline is not None:
+            self._finish()
+            return
         self._close(WizardResult(False, None, self.camera_index, autostart.is_autostart_enabled()))
 
     # ------------------------------------------------------------------ frames
@@ -299,9 +309,12 @@ class CalibrationWizard:
 
     def _go_result(self) -> None:
         assert self.baseline is not None
-        note = screens.RESULT_NOTE.format(personal=screens.PERSONALISED if self.baseline.personalised else "")
-        self._go("result", [Action("Cancel  (Esc)", self.cancel), Action("Finish  (Enter)", self._finish, primary=True)],
-                 big=f"{self.baseline.cva_proxy_deg:.0f}\u00b0", note=note)
+        personal = self.baseline.sensitivity_deg if self.baseline.personalised else None
+        note = screens.RESULT_NOTE.format(
+            sensitivity=sensitivity_words(personal, self.settings.detection.sensitivity_deg))
+        # Words, not degrees, on screen; the numbers go to the log and `calibrate`'s output.
+        self._go("result", [Action("Start over", self._go_checks), Action("Finish  (Enter)", self._finish, primary=True)],
+                 big=screens.RESULT_BIG, note=note)
         self.view.show_option(screens.AUTOSTART_OPTION, self.autostart_choice, self._toggle_autostart)
 
     def _toggle_autostart(self) -> None:
@@ -318,11 +331,25 @@ class CalibrationWizard:
             save_baseline(self.home.calibration, self.baseline)
             if self.source_spec is None and self.camera_index is not None:
                 write_state(self.home, {**read_state(self.home), "camera_index": self.camera_index})
+                self._remember_camera(self.camera_index)
         except OSError as error:
             self.view.show_status(screens.SAVE_FAILED.format(error=error.strerror or error), bad=True)
             return
+        log.info("calibrated: sitting tall reads %.1f degrees (spread %.1f, %d samples, %s view); "
+                 "sensitivity %.1f degrees%s", self.baseline.cva_proxy_deg, self.baseline.spread_deg,
+                 self.baseline.samples, self.baseline.view, self.baseline.sensitivity_deg,
+                 " (personalised)" if self.baseline.personalised else "")
         autostart_on = autostart.apply_autostart(self.autostart_choice, self.autostart_command)
         self._close(WizardResult(True, self.baseline, self.camera_index, autostart_on))
+
+    def _remember_camera(self, index: int) -> None:
+        """The camera picked here becomes ``camera.index`` in config.yaml (the one monitoring uses)."""
+        if index == self.settings.camera.index:
+            return
+        try:
+            save_changes(self.home.config, {("camera", "index"): index})
+        except (ConfigError, ConfigEditError) as error:  # a hand edit the app cannot load: leave the file alone
+            log.warning("could not store camera %d in %s: %s", index, self.home.config, error)
 
     def _problem(self, title: str, message: str, retry: Callable[[], None]) -> None:
         self._retry = retry

@@ -7,7 +7,9 @@ every step are at the end. None of them knows the calibration steps (that is ``w
 ears and shoulders drawn on it, all in memory (PIL); nothing is ever written to disk.
 
 Sizes are chosen for reading at arm's length (about 70 cm): body text 21 pt, headings 28 pt,
-dark text on white, and every button names its key.
+dark text on white, and every button names its key. Those are the design sizes for a 1240 x 700
+window; :mod:`sizing` scales them to the screen (smaller on 1024 x 768, larger on 4K), the window
+can be resized, and the preview follows the room it gets.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
 from fhp_monitor.core.framing import FramingCheck, FramingIssue, mean_luma
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
 from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
+from fhp_monitor.windows.sizing import Scale, place_window, screen_scale
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +49,11 @@ PREVIEW_BACKGROUND = "#e8e8e8"
 OVERLAY_RGB = (255, 190, 0)
 OVERLAY_OUTLINE_RGB = (20, 20, 20)
 UNKNOWN = "#6b6b6b"
-PREVIEW_BOX = (576, 432)
+PREVIEW_BOX = (576, 432)  # design sizes (see sizing.py)
 TEXT_WIDTH = 570
-WINDOW_SIZE = (1240, 700)  # fits a 1280 x 800 screen, and 1366 x 768 with a title bar
+WINDOW_SIZE = (1240, 700)
+MIN_WINDOW_SIZE = (760, 480)
+PAD = 28
 
 
 def preview_size(width: int, height: int, box: tuple[int, int] = PREVIEW_BOX) -> tuple[int, int]:
@@ -59,7 +64,8 @@ def preview_size(width: int, height: int, box: tuple[int, int] = PREVIEW_BOX) ->
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def render_preview(image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float) -> Image.Image:
+def render_preview(image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float,
+                   box: tuple[int, int] = PREVIEW_BOX) -> Image.Image:
     """The frame mirrored (like a mirror, so moving left moves left) with ears and shoulders drawn.
 
     Circles mark the ears and shoulders the model is sure of; a line joins the shoulders and
@@ -68,7 +74,7 @@ def render_preview(image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibi
     """
     height, width = image_bgr.shape[:2]
     picture = Image.fromarray(np.ascontiguousarray(image_bgr[:, ::-1, ::-1]))  # mirror, BGR -> RGB
-    size = preview_size(width, height)
+    size = preview_size(width, height, box)
     picture = picture.resize(size, Image.BILINEAR)
     if pose is None:
         return picture
@@ -147,48 +153,68 @@ class Action:
 class WizardView:
     """The widgets of the calibration window; call the ``show_*`` methods to change what it shows."""
 
-    def __init__(self, window: tk.Tk | tk.Toplevel) -> None:
+    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None) -> None:
         self.window = window
         window.title(WINDOW_TITLE)
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         window.configure(background=BACKGROUND)
-        width, height = WINDOW_SIZE
-        left = max(0, (window.winfo_screenwidth() - width) // 2)
-        top = max(0, (window.winfo_screenheight() - height) // 3)
-        window.geometry(f"{width}x{height}+{left}+{top}")
+        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE)
+        self.fonts = {name: scale.font(*spec) for name, spec in (
+            ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
+            ("big", (BIG_FONT[1], "bold")), ("mark", (MARK_FONT[1], "bold")))}
+        place_window(window, scale.size(WINDOW_SIZE), MIN_WINDOW_SIZE)
+        self.text_width = scale.px(TEXT_WIDTH)
+        self.preview_box = scale.size(PREVIEW_BOX)
         self._photo: ImageTk.PhotoImage | None = None
+        pad = scale.px(PAD)
 
-        self.title = tk.Label(window, text="", font=TITLE_FONT, fg=TEXT, bg=BACKGROUND, anchor="w")
-        self.title.pack(side="top", fill="x", padx=28, pady=(20, 8))
+        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w")
+        self.title.pack(side="top", fill="x", padx=pad, pady=(scale.px(20), scale.px(8)))
         self.buttons = tk.Frame(window, bg=BACKGROUND)
-        self.buttons.pack(side="bottom", fill="x", padx=28, pady=(8, 22))
-        middle = tk.Frame(window, bg=BACKGROUND)
-        middle.pack(side="top", fill="both", expand=True, padx=28)
+        self.buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), scale.px(22)))
+        self.middle = middle = tk.Frame(window, bg=BACKGROUND)
+        middle.pack(side="top", fill="both", expand=True, padx=pad)
 
-        box = tk.Frame(middle, width=PREVIEW_BOX[0], height=PREVIEW_BOX[1], bg=PREVIEW_BACKGROUND)
+        self.box = box = tk.Frame(middle, width=self.preview_box[0], height=self.preview_box[1], bg=PREVIEW_BACKGROUND)
         box.pack(side="left", anchor="n")
         box.pack_propagate(False)
         self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
-                                text="Starting the camera\u2026", font=BODY_FONT, fg=TEXT)
+                                text="Starting the camera\u2026", font=self.fonts["body"], fg=TEXT)
         self.preview.pack(expand=True)
 
         side = tk.Frame(middle, bg=BACKGROUND)
-        side.pack(side="left", fill="both", expand=True, padx=(28, 0))
-        self.body = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
-                             anchor="nw", wraplength=TEXT_WIDTH)
+        side.pack(side="left", fill="both", expand=True, padx=(pad, 0))
+        width = self.text_width
+        self.body = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=width)
         self.body.pack(side="top", fill="x")
         self.checks = tk.Frame(side, bg=BACKGROUND)
-        self.big = tk.Label(side, text="", font=BIG_FONT, fg=ACCENT, bg=BACKGROUND, anchor="w")
-        self.bar = tk.Canvas(side, width=TEXT_WIDTH, height=34, bg="#dfe5f5", bd=0, highlightthickness=2,
+        self.big = tk.Label(side, text="", font=self.fonts["big"], fg=ACCENT, bg=BACKGROUND, anchor="w",
+                            justify="left", wraplength=width)
+        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg="#dfe5f5", bd=0, highlightthickness=2,
                              highlightbackground=TEXT)
-        self.note = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
-                             anchor="nw", wraplength=TEXT_WIDTH)
-        self.status = tk.Label(side, text="", font=SMALL_FONT, fg=TEXT, bg=BACKGROUND, justify="left",
-                               anchor="nw", wraplength=TEXT_WIDTH)
-        self.status.pack(side="top", fill="x", pady=(10, 0))
-        self.option = tk.Label(side, text="", font=BODY_FONT, fg=TEXT, bg=BACKGROUND, anchor="w",
-                               cursor="hand2", justify="left", wraplength=TEXT_WIDTH)
+        self.note = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=width)
+        self.status = tk.Label(side, text="", font=self.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
+                               anchor="nw", wraplength=width)
+        self.status.pack(side="top", fill="x", pady=(scale.px(10), 0))
+        self.option = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, anchor="w",
+                               cursor="hand2", justify="left", wraplength=width)
+        middle.bind("<Configure>", self._on_resize, add="+")
+
+    def _on_resize(self, event: tk.Event) -> None:
+        """The window was laid out or resized: the preview takes the room left of the text, up to
+        its design size (grown with the window when the user makes the window larger)."""
+        scale = self.scale
+        grow = max(1.0, self.window.winfo_width() / scale.px(WINDOW_SIZE[0]))
+        width = min(event.width - self.text_width - scale.px(PAD), scale.px(PREVIEW_BOX[0] * grow))
+        height = min(event.height, scale.px(PREVIEW_BOX[1] * grow))
+        width, height = max(scale.px(120), width), max(scale.px(90), height)
+        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]), min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
+        if box != self.preview_box:
+            self.preview_box = box
+            self.box.configure(width=box[0], height=box[1])
 
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
@@ -208,16 +234,17 @@ class WizardView:
         self.show_progress(None, None)
         self._show_big(big)
         self.note.configure(text=note or "")
-        self._place(self.note, note is not None, fill="x", pady=(10, 0))
+        self._place(self.note, note is not None, fill="x", pady=(self.scale.px(10), 0))
         self.show_option(None)
         for child in self.buttons.winfo_children():
             child.destroy()
         for action in actions:
             colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
                 if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
-            tk.Button(self.buttons, text=action.text, command=action.command, font=SMALL_FONT, padx=22, pady=10,
-                      relief="flat", bd=0, highlightthickness=2, highlightbackground=TEXT, **colours).pack(
-                side="right" if action.primary else "left", padx=(0, 16))
+            tk.Button(self.buttons, text=action.text, command=action.command, font=self.fonts["small"],
+                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0, highlightthickness=2,
+                      highlightbackground=TEXT, **colours).pack(
+                side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
 
     def show_status(self, text: str, bad: bool = False) -> None:
         """One short line under the step's words (e.g. "Hold still a moment")."""
@@ -241,7 +268,7 @@ class WizardView:
         """
         for child in self.checks.winfo_children():
             child.destroy()
-        self._place(self.checks, bool(rows), fill="x", pady=(10, 0))
+        self._place(self.checks, bool(rows), fill="x", pady=(self.scale.px(10), 0))
         for check, issue in rows or ():
             unknown = issue is not None and issue.code == "no_person" and "no_person" not in check.codes
             mark, colour, words = (
@@ -251,10 +278,10 @@ class WizardView:
             )
             row = tk.Frame(self.checks, bg=BACKGROUND)
             row.pack(side="top", fill="x", pady=2)
-            tk.Label(row, text=mark, font=MARK_FONT, width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
+            tk.Label(row, text=mark, font=self.fonts["mark"], width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
                 side="left", anchor="n")
-            tk.Label(row, text=words, font=SMALL_FONT, fg=TEXT if issue is None else colour, bg=BACKGROUND,
-                     justify="left", anchor="w", wraplength=TEXT_WIDTH - 50).pack(side="left", fill="x")
+            tk.Label(row, text=words, font=self.fonts["small"], fg=TEXT if issue is None else colour, bg=BACKGROUND,
+                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(50)).pack(side="left", fill="x")
 
     def show_progress(self, fraction: float | None, seconds_left: float | None) -> None:
         """A big countdown and a bar; None hides them."""
@@ -265,18 +292,18 @@ class WizardView:
         seconds = max(0, int(np.ceil(seconds_left or 0.0)))
         self._show_big(f"{seconds} second{'s' if seconds != 1 else ''} to go")
         self.bar.delete("fill")
-        self.bar.create_rectangle(0, 0, int(TEXT_WIDTH * min(max(fraction, 0.0), 1.0)) + 2, 40,
+        self.bar.create_rectangle(0, 0, int(self.text_width * min(max(fraction, 0.0), 1.0)) + 2, self.scale.px(40),
                                   fill=ACCENT, width=0, tags="fill")
 
     def _show_big(self, text: str | None) -> None:
         self.big.configure(text=text or "")
-        self._place(self.big, text is not None, fill="x", pady=(20, 6))
+        self._place(self.big, text is not None, fill="x", pady=(self.scale.px(20), self.scale.px(6)))
         if text is not None and self.bar.winfo_manager():
             self.big.pack_configure(before=self.bar)
 
     def show_option(self, text: str | None, checked: bool = False, on_click: Callable[[], None] | None = None) -> None:
         """A large tick box with its words (Tk's own check box is too small to see); None hides it."""
-        self._place(self.option, text is not None, fill="x", pady=(18, 0))
+        self._place(self.option, text is not None, fill="x", pady=(self.scale.px(18), 0))
         if text is None:
             return
         box = "\u2611" if checked else "\u2610"
@@ -285,7 +312,7 @@ class WizardView:
 
     def show_frame(self, image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float) -> None:
         """Put a new camera picture (mirrored, with the overlay) in the preview."""
-        picture = render_preview(image_bgr, pose, min_visibility)
+        picture = render_preview(image_bgr, pose, min_visibility, self.preview_box)
         self._photo = ImageTk.PhotoImage(picture, master=self.window)
         self.preview.configure(image=self._photo, text="")
 
@@ -382,13 +409,13 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
                       "This teaches fhp-monitor what \u201cforward\u201d looks like for you.\n\n"
                       "Press Enter to record {seconds} seconds, or S to skip."),
     "forward": ("Let your head drift forward", "Just as it usually does. Stay like that until the bar is full."),
-    "result": ("All done \u2014 thank you!", "Your sitting-tall angle is"),
+    "result": ("All done \u2014 thank you!", "fhp-monitor now knows how you sit tall."),
     "problem": ("{title}", "{message}\n\nThen press Enter to try again."),
 }
-RESULT_NOTE = ("This is your own \u2018sitting tall\u2019 angle. We will compare with it, not with anyone else."
-               "{personal}\n\nNext: fhp-monitor looks now and then. If your head stays forward for a while, "
+RESULT_BIG = "Sitting tall: saved \u2713"
+RESULT_NOTE = ("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
+               "Next: fhp-monitor looks now and then. If your head stays forward for a while, "
                "you get a gentle reminder.")
-PERSONALISED = " We also saw how your head drifts, so reminders will fit you."
 AUTOSTART_OPTION = "Start fhp-monitor when I log in (L)"
 CHECKS_LOOKING = "Looking at the picture\u2026"
 CHECKS_OK = "All good! Press Enter to start."

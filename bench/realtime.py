@@ -1,0 +1,157 @@
+"""The whole app in real time at the defaults: CPU, memory, threads and wake-ups of the process.
+
+Used by ``python bench/bench_monitoring.py --real-time`` (about 17 minutes). Steps:
+
+1. A 640 x 360 video of the first session's upright photos at 1 fps (steady sitting).
+2. A temporary home calibrated with ``fhp-monitor calibrate --no-gui`` on the same photos.
+3. A private desktop from tests/desktop.py (Xvfb, a session D-Bus, dunst, the trayer tray host),
+   when its programs are installed; otherwise no display (noted in the result).
+4. ``bench/live_app.py VIDEO -- --home H run`` at the defaults: the real app, with the video read
+   through the camera code (opened, settled, let go between looks). Not a real webcam.
+5. Every ``SAMPLE_S`` the sampler reads ``/proc/<pid>/stat`` (utime + stime), ``/proc/<pid>/status``
+   (VmRSS, VmHWM, Threads) and, for every thread, ``voluntary_ctxt_switches`` +
+   ``nonvoluntary_ctxt_switches`` (each switch is a wake-up). After the steady minutes it sends
+   SIGUSR1 (the tray's "Pause 1 hour"), waits ``PAUSE_SETTLE_S`` and measures the paused minutes,
+   then stops the app with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import common
+
+SAMPLE_S = 5.0
+PAUSE_SETTLE_S = 20.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def read_proc(pid: int) -> dict:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    cpu_s = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    tasks: dict[str, tuple[str, int]] = {}  # tid -> (thread name, context switches so far)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            task_status = (task / "status").read_text().splitlines()
+            comm = (task / "comm").read_text().strip()
+        except OSError:  # the thread ended meanwhile
+            continue
+        fields_t = dict(line.split(":", 1) for line in task_status if ":" in line)
+        tasks[task.name] = (comm, int(fields_t["voluntary_ctxt_switches"]) + int(fields_t["nonvoluntary_ctxt_switches"]))
+    return {"t": time.monotonic(), "cpu_s": cpu_s, "rss_mb": int(status["VmRSS"].split()[0]) / 1024,
+            "hwm_mb": int(status["VmHWM"].split()[0]) / 1024, "threads": int(status["Threads"]), "tasks": tasks}
+
+
+def window(samples: list[dict], start: float, end: float) -> dict:
+    inside = [s for s in samples if start <= s["t"] <= end]
+    first, last = inside[0], inside[-1]
+    span = last["t"] - first["t"]
+    # Threads come and go (the camera backend's, MediaPipe's): add up each thread's switches between
+    # consecutive samples; a thread new in a sample counts from zero.
+    per_thread: dict[str, float] = {}
+    for before, after in zip(inside, inside[1:]):
+        for tid, (name, n) in after["tasks"].items():
+            key = f"{name}/{tid}"
+            per_thread[key] = per_thread.get(key, 0) + n - before["tasks"].get(tid, (name, 0))[1]
+    switches = sum(per_thread.values())
+    per_thread = {k: round(v / span, 2) for k, v in per_thread.items()}
+    return {
+        "seconds": round(span, 1),
+        "cpu_pct_of_one_core": round(100.0 * (last["cpu_s"] - first["cpu_s"]) / span, 3),
+        "cpu_s": round(last["cpu_s"] - first["cpu_s"], 2),
+        "wakeups_per_s": round(switches / span, 2),
+        "wakeups_per_s_by_thread": {k: v for k, v in sorted(per_thread.items(), key=lambda kv: -kv[1]) if v > 0},
+        "rss_mb": round(last["rss_mb"], 1), "threads": last["threads"],
+    }
+
+
+def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float = 180.0) -> dict:
+    from real_photos import SESSIONS, UPRIGHT
+
+    import recorded_day
+
+    work = Path(tempfile.mkdtemp(prefix="fhp-bench-rt-"))
+    try:
+        session = common.write_camera_sized_session(SESSIONS[0], work / "session")
+        minutes = (steady_s + paused_s + PAUSE_SETTLE_S + 120) / 60.0
+        video = recorded_day.build_recorded_day(work / "upright.avi", [(UPRIGHT, minutes)], fps=1.0, session=session)
+        home = work / "home"
+        subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "calibrate", "--no-gui",
+                        "--source", str(session / UPRIGHT), "--frames", "1000"],
+                       check=True, stdout=subprocess.DEVNULL, cwd=common.REPO)
+        return _measure(video, home, steady_s, warm_s, paused_s)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: float) -> dict:
+    from desktop import Desktop, missing_programs
+
+    desktop = Desktop().start() if not missing_programs() else None
+    env = dict(desktop.env) if desktop is not None else {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["PYTHONPATH"] = str(common.REPO)
+    command = [sys.executable, str(Path(__file__).resolve().parent / "live_app.py"), str(video), "--",
+               "--home", str(home), "run"]
+    process = subprocess.Popen(command, env=env, cwd=common.REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    samples: list[dict] = []
+    try:
+        started = time.monotonic()
+
+        def sample_until(end: float) -> None:
+            while time.monotonic() < end:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the app ended early: {process.stderr.read().decode()[-2000:]}")
+                samples.append(read_proc(process.pid))
+                time.sleep(min(SAMPLE_S, max(0.0, end - time.monotonic())))  # bench pacing, not a test
+            samples.append(read_proc(process.pid))
+
+        sample_until(started + steady_s)
+        steady_end = time.monotonic()
+        tray = [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")] if desktop else []
+        process.send_signal(signal.SIGUSR1)  # pause 1 hour
+        pause_asked = time.monotonic()
+        sample_until(pause_asked + PAUSE_SETTLE_S + paused_s)
+        paused_end = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        asked = time.monotonic()
+        _, err = process.communicate(timeout=60)
+        exit_s = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+        if desktop is not None:
+            desktop.close()
+    looks = _looks(home / "history.sqlite3")
+    return {
+        "source": "video file through CameraSource (not a real webcam), upright photos at 1 fps",
+        "desktop": "Xvfb + D-Bus + dunst + trayer" if desktop is not None else "no display",
+        "tray_docked": bool(tray),
+        "steady": window(samples, started + warm_s, steady_end),
+        "first_minute": window(samples, started, started + warm_s),
+        "paused": window(samples, pause_asked + PAUSE_SETTLE_S, paused_end),
+        "peak_rss_mb": round(max(s["hwm_mb"] for s in samples), 1),
+        "looks_stored": looks, "exit_after_sigterm_s": round(exit_s, 2), "exit_code": process.returncode,
+        "stderr_tail": err.decode()[-500:],
+    }
+
+
+def _looks(db: Path) -> int | None:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT coalesce(sum(samples), 0) FROM minutes").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None

@@ -1,0 +1,471 @@
+"""The tray as a StatusNotifierItem with a com.canonical.dbusmenu menu, over dbus-fast.
+
+This is the tray protocol of KDE, XFCE, Cinnamon, MATE, LXQt, Budgie, sway/waybar and GNOME with
+the AppIndicator extension, and the only one that works on Wayland. What we export on the shared
+session-bus connection (fhp_monitor.desktop.bus):
+
+* the bus name ``org.kde.StatusNotifierItem-<pid>-1``, registered with
+  ``org.kde.StatusNotifierWatcher.RegisterStatusNotifierItem`` (again whenever a new watcher takes
+  the name: ``NameOwnerChanged``, e.g. after the panel restarts);
+* ``/StatusNotifierItem`` (org.kde.StatusNotifierItem): Category ApplicationStatus, Id, Title,
+  Status, IconPixmap (ARGB32, network byte order, 16..64 px), ToolTip, Menu=/MenuBar,
+  ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate (left click) sends the
+  ``activate`` command (the control panel);
+* ``/MenuBar`` (com.canonical.dbusmenu, version 3): a disabled status line ("Sitting tall · since
+  09:42"), the pause entries, Resume (enabled only while paused), recalibrate, summary, settings,
+  quit. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup`` (libdbusmenu-gtk hosts such as
+  xfce4-panel); both map to the same command. State changes send ItemsPropertiesUpdated.
+
+Threads: ``start``/``stop`` block the calling thread for a D-Bus round trip (never call them on the
+``fhp-dbus`` thread); ``show`` may be called from any thread and only schedules work on the loop.
+Every D-Bus handler runs on ``fhp-dbus`` and calls ``on_command``, which must only queue.
+"""
+
+# No ``from __future__ import annotations`` here: dbus-fast reads the D-Bus signatures from the
+# method annotations, which must stay plain strings such as "ii".
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from typing import Callable
+
+import numpy as np
+from dbus_fast import DBusError, Message, MessageType, Variant
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.service import ServiceInterface, dbus_property, method, signal
+
+from fhp_monitor.core import messages
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop, shared_loop
+
+log = logging.getLogger(__name__)
+
+WATCHER = "org.kde.StatusNotifierWatcher"
+WATCHER_PATH = "/StatusNotifierWatcher"
+ITEM_PATH = "/StatusNotifierItem"
+MENU_PATH = "/MenuBar"
+ICON_SIZES = (16, 22, 24, 32, 48, 64)
+_DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
+_OWNER_MATCH = f"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{WATCHER}'"
+
+STATUS_ID = 1  # the disabled first line of the menu
+#: At most one NewIcon/NewToolTip/ItemsPropertiesUpdated burst per this many seconds. Each one makes
+#: the host re-read every property (~35 kB of icon pixmaps); a burst of them filled the socket and
+#: dbus-fast 5.2 drops the whole connection on EAGAIN (python-dbus-next issue #153).
+ANNOUNCE_MIN_GAP_S = 0.5
+
+
+def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
+    """The menu's first line: 'Sitting tall · since 09:42', 'Paused until 10:15', ..."""
+    if snapshot is None:
+        return messages.state_words(PostureState.UNCERTAIN)
+    if snapshot.state == PostureState.PAUSED:
+        return messages.tooltip(snapshot, now).removeprefix("fhp-monitor: ")
+    return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
+
+
+def argb32(image) -> bytes:
+    """RGBA PIL image -> ARGB32 bytes in network (big-endian) order, as IconPixmap wants."""
+    rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    return rgba[:, :, [3, 0, 1, 2]].tobytes()
+
+
+class _Item(ServiceInterface):
+    """org.kde.StatusNotifierItem at /StatusNotifierItem (handlers run on the loop thread)."""
+
+    def __init__(self, tray: "SniTray") -> None:
+        super().__init__("org.kde.StatusNotifierItem")
+        self._tray = tray
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Category(self) -> "s":
+        return "ApplicationStatus"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Id(self) -> "s":
+        return "fhp-monitor"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Title(self) -> "s":
+        return "fhp-monitor"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Status(self) -> "s":
+        return "Active"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def WindowId(self) -> "i":
+        return 0
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IconName(self) -> "s":
+        return ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IconThemePath(self) -> "s":
+        return ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IconPixmap(self) -> "a(iiay)":
+        return self._tray._pixmaps(self._tray._state)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def OverlayIconName(self) -> "s":
+        return ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def AttentionIconName(self) -> "s":
+        return ""
+
+    @dbus_property(access=PropertyAccess.READ)
+    def AttentionIconPixmap(self) -> "a(iiay)":
+        return []
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ToolTip(self) -> "(sa(iiay)ss)":
+        return ["", [], "fhp-monitor", self._tray._line]
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ItemIsMenu(self) -> "b":
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Menu(self) -> "o":
+        return MENU_PATH
+
+    @method()
+    def Activate(self, x: "i", y: "i"):
+        self._tray._send(self._tray._activate)
+
+    @method()
+    def SecondaryActivate(self, x: "i", y: "i"):
+        self._tray._send(self._tray._activate)
+
+    @method()
+    def ContextMenu(self, x: "i", y: "i"):
+        pass  # hosts draw our dbusmenu themselves; there is no menu of our own to pop up
+
+    @method()
+    def Scroll(self, delta: "i", orientation: "s"):
+        pass  # scrolling over the icon means nothing here
+
+    @signal()
+    def NewIcon(self):
+        pass
+
+    @signal()
+    def NewToolTip(self):
+        pass
+
+    @signal()
+    def NewStatus(self) -> "s":
+        return "Active"
+
+    @signal()
+    def NewTitle(self):
+        pass
+
+
+class _Menu(ServiceInterface):
+    """com.canonical.dbusmenu at /MenuBar: a flat menu (root 0, entries 1..n)."""
+
+    def __init__(self, tray: "SniTray") -> None:
+        super().__init__("com.canonical.dbusmenu")
+        self._tray = tray
+        self.revision = 1
+
+    # -- the entries
+    def entries(self) -> list[tuple[int, dict[str, Variant]]]:
+        return self._tray._menu_entries()
+
+    def _props(self, item_id: int, names: list[str]) -> dict[str, Variant]:
+        for entry_id, props in self.entries():
+            if entry_id == item_id:
+                return {k: v for k, v in props.items() if not names or k in names}
+        raise DBusError("com.canonical.dbusmenu.Error.UnknownId", f"no menu entry {item_id}")
+
+    def _node(self, item_id: int, depth: int, names: list[str]) -> list:
+        if item_id == 0:
+            props = {"children-display": Variant("s", "submenu")}
+            children = [] if depth == 0 else [
+                Variant("(ia{sv}av)", self._node(entry_id, depth - 1, names)) for entry_id, _ in self.entries()]
+            return [0, props, children]
+        return [item_id, self._props(item_id, names), []]
+
+    # -- methods
+    @method()
+    def GetLayout(self, parent_id: "i", recursion_depth: "i", property_names: "as") -> "u(ia{sv}av)":
+        depth = 1 if recursion_depth < 0 else recursion_depth
+        return [self.revision, self._node(parent_id, depth, property_names)]
+
+    @method()
+    def GetGroupProperties(self, ids: "ai", property_names: "as") -> "a(ia{sv})":
+        wanted = ids or [entry_id for entry_id, _ in self.entries()]
+        known = {entry_id for entry_id, _ in self.entries()} | {0}
+        return [[i, self._props(i, property_names) if i else {}] for i in wanted if i in known]
+
+    @method()
+    def GetProperty(self, item_id: "i", name: "s") -> "v":
+        props = self._props(item_id, [name])
+        if name not in props:
+            raise DBusError("com.canonical.dbusmenu.Error.UnknownProperty", f"entry {item_id} has no {name}")
+        return props[name]
+
+    @method()
+    def Event(self, item_id: "i", event_id: "s", data: "v", timestamp: "u"):
+        self._tray._menu_event(item_id, event_id)
+
+    @method()
+    def EventGroup(self, events: "a(isvu)") -> "ai":
+        known = {entry_id for entry_id, _ in self.entries()} | {0}
+        for item_id, event_id, _data, _timestamp in events:
+            if item_id in known:
+                self._tray._menu_event(item_id, event_id)
+        return [item_id for item_id, *_rest in events if item_id not in known]
+
+    @method()
+    def AboutToShow(self, item_id: "i") -> "b":
+        return False  # the menu is always up to date (ItemsPropertiesUpdated tells the host)
+
+    @method()
+    def AboutToShowGroup(self, ids: "ai") -> "aiai":
+        return [[], []]
+
+    # -- properties
+    @dbus_property(access=PropertyAccess.READ)
+    def Version(self) -> "u":
+        return 3
+
+    @dbus_property(access=PropertyAccess.READ)
+    def TextDirection(self) -> "s":
+        return "ltr"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Status(self) -> "s":
+        return "normal"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def IconThemePath(self) -> "as":
+        return []
+
+    # -- signals
+    @signal()
+    def ItemsPropertiesUpdated(self, updated, removed) -> "a(ia{sv})a(ias)":
+        return [updated, removed]
+
+    @signal()
+    def LayoutUpdated(self, revision, parent) -> "ui":
+        return [revision, parent]
+
+    @signal()
+    def ItemActivationRequested(self, item_id, timestamp) -> "iu":
+        return [item_id, timestamp]
+
+
+class SniTray:
+    """A StatusNotifierItem tray (see module doc). Built by fhp_monitor.desktop.tray.make_tray."""
+
+    backend = "sni"
+    has_menu = True
+
+    def __init__(self, on_command: Callable[[str], None], *, labels: tuple[tuple[str, str], ...],
+                 draw: Callable, activate: str, resume: str, loop: DBusLoop | None = None) -> None:
+        self._on_command = on_command
+        self._labels, self._draw, self._activate, self._resume = labels, draw, activate, resume
+        self._loop = loop
+        self._bus = None
+        self._item = _Item(self)
+        self._menu = _Menu(self)
+        self._state = PostureState.UNCERTAIN
+        self._line = status_line(None, 0.0)
+        self._cache: dict[PostureState, list] = {}
+        self._running = False
+        self._pending_lock = threading.Lock()
+        self._pending: tuple[bool, bool] | None = None  # (icon changed, Resume changed) not yet announced
+        self._last_announce = float("-inf")
+        self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
+        # Menu ids: 1 status line, then the commands (separators get ids too), stable for the run.
+        self._ids: dict[int, str] = {}
+        self._layout: list[tuple[int, str | None, str]] = [(STATUS_ID, None, "status")]
+        next_id = STATUS_ID + 1
+        for index, (command, label) in enumerate(labels):
+            if index in (0, self._group_breaks()[0], self._group_breaks()[1]):
+                self._layout.append((next_id, None, "separator"))
+                next_id += 1
+            self._layout.append((next_id, command, label))
+            self._ids[next_id] = command
+            next_id += 1
+
+    def _group_breaks(self) -> tuple[int, int]:
+        """Indexes in ``labels`` where a new group starts: after Resume, and before the last (Quit)."""
+        commands = [command for command, _ in self._labels]
+        after_resume = commands.index(self._resume) + 1 if self._resume in commands else -1
+        return after_resume, len(commands) - 1
+
+    # ------------------------------------------------------------------ public (any thread)
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def title(self) -> str:
+        """The tooltip text: 'fhp-monitor: ' + the menu's status line."""
+        return f"fhp-monitor: {self._line}"
+
+    def start(self, snapshot: StatusSnapshot | None = None, now: float | None = None) -> bool:
+        """Export the item and register it; False (one log line) when no SNI watcher is on the bus."""
+        if self._running:
+            return True
+        self._set(snapshot, now if now is not None else time.time())
+        try:
+            loop = self._loop = self._loop or shared_loop()
+            started = loop.call(self._start())
+        except BusUnavailable as exc:
+            log.info("No StatusNotifierItem tray: %s", exc)
+            return False
+        except (DBusError, asyncio.TimeoutError, TimeoutError, OSError) as exc:
+            log.warning("The StatusNotifierItem tray could not start: %s", exc)
+            return False
+        if started:
+            self._running = True
+            log.info("Tray icon started (StatusNotifierItem %s, menu: True).", self.name)
+        return started
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Show ``snapshot`` (icon, tooltip, menu); any thread; unchanged states send nothing."""
+        old_state, old_line = self._state, self._line
+        self._set(snapshot, now)
+        if not self._running or (old_state, old_line) == (self._state, self._line):
+            return
+        icon_changed = old_state != self._state
+        resume_changed = (old_state == PostureState.PAUSED) != (self._state == PostureState.PAUSED)
+        with self._pending_lock:
+            scheduled = self._pending is not None
+            previous = self._pending or (False, False)
+            self._pending = (previous[0] or icon_changed, previous[1] or resume_changed)
+        if not scheduled:
+            self._loop.call_soon(self._schedule_announce)
+
+    def stop(self) -> None:
+        """Withdraw the item (release the name: the watcher drops it) and unexport. Safe twice."""
+        if not self._running:
+            return
+        self._running = False
+        try:
+            self._loop.call(self._stop())
+        except (DBusError, asyncio.TimeoutError, TimeoutError, RuntimeError, OSError) as exc:
+            log.warning("The tray item did not leave cleanly: %s", exc)
+
+    # ------------------------------------------------------------------ loop thread
+    async def _start(self) -> bool:
+        bus = await self._loop.session_bus()
+        if not await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]):
+            log.info("No StatusNotifierWatcher on the session bus (no SNI tray host).")
+            return False
+        self._bus = bus
+        bus.export(ITEM_PATH, self._item)
+        bus.export(MENU_PATH, self._menu)
+        await bus.request_name(self.name)
+        await _call(bus, *_DBUS, "AddMatch", "s", [_OWNER_MATCH])
+        bus.add_message_handler(self._on_message)
+        await self._register()
+        return True
+
+    async def _register(self) -> None:
+        await _call(self._bus, WATCHER, WATCHER_PATH, WATCHER, "RegisterStatusNotifierItem", "s", [self.name])
+
+    def _on_message(self, message: Message):
+        if (message.message_type == MessageType.SIGNAL and message.member == "NameOwnerChanged"
+                and message.body and message.body[0] == WATCHER and message.body[2]):
+            log.info("A new StatusNotifierWatcher appeared; registering the tray item again.")
+            asyncio.ensure_future(self._reregister())
+        return None  # never consume: other users of the connection may want the signal too
+
+    async def _reregister(self) -> None:
+        try:
+            await self._register()
+        except (DBusError, asyncio.TimeoutError) as exc:
+            log.warning("Could not register the tray item with the new watcher: %s", exc)
+
+    async def _stop(self) -> None:
+        bus = self._bus
+        if bus is None or not bus.connected:
+            return
+        bus.remove_message_handler(self._on_message)
+        await _call(bus, *_DBUS, "RemoveMatch", "s", [_OWNER_MATCH])
+        await bus.release_name(self.name)
+        bus.unexport(ITEM_PATH)
+        bus.unexport(MENU_PATH)
+
+    def _schedule_announce(self) -> None:
+        delay = max(0.0, self._last_announce + ANNOUNCE_MIN_GAP_S - time.monotonic())
+        asyncio.get_running_loop().call_later(delay, self._announce)
+
+    def _announce(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = self._pending, None
+        if not self._running or pending is None:
+            return
+        self._last_announce = time.monotonic()
+        icon_changed, resume_changed = pending
+        if icon_changed:
+            self._item.NewIcon()
+        self._item.NewToolTip()
+        self._menu.revision += 1
+        entries = dict(self._menu_entries())
+        updated = [[STATUS_ID, {"label": entries[STATUS_ID]["label"]}]]
+        if resume_changed:
+            resume_id = next(i for i, c in self._ids.items() if c == self._resume)
+            updated.append([resume_id, {"enabled": entries[resume_id]["enabled"]}])
+        self._menu.ItemsPropertiesUpdated(updated, [])
+
+    def _menu_event(self, item_id: int, event_id: str) -> None:
+        if event_id != "clicked":
+            return  # 'opened', 'closed', 'hovered': nothing to do
+        command = self._ids.get(item_id)
+        if command is None:
+            return  # the status line or a separator
+        if command == self._resume and self._state != PostureState.PAUSED:
+            log.info("Resume clicked while not paused; nothing to resume.")
+            return
+        self._send(command)
+
+    def _send(self, command: str) -> None:
+        try:
+            self._on_command(command)
+        except Exception:  # a failing handler must not break the D-Bus loop; it is logged, not hidden
+            log.exception("The handler for tray command %r failed.", command)
+
+    # ------------------------------------------------------------------ values
+    def _set(self, snapshot: StatusSnapshot | None, now: float) -> None:
+        self._state = PostureState(snapshot.state) if snapshot is not None else PostureState.UNCERTAIN
+        self._line = status_line(snapshot, now)
+
+    def _pixmaps(self, state: PostureState) -> list:
+        if state not in self._cache:
+            self._cache[state] = [[size, size, argb32(self._draw(state, size))] for size in ICON_SIZES]
+        return self._cache[state]
+
+    def _menu_entries(self) -> list[tuple[int, dict[str, Variant]]]:
+        paused = self._state == PostureState.PAUSED
+        entries = []
+        for entry_id, command, label in self._layout:
+            if label == "status":
+                entries.append((entry_id, {"label": Variant("s", self._line), "enabled": Variant("b", False)}))
+            elif label == "separator":
+                entries.append((entry_id, {"type": Variant("s", "separator")}))
+            else:
+                enabled = paused if command == self._resume else True
+                entries.append((entry_id, {"label": Variant("s", label.replace("_", "__")),
+                                           "enabled": Variant("b", enabled), "visible": Variant("b", True)}))
+        return entries
+
+
+async def _call(bus, destination: str, path: str, interface: str, member: str, signature: str, body: list):
+    reply = await asyncio.wait_for(bus.call(Message(destination=destination, path=path, interface=interface,
+                                                    member=member, signature=signature, body=body)), 5.0)
+    if reply.message_type == MessageType.ERROR:
+        raise DBusError(reply.error_name, str(reply.body[0]) if reply.body else reply.error_name)
+    return reply.body[0] if reply.body else None

@@ -1,0 +1,388 @@
+"""Lose nothing: records the history could not take yet wait in memory and in a spool file.
+
+When ``history.sqlite3`` is busy (another program holds it), read-only or the disk is full, every
+record the app wanted to write (minutes, nudges and their outcomes, pauses, calibrations) goes to
+a memory queue and to ``history-spool.jsonl`` in the home: one JSON object per line, append-only,
+fsynced after each line, private (0600), never opened through a symbolic link. The queue is
+written to the history as soon as it answers again (tried at most every ``retry_s`` of monotonic
+time, with the next write) and at the next start; then the spool is removed.
+
+A full disk would also refuse the spool, so the spool claims :data:`RESERVE_BYTES` of disk space
+when the history is opened (zero bytes that records overwrite): about 700 minutes fit in the
+reserve even when the disk has no free block left. The spool never grows past :data:`MAX_BYTES`;
+records that fit nowhere stay in memory and, if still unsaved at quit, are counted as lost, and
+the closing words say so: "nothing was lost" is only said when it is true.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import stat
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from fhp_monitor.core.ports import HistoryError, MinuteRecord
+from fhp_monitor.store.history import SqliteHistoryStore, check_record, minute_record
+
+log = logging.getLogger(__name__)
+
+SPOOL_NAME = "history-spool.jsonl"
+RESERVE_BYTES = 128 * 1024
+MAX_BYTES = 4 * 1024 * 1024
+RETRY_S = 5.0
+LOG_EVERY_S = 600.0  # one log line per kind of problem per 10 minutes, never a traceback storm
+
+
+class Spool:
+    """The append-only spool file. Thread contract: one thread at a time (the owner serialises)."""
+
+    def __init__(self, path: Path, *, reserve_bytes: int = RESERVE_BYTES, max_bytes: int = MAX_BYTES) -> None:
+        self.path = Path(path)
+        self.reserve_bytes, self.max_bytes = reserve_bytes, max_bytes
+        self._end = 0  # where the next line goes: the first zero byte of the file
+
+    def _open(self, flags: int) -> int:
+        """Open without following a symlink; raise OSError (ELOOP names a planted link)."""
+        return os.open(self.path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+
+    def read(self) -> list[dict]:
+        """The records in the file, oldest first; a torn or unreadable line is skipped and logged."""
+        try:
+            fd = self._open(os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:  # e.g. a planted symlink (ELOOP): never read or written through
+            log.warning("cannot use the spool %s (%s); it is left alone", self.path, exc.strerror or exc)
+            return []
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                log.warning("the spool %s is not a regular file; it is left alone", self.path)
+                return []
+            data = os.read(fd, self.max_bytes + 1)
+        finally:
+            os.close(fd)
+        used = data.split(b"\0", 1)[0]
+        self._end = len(used)
+        records = []
+        for number, line in enumerate(used.split(b"\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(check_record(json.loads(line)))
+            except ValueError as exc:  # includes bad JSON and bad UTF-8
+                log.warning("%s line %d is damaged and was skipped: %s", self.path, number, exc)
+        return records
+
+    def prepare(self) -> bool:
+        """Make the file (0600) and claim its reserve of disk space. False (logged) when it cannot."""
+        try:
+            fd = self._open(os.O_RDWR | os.O_CREAT)
+        except OSError as exc:  # said only if a record ever needs the spool
+            log.info("cannot prepare %s: %s", self.path, exc)
+            return False
+        try:
+            size = os.fstat(fd).st_size
+            if size < self.reserve_bytes:
+                os.posix_fallocate(fd, 0, self.reserve_bytes)
+                os.fsync(fd)
+            return True
+        except OSError as exc:
+            log.info("cannot reserve space for %s: %s", self.path, exc)
+            return False
+        finally:
+            os.close(fd)
+
+    def append(self, records: Sequence[dict]) -> int:
+        """Write ``records`` after the last one, fsynced; returns how many were written (all or none)."""
+        if not records:
+            return 0
+        text = "".join(json.dumps(r, ensure_ascii=True, allow_nan=False, separators=(",", ":")) + "\n"
+                       for r in records).encode("ascii")
+        if self._end + len(text) > self.max_bytes:
+            return 0
+        try:
+            fd = self._open(os.O_RDWR | os.O_CREAT)
+        except OSError as exc:
+            log.debug("spool %s cannot be opened: %s", self.path, exc)
+            return 0
+        try:
+            written = os.pwrite(fd, text, self._end)
+            if written != len(text):
+                raise OSError(errno.ENOSPC, "short write", str(self.path))
+            os.fsync(fd)
+        except OSError as exc:
+            log.debug("spool %s refused %d records: %s", self.path, len(records), exc)
+            try:  # a torn line past the reserve must not stay: cut back to the last whole record
+                if os.fstat(fd).st_size > max(self._end, self.reserve_bytes):
+                    os.ftruncate(fd, max(self._end, self.reserve_bytes))
+                os.pwrite(fd, b"\0" * min(len(text), max(0, self.reserve_bytes - self._end)), self._end)
+            except OSError:
+                log.debug("could not tidy the spool after a refused write", exc_info=True)
+            return 0
+        finally:
+            os.close(fd)
+        self._end += len(text)
+        return len(records)
+
+    def remove(self) -> None:
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        self._end = 0
+
+
+class SpooledHistory:
+    """The :class:`~fhp_monitor.core.ports.HistoryStore` the app uses: never raises on a write.
+
+    Thread contract: writes (``record_*``, ``set_nudge_recovered``, ``prune``, ``close``,
+    ``flush``) from one thread, the worker's (``close`` after the worker ended); reads
+    (``minutes``, ``nudges``, ``daily_totals``, ``has_data``, ``export_csv``) from any thread and
+    raise HistoryError when the file cannot be read. ``tell(kind, sentence)`` is called once per
+    kind of problem per run, from the writing thread.
+    """
+
+    def __init__(self, open_store: Callable[[], SqliteHistoryStore], spool: Spool, *,
+                 tell: Callable[[str, str], None] | None = None, retry_s: float = RETRY_S,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._open_store, self.spool = open_store, spool
+        self._tell = tell or (lambda kind, sentence: None)
+        self.retry_s, self._monotonic = retry_s, monotonic
+        self.store: SqliteHistoryStore | None = None
+        self.recovered_from: Path | None = None
+        self._queue: list[dict] = spool.read()
+        self._spooled = len(self._queue)  # queue[:_spooled] are safe in the spool file
+        self._from_before = self._spooled
+        self._next_try = 0.0
+        self._told: set[str] = set()
+        self._logged: dict[str, float] = {}
+        self._had_problem = False
+        self._nudge_at: dict[int, float] = {}  # every id handed out -> its nudge's time (for its outcome)
+        self._last_ids: dict[float, int] = {}
+        self._next_fake_id = -1
+        self._open_lock = threading.Lock()
+        spool.prepare()
+        try:
+            with self._open_lock:
+                self._ensure_store()
+        except HistoryError as exc:  # busy, read-only...: monitoring goes on, writes wait and retry
+            if getattr(exc, "kind", "") == "symlink":  # a planted link is refused outright, by name
+                raise
+            self._next_try = self._monotonic() + self.retry_s
+            self._problem(exc)
+        self.flush(force=True)
+        if self._from_before and not self._queue:
+            log.info("wrote %d records left in %s by an earlier run", self._from_before, spool.path)
+
+    # ------------------------------------------------------------------ problems
+    def _problem(self, exc: Exception) -> None:
+        kind = str(getattr(exc, "kind", "")) or _kind_of(str(exc))
+        self._had_problem = True
+        now = self._monotonic()
+        if now >= self._logged.get(kind, -1e18):
+            self._logged[kind] = now + LOG_EVERY_S
+            log.error("history not written (%s; %d records waiting, retrying): %s", kind, len(self._queue), exc)
+        if kind not in self._told:
+            self._told.add(kind)
+            where = f"in {self.spool.path}" if self._spooled == len(self._queue) else "in memory for now"
+            self._tell(kind, _SENTENCES.get(kind, _SENTENCES["other"]).format(where=where))
+
+    def _ensure_store(self) -> SqliteHistoryStore:
+        if self.store is None:
+            self.store = self._open_store()
+            if self.store.recovered_from is not None:
+                self.recovered_from = self.store.recovered_from
+        return self.store
+
+    # ------------------------------------------------------------------ writing
+    def flush(self, force: bool = False) -> bool:
+        """Write the queue now if the retry time has come (or ``force``); True when it is empty."""
+        if not self._queue:
+            return True
+        if not force and self._monotonic() < self._next_try:
+            self._to_spool()
+            return False
+        try:
+            with self._open_lock:
+                store = self._ensure_store()
+            ids = store.write_records(self._queue)
+        except HistoryError as exc:
+            self._next_try = self._monotonic() + self.retry_s
+            self._to_spool()
+            self._problem(exc)
+            return False
+        self._last_ids = ids
+        written = len(self._queue)
+        self._queue.clear()
+        if self._spooled:
+            self.spool.remove()
+            self.spool.prepare()
+        self._spooled = 0
+        if self._had_problem:
+            log.info("history answers again: %d waiting records written", written)
+        return True
+
+    def _to_spool(self) -> None:
+        self._spooled += self.spool.append(self._queue[self._spooled:])
+
+    def _add(self, record: dict) -> bool:
+        self._queue.append(check_record(record))
+        return self.flush()
+
+    def record_minute(self, minute: MinuteRecord) -> None:
+        self._add(minute_record(minute))
+
+    def record_nudge(self, at: float, level: int) -> int:
+        """The nudge's id; a negative stand-in while it waits (its outcome still finds it)."""
+        record = {"kind": "nudge", "at": at, "level": level}
+        if self._add(record) and float(at) in self._last_ids:
+            nudge_id = self._last_ids[float(at)]
+        else:
+            nudge_id, self._next_fake_id = self._next_fake_id, self._next_fake_id - 1
+        if len(self._nudge_at) > 1000:  # outcomes that never came: forget the oldest
+            self._nudge_at.pop(next(iter(self._nudge_at)))
+        self._nudge_at[nudge_id] = float(at)
+        return nudge_id
+
+    def set_nudge_recovered(self, nudge_id: int, recovered: bool) -> None:
+        at = self._nudge_at.pop(nudge_id, None)
+        if at is None:
+            raise ValueError(f"there is no nudge with id {nudge_id}")
+        self._add({"kind": "nudge_outcome", "at": at, "recovered": bool(recovered)})
+
+    def record_pause(self, start: float, end: float, reason: str) -> None:
+        self._add({"kind": "pause", "start": start, "end": end, "reason": str(reason)})
+
+    def record_calibration(self, at: float, baseline_deg: float, spread_deg: float, samples: int) -> None:
+        self._add({"kind": "calibration", "at": at, "baseline_deg": baseline_deg, "spread_deg": spread_deg,
+                   "samples": int(samples)})
+
+    def prune(self, now: float, keep_minutes_days: int) -> int:
+        """Tidy old minutes; a history that does not answer is tidied another time (0)."""
+        try:
+            return self._ensure_store().prune(now, keep_minutes_days)
+        except HistoryError as exc:
+            self._problem(exc)
+            return 0
+
+    @property
+    def waiting(self) -> dict[str, int]:
+        """Counts of records not yet in the history: minutes/others, in the spool/in memory only."""
+        spooled, memory = self._queue[:self._spooled], self._queue[self._spooled:]
+        return {"minutes_spooled": sum(r["kind"] == "minute" for r in spooled),
+                "others_spooled": sum(r["kind"] != "minute" for r in spooled),
+                "minutes_memory": sum(r["kind"] == "minute" for r in memory),
+                "others_memory": sum(r["kind"] != "minute" for r in memory)}
+
+    def close(self) -> str | None:
+        """Last try, then close. Returns what to tell the user, or None when there is nothing to say."""
+        self.flush(force=True)
+        if self.store is not None:
+            try:
+                self.store.close()
+            except HistoryError as exc:
+                log.error("closing the history: %s", exc)
+            self.store = None
+        if not self._queue:
+            if self._spooled == 0:
+                self.spool.remove()
+            return "Your posture history is saved; nothing was lost." if self._had_problem else None
+        w = self.waiting
+        words = []
+        if w["minutes_spooled"] or w["others_spooled"]:
+            words.append(f"{_what(w['minutes_spooled'], w['others_spooled'])} could not be saved to the history "
+                         f"yet. They wait in {self.spool.path} and will be saved the next time fhp-monitor starts.")
+        if w["minutes_memory"] or w["others_memory"]:
+            words.append(f"{_what(w['minutes_memory'], w['others_memory'])} could not be saved anywhere "
+                         "and are lost; please free some disk space.")
+        log.info("history at quit: %s", " ".join(words))
+        return " ".join(words)
+
+    # ------------------------------------------------------------------ reading (any thread)
+    def _reader(self) -> SqliteHistoryStore:
+        store = self.store
+        return store if store is not None else self._ensure_store()
+
+    def minutes(self, start: float, end: float):
+        return self._reader().minutes(start, end)
+
+    def nudges(self, start: float, end: float):
+        return self._reader().nudges(start, end)
+
+    def daily_totals(self, start_date, end_date):
+        return self._reader().daily_totals(start_date, end_date)
+
+    def has_data(self, day) -> bool:
+        return self._reader().has_data(day)
+
+    def export_csv(self, out: TextIO, start: float | None = None, end: float | None = None) -> int:
+        return self._reader().export_csv(out, start, end)
+
+    def __enter__(self) -> "SpooledHistory":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        words = self.close()
+        if words and self._queue:
+            print(f"fhp-monitor: {words}", file=sys.stderr)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _what(minutes: int, others: int) -> str:
+    """E.g. "3 minutes of posture history and 1 other record"."""
+    parts = [f"{_count(minutes, 'minute')} of posture history"] if minutes else []
+    if others:
+        parts.append(_count(others, "other record" if minutes else "record"))
+    return " and ".join(parts)
+
+
+def _kind_of(text: str) -> str:
+    text = text.lower()
+    for kind, words in (("busy", ("busy", "locked")), ("full", ("disk is full",)),
+                        ("readonly", ("read-only", "readonly")), ("symlink", ("symbolic link",))):
+        if any(w in text for w in words):
+            return kind
+    return "other"
+
+
+#: One plain sentence per kind of problem, said once per run (details go to the log).
+_SENTENCES = {
+    "busy": "Another program is using your posture history, so fhp-monitor keeps the newest numbers "
+            "{where} and saves them as soon as it can.",
+    "full": "The disk is full, so fhp-monitor keeps the newest posture numbers {where} until there is "
+            "space again. Please free some disk space.",
+    "readonly": "Your posture history cannot be written (it is read-only), so fhp-monitor keeps the newest "
+                "numbers {where} and tries again.",
+    "other": "fhp-monitor cannot write its posture history right now, so it keeps the newest numbers "
+             "{where} and tries again.",
+}
+
+
+def open_spooled_history(home, tell: Callable[[str, str], None] | None = None, *,
+                         busy_timeout_s: float = 2.0, announce: bool = False) -> SpooledHistory:
+    """The history of ``home`` with its spool; records left by an earlier run are written first.
+
+    ``announce``: say on stderr (once: the next open finds a healthy file) that a damaged file was set aside.
+    """
+    history = SpooledHistory(lambda: SqliteHistoryStore(home.history, busy_timeout_s=busy_timeout_s),
+                             Spool(Path(home.root) / SPOOL_NAME), tell=tell)
+    if announce and history.recovered_from is not None:
+        print(f"fhp-monitor: Your posture history file was damaged. We kept it as {history.recovered_from.name} "
+              "and started a fresh one.", file=sys.stderr)
+    return history
+
+
+def record_calibration(home, baseline) -> None:
+    """Note a new calibration in the history of ``home`` (waits in the spool if the file is busy)."""
+    with open_spooled_history(home, announce=True) as history:
+        history.record_calibration(baseline.calibrated_at, baseline.cva_proxy_deg, baseline.spread_deg,
+                                   baseline.samples)
