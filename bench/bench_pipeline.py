@@ -9,10 +9,11 @@ Run:  python bench/bench_pipeline.py [--runs 3] [--variants 5] [--csv-repeat 10]
   printed for reference). The BGR->RGB conversion a camera or video frame needs is INCLUDED in both.
 * Two regimes, because the pose adapter runs MediaPipe two ways (sensing/pose.py):
   - photos: every frame a separate look (its own file, like an image folder or the camera's looks
-    seconds apart). The adapter detects afresh (IMAGE mode ``detect``). Raw: ``detect`` in IMAGE
-    mode, and also ``detect_for_video`` (VIDEO mode), which tracks the person from one photo to the
-    next and so skips most detections: cheaper, but what the adapter deliberately no longer does
-    between separate looks (tracking across photos cost sensitivity on tests/data).
+    seconds apart). The adapter detects afresh (an empty picture through its VIDEO graph makes the
+    tracker let go, then ``detect_for_video``). Raw: ``detect`` in IMAGE mode (a fresh detection),
+    and also ``detect_for_video``, which tracks the person from one photo to the next and so skips
+    most detections: cheaper, but what the adapter deliberately does not do between separate
+    looks (tracking across photos cost sensitivity on tests/data).
   - video: the same frames as one video at 30 fps; the adapter tracks (``detect_for_video``). Raw:
     ``detect_for_video``.
   Raw per frame: ``cv2.cvtColor(BGR2RGB)`` + ``mp.Image`` + the call, as in MediaPipe's examples,
@@ -199,9 +200,9 @@ class Sides:
 
         estimator = estimator_for(self.settings)
         self.num_poses = getattr(estimator, "num_poses", None)
-        # One blank frame before the clock: it makes the adapter's IMAGE-mode landmarker (made on
-        # the first separate look) outside the timing, as the raw side's is, and changes nothing
-        # after it (the first real frame is a separate look either way: another source).
+        # One blank frame before the clock, as the raw side gets: first-inference set-up stays out of
+        # the timing, and nothing after it changes (the first real frame is a separate look either
+        # way: another source). With several poses it also makes the adapter's IMAGE-mode graph.
         estimator.estimate(Frame(image=np.zeros_like(self.frames[0]), t=0.0, index=-1, source="bench/blank"))
         args = Namespace(source="in-memory", json=True, landmarks_out=landmarks_out)
         source = InMemoryFrames(self.frames, video=video)
