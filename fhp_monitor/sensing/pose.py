@@ -1,7 +1,7 @@
 """MediaPipe PoseLandmarker adapter: the only module that imports mediapipe.
 
-Runs the Tasks API in VIDEO mode, tracking frames close together and detecting afresh on separate
-looks (see MediaPipePoseEstimator), on the bundled ``pose_landmarker_full.task`` unless the
+Runs the Tasks API in IMAGE mode for separate looks and VIDEO mode (tracking) for frames close
+together (see MediaPipePoseEstimator), on the bundled ``pose_landmarker_full.task`` unless the
 settings name another ``.task`` file.
 """
 
@@ -115,10 +115,10 @@ def to_pose_result(result, width: int, height: int) -> PoseResult:
 class MediaPipePoseEstimator:
     """PoseEstimator port over ``mediapipe.tasks.python.vision.PoseLandmarker``.
 
-    Runs in VIDEO mode. Frames close together on the timeline (a video at its frame rate, the
-    wizard's preview) are tracked. A separate look (a frame from another file, or more than
-    ``TRACKING_GAP_S`` after the previous one: the monitor's looks seconds apart) gets a fresh
-    detection: tracking from a look seconds ago biases the landmarks (see estimate).
+    A separate look (the first frame, a frame from another file, or one more than
+    ``TRACKING_GAP_S`` after the previous: the monitor's looks seconds apart) gets a fresh detection
+    in IMAGE mode: tracking from a look seconds ago biases the landmarks (see estimate). Frames
+    close together (a video at its frame rate, the wizard's preview) are tracked in VIDEO mode.
 
     Thread contract: construct, call ``estimate`` and ``close`` on one thread (the worker). Frames
     must come in increasing time order; timestamps given to MediaPipe are made strictly increasing
@@ -140,17 +140,15 @@ class MediaPipePoseEstimator:
         self._mp, self._vision = mp, vision
         self._options = lambda mode: vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)), running_mode=mode, num_poses=num_poses)
-        self._landmarker = self._create(vision.RunningMode.VIDEO)
-        # A look that must not be tracked from the previous one is preceded by this empty picture:
-        # the tracker loses the person on it, so the next frame gets a fresh detection. One graph
-        # (VIDEO mode) instead of a second one in IMAGE mode saves ~75 MB of memory (measured: 221
-        # against 297 MB for a process that only estimates) at ~10 ms of CPU per separate look.
-        self._empty = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
-        self._tracking = False  # the previous inference found a person, so the next one would track
-        self._video_behind = False  # a look went to the IMAGE graph since the tracking graph's last frame
-        # With several poses VIDEO mode's fresh detection returned only one of two people side by
-        # side (tests/test_people_real.py); IMAGE mode finds both, so separate looks use it there.
-        self._photo_landmarker = self._create(vision.RunningMode.IMAGE) if num_poses > 1 else None
+        # The monitor's looks are seconds apart and each is a fresh detection (IMAGE mode): that graph
+        # is made now, so a broken model fails at start. The tracking graph (VIDEO mode) is made only
+        # when frames come close together (a video at its frame rate). Each graph holds its own copy
+        # of the model: measured, a process that only estimates holds 221 MB with one graph and
+        # 297 MB with both, so the all-day monitor never makes the second.
+        self._video_mode = vision.RunningMode.VIDEO
+        self._photo_landmarker = self._create(vision.RunningMode.IMAGE)
+        self._landmarker = None  # VIDEO mode, made on the first frame that can be tracked
+        self._video_behind = False  # a separate look came after the tracker's last frame
         self._last_source: str | None = None
         self._last_t: float | None = None
         self._last_ms = -1
@@ -193,31 +191,34 @@ class MediaPipePoseEstimator:
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
         mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=bgr_to_rgb(image))
-        separate = (frame.source is not None and frame.source != self._last_source) or (
-            self._last_t is not None and abs(frame.t - self._last_t) > TRACKING_GAP_S)
+        separate = self._last_t is None or (frame.source is not None and frame.source != self._last_source) or (
+            abs(frame.t - self._last_t) > TRACKING_GAP_S)
         self._last_source, self._last_t = frame.source, frame.t
-        if separate and self._photo_landmarker is not None:
+        if separate:
+            # A separate photo, or a look long after the previous one (the camera between looks):
+            # tracking would start from the previous look's region and bias the landmarks towards it.
+            # Measured on tests/data, each session's photos in order: tracking gives sensitivity
+            # 0.32-0.86 at specificity 1.00; a fresh detection per photo 1.00 / 1.00. With the photos
+            # 5 s or 30 s apart on the timeline tracking still gives 0.79 / 0.68 on "middle".
             result = self._run(self._photo_landmarker, lambda lm: lm.detect(mp_image))
-            self._video_behind = True  # the tracking graph did not see this look
+            self._video_behind = self._landmarker is not None  # that tracker did not see this look
         else:
-            if (separate or self._video_behind) and self._tracking:
-                # A separate photo, or a look long after the previous one (the camera between looks):
-                # tracking would start from the previous look's region and bias the landmarks towards
-                # it. Measured on tests/data, each session's photos in order: tracking gives
-                # sensitivity 0.32-0.86 at specificity 1.00; a fresh detection per photo 1.00 / 1.00.
-                # With the photos 5 s or 30 s apart tracking still gives 0.79 / 0.68 on "middle".
-                self._landmarker.detect_for_video(self._empty, self._timestamp_ms(frame.t))
+            if self._landmarker is None or self._video_behind:  # track from this frame, not an older one
+                if self._landmarker is not None:
+                    with quiet_native_stderr():
+                        self._landmarker.close()
+                self._landmarker = self._create(self._video_mode)
             result = self._run(self._landmarker, lambda lm: lm.detect_for_video(mp_image, self._timestamp_ms(frame.t)))
-            self._tracking, self._video_behind = bool(result.pose_landmarks), False
+            self._video_behind = False
         return to_pose_result(result, width=image.shape[1], height=image.shape[0])
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             with quiet_native_stderr():  # mediapipe 1.2.3 logs "DestroyAccelerator" at INFO on close
-                self._landmarker.close()
-                if self._photo_landmarker is not None:
-                    self._photo_landmarker.close()
+                self._photo_landmarker.close()
+                if self._landmarker is not None:
+                    self._landmarker.close()
 
     def __enter__(self) -> "MediaPipePoseEstimator":
         return self
