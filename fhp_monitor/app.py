@@ -103,7 +103,7 @@ class App:
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
-        self.estimator = estimator_for(settings)
+        self.estimator = estimator_for(settings, self.source)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,

@@ -22,7 +22,7 @@ from fhp_monitor.core.calibration import (
     CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
 )
 from fhp_monitor.core.geometry import read_posture
-from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
+from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
 from fhp_monitor.sensing.pose import estimator_for
@@ -45,13 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-tray", action="store_true", help="do not show a tray icon")
 
     cal = sub.add_parser("calibrate", help="record your upright posture")
-    cal.add_argument("--source", help="camera number, video file or image folder (default: the camera)")
+    cal.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
+                     "(default: the camera)")
     cal.add_argument("--no-gui", action="store_true", help="no window: treat the source's frames as upright")
     cal.add_argument("--frames", type=int, help="frames to use with --no-gui (default from config.yaml)")
 
     rep = sub.add_parser("replay", help="run the detection over every frame of a file or camera")
-    rep.add_argument("source", help="video file, image folder/glob or camera number")
+    rep.add_argument("source", help="video file, image folder/glob, camera number or landmark recording (.csv)")
     rep.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
+    rep.add_argument("--landmarks-out", metavar="FILE.csv",
+                     help="also record every frame's landmarks to this CSV file (numbers only, never pictures)")
 
     st = sub.add_parser("status", help="calibration and model in use")
     st.add_argument("--json", action="store_true")
@@ -96,20 +99,25 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 
 
 def cmd_replay(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.sensing.landmarks_csv import recorder_for
     from fhp_monitor.sensing.sources import source_for  # cv2 only for the commands that read pictures
 
     baseline = load_baseline(home.calibration)
     source = source_for(args.source, settings)
     source.open()
+    recorder = recorder_for(args.landmarks_out, source)
     total = len(getattr(source, "paths", [])) or getattr(source, "frame_count", 0)
     show_progress = not args.json and total > 50 and sys.stderr.isatty()
     if not args.json:
         print(f"{'frame':>6} {'t (s)':>8} {'CVA proxy':>10} {'view':>6}  result")
-    with estimator_for(settings) as estimator:
+    with estimator_for(settings, source) as estimator:
         try:
             count = 0
             while (frame := source.read()) is not None:
-                reading = read_posture(estimator.estimate(frame), settings.detection.min_visibility, body_of(baseline))
+                pose = pose_for(frame, estimator)
+                if recorder is not None:
+                    recorder.write(frame, pose)
+                reading = read_posture(pose, settings.detection.min_visibility, body_of(baseline))
                 forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
                 row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
                        "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
@@ -126,6 +134,8 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                         print(f"\r[{'#' * done}{'.' * (30 - done)}] {count}/{total}", end="", file=sys.stderr)
         finally:
             source.release()
+            if recorder is not None:
+                recorder.close()
     if show_progress:
         print(file=sys.stderr)
     sys.stdout.flush()
@@ -150,11 +160,11 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
                         f"(calibration.min_frames) to 1000 (got {frames}).")
     source = source_for(args.source, settings)
     readings = []
-    with estimator_for(settings) as estimator:
+    with estimator_for(settings, source) as estimator:
         source.open()
         try:
             while len(readings) < frames and (frame := source.read()) is not None:
-                readings.append(read_posture(estimator.estimate(frame), settings.detection.min_visibility))
+                readings.append(read_posture(pose_for(frame, estimator), settings.detection.min_visibility))
         finally:
             source.release()
     baseline = fit_from_readings(readings, now=time.time(), sensitivity_deg=settings.detection.sensitivity_deg,

@@ -30,7 +30,7 @@ from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
     Clock, FrameSource, monotonic_of, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
-    PostureState, SourceUnavailable, StatusSnapshot,
+    PostureState, SourceUnavailable, StatusSnapshot, pose_for,
 )
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_NUDGE
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, MOVED_TEXT, MOVED_TITLE, SetupWatch
@@ -324,11 +324,12 @@ class MonitorWorker:
         return GAP_LOOKS * max(self._planned, self._backoff) + GAP_SLACK_S
 
     def _observe(self, frame) -> Observation:
-        if not is_picture(frame.image):  # a driver hiccup must not stop the worker
-            return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
-        if mean_luma(frame.image) < DARK_LUMA:
-            return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
-        reading = read_posture(self.estimator.estimate(frame), self.settings.detection.min_visibility,
+        if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
+            if not is_picture(frame.image):  # a driver hiccup must not stop the worker
+                return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
+            if mean_luma(frame.image) < DARK_LUMA:
+                return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
+        reading = read_posture(pose_for(frame, self.estimator), self.settings.detection.min_visibility,
                                body_of(self.baseline))
         if self._setup_moved(reading):
             return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)

@@ -24,13 +24,16 @@ class Frame:
     """One picture from a frame source. It lives in memory only and is never written anywhere.
 
     ``t`` is seconds on the source's own timeline: frame time for a video, index x interval for an
-    image folder, a monotonic clock for a camera.
+    image folder, a monotonic clock for a camera, the recorded ``t`` for a landmark recording.
+    A landmark recording has no picture: its frames carry ``pose`` instead and ``image`` is None
+    (see :func:`pose_for`).
     """
 
-    image: np.ndarray  # H x W x 3, BGR, uint8
+    image: np.ndarray | None  # H x W x 3, BGR, uint8; None for a frame that carries its pose
     t: float
     index: int
     source: str | None = None  # file the frame came from; None for a camera
+    pose: "PoseResult | None" = None  # landmarks recorded with the frame; None: estimate them
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,19 @@ class StatusSnapshot:
     detail: str = ""
     pause_reason: str | None = None  # user|snooze|screen_locked|suspended|idle|call while paused
     extra: dict = field(default_factory=dict)
+
+
+def pose_for(frame: Frame, estimator: "PoseEstimator | None") -> PoseResult:
+    """The pose for this frame: the recorded one if the frame carries it, else the estimator's.
+
+    The one place replay, calibration and the monitor worker get a frame's landmarks from, so a
+    landmark recording is judged exactly like the pictures it was recorded from.
+    """
+    if frame.pose is not None:
+        return frame.pose
+    if estimator is None:
+        raise ValueError(f"frame {frame.index} has no recorded pose and there is no pose model to estimate one")
+    return estimator.estimate(frame)
 
 
 # --------------------------------------------------------------------------- errors

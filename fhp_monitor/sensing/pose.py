@@ -1,7 +1,7 @@
 """MediaPipe PoseLandmarker adapter: the only module that imports mediapipe.
 
-Runs the Tasks API in VIDEO mode for frames close together (tracking, cheaper) and IMAGE mode for
-separate looks (see MediaPipePoseEstimator) on the bundled ``pose_landmarker_full.task`` unless the
+Runs the Tasks API in VIDEO mode, tracking frames close together and detecting afresh on separate
+looks (see MediaPipePoseEstimator), on the bundled ``pose_landmarker_full.task`` unless the
 settings name another ``.task`` file.
 """
 
@@ -19,6 +19,7 @@ from typing import Iterator
 import numpy as np
 
 from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
+from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +95,30 @@ def _landmarks_to_array(points, with_visibility: bool) -> tuple[np.ndarray, np.n
     return xyz, (vis if with_visibility else np.zeros(len(points)))
 
 
+def bgr_to_rgb(image: np.ndarray) -> np.ndarray:
+    """A contiguous RGB copy of a BGR picture (channel copies: 0.19 ms vs 0.71 ms for a reversed view)."""
+    rgb = np.empty_like(image)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = image[..., 2], image[..., 1], image[..., 0]
+    return rgb
+
+
+def to_pose_result(result, width: int, height: int) -> PoseResult:
+    """A PoseLandmarkerResult as numpy arrays."""
+    poses = []
+    for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
+        xyz, vis = _landmarks_to_array(image_points, with_visibility=True)
+        world, _ = _landmarks_to_array(world_points, with_visibility=False)
+        poses.append(PoseLandmarks(image=xyz, world=world, visibility=vis))
+    return PoseResult(poses=tuple(poses), width=width, height=height)
+
+
 class MediaPipePoseEstimator:
     """PoseEstimator port over ``mediapipe.tasks.python.vision.PoseLandmarker``.
 
-    Frames close together on the timeline (a video at its frame rate, the wizard's preview) run in
-    VIDEO mode (tracking between frames). A separate look (a frame from another file, or more than
+    Runs in VIDEO mode. Frames close together on the timeline (a video at its frame rate, the
+    wizard's preview) are tracked. A separate look (a frame from another file, or more than
     ``TRACKING_GAP_S`` after the previous one: the monitor's looks seconds apart) gets a fresh
-    detection in IMAGE mode: tracking from a look seconds ago biases the landmarks (see estimate).
+    detection: tracking from a look seconds ago biases the landmarks (see estimate).
 
     Thread contract: construct, call ``estimate`` and ``close`` on one thread (the worker). Frames
     must come in increasing time order; timestamps given to MediaPipe are made strictly increasing
@@ -114,6 +132,7 @@ class MediaPipePoseEstimator:
         path = resolve_model_path(model_path)
         check_model_file(path)
         self.model_path = path
+        self.num_poses = num_poses
         # Imported here so that commands that never estimate (status, summary) start fast.
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
@@ -121,9 +140,17 @@ class MediaPipePoseEstimator:
         self._mp, self._vision = mp, vision
         self._options = lambda mode: vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)), running_mode=mode, num_poses=num_poses)
-        self._image_mode = vision.RunningMode.IMAGE
         self._landmarker = self._create(vision.RunningMode.VIDEO)
-        self._photo_landmarker = None  # IMAGE mode, made on the first still photo
+        # A look that must not be tracked from the previous one is preceded by this empty picture:
+        # the tracker loses the person on it, so the next frame gets a fresh detection. One graph
+        # (VIDEO mode) instead of a second one in IMAGE mode saves ~75 MB of memory (measured: 221
+        # against 297 MB for a process that only estimates) at ~10 ms of CPU per separate look.
+        self._empty = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((64, 64, 3), np.uint8))
+        self._tracking = False  # the previous inference found a person, so the next one would track
+        self._video_behind = False  # a look went to the IMAGE graph since the tracking graph's last frame
+        # With several poses VIDEO mode's fresh detection returned only one of two people side by
+        # side (tests/test_people_real.py); IMAGE mode finds both, so separate looks use it there.
+        self._photo_landmarker = self._create(vision.RunningMode.IMAGE) if num_poses > 1 else None
         self._last_source: str | None = None
         self._last_t: float | None = None
         self._last_ms = -1
@@ -165,30 +192,24 @@ class MediaPipePoseEstimator:
         image = frame.image
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
-        rgb = np.empty_like(image)  # BGR -> RGB by channel copies: 0.19 ms vs 0.71 ms for a reversed view
-        rgb[..., 0], rgb[..., 1], rgb[..., 2] = image[..., 2], image[..., 1], image[..., 0]
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=bgr_to_rgb(image))
         separate = (frame.source is not None and frame.source != self._last_source) or (
             self._last_t is not None and abs(frame.t - self._last_t) > TRACKING_GAP_S)
         self._last_source, self._last_t = frame.source, frame.t
-        if separate:
-            # A separate photo, or a look long after the previous one (the camera between looks):
-            # tracking would start from the previous look's region and bias the landmarks towards it.
-            # Measured on tests/data, each session's photos in order: tracking (VIDEO mode) gives
-            # sensitivity 0.32-0.86 at specificity 1.00; a fresh detection per photo 1.00 / 1.00. With
-            # the photos 5 s or 30 s apart on the timeline tracking still gives 0.79 / 0.68 on "middle".
-            # A fresh detection costs about 19 ms instead of 12 ms per look on 2 cores.
-            if self._photo_landmarker is None:
-                self._photo_landmarker = self._create(self._image_mode)
+        if separate and self._photo_landmarker is not None:
             result = self._run(self._photo_landmarker, lambda lm: lm.detect(mp_image))
+            self._video_behind = True  # the tracking graph did not see this look
         else:
+            if (separate or self._video_behind) and self._tracking:
+                # A separate photo, or a look long after the previous one (the camera between looks):
+                # tracking would start from the previous look's region and bias the landmarks towards
+                # it. Measured on tests/data, each session's photos in order: tracking gives
+                # sensitivity 0.32-0.86 at specificity 1.00; a fresh detection per photo 1.00 / 1.00.
+                # With the photos 5 s or 30 s apart tracking still gives 0.79 / 0.68 on "middle".
+                self._landmarker.detect_for_video(self._empty, self._timestamp_ms(frame.t))
             result = self._run(self._landmarker, lambda lm: lm.detect_for_video(mp_image, self._timestamp_ms(frame.t)))
-        poses = []
-        for image_points, world_points in zip(result.pose_landmarks, result.pose_world_landmarks):
-            xyz, vis = _landmarks_to_array(image_points, with_visibility=True)
-            world, _ = _landmarks_to_array(world_points, with_visibility=False)
-            poses.append(PoseLandmarks(image=xyz, world=world, visibility=vis))
-        return PoseResult(poses=tuple(poses), width=image.shape[1], height=image.shape[0])
+            self._tracking, self._video_behind = bool(result.pose_landmarks), False
+        return to_pose_result(result, width=image.shape[1], height=image.shape[0])
 
     def close(self) -> None:
         if not self._closed:
@@ -216,10 +237,14 @@ def verify_bundled_model() -> bool:
     return digest == expected
 
 
-def estimator_for(settings) -> MediaPipePoseEstimator:
+def estimator_for(settings, source=None) -> "MediaPipePoseEstimator | RecordedPoses":
     """The pose estimator the settings ask for (the bundled model unless detection.model names one).
 
     One pose per look unless detection.num_poses asks for more: the tracker then keeps the user's
-    region between looks, and a second pose would cost nearly a second inference.
+    region between looks, and a second pose would cost nearly a second inference. For a ``source``
+    whose frames carry their landmarks (a landmark recording) no model is needed: then a stand-in
+    that hands back the recorded pose, and MediaPipe is never imported.
     """
+    if getattr(source, "carries_poses", False):
+        return RecordedPoses()
     return MediaPipePoseEstimator(settings.detection.model or None, num_poses=settings.detection.num_poses)

@@ -18,6 +18,7 @@ import numpy as np
 
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.ports import Frame, SourceUnavailable
+from fhp_monitor.sensing.landmarks_csv import LandmarkCsvSource, is_landmark_file
 
 log = logging.getLogger(__name__)
 # OpenCV's own WARN/ERROR lines ("can't open camera by index") would reach the user's terminal;
@@ -249,21 +250,25 @@ def _as_bgr(image: np.ndarray) -> np.ndarray:
 
 def open_source(
     spec: str, *, image_interval_s: float = 1.0, width: int = 640, height: int = 360
-) -> CameraSource | VideoFileSource | ImageFolderSource:
-    """Build the frame source named by ``spec``: a camera index ("0"), a video file, or an image folder/glob."""
+) -> CameraSource | VideoFileSource | ImageFolderSource | LandmarkCsvSource:
+    """Build the frame source named by ``spec``: a camera index ("0"), a video file, an image
+    folder/glob, or a landmark recording (``.csv``, frames that carry landmarks and no picture)."""
     text = str(spec).strip()
     if text.isdigit():
         return CameraSource(int(text), width=width, height=height)
     if text.startswith("/dev/video"):
         return CameraSource(text, width=width, height=height)
     path = Path(text).expanduser()
+    if is_landmark_file(path) and not path.is_dir():
+        return LandmarkCsvSource(path)
     if path.is_dir() or (not path.exists() and any(ch in text for ch in "*?[")):
         return ImageFolderSource(str(path), interval_s=image_interval_s)
     if path.is_file():
         if path.suffix.lower() in IMAGE_SUFFIXES:
             return ImageFolderSource(str(path), interval_s=image_interval_s)
         return VideoFileSource(path)
-    raise SourceUnavailable(f"{text} is not a camera number, a video file or a folder of images.")
+    raise SourceUnavailable(f"{text} is not a camera number, a video file or a folder of images, nor a "
+                            "landmark recording (.csv).")
 
 
 def list_cameras(max_index: int = 4) -> list[int]:
@@ -280,7 +285,7 @@ def list_cameras(max_index: int = 4) -> list[int]:
 
 
 
-def source_for(spec: str | None, settings) -> "CameraSource | VideoFileSource | ImageFolderSource":
+def source_for(spec: str | None, settings) -> "CameraSource | VideoFileSource | ImageFolderSource | LandmarkCsvSource":
     """The frame source a command asked for (``spec``), or the configured camera when it named none."""
     spec = spec if spec is not None else str(settings.camera.index)
     return open_source(spec, image_interval_s=settings.sampling.image_interval_s,

@@ -24,6 +24,11 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
         raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
     import tkinter  # here, not at the top: a Python without Tk can still import this module
 
+    from fhp_monitor.sensing.landmarks_csv import is_landmark_file
+
+    if source is not None and is_landmark_file(source):
+        raise UserError(f"{source} holds landmarks, not pictures, so the calibration window has nothing to show: "
+                        f"run `fhp-monitor calibrate --source {source} --no-gui` instead.")
     from fhp_monitor.windows.wizard import run_wizard
 
     try:
