@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_REPLY_BYTES = 16384
 CLIENT_TIMEOUT_S = CONFIRM_TIMEOUT_S + 7.0  # the server may wait for its command to show in the status
-CONNECT_WAIT_S = 5.0  # an instance that holds the lock but is still loading has no socket yet
+CONNECT_WAIT_S = 20.0  # an instance that holds the lock but is still loading its model has no socket yet
 QUIT_WAIT_S = 30.0
 REASON_WORDS = {
     "user": "paused by you", "snooze": "snoozed", "screen_locked": "paused while the screen is locked",
@@ -108,6 +108,9 @@ def socket_path_for_client(home: Home) -> Path | None:
         target = Path(pointer.read_text(encoding="utf-8").strip())
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:
+        raise ControlError(f"fhp-monitor cannot read {pointer} ({exc}); remove it and start fhp-monitor again.") \
+            from None
     if target.name != SOCKET_NAME or not private_dir_ok(target.parent):
         raise ControlError(f"{pointer} points to {target.parent}, which is not a private folder of yours; "
                            "remove it and start fhp-monitor again.")
@@ -132,16 +135,16 @@ def _connect(path: Path) -> socket.socket:
     return conn
 
 
-def request(home: Home, message: dict) -> dict:
+def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -> dict:
     """Send one request to the instance running in ``home`` and return its reply.
 
     Raises NotRunning when no instance holds the lock, ControlError when it cannot be reached or
-    trusted. Waits up to CONNECT_WAIT_S for an instance that is still starting to listen.
+    trusted. Waits up to ``connect_wait_s`` for an instance that is still starting to listen.
     """
     if not unix_sockets_available():
         raise ControlError("Controlling a running fhp-monitor from the command line is not available on "
                            "this system yet; use its tray icon.")
-    deadline = time.monotonic() + CONNECT_WAIT_S
+    deadline = time.monotonic() + connect_wait_s
     while True:
         if not instance_running(home.lock):
             raise NotRunning(f"not running in {home.root}")
@@ -156,6 +159,9 @@ def request(home: Home, message: dict) -> dict:
                 raise ControlError("fhp-monitor is running but does not answer commands yet "
                                    f"({exc.__class__.__name__}); try again in a moment.") from None
             time.sleep(0.1)  # the instance is loading; its socket appears when it is ready
+        except OSError as exc:  # e.g. no permission, a timeout: one plain line, no traceback
+            raise ControlError(f"fhp-monitor cannot reach the running instance at {path} "
+                               f"({exc.strerror or exc}).") from None
     with conn:
         try:
             conn.sendall(json.dumps(message).encode("utf-8") + b"\n")
@@ -164,7 +170,10 @@ def request(home: Home, message: dict) -> dict:
             raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
     if line is None:
         raise ControlError("fhp-monitor did not answer the command (it may be shutting down).")
-    reply = json.loads(line.decode("utf-8"))
+    try:
+        reply = json.loads(line.decode("utf-8"))
+    except ValueError:
+        reply = None
     if not isinstance(reply, dict) or not reply.get("ok"):
         raise ControlError(f"fhp-monitor refused the command: {reply!r:.120}")
     return reply
@@ -173,7 +182,7 @@ def request(home: Home, message: dict) -> dict:
 def query_status(home: Home) -> dict:
     """``running``/``state``/``paused_until``/``pause_reason`` for the home (running: False if none)."""
     try:
-        reply = request(home, {"cmd": "status"})
+        reply = request(home, {"cmd": "status"}, connect_wait_s=0.5)  # a loading instance is "starting"
     except NotRunning:
         return not_running_status()
     except ControlError as exc:
