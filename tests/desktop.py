@@ -313,9 +313,18 @@ class Desktop:
         wait_until(lambda: not self.bus_name_has_owner("org.kde.StatusNotifierWatcher"), self.start_timeout_s,
                    "the old watcher to leave the bus")
         env = dict(self.env, XDG_CONFIG_HOME=str(self.workdir / "config"), NO_AT_BRIDGE="1")
+        if self._procs["xfconfd"].poll() is not None or not self.bus_name_has_owner("org.xfce.Xfconf"):
+            # xfconfd leaves the bus after a while without clients (minutes into a full test run); a
+            # panel started without it has no settings, hence no systray plugin and no watcher.
+            self._procs["xfconfd"] = subprocess.Popen([XFCONFD], env=env, stdout=self._log_file("xfconfd-2"),
+                                                      stderr=subprocess.STDOUT)
+            wait_until(lambda: self.bus_name_has_owner("org.xfce.Xfconf"), self.start_timeout_s, "xfconfd on the bus")
         self._procs["xfce4-panel"] = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=env,
                                                       stdout=self._log_file("xfce4-panel-2"), stderr=subprocess.STDOUT)
-        wait_until(self._sni_host_ready, self.start_timeout_s, "the restarted panel's watcher")
+        try:
+            wait_until(self._sni_host_ready, self.start_timeout_s, "the restarted panel's watcher")
+        except DesktopError as error:
+            raise DesktopError(f"{error}; panel log:\n{self.log_text('xfce4-panel-2')}") from None
 
     def _tray_owned(self) -> bool:
         if self._procs["trayer"].poll() is not None:
