@@ -161,3 +161,20 @@ def copy_home(source: Path, target: Path) -> Path:
     for name in ("calibration.json", "config.yaml"):
         shutil.copy(source / name, target / name)
     return target
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory) -> Path:
+    """A home calibrated once per test module on the real upright photos (``calibrate --no-gui``)."""
+    from recorded_day import calibration_folder
+
+    home = tmp_path_factory.mktemp("calibrated") / "home"
+    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+@pytest.fixture
+def home(tmp_path, calibrated) -> Path:
+    """A fresh copy of the calibrated home for one test."""
+    return copy_home(calibrated, tmp_path / "home")

@@ -14,24 +14,13 @@ import pytest
 
 from fhp_monitor.config import load_settings
 from fhp_monitor.config_edit import save_changes
+from faults_support import calibrated, home  # noqa: F401 - fixtures
 from faults_support import clean_env, copy_home, fhp, replay_args
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import SESSION, build_recorded_day, calibration_folder
 
 pytestmark = pytest.mark.faults
 
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-@pytest.fixture
-def home(tmp_path, calibrated) -> Path:
-    return copy_home(calibrated, tmp_path / "home")
 
 
 def one_line(done) -> str:

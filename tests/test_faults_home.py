@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from faults_support import calibrated, home  # noqa: F401 - fixtures
 from faults_support import Locker, copy_home, fhp, minute_count, replay_args
 from real_photos import UPRIGHT
 from recorded_day import build_recorded_day, calibration_folder
@@ -25,18 +26,6 @@ PRECIOUS = b"somebody else's file: never overwrite me\n"
 def recording(tmp_path_factory) -> Path:
     return build_recorded_day(tmp_path_factory.mktemp("recording") / "day.avi", [(UPRIGHT, 2)])
 
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-@pytest.fixture
-def home(tmp_path, calibrated) -> Path:
-    return copy_home(calibrated, tmp_path / "home")
 
 
 @pytest.fixture

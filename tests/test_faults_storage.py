@@ -20,6 +20,7 @@ import pytest
 from fhp_monitor.core.ports import MinuteRecord
 from fhp_monitor.store.spool import SPOOL_NAME, Spool, SpooledHistory
 from fhp_monitor.store.history import SqliteHistoryStore
+from faults_support import calibrated, home  # noqa: F401 - fixtures
 from faults_support import (Locker, copy_home, fhp, fill_disk, minute_count, read_only_file, replay_args, rows,
                             small_disk, start_fhp)
 from real_photos import FORWARD, UPRIGHT
@@ -37,18 +38,6 @@ def recording(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("recording")
     return build_recorded_day(folder / "day.avi", [(UPRIGHT, 2), (FORWARD, 2), (UPRIGHT, MINUTES - 4)])
 
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-@pytest.fixture
-def home(tmp_path, calibrated) -> Path:
-    return copy_home(calibrated, tmp_path / "home")
 
 
 def spooled(home: Path) -> list[dict]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from fhp_monitor.supervise import MAX_FAILURES, TEST_FAULT_ENV
+from faults_support import calibrated, home  # noqa: F401 - fixtures
 from faults_support import clean_env, copy_home, fhp, minute_count, replay_args, rows, start_fhp
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import build_recorded_day, calibration_folder
@@ -30,18 +31,6 @@ def recording(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("recording")
     return build_recorded_day(folder / "day.avi", [(UPRIGHT, 1), (FORWARD, 2), (UPRIGHT, MINUTES - 3)])
 
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-@pytest.fixture
-def home(tmp_path, calibrated) -> Path:
-    return copy_home(calibrated, tmp_path / "home")
 
 
 def test_one_unexpected_worker_error_is_logged_told_once_and_monitoring_goes_on(home, recording):
