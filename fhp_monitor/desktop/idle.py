@@ -33,6 +33,9 @@ IdleProbe = Callable[[], "float | None"]
 RETURN_AFTER_S = 60.0
 #: While idle longer than that, how often we check for input coming back.
 POLL_WHILE_IDLE_S = 1.0
+#: While idle, check every idle/IDLE_POLL_FRACTION seconds (at least POLL_WHILE_IDLE_S), at most this.
+MAX_POLL_WHILE_IDLE_S = 10.0
+IDLE_POLL_FRACTION = 30.0
 
 
 class XIdleProbe:
@@ -163,4 +166,7 @@ class IdleWatcher:
             if idle < self.return_after_s:
                 await asyncio.sleep(max(self.return_after_s - idle, self.poll_s))
             else:
-                await asyncio.sleep(self.poll_s)
+                # The longer nobody has touched anything, the less a second of delay matters: check
+                # every poll_s at first, then up to every MAX_POLL_WHILE_IDLE_S (a whole idle night
+                # costs a few hundred wake-ups, not tens of thousands).
+                await asyncio.sleep(min(max(self.poll_s, idle / IDLE_POLL_FRACTION), MAX_POLL_WHILE_IDLE_S))
