@@ -12,7 +12,6 @@ import logging
 import math
 import os
 import sqlite3
-import sys
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
@@ -562,17 +561,3 @@ def minute_record(minute: MinuteRecord) -> dict:
 def _minute_row(m: MinuteRecord) -> tuple:
     return (int(m.minute), *(float(getattr(m, k)) for k in SECOND_KEYS), m.cva_proxy_mean, int(m.samples))
 
-
-def open_history(home) -> SqliteHistoryStore:
-    """Open the history in ``home``; a damaged file that was set aside is said once on stderr."""
-    store = SqliteHistoryStore(home.history)
-    if store.recovered_from is not None:  # said once: the next open finds a healthy file
-        print(f"fhp-monitor: Your posture history file was damaged. We kept it as {store.recovered_from.name} "
-              "and started a fresh one.", file=sys.stderr)
-    return store
-
-
-def record_calibration(home, baseline) -> None:
-    """Note a new calibration in the history of ``home`` (the summary shows when it happened)."""
-    with open_history(home) as store:
-        store.record_calibration(baseline.calibrated_at, baseline.cva_proxy_deg, baseline.spread_deg, baseline.samples)
