@@ -14,10 +14,10 @@ Every backend follows the :class:`~fhp_monitor.core.ports.Notifier` thread contr
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Callable
 
+from fhp_monitor.desktop.backends import forced_backend
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NotificationError, Notifier, check_notification_text
 
 log = logging.getLogger(__name__)
@@ -29,11 +29,9 @@ NOTIFY_ENV = "FHP_MONITOR_NOTIFY"
 def backend_order(platform: str | None = None, override: str | None = None) -> tuple[str, ...]:
     """Backends to try, best first; ``override`` (FHP_MONITOR_NOTIFY) forces one; raises ValueError."""
     platform = platform if platform is not None else sys.platform
-    override = (override if override is not None else os.environ.get(NOTIFY_ENV, "")).strip().lower()
-    if override:
-        if override not in BACKENDS:
-            raise ValueError(f"{NOTIFY_ENV} must be one of {', '.join(BACKENDS)}, got {override!r}")
-        return (override,)
+    forced = forced_backend(NOTIFY_ENV, BACKENDS, override)
+    if forced is not None:
+        return (forced,)
     if platform.startswith("linux") or "bsd" in platform:
         return ("dbus", "plyer")
     return ("plyer",)

@@ -10,10 +10,11 @@ input-idle watcher for a worker and returns one object to stop at exit.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 from typing import Callable, Mapping, Protocol
+
+from fhp_monitor.desktop.backends import forced_backend
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,11 @@ class NoSessionWatcher:
 def session_watcher_for(target: SessionTarget, env: Mapping[str, str] | None = None,
                         platform: str | None = None, loop=None) -> SessionWatcher:
     """The lock/suspend watcher for this machine; ``FHP_MONITOR_SESSION=dbus|none`` overrides the choice."""
-    env = os.environ if env is None else env
     platform = platform or sys.platform
-    choice = (env.get(ENV_BACKEND) or "").strip().lower()
-    if choice not in ("", "dbus", "none"):
-        log.warning("%s=%s is not one of dbus, none; choosing by what this machine offers", ENV_BACKEND, choice)
+    try:
+        choice = forced_backend(ENV_BACKEND, ("dbus", "none"), env=env) or ""
+    except ValueError as exc:
+        log.warning("%s; choosing by what this machine offers", exc)
         choice = ""
     if choice == "none":
         return NoSessionWatcher(f"{ENV_BACKEND}=none")

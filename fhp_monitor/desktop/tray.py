@@ -22,13 +22,13 @@ queue the command (``App.post``), never block or touch Tk.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Callable, Protocol
 
 from PIL import Image, ImageDraw
 
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
+from fhp_monitor.desktop.backends import forced_backend
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +138,9 @@ def icon_image(state: PostureState, size: int = ICON_SIZE) -> Image.Image:
 def backend_order(platform: str | None = None, override: str | None = None) -> tuple[str, ...]:
     """Backends to try, best first. ``override`` (FHP_MONITOR_TRAY) forces one; raises ValueError."""
     platform = platform if platform is not None else sys.platform
-    override = override if override is not None else os.environ.get(TRAY_ENV, "")
-    override = override.strip().lower()
-    if override:
-        if override not in BACKENDS:
-            raise ValueError(f"{TRAY_ENV} must be one of {', '.join(BACKENDS)}, got {override!r}")
-        return () if override == "none" else (override,)
+    forced = forced_backend(TRAY_ENV, BACKENDS, override)
+    if forced is not None:
+        return () if forced == "none" else (forced,)
     if platform.startswith("linux") or "bsd" in platform:
         return ("sni", "xembed")
     return ("xembed",)  # Windows, macOS: pystray's native backends
