@@ -157,6 +157,8 @@ def read_only_file(path: Path) -> Iterator[Path]:
 
 
 def copy_home(source: Path, target: Path) -> Path:
+    """The calibration and settings of ``source`` in a new 0700 home at ``target`` (parents made)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.mkdir(mode=0o700, exist_ok=True)
     for name in ("calibration.json", "config.yaml"):
         shutil.copy(source / name, target / name)

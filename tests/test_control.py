@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,17 +23,14 @@ import pytest
 
 from fhp_monitor.desktop import control, control_client
 from fhp_monitor.home import Home, SingleInstance
+from faults_support import calibrated  # noqa: F401 - fixture
+from faults_support import clean_env, copy_home
 from real_photos import FORWARD, UPRIGHT
-from recorded_day import SESSION, build_recorded_day, calibration_folder
+from recorded_day import SESSION, build_recorded_day
 from unprivileged import NOBODY, run_unprivileged, world_readable_tmp
 
 REPO = Path(__file__).resolve().parents[1]
 START_S = 90.0  # loading the pose model on a busy 2-core machine
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "FHP_MONITOR_HOME")}
 
 
 def fhp(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -83,22 +79,6 @@ def stop(proc: subprocess.Popen) -> None:
 
 def log_text(home: Path) -> str:
     return (home / "logs" / "fhp-monitor.log").read_text()
-
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-def copy_home(calibrated: Path, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.mkdir(mode=0o700)
-    for name in ("calibration.json", "config.yaml"):
-        shutil.copy(calibrated / name, target / name)
-    return target
 
 
 @pytest.fixture(scope="module")
