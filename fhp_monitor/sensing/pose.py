@@ -8,8 +8,11 @@ settings name another ``.task`` file.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import logging
 import os
+import sys
 import zipfile
 from contextlib import contextmanager
 from importlib import resources
@@ -89,6 +92,68 @@ def quiet_native_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+#: The packages above the pose landmarker. Their ``__init__`` files import every MediaPipe task
+#: (audio with sounddevice, text, the drawing utilities with matplotlib): measured, ``import
+#: mediapipe`` adds 43 MB to the process, the pose landmarker's own modules 2 MB.
+_PARENT_PACKAGES = ("mediapipe", "mediapipe.tasks", "mediapipe.tasks.python", "mediapipe.tasks.python.vision")
+
+
+def _finish_on_demand(module):
+    """A module ``__getattr__``: the first time a name is missing, run the skipped ``__init__`` files.
+
+    They run deepest package first, the order a plain ``import mediapipe`` runs them in (its
+    ``__init__`` rebinds ``mediapipe.tasks`` to ``mediapipe.tasks.python`` after the inner ones ran).
+    """
+
+    def __getattr__(name: str):
+        for package in reversed(_PARENT_PACKAGES):
+            entered = sys.modules.get(package)
+            if entered is not None and entered.__dict__.pop("__getattr__", None) is not None:
+                entered.__spec__.loader.exec_module(entered)
+        if name in module.__dict__:
+            return module.__dict__[name]
+        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+def import_pose_landmarker():
+    """``(PoseLandmarker, PoseLandmarkerOptions, BaseOptions, RunningMode, Image, ImageFormat)``.
+
+    Imports only the pose landmarker's modules: the parent packages are entered without running
+    their ``__init__`` (each runs on demand, the first time someone asks it for a name it lacks, so
+    a later ``import mediapipe`` elsewhere still sees the whole package). If MediaPipe is already
+    imported, or its layout differs from the one this expects, the plain import is used.
+    """
+    if "mediapipe" not in sys.modules:
+        try:
+            for name in _PARENT_PACKAGES:
+                spec = importlib.util.find_spec(name)
+                if spec is None or spec.loader is None or spec.submodule_search_locations is None:
+                    raise ImportError(f"{name} is not a package")
+                module = importlib.util.module_from_spec(spec)
+                module.__getattr__ = _finish_on_demand(module)
+                sys.modules[name] = module
+                if "." in name:
+                    parent, _, child = name.rpartition(".")
+                    setattr(sys.modules[parent], child, module)
+            pose = importlib.import_module("mediapipe.tasks.python.vision.pose_landmarker")
+            base = importlib.import_module("mediapipe.tasks.python.core.base_options")
+            image = importlib.import_module("mediapipe.tasks.python.vision.core.image")
+            modes = importlib.import_module("mediapipe.tasks.python.vision.core.vision_task_running_mode")
+            return (pose.PoseLandmarker, pose.PoseLandmarkerOptions, base.BaseOptions,
+                    modes.VisionTaskRunningMode, image.Image, image.ImageFormat)
+        except (ImportError, AttributeError) as exc:
+            log.info("importing the whole mediapipe package (%s)", exc)
+            for name in [m for m in sys.modules if m == "mediapipe" or m.startswith("mediapipe.")]:
+                del sys.modules[name]
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    return (vision.PoseLandmarker, vision.PoseLandmarkerOptions, BaseOptions, vision.RunningMode,
+            mp.Image, mp.ImageFormat)
+
+
 def _landmarks_to_array(points, with_visibility: bool) -> tuple[np.ndarray, np.ndarray]:
     xyz = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float64)
     vis = np.array([p.visibility if p.visibility is not None else 0.0 for p in points], dtype=np.float64)
@@ -134,19 +199,17 @@ class MediaPipePoseEstimator:
         self.model_path = path
         self.num_poses = num_poses
         # Imported here so that commands that never estimate (status, summary) start fast.
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
-
-        self._mp, self._vision = mp, vision
-        self._options = lambda mode: vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(path)), running_mode=mode, num_poses=num_poses)
+        landmarker, options, base_options, modes, self._image, self._image_format = import_pose_landmarker()
+        self._landmarker_class = landmarker
+        self._options = lambda mode: options(
+            base_options=base_options(model_asset_path=str(path)), running_mode=mode, num_poses=num_poses)
         # The monitor's looks are seconds apart and each is a fresh detection (IMAGE mode): that graph
         # is made now, so a broken model fails at start. The tracking graph (VIDEO mode) is made only
         # when frames come close together (a video at its frame rate). Each graph holds its own copy
         # of the model: measured, a process that only estimates holds 221 MB with one graph and
         # 297 MB with both, so the all-day monitor never makes the second.
-        self._video_mode = vision.RunningMode.VIDEO
-        self._photo_landmarker = self._create(vision.RunningMode.IMAGE)
+        self._video_mode = modes.VIDEO
+        self._photo_landmarker = self._create(modes.IMAGE)
         self._landmarker = None  # VIDEO mode, made on the first frame that can be tracked
         self._video_behind = False  # a separate look came after the tracker's last frame
         self._last_source: str | None = None
@@ -158,7 +221,7 @@ class MediaPipePoseEstimator:
     def _create(self, mode):
         try:
             with quiet_native_stderr():
-                return self._vision.PoseLandmarker.create_from_options(self._options(mode))
+                return self._landmarker_class.create_from_options(self._options(mode))
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"The pose model file {self.model_path} could not be loaded ({exc}): reinstall fhp-monitor or set "
@@ -190,7 +253,7 @@ class MediaPipePoseEstimator:
         image = frame.image
         if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=bgr_to_rgb(image))
+        mp_image = self._image(image_format=self._image_format.SRGB, data=bgr_to_rgb(image))
         separate = self._last_t is None or (frame.source is not None and frame.source != self._last_source) or (
             abs(frame.t - self._last_t) > TRACKING_GAP_S)
         self._last_source, self._last_t = frame.source, frame.t
