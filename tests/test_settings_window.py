@@ -202,7 +202,7 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     shows(small_screen, tmp_path / "settings-1024x768.png", box, ACCENT, 3000)  # the Save button is on the screen
 
     run.type("3,5")  # the first field has the focus, its text selected; a decimal comma is fine
-    for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1"):
+    for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1", "25"):
         run.key("Tab")
         run.type(text)
     run.key("Tab", "space", "Tab", "space")  # exercises off, start at log-in on
@@ -219,7 +219,7 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     assert saved.nudges.cooldown_min == 20 and saved.nudges.quiet_hours == "22:00-07:00"
     assert saved.summary.daily_time == "18:05" and saved.app.pause_for_apps == ("zoom", "jitsi")
     assert saved.camera.index == 1 and saved.nudges.include_exercises is False and saved.app.autostart is True
-    assert saved.sampling.interval_s == 7
+    assert saved.sampling.interval_s == 7 and saved.app.pause_on_battery_below == 25
     assert (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").is_file()
 
 
@@ -393,3 +393,41 @@ def test_panel_closes_with_esc_and_with_its_close_button(desktop):
             assert received == []  # closing is not a command
         finally:
             root.destroy()
+
+
+def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_path, monkeypatch):
+    """Adding a setting to the form must not push a field or a tick box out of the window."""
+    import tkinter as tk
+
+    from fhp_monitor.home import Home
+    from fhp_monitor.windows.settings import FIELDS, SettingsForm
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    home = home_with_my_config(tmp_path)
+    with small_screen.activate():
+        root = tk.Tk()
+    try:
+        form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
+        wait_until(lambda: (root.update(), root.winfo_ismapped())[1], 20.0, "the settings window on the screen")
+        height = root.winfo_height()
+        assert height <= small_screen.height
+
+        def bottom(widget: tk.Misc) -> int:
+            return widget.winfo_rooty() - root.winfo_rooty() + widget.winfo_height()
+
+        boxes = [w for w in _descendants(root)
+                 if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
+        assert len(boxes) == sum(field.kind == "flag" for field in FIELDS)
+        shown = [*form.entries.values(), *form.errors.values(), *boxes]
+        assert len(form.entries) == sum(field.kind != "flag" for field in FIELDS)
+        for widget in shown:
+            assert widget.winfo_ismapped() and widget.winfo_height() > 5, widget
+            assert bottom(widget) <= bottom(form.status) - form.status.winfo_height(), widget  # above the buttons
+    finally:
+        root.destroy()
+
+
+def _descendants(widget):
+    for child in widget.winfo_children():
+        yield child
+        yield from _descendants(child)
