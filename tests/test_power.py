@@ -22,6 +22,10 @@ from fhp_monitor.desktop.power import (ENV_SYSFS_DIR, POLL_S, RESUME_MARGIN_PERC
                                        SysfsPower, power_probe_for, reading_from_power_status)
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.worker import MonitorWorker
+from faults_support import calibrated  # noqa: F401 - fixture
+from faults_support import clean_env, copy_home, fhp, start_fhp
+from real_photos import UPRIGHT
+from recorded_day import build_recorded_day
 from tests.desktop import wait_until
 from tests.session_parts import RecordingCamera, RecordingTarget
 
@@ -313,3 +317,49 @@ def test_a_bad_limit_is_one_plain_line_naming_the_setting(value):
 def test_the_limit_is_off_by_default_and_reads_as_a_whole_percent():
     assert parse_settings("").app.pause_on_battery_below == 0
     assert parse_settings("app:\n  pause_on_battery_below: 20.0\n").app.pause_on_battery_below == 20
+
+
+# --------------------------------------------------------------------------- the whole app
+
+
+def test_the_app_pauses_on_a_low_battery_and_a_settings_edit_turns_it_off(tmp_path, calibrated, supplies):
+    """`run` with the battery at 12 % and the limit at 20 %: status says on_battery before any look;
+    setting the limit to 0 in config.yaml resumes it within one settings poll."""
+    from fhp_monitor.config_edit import save_changes
+
+    supplies.laptop(12, plugged=False)
+    home = copy_home(calibrated, tmp_path / "home")
+    save_changes(home / "config.yaml", {("app", "pause_on_battery_below"): 20})
+    video = build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 5)])
+    env = clean_env(FHP_MONITOR_POWER="sysfs", **{ENV_SYSFS_DIR: str(supplies.root)})
+    proc = start_fhp(home, "run", "--source", str(video), "--speed", "1", "--no-tray", env=env)
+
+    def status() -> dict:
+        done = fhp(home, "status", "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def alive(condition):
+        def check():
+            if proc.poll() is not None:
+                pytest.fail(f"the app ended: {proc.communicate()}")
+            return condition()
+        return check
+
+    try:
+        paused = wait_until(alive(lambda: (s := status())["state"] == "paused" and s), 120, "the battery pause")
+        assert paused["pause_reason"] == "on_battery" and paused["paused_until"] is None
+        assert "Monitoring:  running, paused to save battery" in fhp(home, "status", env=env).stdout
+        log = (home / "logs" / "fhp-monitor.log").read_text()
+        assert "on battery with 12 % left (below 20 %): pausing" in log
+        assert "paused (on_battery): camera released" in log
+
+        save_changes(home / "config.yaml", {("app", "pause_on_battery_below"): 0})
+        wait_until(alive(lambda: status()["state"] not in ("paused", "starting")), 60, "monitoring to resume")
+        assert "pausing on battery is turned off: resuming" in (home / "logs" / "fhp-monitor.log").read_text()
+        assert fhp(home, "quit", env=env).returncode == 0
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=30)
