@@ -8,6 +8,7 @@ kept in pytest's tmp folder for people to look at.
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import sys
@@ -27,7 +28,7 @@ require_tkinter()
 
 from fhp_monitor.config import load_settings  # noqa: E402 - after the Tk check
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
-from fhp_monitor.windows.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
+from fhp_monitor.windows.settings import FIELDS, WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
 from fhp_monitor.windows.wizard_screens import ACCENT, BAD, WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from tests.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402
 
@@ -395,39 +396,51 @@ def test_panel_closes_with_esc_and_with_its_close_button(desktop):
             root.destroy()
 
 
-def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_path, monkeypatch):
-    """Adding a setting to the form must not push a field or a tick box out of the window."""
-    import tkinter as tk
-
-    from fhp_monitor.home import Home
-    from fhp_monitor.windows.settings import FIELDS, SettingsForm
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_path):
+    """Adding a setting to the form must not push a field or a tick box out of the window. The form
+    is measured in a child process: a Tk connection to this module's Xvfb must not outlive it."""
     home = home_with_my_config(tmp_path)
-    with small_screen.activate():
-        root = tk.Tk()
-    try:
-        form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
-        wait_until(lambda: (root.update(), root.winfo_ismapped())[1], 20.0, "the settings window on the screen")
-        height = root.winfo_height()
-        assert height <= small_screen.height
-
-        def bottom(widget: tk.Misc) -> int:
-            return widget.winfo_rooty() - root.winfo_rooty() + widget.winfo_height()
-
-        boxes = [w for w in _descendants(root)
-                 if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
-        assert len(boxes) == sum(field.kind == "flag" for field in FIELDS)
-        shown = [*form.entries.values(), *form.errors.values(), *boxes]
-        assert len(form.entries) == sum(field.kind != "flag" for field in FIELDS)
-        for widget in shown:
-            assert widget.winfo_ismapped() and widget.winfo_height() > 5, widget
-            assert bottom(widget) <= bottom(form.status) - form.status.winfo_height(), widget  # above the buttons
-    finally:
-        root.destroy()
+    env = {**small_screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", MEASURE_FORM, str(home)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    form = json.loads(done.stdout)
+    assert form["window_height"] <= small_screen.height
+    assert form["entries"] == sum(field.kind != "flag" for field in FIELDS)
+    assert form["boxes"] == sum(field.kind == "flag" for field in FIELDS)
+    assert form["widgets"] == 2 * form["entries"] + form["boxes"]
+    for name, mapped, height, bottom in form["measured"]:
+        assert mapped and height > 5, name
+        assert bottom <= form["above_buttons"], name
 
 
-def _descendants(widget):
+MEASURE_FORM = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from fhp_monitor.home import Home
+from fhp_monitor.windows.settings import SettingsForm
+
+def descendants(widget):
     for child in widget.winfo_children():
         yield child
-        yield from _descendants(child)
+        yield from descendants(child)
+
+home = Path(sys.argv[1])
+root = tk.Tk()
+form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
+for _ in range(2000):
+    root.update()
+    if root.winfo_ismapped() and form.status.winfo_ismapped():
+        break
+root.update()
+top = root.winfo_rooty()
+boxes = [w for w in descendants(root) if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
+shown = [*form.entries.values(), *form.errors.values(), *boxes]
+print(json.dumps({
+    "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
+    "above_buttons": form.status.winfo_rooty() - top,
+    "measured": [[str(w), bool(w.winfo_ismapped()), w.winfo_height(), w.winfo_rooty() - top + w.winfo_height()]
+                 for w in shown],
+}))
+root.destroy()
+"""
