@@ -272,3 +272,33 @@ def test_the_app_quits_cleanly_while_its_buses_are_gone(restartable, desktop: De
     assert "Traceback" not in err, err
     assert err.count("connection was lost") == 2, err
     assert took < 15, f"the app took {took:.1f} s to quit"
+
+
+def test_a_logind_that_is_back_only_after_the_system_bus_is_watched_when_it_comes(restartable, caplog):
+    """`systemctl restart dbus`: the bus is back first, logind joins it later; we wait for its name."""
+    _session, system = restartable
+    caplog.set_level(logging.INFO, logger="fhp_monitor")
+    logind = Login1Stub(system.address)
+    loop = DBusLoop(backoff_first_s=0.2, backoff_max_s=1.0).start()
+    target = RecordingTarget()
+    watcher = DBusSessionWatcher(target, loop)
+    try:
+        watcher.start()
+        assert len(logind.held()) == 1
+        system.kill()
+        logind.close()
+        wait_until(lambda: loop.reconnecting("system"), 10, "the loss noticed")
+        system.start()
+        wait_until(lambda: loop.reconnects["system"] == 1 and said(caplog, "there is no logind on the system bus"),
+                   10, "the reconnect to a bus without logind")
+        assert watcher.inhibitor_fd is None
+        logind = Login1Stub(system.address)
+        (held,) = wait_until(logind.held, 10, "a sleep inhibitor with logind once it is back")
+        assert held.mode == "delay"
+        logind.lock_session(True)
+        wait_until(lambda: target.calls == [("pause", PAUSE_SCREEN_LOCKED)], 5, "a pause on Session.Lock")
+        assert said(caplog, "logind appeared on the system bus")
+    finally:
+        watcher.stop()
+        loop.close()
+        logind.close()
