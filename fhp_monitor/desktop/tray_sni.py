@@ -6,7 +6,8 @@ session-bus connection (fhp_monitor.desktop.bus):
 
 * the bus name ``org.kde.StatusNotifierItem-<pid>-1``, registered with
   ``org.kde.StatusNotifierWatcher.RegisterStatusNotifierItem`` (again whenever a new watcher takes
-  the name: ``NameOwnerChanged``, e.g. after the panel restarts);
+  the name: ``NameOwnerChanged``, e.g. after the panel restarts; and everything again on the new
+  connection when the shared one was lost and made again: a DBusLoop reconnect hook);
 * ``/StatusNotifierItem`` (org.kde.StatusNotifierItem): Category ApplicationStatus, Id, Title,
   Status, IconPixmap (ARGB32, network byte order, 16..64 px), ToolTip, Menu=/MenuBar,
   ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate (left click) sends the
@@ -66,9 +67,12 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
     return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
 
 
-def argb32(image) -> bytes:
-    """RGBA PIL image -> ARGB32 bytes in network (big-endian) order, as IconPixmap wants."""
-    rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+def argb32(rgba) -> bytes:
+    """An RGBA array (height x width x 4, uint8) -> ARGB32 bytes in network (big-endian) order, as
+    IconPixmap wants."""
+    rgba = np.asarray(rgba, dtype=np.uint8)
+    if rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise ValueError(f"an RGBA icon is height x width x 4, not {rgba.shape}")
     return rgba[:, :, [3, 0, 1, 2]].tobytes()
 
 
@@ -291,18 +295,20 @@ class SniTray:
         self._layout: list[tuple[int, str | None, str]] = [(STATUS_ID, None, "status")]
         next_id = STATUS_ID + 1
         for index, (command, label) in enumerate(labels):
-            if index in (0, self._group_breaks()[0], self._group_breaks()[1]):
+            if index == 0 or index in self._group_breaks():
                 self._layout.append((next_id, None, "separator"))
                 next_id += 1
             self._layout.append((next_id, command, label))
             self._ids[next_id] = command
             next_id += 1
 
-    def _group_breaks(self) -> tuple[int, int]:
-        """Indexes in ``labels`` where a new group starts: after Resume, and before the last (Quit)."""
+    def _group_breaks(self) -> tuple[int, int, int]:
+        """Indexes in ``labels`` where a new group starts: the first, the pauses after the panel
+        entry, after Resume, and the last (Quit)."""
         commands = [command for command, _ in self._labels]
+        pauses = 1 if commands and commands[0] == self._activate else -1
         after_resume = commands.index(self._resume) + 1 if self._resume in commands else -1
-        return after_resume, len(commands) - 1
+        return pauses, after_resume, len(commands) - 1
 
     # ------------------------------------------------------------------ public (any thread)
     @property
@@ -364,14 +370,31 @@ class SniTray:
         if not await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]):
             log.info("No StatusNotifierWatcher on the session bus (no SNI tray host).")
             return False
+        await self._export(bus)
+        await self._register()
+        self._loop.add_reconnect_hook("session", self._on_reconnected)
+        return True
+
+    async def _export(self, bus) -> None:
         self._bus = bus
         bus.export(ITEM_PATH, self._item)
         bus.export(MENU_PATH, self._menu)
         await bus.request_name(self.name)
         await _call(bus, *_DBUS, "AddMatch", "s", [_OWNER_MATCH])
         bus.add_message_handler(self._on_message)
-        await self._register()
-        return True
+
+    async def _on_reconnected(self, bus) -> None:
+        """The session connection was made again (DBusLoop hook): the old exports, name and match died
+        with it. Export again, and register with the watcher if one is there; if none is yet (the bus
+        daemon restarted and the panel with it), the NameOwnerChanged match registers when one comes."""
+        if not self._running:
+            return
+        await self._export(bus)
+        if await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]):
+            await self._register()
+            log.info("The tray item is back on the new D-Bus connection and registered with the watcher.")
+        else:
+            log.info("The tray item is back on the new D-Bus connection; it registers when a watcher appears.")
 
     async def _register(self) -> None:
         await _call(self._bus, WATCHER, WATCHER_PATH, WATCHER, "RegisterStatusNotifierItem", "s", [self.name])
@@ -390,6 +413,7 @@ class SniTray:
             log.warning("Could not register the tray item with the new watcher: %s", exc)
 
     async def _stop(self) -> None:
+        self._loop.remove_reconnect_hook("session", self._on_reconnected)
         bus = self._bus
         if bus is None or not bus.connected:
             return
