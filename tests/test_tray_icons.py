@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from fhp_monitor.core.ports import PostureState
 from fhp_monitor.desktop.tray import ICON_SIZE, icon_image
-from fhp_monitor.desktop.tray_sni import ICON_SIZES, argb32
+from fhp_monitor.desktop.sni_item import ICON_SIZES, argb32
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -119,7 +119,7 @@ def _pil_modules_after(imports: str) -> list[str]:
     code = (f"import sys\n{imports}\n"
             "from fhp_monitor.core.ports import PostureState\n"
             "from fhp_monitor.desktop.tray import icon_image\n"
-            "from fhp_monitor.desktop.tray_sni import ICON_SIZES, argb32\n"
+            "from fhp_monitor.desktop.sni_item import ICON_SIZES, argb32\n"
             "drawn = [argb32(icon_image(s, n)) for s in PostureState for n in ICON_SIZES]\n"
             "assert len(drawn) == len(PostureState) * len(ICON_SIZES)\n"
             "print(' '.join(sorted(m for m in sys.modules if m == 'PIL' or m.startswith('PIL.'))))\n")

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
-from fhp_monitor.desktop import tray_sni
+from fhp_monitor.desktop import sni_menu
 from fhp_monitor.desktop.bus import DBusLoop, close_shared_loop
 from fhp_monitor.desktop.tray import COMMAND_LABELS, OPEN_PANEL_LABEL, make_tray, start_tray
 from tests import sni_host
@@ -101,7 +101,7 @@ def test_a_state_change_updates_icon_tooltip_and_menu_with_signals(sni_desktop: 
         address, entry, lambda: tray.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW),
         {"NewIcon", "NewToolTip", "ItemsPropertiesUpdated"})
     updated = next(body for member, body in seen if member == "ItemsPropertiesUpdated")[0]
-    assert [1, {"label": tray_sni.status_line(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)}] in updated
+    assert [1, {"label": sni_menu.status_line(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)}] in updated
     new_revision, entries = sni_host.menu_layout(address, entry, "/MenuBar")
     assert new_revision > revision
     assert entries[0]["label"].startswith("Paused until ")

@@ -2,9 +2,10 @@
 
 Backends (each in its own module, each importing its own library):
 
-* ``sni`` — :mod:`fhp_monitor.desktop.tray_sni`: StatusNotifierItem + com.canonical.dbusmenu over
-  dbus-fast on the shared D-Bus loop. KDE, XFCE, Cinnamon, MATE, LXQt, Budgie, waybar and GNOME with
-  the AppIndicator extension host these; it has a real menu and works on Wayland.
+* ``sni`` — :mod:`fhp_monitor.desktop.tray_sni` (the item in ``sni_item``, its menu in ``sni_menu``):
+  StatusNotifierItem + com.canonical.dbusmenu over dbus-fast on the shared D-Bus loop. KDE, XFCE,
+  Cinnamon, MATE, LXQt, Budgie, waybar and GNOME with the AppIndicator extension host these; it has a
+  real menu and works on Wayland.
 * ``xembed`` — :mod:`fhp_monitor.desktop.tray_xembed`: pystray. On Linux only when no
   ``org.kde.StatusNotifierWatcher`` is on the session bus (an old X tray such as trayer or stalonetray);
   on Windows and macOS it is the native tray.

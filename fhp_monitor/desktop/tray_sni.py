@@ -8,22 +8,23 @@ session-bus connection (fhp_monitor.desktop.bus):
   ``org.kde.StatusNotifierWatcher.RegisterStatusNotifierItem`` (again whenever a new watcher takes
   the name: ``NameOwnerChanged``, e.g. after the panel restarts; and everything again on the new
   connection when the shared one was lost and made again: a DBusLoop reconnect hook);
-* ``/StatusNotifierItem`` (org.kde.StatusNotifierItem): Category ApplicationStatus, Id, Title,
-  Status, IconPixmap (ARGB32, network byte order, 16..64 px), ToolTip, Menu=/MenuBar,
-  ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate (left click) sends the
-  ``activate`` command (the control panel);
-* ``/MenuBar`` (com.canonical.dbusmenu, version 3): a disabled status line ("Sitting tall · since
-  09:42"), the pause entries, Resume (enabled only while paused), recalibrate, summary, settings,
-  quit. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup`` (libdbusmenu-gtk hosts such as
-  xfce4-panel); both map to the same command. State changes send ItemsPropertiesUpdated.
+* ``/StatusNotifierItem`` (org.kde.StatusNotifierItem, :mod:`fhp_monitor.desktop.sni_item`):
+  Category ApplicationStatus, Id, Title, Status, IconPixmap (ARGB32, network byte order, 16..64 px),
+  ToolTip, Menu=/MenuBar, ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate
+  (left click) sends the ``activate`` command (the control panel);
+* ``/MenuBar`` (com.canonical.dbusmenu, version 3, :mod:`fhp_monitor.desktop.sni_menu`): a disabled
+  status line ("Sitting tall · since 09:42"), the pause entries, Resume (enabled only while paused),
+  recalibrate, summary, settings, quit. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup``
+  (libdbusmenu-gtk hosts such as xfce4-panel); both map to the same command. State changes send
+  ItemsPropertiesUpdated.
+
+This module holds the tray itself: its state, registration with the watcher, reconnection, the
+throttled change signals and what a click sends.
 
 Threads: ``start``/``stop`` block the calling thread for a D-Bus round trip (never call them on the
 ``fhp-dbus`` thread); ``show`` may be called from any thread and only schedules work on the loop.
 Every D-Bus handler runs on ``fhp-dbus`` and calls ``on_command``, which must only queue.
 """
-
-# No ``from __future__ import annotations`` here: dbus-fast reads the D-Bus signatures from the
-# method annotations, which must stay plain strings such as "ii".
 
 import asyncio
 import logging
@@ -32,240 +33,24 @@ import threading
 import time
 from typing import Callable
 
-import numpy as np
 from dbus_fast import DBusError, Message, MessageType, Variant
-from dbus_fast.constants import PropertyAccess
-from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
-from fhp_monitor.core import messages
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop, shared_loop
+from fhp_monitor.desktop.sni_item import ICON_SIZES, ITEM_PATH, StatusNotifierItem, argb32
+from fhp_monitor.desktop.sni_menu import MENU_PATH, STATUS_ID, DBusMenu, menu_entries, menu_layout, status_line
 
 log = logging.getLogger(__name__)
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
-ITEM_PATH = "/StatusNotifierItem"
-MENU_PATH = "/MenuBar"
-ICON_SIZES = (16, 22, 24, 32, 48, 64)
 _DBUS = ("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus")
 _OWNER_MATCH = f"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{WATCHER}'"
 
-STATUS_ID = 1  # the disabled first line of the menu
 #: At most one NewIcon/NewToolTip/ItemsPropertiesUpdated burst per this many seconds. Each one makes
 #: the host re-read every property (~35 kB of icon pixmaps); a burst of them filled the socket and
 #: dbus-fast 5.2 drops the whole connection on EAGAIN (python-dbus-next issue #153).
 ANNOUNCE_MIN_GAP_S = 0.5
-
-
-def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
-    """The menu's first line: 'Sitting tall · since 09:42', 'Paused until 10:15', ..."""
-    if snapshot is None:
-        return messages.state_words(PostureState.UNCERTAIN)
-    if snapshot.state == PostureState.PAUSED:
-        return messages.tooltip(snapshot, now).removeprefix("fhp-monitor: ")
-    return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
-
-
-def argb32(rgba) -> bytes:
-    """An RGBA array (height x width x 4, uint8) -> ARGB32 bytes in network (big-endian) order, as
-    IconPixmap wants."""
-    rgba = np.asarray(rgba, dtype=np.uint8)
-    if rgba.ndim != 3 or rgba.shape[2] != 4:
-        raise ValueError(f"an RGBA icon is height x width x 4, not {rgba.shape}")
-    return rgba[:, :, [3, 0, 1, 2]].tobytes()
-
-
-class _Item(ServiceInterface):
-    """org.kde.StatusNotifierItem at /StatusNotifierItem (handlers run on the loop thread)."""
-
-    def __init__(self, tray: "SniTray") -> None:
-        super().__init__("org.kde.StatusNotifierItem")
-        self._tray = tray
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Category(self) -> "s":
-        return "ApplicationStatus"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Id(self) -> "s":
-        return "fhp-monitor"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Title(self) -> "s":
-        return "fhp-monitor"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Status(self) -> "s":
-        return "Active"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def WindowId(self) -> "i":
-        return 0
-
-    @dbus_property(access=PropertyAccess.READ)
-    def IconName(self) -> "s":
-        return ""
-
-    @dbus_property(access=PropertyAccess.READ)
-    def IconThemePath(self) -> "s":
-        return ""
-
-    @dbus_property(access=PropertyAccess.READ)
-    def IconPixmap(self) -> "a(iiay)":
-        return self._tray._pixmaps(self._tray._state)
-
-    @dbus_property(access=PropertyAccess.READ)
-    def OverlayIconName(self) -> "s":
-        return ""
-
-    @dbus_property(access=PropertyAccess.READ)
-    def AttentionIconName(self) -> "s":
-        return ""
-
-    @dbus_property(access=PropertyAccess.READ)
-    def AttentionIconPixmap(self) -> "a(iiay)":
-        return []
-
-    @dbus_property(access=PropertyAccess.READ)
-    def ToolTip(self) -> "(sa(iiay)ss)":
-        return ["", [], "fhp-monitor", self._tray._line]
-
-    @dbus_property(access=PropertyAccess.READ)
-    def ItemIsMenu(self) -> "b":
-        return False
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Menu(self) -> "o":
-        return MENU_PATH
-
-    @method()
-    def Activate(self, x: "i", y: "i"):
-        self._tray._send(self._tray._activate)
-
-    @method()
-    def SecondaryActivate(self, x: "i", y: "i"):
-        self._tray._send(self._tray._activate)
-
-    @method()
-    def ContextMenu(self, x: "i", y: "i"):
-        pass  # hosts draw our dbusmenu themselves; there is no menu of our own to pop up
-
-    @method()
-    def Scroll(self, delta: "i", orientation: "s"):
-        pass  # scrolling over the icon means nothing here
-
-    @signal()
-    def NewIcon(self):
-        pass
-
-    @signal()
-    def NewToolTip(self):
-        pass
-
-    @signal()
-    def NewStatus(self) -> "s":
-        return "Active"
-
-    @signal()
-    def NewTitle(self):
-        pass
-
-
-class _Menu(ServiceInterface):
-    """com.canonical.dbusmenu at /MenuBar: a flat menu (root 0, entries 1..n)."""
-
-    def __init__(self, tray: "SniTray") -> None:
-        super().__init__("com.canonical.dbusmenu")
-        self._tray = tray
-        self.revision = 1
-
-    # -- the entries
-    def entries(self) -> list[tuple[int, dict[str, Variant]]]:
-        return self._tray._menu_entries()
-
-    def _props(self, item_id: int, names: list[str]) -> dict[str, Variant]:
-        for entry_id, props in self.entries():
-            if entry_id == item_id:
-                return {k: v for k, v in props.items() if not names or k in names}
-        raise DBusError("com.canonical.dbusmenu.Error.UnknownId", f"no menu entry {item_id}")
-
-    def _node(self, item_id: int, depth: int, names: list[str]) -> list:
-        if item_id == 0:
-            props = {"children-display": Variant("s", "submenu")}
-            children = [] if depth == 0 else [
-                Variant("(ia{sv}av)", self._node(entry_id, depth - 1, names)) for entry_id, _ in self.entries()]
-            return [0, props, children]
-        return [item_id, self._props(item_id, names), []]
-
-    # -- methods
-    @method()
-    def GetLayout(self, parent_id: "i", recursion_depth: "i", property_names: "as") -> "u(ia{sv}av)":
-        depth = 1 if recursion_depth < 0 else recursion_depth
-        return [self.revision, self._node(parent_id, depth, property_names)]
-
-    @method()
-    def GetGroupProperties(self, ids: "ai", property_names: "as") -> "a(ia{sv})":
-        wanted = ids or [entry_id for entry_id, _ in self.entries()]
-        known = {entry_id for entry_id, _ in self.entries()} | {0}
-        return [[i, self._props(i, property_names) if i else {}] for i in wanted if i in known]
-
-    @method()
-    def GetProperty(self, item_id: "i", name: "s") -> "v":
-        props = self._props(item_id, [name])
-        if name not in props:
-            raise DBusError("com.canonical.dbusmenu.Error.UnknownProperty", f"entry {item_id} has no {name}")
-        return props[name]
-
-    @method()
-    def Event(self, item_id: "i", event_id: "s", data: "v", timestamp: "u"):
-        self._tray._menu_event(item_id, event_id)
-
-    @method()
-    def EventGroup(self, events: "a(isvu)") -> "ai":
-        known = {entry_id for entry_id, _ in self.entries()} | {0}
-        for item_id, event_id, _data, _timestamp in events:
-            if item_id in known:
-                self._tray._menu_event(item_id, event_id)
-        return [item_id for item_id, *_rest in events if item_id not in known]
-
-    @method()
-    def AboutToShow(self, item_id: "i") -> "b":
-        return False  # the menu is always up to date (ItemsPropertiesUpdated tells the host)
-
-    @method()
-    def AboutToShowGroup(self, ids: "ai") -> "aiai":
-        return [[], []]
-
-    # -- properties
-    @dbus_property(access=PropertyAccess.READ)
-    def Version(self) -> "u":
-        return 3
-
-    @dbus_property(access=PropertyAccess.READ)
-    def TextDirection(self) -> "s":
-        return "ltr"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def Status(self) -> "s":
-        return "normal"
-
-    @dbus_property(access=PropertyAccess.READ)
-    def IconThemePath(self) -> "as":
-        return []
-
-    # -- signals
-    @signal()
-    def ItemsPropertiesUpdated(self, updated, removed) -> "a(ia{sv})a(ias)":
-        return [updated, removed]
-
-    @signal()
-    def LayoutUpdated(self, revision, parent) -> "ui":
-        return [revision, parent]
-
-    @signal()
-    def ItemActivationRequested(self, item_id, timestamp) -> "iu":
-        return [item_id, timestamp]
 
 
 class SniTray:
@@ -280,8 +65,9 @@ class SniTray:
         self._labels, self._draw, self._activate, self._resume = labels, draw, activate, resume
         self._loop = loop
         self._bus = None
-        self._item = _Item(self)
-        self._menu = _Menu(self)
+        self._item = StatusNotifierItem(pixmaps=lambda: self._pixmaps(self._state), tooltip=lambda: self._line,
+                                        activate=lambda: self._send(self._activate))
+        self._menu = DBusMenu(entries=self._menu_entries, on_event=self._menu_event)
         self._state = PostureState.UNCERTAIN
         self._line = status_line(None, 0.0)
         self._cache: dict[PostureState, list] = {}
@@ -291,24 +77,7 @@ class SniTray:
         self._last_announce = float("-inf")
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         # Menu ids: 1 status line, then the commands (separators get ids too), stable for the run.
-        self._ids: dict[int, str] = {}
-        self._layout: list[tuple[int, str | None, str]] = [(STATUS_ID, None, "status")]
-        next_id = STATUS_ID + 1
-        for index, (command, label) in enumerate(labels):
-            if index == 0 or index in self._group_breaks():
-                self._layout.append((next_id, None, "separator"))
-                next_id += 1
-            self._layout.append((next_id, command, label))
-            self._ids[next_id] = command
-            next_id += 1
-
-    def _group_breaks(self) -> tuple[int, int, int]:
-        """Indexes in ``labels`` where a new group starts: the first, the pauses after the panel
-        entry, after Resume, and the last (Quit)."""
-        commands = [command for command, _ in self._labels]
-        pauses = 1 if commands and commands[0] == self._activate else -1
-        after_resume = commands.index(self._resume) + 1 if self._resume in commands else -1
-        return pauses, after_resume, len(commands) - 1
+        self._layout, self._ids = menu_layout(labels, activate, resume)
 
     # ------------------------------------------------------------------ public (any thread)
     @property
@@ -473,19 +242,7 @@ class SniTray:
         return self._cache[state]
 
     def _menu_entries(self) -> list[tuple[int, dict[str, Variant]]]:
-        paused = self._state == PostureState.PAUSED
-        entries = []
-        for entry_id, command, label in self._layout:
-            if label == "status":
-                entries.append((entry_id, {"label": Variant("s", self._line), "enabled": Variant("b", False)}))
-            elif label == "separator":
-                entries.append((entry_id, {"type": Variant("s", "separator")}))
-            else:
-                enabled = paused if command == self._resume else True
-                entries.append((entry_id, {"label": Variant("s", label.replace("_", "__")),
-                                           "enabled": Variant("b", enabled), "visible": Variant("b", True)}))
-        return entries
-
+        return menu_entries(self._layout, self._line, self._state == PostureState.PAUSED, self._resume)
 
 async def _call(bus, destination: str, path: str, interface: str, member: str, signature: str, body: list):
     reply = await asyncio.wait_for(bus.call(Message(destination=destination, path=path, interface=interface,
