@@ -110,7 +110,8 @@ def worker_day(source_spec: str, calibration: Path) -> dict:
     from fhp_monitor.desktop.notify import RecordingNotifier
     from fhp_monitor.core.calibration import load_baseline
     from fhp_monitor.home import Home
-    from fhp_monitor.worker import MonitorWorker, ReplayClock
+    from fhp_monitor.clocks import ReplayClock
+    from fhp_monitor.worker import MonitorWorker
 
     setup_cpu = common.cpu_s()
     home = Home.locate(tempfile.mkdtemp(prefix="fhp-bench-home-"), {})

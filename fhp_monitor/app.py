@@ -35,7 +35,8 @@ from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, w
 from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
 from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
-from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
+from fhp_monitor.clocks import ReplayClock, SystemClock
+from fhp_monitor.worker import MonitorWorker
 
 log = logging.getLogger(__name__)
 

@@ -14,94 +14,37 @@ from __future__ import annotations
 
 import logging
 import queue
-import sys
 import threading
-import time
-from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
+from fhp_monitor.camera_outage import CameraOutage
+from fhp_monitor.clocks import ReplayClock
 from fhp_monitor.config import Settings
 from fhp_monitor.core import messages
-from fhp_monitor.core.calibration import Baseline, body_of, is_forward
-from fhp_monitor.core.framing import mean_luma
-from fhp_monitor.core.geometry import NO_PERSON, read_posture
+from fhp_monitor.core.calibration import Baseline, body_of
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
     Clock, FrameSource, monotonic_of, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
-    PostureState, SourceUnavailable, StatusSnapshot, pose_for,
+    PostureState, SourceUnavailable, StatusSnapshot,
 )
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_NUDGE
-from fhp_monitor.core.setup_watch import MOVED_DETAIL, MOVED_TEXT, MOVED_TITLE, SetupWatch
+from fhp_monitor.core.setup_watch import MOVED_TEXT, MOVED_TITLE, SetupWatch
 from fhp_monitor.core.posture import (
-    PAUSE_USER, NudgeDue, NudgeOutcome, NudgePolicy, Observation, PostureMonitor, StateChanged, parse_quiet_hours,
+    PAUSE_USER, NudgeDue, NudgeOutcome, Observation, PostureMonitor, StateChanged,
 )
-from fhp_monitor.core.sampling import AWAY_IDLE, SamplingPolicy, SamplingSchedule
+from fhp_monitor.core.sampling import AWAY_IDLE, SamplingSchedule
+from fhp_monitor.frame_verdict import observe_frame
+from fhp_monitor.policies import policy_from, sampling_from
 
 log = logging.getLogger(__name__)
 
 #: Looks whose time is split half-and-half when the state changed between them.
 SPLIT_STATES = frozenset({PostureState.UPRIGHT, PostureState.FORWARD, PostureState.AWAY, PostureState.UNCERTAIN,
                           PostureState.CAMERA_UNAVAILABLE})
-DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
-BACKOFF_START_S, BACKOFF_MAX_S = 5.0, 60.0
-CAMERA_NOTICE_AFTER_S = 120.0  # one notification if the camera stays unavailable this long
 GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
-
-
-def policy_from(settings: Settings) -> NudgePolicy:
-    n = settings.nudges
-    return NudgePolicy(
-        onset_delay_s=n.onset_delay_s,
-        forward_fraction=n.forward_fraction,
-        cooldown_s=n.cooldown_min * 60.0,
-        max_per_hour=n.max_per_hour,
-        quiet_hours=parse_quiet_hours(n.quiet_hours),
-    )
-
-
-def sampling_from(settings: Settings) -> SamplingPolicy:
-    s = settings.sampling
-    return SamplingPolicy(interval_s=s.interval_s, max_interval_s=s.max_interval_s, fast_s=s.fast_interval_s,
-                          away_idle_s=s.away_interval_s, onset_delay_s=settings.nudges.onset_delay_s)
-
-
-def is_picture(image) -> bool:
-    """True for a non-empty H x W x 3 uint8 array, the only kind of frame the pose model takes."""
-    return (isinstance(image, np.ndarray) and image.ndim == 3 and image.shape[2] == 3
-            and image.dtype == np.uint8 and image.size > 0)
-
-
-@dataclass
-class ReplayClock:
-    """The app's clock during a file replay: the file's own timeline, anchored at ``start``."""
-
-    start: float
-    t: float = 0.0
-
-    def now(self) -> float:
-        return self.start + self.t
-
-    def monotonic(self) -> float:
-        return self.t
-
-
-_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None) if sys.platform.startswith("linux") else None
-
-
-class SystemClock:
-    """The live clock. ``monotonic`` never steps; on Linux it is CLOCK_BOOTTIME, which also runs
-    while the machine sleeps, so a suspend shows up as a gap (a fresh onset window)."""
-
-    def now(self) -> float:
-        return time.time()
-
-    def monotonic(self) -> float:
-        return time.clock_gettime(_BOOTTIME) if _BOOTTIME is not None else time.monotonic()
 
 
 class MonitorWorker:
@@ -146,9 +89,7 @@ class MonitorWorker:
         self._look_due: float | None = None  # away and idle: monotonic time of the next look
         self.last_wait_why = ""
         self._next_t: float | None = None  # file timeline position of the next look
-        self._backoff = BACKOFF_START_S
-        self._unavailable_since: float | None = None
-        self._camera_notice_sent = False
+        self.outage = CameraOutage()  # back-off and notice while the camera is unavailable
         self._pause_started: tuple[float, float] | None = None  # (wall, monotonic)
         self._pause_reason: str | None = None
         self._last_cva: float | None = None
@@ -273,7 +214,7 @@ class MonitorWorker:
             self.clock.t = frame.t  # type: ignore[attr-defined]
             now, wall = self.monotonic(), self.clock.now()
             self._handle(self.monitor.tick(now, wall=wall))
-        self._recovered_camera()
+        self.outage.recovered()
         observation = self._observe(frame)
         self.looks += 1
         gap = self._gap_limit()
@@ -321,28 +262,10 @@ class MonitorWorker:
 
     def _gap_limit(self) -> float:
         """Longer than this since the previous look is a gap (suspend, stall): not counted, fresh onset."""
-        return GAP_LOOKS * max(self._planned, self._backoff) + GAP_SLACK_S
+        return GAP_LOOKS * max(self._planned, self.outage.backoff) + GAP_SLACK_S
 
     def _observe(self, frame) -> Observation:
-        if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
-            if not is_picture(frame.image):  # a driver hiccup must not stop the worker
-                return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
-            if mean_luma(frame.image) < DARK_LUMA:
-                return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
-        reading = read_posture(pose_for(frame, self.estimator), self.settings.detection.min_visibility,
-                               body_of(self.baseline))
-        if self._setup_moved(reading):
-            return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
-        forward = is_forward(self.baseline, reading, self.settings.detection.sensitivity_deg)
-        if forward is not None:
-            state = PostureState.FORWARD if forward else PostureState.UPRIGHT
-            return Observation(state, reading.cva_proxy_deg)
-        if reading.reason == NO_PERSON:
-            return Observation(PostureState.AWAY, None, reading.reason)
-        if reading.usable:
-            detail = "not calibrated yet" if self.baseline is None else "camera view differs from calibration"
-            return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
-        return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
+        return observe_frame(frame, self.estimator, self.settings, self.baseline, self._setup_moved)
 
     def _setup_moved(self, reading) -> bool:
         """The camera-moved hook: tell the user once; no verdicts against a stale baseline meanwhile."""
@@ -364,27 +287,17 @@ class MonitorWorker:
 
     def _camera_unavailable(self, why: str) -> float:
         now, wall = self.monotonic(), self.clock.now()
-        if self._unavailable_since is None:
-            self._unavailable_since = now
-            log.warning("camera unavailable: %s", why)
+        self.outage.failed(now, why)
         gap = self._gap_limit()
         self._account(PostureState.CAMERA_UNAVAILABLE, now, wall, None)
         self._handle(self.monitor.observe(Observation(PostureState.CAMERA_UNAVAILABLE, None, why), now,
                                           wall=wall, max_gap_s=gap))
         self.schedule.reset()
-        if not self._camera_notice_sent and now - self._unavailable_since >= CAMERA_NOTICE_AFTER_S:
-            self._camera_notice_sent = True
+        if self.outage.notice_due(now):
             self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), messages.CAMERA_UNAVAILABLE_TEXT)
-        wait, self._backoff = self._backoff, min(self._backoff * 2.0, BACKOFF_MAX_S)
+        wait = self.outage.next_wait()
         self._planned, self.last_wait_why = wait, "camera_unavailable"
         return wait
-
-    def _recovered_camera(self) -> None:
-        if self._unavailable_since is not None:
-            log.info("camera is back")
-        self._unavailable_since = None
-        self._camera_notice_sent = False
-        self._backoff = BACKOFF_START_S
 
     # ------------------------------------------------------------------ bookkeeping
     def _account(self, state: PostureState, now: float, wall: float, cva: float | None) -> None:

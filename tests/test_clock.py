@@ -24,7 +24,8 @@ from fhp_monitor.core.summary import build_daily_summary, day_bounds
 from fhp_monitor.desktop.notify import RecordingNotifier
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.store.history import SqliteHistoryStore
-from fhp_monitor.worker import MonitorWorker, SystemClock
+from fhp_monitor.clocks import SystemClock
+from fhp_monitor.worker import MonitorWorker
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import photos
 

@@ -35,7 +35,9 @@ from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline, fit_from_readings, is_forward
 from fhp_monitor.core.geometry import LEFT_EAR, RIGHT_EAR, read_posture
 from fhp_monitor.core.ports import Frame, PostureState, SourceUnavailable
-from fhp_monitor.worker import BACKOFF_MAX_S, BACKOFF_START_S, CAMERA_NOTICE_AFTER_S, MonitorWorker, ReplayClock
+from fhp_monitor.camera_outage import BACKOFF_MAX_S, BACKOFF_START_S, CAMERA_NOTICE_AFTER_S
+from fhp_monitor.clocks import ReplayClock
+from fhp_monitor.worker import MonitorWorker
 from unprivileged import run_unprivileged, world_readable_tmp
 from fhp_monitor.core.setup_watch import MOVED_TITLE
 from real_photos import FORWARD, UPRIGHT

@@ -23,7 +23,8 @@ from fhp_monitor.config import Settings, settings_from_dict
 from fhp_monitor.core.calibration import Baseline, fit_from_readings
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import PostureState
-from fhp_monitor.worker import MonitorWorker, ReplayClock
+from fhp_monitor.clocks import ReplayClock
+from fhp_monitor.worker import MonitorWorker
 from real_photos import FORWARD, UPRIGHT
 from recorded_day import build_recorded_day, calibration_folder
 

@@ -148,7 +148,7 @@ class Clock(Protocol):
     (any origin) and measures every duration the monitor decides on.
 
     Thread contract: any thread may call either; they never block. The live clock is
-    ``time.time`` + CLOCK_BOOTTIME (worker.SystemClock); a replay clock follows the file's own
+    ``time.time`` + CLOCK_BOOTTIME (clocks.SystemClock); a replay clock follows the file's own
     timeline for both; tests use a fake. A clock without ``monotonic`` is read as one whose two
     readings are the same (``monotonic_of``).
     """

@@ -1,0 +1,39 @@
+"""The app's clocks (the ``Clock`` port of fhp_monitor.core.ports): the live one and a replay's.
+
+Both are plain values read from any thread: ``now()`` is the wall clock (labels: minutes, "since
+09:42"), ``monotonic()`` never steps and measures every duration.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class ReplayClock:
+    """The app's clock during a file replay: the file's own timeline, anchored at ``start``."""
+
+    start: float
+    t: float = 0.0
+
+    def now(self) -> float:
+        return self.start + self.t
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None) if sys.platform.startswith("linux") else None
+
+
+class SystemClock:
+    """The live clock. ``monotonic`` never steps; on Linux it is CLOCK_BOOTTIME, which also runs
+    while the machine sleeps, so a suspend shows up as a gap (a fresh onset window)."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def monotonic(self) -> float:
+        return time.clock_gettime(_BOOTTIME) if _BOOTTIME is not None else time.monotonic()
