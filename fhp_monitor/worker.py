@@ -24,7 +24,7 @@ from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline, body_of
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
-    Clock, FrameSource, monotonic_of, HistoryError, HistoryStore, NotificationError, Notifier, PoseEstimator,
+    Clock, FrameSource, monotonic_of, HistoryStore, NotificationError, Notifier, PoseEstimator,
     PostureState, SourceUnavailable, StatusSnapshot,
 )
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_NUDGE
@@ -34,6 +34,7 @@ from fhp_monitor.core.posture import (
 )
 from fhp_monitor.core.sampling import AWAY_IDLE, SamplingSchedule
 from fhp_monitor.frame_verdict import observe_frame
+from fhp_monitor.history_writes import HistoryWrites
 from fhp_monitor.policies import policy_from, sampling_from
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class MonitorWorker:
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
         self.nudges_sent: list[NudgeDue] = []
-        self._nudge_ids: dict[float, int] = {}
+        self.records = HistoryWrites(history)  # minutes, pauses and nudges; failures logged, never fatal
         self._last_look: float | None = None  # monotonic time of the previous look (or paused tick)
         self._last_state: PostureState | None = None
         self._planned = self.schedule.policy.first_s  # the wait planned after the previous look
@@ -314,31 +315,19 @@ class MonitorWorker:
             previous = self._last_state
             if previous is not None and previous != state and previous in SPLIT_STATES and state in SPLIT_STATES:
                 middle = start + seconds / 2.0
-                self._save_minutes(self.minutes.add(previous, start, middle, None))
+                self.records.minutes(self.minutes.add(previous, start, middle, None))
                 start = middle
-            self._save_minutes(self.minutes.add(state, start, wall, cva))
+            self.records.minutes(self.minutes.add(state, start, wall, cva))
         self._last_look = now
         self._last_state = state
         if cva is not None:
             self._last_cva = cva
 
-    def _save_minutes(self, done) -> None:
-        if self.history is None:
-            return
-        for minute in done:
-            try:
-                self.history.record_minute(minute)
-            except HistoryError as exc:  # the store keeps the row pending and retries with the next one
-                log.error("%s", exc)
-
     def _end_pause_record(self, now: float, wall: float) -> None:
-        if self._pause_started is not None and self.history is not None:
+        if self._pause_started is not None:
             started_wall, started = self._pause_started
-            try:  # the length comes from the monotonic clock: a clock step never stretches or flips it
-                self.history.record_pause(started_wall, started_wall + max(0.0, now - started),
-                                          self._pause_reason or PAUSE_USER)
-            except HistoryError as exc:
-                log.error("%s", exc)
+            # the length comes from the monotonic clock: a clock step never stretches or flips it
+            self.records.pause(started_wall, started_wall + max(0.0, now - started), self._pause_reason or PAUSE_USER)
         self._pause_started = None
         self._pause_reason = None
 
@@ -358,18 +347,9 @@ class MonitorWorker:
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
                 self._notify(title, body, NOTIFY_NUDGE)
                 self.nudges_sent.append(event)
-                if self.history is not None:
-                    try:
-                        self._nudge_ids[event.at] = self.history.record_nudge(event.at, event.level)
-                    except HistoryError as exc:
-                        log.error("%s", exc)
+                self.records.nudge(event.at, event.level)
             elif isinstance(event, NudgeOutcome):
-                nudge_id = self._nudge_ids.pop(event.nudge_at, None)
-                if nudge_id is not None and self.history is not None:
-                    try:
-                        self.history.set_nudge_recovered(nudge_id, event.recovered)
-                    except HistoryError as exc:
-                        log.error("%s", exc)
+                self.records.nudge_outcome(event.nudge_at, event.recovered)
 
     def snapshot(self) -> StatusSnapshot:
         m = self.monitor
@@ -393,4 +373,4 @@ class MonitorWorker:
         self._end_pause_record(self.monotonic(), self.clock.now())
         partial = self.minutes.flush()
         if partial is not None:
-            self._save_minutes([partial])
+            self.records.minutes([partial])
