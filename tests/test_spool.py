@@ -120,3 +120,55 @@ def test_a_history_locked_even_to_readers_says_so_in_one_line_and_how_much_waits
     lines = done.stderr.strip().splitlines()
     assert any("another program is using" in line for line in lines), done.stderr
     assert any("6 minutes of posture history" in line and "wait in" in line for line in lines), done.stderr
+
+
+def test_a_summary_read_while_the_waiting_records_are_written_counts_each_minute_once(tmp_path):
+    """The narrowest moment: the file has taken the records but the queue still holds them (and the reverse).
+
+    Reads copy the queue before reading the file, and a waiting minute replaces its stored twin, so a
+    read from another thread at any moment of the write sees every minute once."""
+    import threading
+
+    home = tmp_path / "home"
+    home.mkdir()
+    history = open_history(home)
+    count = 300
+    with Locker(home / "history.sqlite3"):
+        for i in range(count):
+            history.record_minute(MinuteRecord(T0 + 60 * i, upright_s=30.0, forward_s=30.0, samples=12))
+    assert history.waiting["minutes_spooled"] == count
+
+    def read_elsewhere() -> dict:
+        out: list[dict] = []
+        reader = threading.Thread(target=lambda: out.append(history.daily_totals(DAY, DAY)))
+        reader.start()
+        reader.join(timeout=30)
+        return out[0][DAY]
+
+    seen = {"waiting only": read_elsewhere()}
+    store = history.store
+    write = store.write_records
+
+    def write_then_read(records):
+        ids = write(records)  # committed: the records are now in the file *and* still in the queue
+        seen["in both"] = read_elsewhere()
+        return ids
+
+    store.write_records = write_then_read
+    read = store.daily_totals
+
+    def flush_then_read(start, end, waiting=()):
+        store.daily_totals = read  # once: the reads during this flush are plain reads
+        history.flush(force=True)  # the queue was copied, then the writer wrote and emptied it
+        seen["copied, then written"] = read(start, end, waiting)[DAY]
+        return seen["copied, then written"]
+
+    store.daily_totals = flush_then_read
+    history.daily_totals(DAY, DAY)
+    del store.daily_totals, store.write_records
+    seen["written only"] = read_elsewhere()
+    assert minute_count(home / "history.sqlite3") == count and not history.waiting["minutes_spooled"]
+    history.close()
+    assert list(seen) == ["waiting only", "in both", "copied, then written", "written only"]
+    for moment, totals in seen.items():
+        assert (totals["upright_s"], totals["forward_s"]) == (count * 30.0, count * 30.0), moment
