@@ -164,8 +164,9 @@ def make_tray(backend: str, on_command: Callable[[str], None], loop=None) -> Tra
 
 
 def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | None = None,
-               now: float | None = None) -> Tray | None:
-    """Start the best tray this desktop offers, or return None (one log line) where there is none."""
+               now: float | None = None, before_start: Callable[[str], None] | None = None) -> Tray | None:
+    """Start the best tray this desktop offers, or return None (one log line) where there is none.
+    ``before_start(backend)`` runs before each backend is tried (the app connects Tk before xembed)."""
     try:
         order = backend_order()
     except ValueError as exc:
@@ -173,6 +174,8 @@ def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | Non
         order = backend_order(override="")
     for backend in order:
         tray = make_tray(backend, on_command)
+        if before_start is not None:
+            before_start(backend)
         if tray.start(snapshot, now):
             return tray
     log.warning("No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`.")
