@@ -161,12 +161,9 @@ class App:
         self.windows.available = tk_available()  # found, not imported: the Tk root comes with a window
         if not self.windows.available:  # e.g. Debian's system Python without python3-tk: say what to install
             tell_tk_missing(TK_MISSING_RUN, self.notifier)
-
-        def before_tray(backend: str) -> None:
-            if backend == "xembed" and self.windows.available:  # pystray grabs the X server: Tk first
-                self.windows.keep_root()
-
-        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now(), before_start=before_tray)
+        # pystray's XEmbed tray grabs the X server while it docks: Tk connects first and keeps its root
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now(),
+                               before_dock=self.windows.keep_root if self.windows.available else None)
         if self.windows.kept and (self.tray is None or self.tray.backend != "xembed"):
             self.windows.release_root()
         if self.tray is None:

@@ -1,19 +1,23 @@
-"""The Tk root only while a window is open (issue #14), on a real SNI desktop (xfce4-panel + dunst).
+"""The Tk root only while a window is open (issue #14), on real desktops (SNI, XEmbed, no tray).
 
 `fhp-monitor run` starts without tkinter: neither libtk nor _tkinter is mapped in the process
 (read from /proc/PID/maps; ``import tkinter`` loads _tkinter, so an unmapped _tkinter means it was
 never imported). A second `fhp-monitor` opens the real control panel; Esc closes it and the root is
 destroyed (the app's log says so, and the status still offers windows); the tray menu's
 "Settings" then opens the settings window over a new root, Esc closes it too; `fhp-monitor quit`
-ends the run with status 0. The real app, real MediaPipe on the real photos, real X windows.
+ends the run with status 0. Without any tray no Tk is loaded either; with pystray's XEmbed tray
+(trayer) Tk connects before it and keeps its root. The real app, real MediaPipe on the real
+photos, real X windows.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -24,7 +28,10 @@ from faults_support import copy_home
 from real_photos import UPRIGHT
 from recorded_day import build_recorded_day
 from tests import sni_host
-from tests.desktop import Desktop, wait_until
+from tests.conftest import _cannot_run, require_tkinter
+from tests.desktop import Desktop, DesktopError, missing_programs, wait_until
+
+require_tkinter()  # the app under test opens Tk windows
 
 pytestmark = pytest.mark.gui
 
@@ -117,25 +124,82 @@ def test_the_tk_root_comes_with_a_window_and_goes_with_it(sni_desktop: Desktop, 
     assert not sni_desktop.find_windows(PANEL_TITLE)
 
 
-def test_quit_without_a_window_ends_the_plain_wait(sni_desktop: Desktop, tmp_path: Path, calibrated):
-    """No window was ever opened: SIGTERM wakes the inbox wait at once and the run ends with 0,
-    tkinter never loaded."""
-    import signal
+def start_run(desktop: Desktop, home: Path, video: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(video), "--speed", "1"],
+        cwd=REPO, env=desktop.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
+
+def wait_first_look(desktop: Desktop, home: Path) -> None:
+    wait_until(lambda: (s := json.loads(fhp(desktop, home, "status", "--json").stdout))["running"]
+               and s["state"] != "starting", 90, "the first look")
+
+
+def end_with_sigterm(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture
+def trayless_desktop() -> Iterator[Desktop]:
+    """Xvfb + D-Bus + dunst and no tray host of either kind."""
+    missing = missing_programs()
+    if missing:
+        _cannot_run(f"these programs are missing: {', '.join(missing)}")
+    desktop = Desktop(tray="none")
+    try:
+        desktop.start()
+    except DesktopError as error:
+        _cannot_run(f"the desktop without a tray did not start: {error}")
+    try:
+        yield desktop
+    finally:
+        desktop.close()
+
+
+def test_without_any_tray_no_tk_is_loaded_and_sigterm_ends_the_plain_wait(trayless_desktop: Desktop,
+                                                                         tmp_path: Path, calibrated):
+    """A desktop with neither an SNI host nor an X tray (stock GNOME): the XEmbed backend finds no
+    tray, so Tk is never connected; SIGTERM wakes the inbox wait and the run ends with 0."""
     home = copy_home(calibrated, tmp_path / "home")
     video = build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 20)])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(video), "--speed", "1"],
-        cwd=REPO, env=sni_desktop.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = start_run(trayless_desktop, home, video)
     try:
-        wait_until(lambda: (s := json.loads(fhp(sni_desktop, home, "status", "--json").stdout))["running"]
-                   and s["state"] != "starting", 90, "the first look")
+        wait_first_look(trayless_desktop, home)
         assert tk_mapped(process.pid) == {"libtk": False, "_tkinter": False}
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        assert "No X system tray" in log_text(home)
+        end_with_sigterm(process)
     finally:
         if process.poll() is None:
             process.kill()
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
-    assert "Traceback" not in err
+            process.communicate(timeout=30)
+
+
+def test_with_the_xembed_tray_tk_connects_before_it_and_keeps_its_root(desktop: Desktop, tmp_path: Path,
+                                                                      calibrated):
+    """trayer (XEmbed only): pystray grabs the X server while it docks, so Tk connects before it and
+    the root stays for the run (a panel closed does not destroy it); SIGTERM still ends it with 0."""
+    home = copy_home(calibrated, tmp_path / "home")
+    video = build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 20)])
+    process = start_run(desktop, home, video)
+    try:
+        wait_first_look(desktop, home)
+        assert tk_mapped(process.pid) == {"libtk": True, "_tkinter": True}
+        log = log_text(home)
+        assert log.index("Tk root made for a window") < log.index("Tray icon started (XEmbed")
+        assert fhp(desktop, home).returncode == 0
+        panel = wait_until(lambda: desktop.find_windows(PANEL_TITLE), 30, "the control panel")[0]
+        press_escape(desktop, panel)
+        wait_until(lambda: not desktop.find_windows(PANEL_TITLE), 30, "the panel to close")
+        assert fhp(desktop, home).returncode == 0  # and it opens again over the same root
+        wait_until(lambda: desktop.find_windows(PANEL_TITLE), 30, "the control panel again")
+        end_with_sigterm(process)
+        assert log_text(home).count("Tk root made for a window") == 1
+        assert log_text(home).count("Tk root closed") == 1  # at the end of the run only
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=30)
