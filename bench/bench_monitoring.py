@@ -227,7 +227,8 @@ def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, ch
 
 
 def first_reading_in_process(photo: Path) -> dict:
-    """Child: fresh interpreter; wall, CPU and RSS after import mediapipe, model load, first and second estimate."""
+    """Child: fresh interpreter; wall, CPU and RSS after importing the pose landmarker (as the app does:
+    not the whole mediapipe package), model load, first and second estimate."""
     import cv2
 
     from fhp_monitor.core.ports import Frame
@@ -250,7 +251,9 @@ def first_reading_in_process(photo: Path) -> dict:
 
         return MediaPipePoseEstimator()
 
-    timed("import_mediapipe", lambda: __import__("mediapipe"))
+    from fhp_monitor.sensing.pose import import_pose_landmarker
+
+    timed("import_mediapipe", import_pose_landmarker)
     estimator = timed("model_load", load)
     timed("first_estimate", lambda: estimator.estimate(Frame(image=image, t=0.0, index=0)))
     timed("second_estimate", lambda: estimator.estimate(Frame(image=image, t=1.0, index=1)))
