@@ -7,6 +7,7 @@ import queue
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -22,20 +23,21 @@ def snapshot(state: PostureState, **kwargs) -> StatusSnapshot:
     return StatusSnapshot(state=state, since=NOW, **kwargs)
 
 
-def centre_pixel(desktop: Desktop, window: dict, tmp_path: Path, name: str) -> tuple[int, int, int]:
+def disc_pixel(desktop: Desktop, window: dict, tmp_path: Path, name: str) -> tuple[int, int, int]:
+    """A point on the disc left of the white marks (the centre is white in several icons)."""
     shot = Image.open(desktop.screenshot(tmp_path / f"{name}.png")).convert("RGB")
-    return shot.getpixel((window["x"] + window["width"] // 2, window["y"] + window["height"] // 2))
+    return shot.getpixel((window["x"] + window["width"] // 4, window["y"] + window["height"] // 2))
 
 
 def test_every_state_has_its_own_icon() -> None:
     images = {state: icon_image(state) for state in PostureState}
-    assert all(image.size == (ICON_SIZE, ICON_SIZE) for image in images.values())
+    assert all(image.shape == (ICON_SIZE, ICON_SIZE, 4) and image.dtype == np.uint8 for image in images.values())
     assert len({image.tobytes() for image in images.values()}) == len(PostureState)
     # colour: the dominant hue differs (upright teal, forward amber, paused blue, unavailable red)
-    ring_centre = images[PostureState.AWAY].getpixel((32, 32))
+    ring_centre = images[PostureState.AWAY][32, 32]
     assert ring_centre[3] == 0, "the 'away' icon is a hollow ring"
-    assert images[PostureState.FORWARD].getpixel((10, 32))[:3] == (245, 166, 35)
-    assert images[PostureState.UPRIGHT].getpixel((10, 32))[:3] == (0, 150, 136)
+    assert tuple(images[PostureState.FORWARD][32, 10]) == (245, 166, 35, 255)
+    assert tuple(images[PostureState.UPRIGHT][32, 10]) == (0, 150, 136, 255)
 
 
 def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop, tmp_path: Path) -> None:
@@ -48,14 +50,15 @@ def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop,
             assert len(docked) == 1
             icon = docked[0]
             assert desktop.window_name(icon["id"]) == "fhp-monitor: Sitting tall"
-            upright_pixel = centre_pixel(desktop, icon, tmp_path, "upright")
+            wait_until(lambda: disc_pixel(desktop, icon, tmp_path, "upright") == (0, 150, 136), 5,
+                       "the teal disc to be drawn")
 
             tray.show(snapshot(PostureState.FORWARD), NOW)
             wait_until(lambda: desktop.window_name(icon["id"]) == "fhp-monitor: Head drifting forward", 5,
                        "the tooltip title to change")
             assert tray.title == "fhp-monitor: Head drifting forward"
-            wait_until(lambda: centre_pixel(desktop, icon, tmp_path, "forward") != upright_pixel, 5,
-                       "the icon to be redrawn")
+            wait_until(lambda: disc_pixel(desktop, icon, tmp_path, "forward") == (245, 166, 35), 5,
+                       "the icon to be redrawn amber")
 
             tray.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)
             wait_until(lambda: desktop.window_name(icon["id"]).startswith("fhp-monitor: Paused until"), 5,

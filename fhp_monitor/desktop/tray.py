@@ -25,7 +25,7 @@ import logging
 import sys
 from typing import Callable, Protocol
 
-from PIL import Image, ImageDraw
+import numpy as np
 
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.backends import forced_backend
@@ -94,42 +94,70 @@ class Tray(Protocol):
 # --------------------------------------------------------------------------- icons
 
 
-def icon_image(state: PostureState, size: int = ICON_SIZE) -> Image.Image:
-    """A ``size`` x ``size`` RGBA icon for ``state``, transparent around a disc: colour AND shape differ.
+#: The icons in design units of a 64 px square (pixel i spans [i, i+1]): per state, the colour, the
+#: base shape and the white marks drawn over it. ("circle", cx, cy, r); ("ring", cx, cy, r, width);
+#: ("bar", x0, y0, x1, y1, half_width, end_extension): a straight bar with square ends.
+_DISC = ("circle", 32.0, 32.0, 28.0)
+_ICONS: dict[PostureState, tuple[tuple[int, int, int], tuple, tuple[tuple, ...]]] = {
+    PostureState.UPRIGHT: ((0, 150, 136), _DISC,
+                           (("bar", 33.0, 16.0, 33.0, 49.0, 4.0, 0.0), ("circle", 32.5, 16.5, 6.5))),
+    PostureState.FORWARD: ((245, 166, 35), _DISC,
+                           (("bar", 24.0, 49.0, 38.0, 23.0, 4.25, 0.25), ("circle", 42.5, 18.5, 6.5))),
+    PostureState.AWAY: ((158, 158, 158), ("ring", 32.0, 32.0, 28.0, 8.0), ()),
+    PostureState.PAUSED: ((30, 110, 220), _DISC,
+                          (("bar", 25.0, 18.0, 25.0, 47.0, 4.0, 0.0), ("bar", 40.0, 18.0, 40.0, 47.0, 4.0, 0.0))),
+    PostureState.CAMERA_UNAVAILABLE: ((211, 47, 47), _DISC, (("bar", 19.0, 19.0, 47.0, 47.0, 4.0, 0.25),)),
+    PostureState.UNCERTAIN: ((120, 120, 120), _DISC,
+                             tuple(("circle", x + 0.5, 32.5, 4.5) for x in (20, 32, 44))),
+}
+
+
+def _distance(shape: tuple, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Signed distance (design units) from each point to the shape's edge: negative inside."""
+    kind = shape[0]
+    if kind == "circle":
+        _kind, cx, cy, r = shape
+        return np.hypot(x - cx, y - cy) - r
+    if kind == "ring":
+        _kind, cx, cy, r, width = shape
+        return np.abs(np.hypot(x - cx, y - cy) - (r - width / 2)) - width / 2
+    _kind, x0, y0, x1, y1, half_width, extension = shape
+    length = float(np.hypot(x1 - x0, y1 - y0))
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    rx, ry = x - (x0 + x1) / 2, y - (y0 + y1) / 2
+    along = np.abs(rx * ux + ry * uy) - (length / 2 + extension)
+    across = np.abs(ry * ux - rx * uy) - half_width
+    outside = np.hypot(np.maximum(along, 0.0), np.maximum(across, 0.0))
+    return outside + np.minimum(np.maximum(along, across), 0.0)
+
+
+def icon_image(state: PostureState, size: int = ICON_SIZE) -> np.ndarray:
+    """A ``size`` x ``size`` x 4 uint8 RGBA array for ``state``, transparent around a disc: colour AND
+    shape differ.
 
     upright: teal disc with an upright bar; forward: amber disc with a forward-leaning bar;
     away: grey hollow ring; paused: blue disc with pause bars; camera unavailable: red disc with a
-    slash; uncertain: grey disc with three dots. Drawn at 64 px and scaled down for other sizes.
+    slash; uncertain: grey disc with three dots. Drawn straight at ``size`` with anti-aliased edges
+    (each pixel covered by the share of it inside the shape), no imaging library needed; the xembed
+    backend turns it into a PIL image itself.
     """
-    state = PostureState(state)
-    image = Image.new("RGBA", (ICON_SIZE, ICON_SIZE), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    disc = (4, 4, ICON_SIZE - 5, ICON_SIZE - 5)
-    white = (255, 255, 255, 255)
-    if state == PostureState.UPRIGHT:
-        draw.ellipse(disc, fill=(0, 150, 136, 255))
-        draw.line((32, 16, 32, 48), fill=white, width=8)
-        draw.ellipse((26, 10, 38, 22), fill=white)
-    elif state == PostureState.FORWARD:
-        draw.ellipse(disc, fill=(245, 166, 35, 255))
-        draw.line((24, 48, 38, 22), fill=white, width=8)
-        draw.ellipse((36, 12, 48, 24), fill=white)
-    elif state == PostureState.AWAY:
-        draw.ellipse(disc, outline=(158, 158, 158, 255), width=8)
-    elif state == PostureState.PAUSED:
-        draw.ellipse(disc, fill=(30, 110, 220, 255))
-        draw.rectangle((21, 18, 28, 46), fill=white)
-        draw.rectangle((36, 18, 43, 46), fill=white)
-    elif state == PostureState.CAMERA_UNAVAILABLE:
-        draw.ellipse(disc, fill=(211, 47, 47, 255))
-        draw.line((18, 18, 46, 46), fill=white, width=8)
-    else:  # UNCERTAIN
-        draw.ellipse(disc, fill=(120, 120, 120, 255))
-        for x in (20, 32, 44):
-            draw.ellipse((x - 4, 28, x + 4, 36), fill=white)
-    if size != ICON_SIZE:
-        image = image.resize((size, size), Image.LANCZOS)
-    return image
+    colour, base, marks = _ICONS[PostureState(state)]
+    scale = size / ICON_SIZE  # pixels per design unit
+    centres = (np.arange(size) + 0.5) / scale
+    x, y = centres[None, :], centres[:, None]
+
+    def coverage(distance: np.ndarray) -> np.ndarray:
+        return np.clip(0.5 - distance * scale, 0.0, 1.0)
+
+    base_cover = coverage(_distance(base, x, y))
+    mark_cover = (coverage(np.minimum.reduce([_distance(mark, x, y) for mark in marks])) if marks
+                  else np.zeros_like(base_cover))
+    under = base_cover * (1.0 - mark_cover)  # white marks drawn over the coloured base
+    alpha = mark_cover + under
+    premultiplied = mark_cover[..., None] * 255.0 + under[..., None] * np.asarray(colour, dtype=float)
+    rgb = np.divide(premultiplied, alpha[..., None], out=np.zeros_like(premultiplied),
+                    where=alpha[..., None] > 0)
+    return np.dstack([rgb, alpha * 255.0]).round().astype(np.uint8)
 
 
 # --------------------------------------------------------------------------- backend choice

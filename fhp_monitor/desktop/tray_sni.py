@@ -66,9 +66,12 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
     return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
 
 
-def argb32(image) -> bytes:
-    """RGBA PIL image -> ARGB32 bytes in network (big-endian) order, as IconPixmap wants."""
-    rgba = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+def argb32(rgba) -> bytes:
+    """An RGBA array (height x width x 4, uint8) -> ARGB32 bytes in network (big-endian) order, as
+    IconPixmap wants."""
+    rgba = np.asarray(rgba, dtype=np.uint8)
+    if rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise ValueError(f"an RGBA icon is height x width x 4, not {rgba.shape}")
     return rgba[:, :, [3, 0, 1, 2]].tobytes()
 
 

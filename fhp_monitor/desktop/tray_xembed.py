@@ -30,6 +30,7 @@ import threading
 import time
 from typing import Callable
 
+import numpy as np
 from PIL import Image
 
 from fhp_monitor.core.messages import tooltip
@@ -148,7 +149,7 @@ def _dock_only_once(icon) -> None:
     icon._assert_docked = assert_docked
 
 
-def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], Image.Image], state_of: Callable[[], PostureState]) -> None:
+def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray], state_of: Callable[[], PostureState]) -> None:
     """Paint the icon with the tray's own background showing around the disc (issue 13).
 
     An XEmbed icon window has no alpha (it lives in the tray's 24-bit visual), and pystray paints a
@@ -168,7 +169,9 @@ def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], Image.Image], 
     def images(state: PostureState, width: int, height: int) -> tuple[Image.Image, Image.Image]:
         key = (state, width, height)
         if key not in cache:
-            rgba = draw(state, max(width, height)).resize((width, height), Image.LANCZOS)
+            rgba = Image.fromarray(draw(state, max(width, height)), "RGBA")
+            if rgba.size != (width, height):
+                rgba = rgba.resize((width, height), Image.LANCZOS)
             alpha = rgba.getchannel("A")
             cache[key] = (_flatten(rgba, _FALLBACK_BACKGROUND), alpha.point(lambda a: 255 if a >= 96 else 0).convert("1"))
         return cache[key]
@@ -202,13 +205,13 @@ class XEmbedTray:
     ``on_command`` receives a command on the ``fhp-tray`` thread (see module doc). Left click runs
     the default action ``activate`` (the control panel). pystray backends with menus (Windows,
     macOS) also offer every command of ``labels``; the xorg one has none (``has_menu`` False).
-    ``draw(state, size)`` gives the RGBA icon. Built by :func:`fhp_monitor.desktop.tray.make_tray`.
+    ``draw(state, size)`` gives the RGBA icon (a size x size x 4 uint8 array). Built by :func:`fhp_monitor.desktop.tray.make_tray`.
     """
 
     backend = "xembed"
 
     def __init__(self, on_command: Callable[[str], None], *, labels: tuple[tuple[str, str], ...],
-                 draw: Callable[[PostureState, int], Image.Image], activate: str, resume: str,
+                 draw: Callable[[PostureState, int], np.ndarray], activate: str, resume: str,
                  title: str = "fhp-monitor", before_dock: Callable[[], None] | None = None) -> None:
         self._on_command = on_command
         self._before_dock = before_dock  # runs in start() once a tray host is found, before pystray
@@ -362,7 +365,7 @@ class XEmbedTray:
             log.warning("The tray icon did not become ready within %.0f s.", _STOP_JOIN_S)
 
     def _image(self, state: PostureState) -> Image.Image:
-        image = self._draw(state, 64)
+        image = Image.fromarray(self._draw(state, 64), "RGBA")
         return _flatten(image, self._flatten_background) if self._flatten_background else image
 
     def _menu(self, pystray):
