@@ -407,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="instead: the whole app in real time on a private desktop (bench/realtime.py, ~17 min)")
     parser.add_argument("--steady-s", type=float, default=660.0, help="--real-time: steady seconds (first 60 not counted)")
     parser.add_argument("--paused-s", type=float, default=180.0, help="--real-time: paused seconds measured")
+    parser.add_argument("--tray", choices=("xfce", "trayer", "none"), default="xfce",
+                        help="--real-time: the tray host: xfce4-panel (StatusNotifierItem, most desktops; default), "
+                             "trayer (XEmbed only, the app uses pystray) or none")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -423,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         import realtime
 
         result = realtime.whole_process(steady_s=args.steady_s, warm_s=min(60.0, args.steady_s / 3),
-                                        paused_s=args.paused_s)
+                                        paused_s=args.paused_s, tray=args.tray)
         result["machine"] = common.machine()
         common.dump_json(result)
         return 0

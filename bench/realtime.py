@@ -4,8 +4,9 @@ Used by ``python bench/bench_monitoring.py --real-time`` (about 17 minutes). Ste
 
 1. A 640 x 360 video of the first session's upright photos at 1 fps (steady sitting).
 2. A temporary home calibrated with ``fhp-monitor calibrate --no-gui`` on the same photos.
-3. A private desktop from tests/desktop.py (Xvfb, a session D-Bus, dunst, the trayer tray host),
-   when its programs are installed; otherwise no display (noted in the result).
+3. A private desktop from tests/desktop.py (Xvfb, a session D-Bus, dunst, and the tray host ``tray``:
+   xfce4-panel, a StatusNotifierItem host like most desktops', or trayer, an XEmbed-only tray that
+   makes the app use pystray), when its programs are installed; otherwise no display (noted).
 4. ``bench/live_app.py VIDEO -- --home H run`` at the defaults: the real app, with the video read
    through the camera code (opened, settled, let go between looks). Not a real webcam.
 5. Every ``SAMPLE_S`` the sampler reads ``/proc/<pid>/stat`` (utime + stime), ``/proc/<pid>/status``
@@ -75,7 +76,7 @@ def window(samples: list[dict], start: float, end: float) -> dict:
     }
 
 
-def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float = 180.0) -> dict:
+def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float = 180.0, tray: str = "xfce") -> dict:
     from real_photos import SESSIONS, UPRIGHT
 
     import recorded_day
@@ -89,15 +90,15 @@ def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float
         subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "calibrate", "--no-gui",
                         "--source", str(session / UPRIGHT), "--frames", "1000"],
                        check=True, stdout=subprocess.DEVNULL, cwd=common.REPO)
-        return _measure(video, home, steady_s, warm_s, paused_s)
+        return _measure(video, home, steady_s, warm_s, paused_s, tray)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: float) -> dict:
+def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: float, tray: str) -> dict:
     from desktop import Desktop, missing_programs
 
-    desktop = Desktop().start() if not missing_programs() else None
+    desktop = Desktop(tray=tray).start() if not missing_programs() else None
     env = dict(desktop.env) if desktop is not None else {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     env["PYTHONPATH"] = str(common.REPO)
     command = [sys.executable, str(Path(__file__).resolve().parent / "live_app.py"), str(video), "--",
@@ -117,7 +118,13 @@ def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: 
 
         sample_until(started + steady_s)
         steady_end = time.monotonic()
-        tray = [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")] if desktop else []
+        docked: list = []
+        if desktop is not None and tray == "trayer":
+            docked = [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")]
+        elif desktop is not None and tray == "xfce":
+            import sni_host
+
+            docked = sni_host.registered(desktop.bus_address)  # only the app registers an item there
         process.send_signal(signal.SIGUSR1)  # pause 1 hour
         pause_asked = time.monotonic()
         sample_until(pause_asked + PAUSE_SETTLE_S + paused_s)
@@ -135,8 +142,8 @@ def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: 
     looks = _looks(home / "history.sqlite3")
     return {
         "source": "video file through CameraSource (not a real webcam), upright photos at 1 fps",
-        "desktop": "Xvfb + D-Bus + dunst + trayer" if desktop is not None else "no display",
-        "tray_docked": bool(tray),
+        "desktop": f"Xvfb + D-Bus + dunst + {tray}" if desktop is not None else "no display",
+        "tray_docked": bool(docked),
         "steady": window(samples, started + warm_s, steady_end),
         "first_minute": window(samples, started, started + warm_s),
         "paused": window(samples, pause_asked + PAUSE_SETTLE_S, paused_end),

@@ -13,14 +13,14 @@ from PIL import Image
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop import tray_sni
 from fhp_monitor.desktop.bus import DBusLoop, close_shared_loop
-from fhp_monitor.desktop.tray import COMMAND_LABELS, make_tray, start_tray
+from fhp_monitor.desktop.tray import COMMAND_LABELS, OPEN_PANEL_LABEL, make_tray, start_tray
 from tests import sni_host
 from tests.desktop import Desktop, wait_until
 
 pytestmark = pytest.mark.gui
 
 NOW = time.time()
-LABELS = [label for _command, label in COMMAND_LABELS]
+LABELS = [OPEN_PANEL_LABEL] + [label for _command, label in COMMAND_LABELS]
 
 
 def snapshot(state: PostureState, **kwargs) -> StatusSnapshot:
@@ -71,15 +71,16 @@ def test_the_menu_has_the_state_pauses_resume_and_quit(sni_desktop: Desktop, run
     assert [e["label"] for e in labelled[1:]] == LABELS
     enabled = {e["label"]: e["enabled"] for e in labelled}
     assert enabled["Resume"] is False and enabled["Pause 15 minutes"] is True and enabled["Quit fhp-monitor"] is True
-    assert sum(e["type"] == "separator" for e in entries) == 3
+    assert enabled[OPEN_PANEL_LABEL] is True
+    assert sum(e["type"] == "separator" for e in entries) == 4
 
 
 @pytest.mark.parametrize("via", ["event", "group"])
 def test_menu_clicks_by_event_and_event_group_send_commands(sni_desktop: Desktop, running, via: str) -> None:
     _tray, commands, entry = running
     _revision, entries = sni_host.menu_layout(sni_desktop.bus_address, entry, "/MenuBar")
-    for label, command in (("Pause 15 minutes", "pause_15"), ("Today's summary", "summary"),
-                           ("Quit fhp-monitor", "quit")):
+    for label, command in ((OPEN_PANEL_LABEL, "panel"), ("Pause 15 minutes", "pause_15"),
+                           ("Today's summary", "summary"), ("Quit fhp-monitor", "quit")):
         sni_host.click(sni_desktop.bus_address, entry, "/MenuBar", entry_id(entries, label), via)
         assert commands.get(timeout=5) == command
     sni_host.click(sni_desktop.bus_address, entry, "/MenuBar", entry_id(entries, "Resume"), via)  # disabled

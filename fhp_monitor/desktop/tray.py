@@ -57,6 +57,8 @@ COMMAND_LABELS: tuple[tuple[str, str], ...] = (
     (CMD_SETTINGS, "Settings"),
     (CMD_QUIT, "Quit fhp-monitor"),
 )
+#: The tray menu's first entry (its default action where a click opens the menu instead).
+OPEN_PANEL_LABEL = "Open control panel"
 COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL, CMD_SNOOZE_30, CMD_PAUSE_TODAY}
 
 BACKENDS = ("sni", "xembed", "none")
@@ -181,7 +183,8 @@ def make_tray(backend: str, on_command: Callable[[str], None], loop=None,
     :func:`start_tray`."""
     # The backends get the words, icons and commands from here (they never import this module, so
     # there is no import cycle between the choice and what it chooses).
-    content = dict(labels=COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL, resume=CMD_RESUME)
+    content = dict(labels=((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL,
+                   resume=CMD_RESUME)
     if backend == "sni":
         from fhp_monitor.desktop.tray_sni import SniTray
 

@@ -294,18 +294,20 @@ class SniTray:
         self._layout: list[tuple[int, str | None, str]] = [(STATUS_ID, None, "status")]
         next_id = STATUS_ID + 1
         for index, (command, label) in enumerate(labels):
-            if index in (0, self._group_breaks()[0], self._group_breaks()[1]):
+            if index == 0 or index in self._group_breaks():
                 self._layout.append((next_id, None, "separator"))
                 next_id += 1
             self._layout.append((next_id, command, label))
             self._ids[next_id] = command
             next_id += 1
 
-    def _group_breaks(self) -> tuple[int, int]:
-        """Indexes in ``labels`` where a new group starts: after Resume, and before the last (Quit)."""
+    def _group_breaks(self) -> tuple[int, int, int]:
+        """Indexes in ``labels`` where a new group starts: the first, the pauses after the panel
+        entry, after Resume, and the last (Quit)."""
         commands = [command for command, _ in self._labels]
+        pauses = 1 if commands and commands[0] == self._activate else -1
         after_resume = commands.index(self._resume) + 1 if self._resume in commands else -1
-        return after_resume, len(commands) - 1
+        return pauses, after_resume, len(commands) - 1
 
     # ------------------------------------------------------------------ public (any thread)
     @property

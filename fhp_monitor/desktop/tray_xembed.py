@@ -369,9 +369,8 @@ class XEmbedTray:
         return _flatten(image, self._flatten_background) if self._flatten_background else image
 
     def _menu(self, pystray):
-        """The pystray menu: a default 'Open control panel' item plus every command."""
-        items = [pystray.MenuItem("Open control panel", self._sender(self._activate), default=True)]
-        items += [pystray.MenuItem(label, self._sender(cmd)) for cmd, label in self._labels]
+        """The pystray menu: every command, the first ('Open control panel') the default (a left click)."""
+        items = [pystray.MenuItem(label, self._sender(cmd), default=cmd == self._activate) for cmd, label in self._labels]
         return pystray.Menu(*items)
 
     def _sender(self, command: str) -> Callable[..., None]:
