@@ -316,6 +316,8 @@ class App:
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
             self.settings = result
             self.worker.send("settings", result)
+            if self.session is not None:
+                self.session.settings_changed(result)  # e.g. the battery limit
             log.info("settings reloaded from %s", self.home.config)
 
     def daily_summary_check(self) -> None:
@@ -364,7 +366,8 @@ class App:
     def main_loop(self) -> int:
         from fhp_monitor.desktop.session import start_session_awareness
 
-        self.session = start_session_awareness(self.worker)  # before the first look: a locked screen pauses it
+        self.session = start_session_awareness(  # before the first look: a locked screen pauses it
+            self.worker, battery_below=self.settings.app.pause_on_battery_below)
 
         def supervised() -> None:
             try:

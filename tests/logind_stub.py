@@ -141,12 +141,21 @@ class Login1Stub:
         self.bus = self.loop.call(serve())
 
     def close(self) -> None:
+        """Leave the bus (a dead one too: a test may have killed its daemon). Safe to call twice."""
+        if not self.loop.running:
+            return
+
         async def stop() -> None:
             for inhibitor in self.manager.inhibitors:
                 asyncio.get_running_loop().remove_reader(inhibitor.read_fd)
                 os.close(inhibitor.read_fd)
                 Manager._close_our_copy(inhibitor)
             self.bus.disconnect()
+            try:  # collect how the connection ended (after a killed daemon: an EOFError nobody else reads)
+                await asyncio.wait_for(self.bus.wait_for_disconnect(), 5)
+                self.ended = "disconnected"
+            except (EOFError, OSError, asyncio.TimeoutError) as exc:
+                self.ended = f"lost: {exc!r}"
 
         self.loop.call(stop())
         self.loop.close()

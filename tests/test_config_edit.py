@@ -23,6 +23,7 @@ FORM_CHANGES = {
     ("camera", "index"): 2,
     ("app", "autostart"): True,
     ("nudges", "include_exercises"): False,
+    ("app", "pause_on_battery_below"): 25,
 }
 
 
@@ -40,6 +41,7 @@ def test_every_form_setting_changes_in_place_and_every_comment_stays():
     assert loaded.summary.daily_time == "18:05" and loaded.camera.index == 2
     assert loaded.app.pause_for_apps == ("zoom", "Microsoft Teams", "jitsi # meet")
     assert loaded.app.autostart is True and loaded.nudges.include_exercises is False
+    assert loaded.app.pause_on_battery_below == 25
     changed = [(a, b) for a, b in zip(SHIPPED.splitlines(), updated.splitlines()) if a != b]
     assert len(changed) == len(FORM_CHANGES)
     assert ('  daily_time: "17:30"', '  daily_time: "18:05"') in changed

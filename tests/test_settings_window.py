@@ -8,6 +8,7 @@ kept in pytest's tmp folder for people to look at.
 
 from __future__ import annotations
 
+import json
 import queue
 import subprocess
 import sys
@@ -27,7 +28,7 @@ require_tkinter()
 
 from fhp_monitor.config import load_settings  # noqa: E402 - after the Tk check
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
-from fhp_monitor.windows.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
+from fhp_monitor.windows.settings import FIELDS, WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
 from fhp_monitor.windows.wizard_screens import ACCENT, BAD, WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from tests.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402
 
@@ -202,7 +203,7 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     shows(small_screen, tmp_path / "settings-1024x768.png", box, ACCENT, 3000)  # the Save button is on the screen
 
     run.type("3,5")  # the first field has the focus, its text selected; a decimal comma is fine
-    for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1"):
+    for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1", "25"):
         run.key("Tab")
         run.type(text)
     run.key("Tab", "space", "Tab", "space")  # exercises off, start at log-in on
@@ -219,7 +220,7 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     assert saved.nudges.cooldown_min == 20 and saved.nudges.quiet_hours == "22:00-07:00"
     assert saved.summary.daily_time == "18:05" and saved.app.pause_for_apps == ("zoom", "jitsi")
     assert saved.camera.index == 1 and saved.nudges.include_exercises is False and saved.app.autostart is True
-    assert saved.sampling.interval_s == 7
+    assert saved.sampling.interval_s == 7 and saved.app.pause_on_battery_below == 25
     assert (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").is_file()
 
 
@@ -393,3 +394,53 @@ def test_panel_closes_with_esc_and_with_its_close_button(desktop):
             assert received == []  # closing is not a command
         finally:
             root.destroy()
+
+
+def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_path):
+    """Adding a setting to the form must not push a field or a tick box out of the window. The form
+    is measured in a child process: a Tk connection to this module's Xvfb must not outlive it."""
+    home = home_with_my_config(tmp_path)
+    env = {**small_screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", MEASURE_FORM, str(home)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    form = json.loads(done.stdout)
+    assert form["window_height"] <= small_screen.height
+    assert form["entries"] == sum(field.kind != "flag" for field in FIELDS)
+    assert form["boxes"] == sum(field.kind == "flag" for field in FIELDS)
+    assert form["widgets"] == 2 * form["entries"] + form["boxes"]
+    for name, mapped, height, bottom in form["measured"]:
+        assert mapped and height > 5, name
+        assert bottom <= form["above_buttons"], name
+
+
+MEASURE_FORM = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from fhp_monitor.home import Home
+from fhp_monitor.windows.settings import SettingsForm
+
+def descendants(widget):
+    for child in widget.winfo_children():
+        yield child
+        yield from descendants(child)
+
+home = Path(sys.argv[1])
+root = tk.Tk()
+form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
+for _ in range(2000):
+    root.update()
+    if root.winfo_ismapped() and form.status.winfo_ismapped():
+        break
+root.update()
+top = root.winfo_rooty()
+boxes = [w for w in descendants(root) if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
+shown = [*form.entries.values(), *form.errors.values(), *boxes]
+print(json.dumps({
+    "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
+    "above_buttons": form.status.winfo_rooty() - top,
+    "measured": [[str(w), bool(w.winfo_ismapped()), w.winfo_height(), w.winfo_rooty() - top + w.winfo_height()]
+                 for w in shown],
+}))
+root.destroy()
+"""

@@ -81,6 +81,7 @@ STATE_WORDS = {
 PAUSE_WORDS = {
     "screen_locked": "Paused while the screen is locked",
     "suspended": "Paused while the computer sleeps",
+    "on_battery": "Paused to save battery",
     "call": "Paused during your call",
     "idle": "Paused while you are away",
     "user": "Paused",

@@ -103,7 +103,7 @@ class StatusSnapshot:
     cva_proxy_deg: float | None = None
     paused_until: float | None = None
     detail: str = ""
-    pause_reason: str | None = None  # user|snooze|screen_locked|suspended|idle|call while paused
+    pause_reason: str | None = None  # user|snooze|screen_locked|suspended|on_battery|idle|call
     extra: dict = field(default_factory=dict)
 
 

@@ -38,11 +38,12 @@ from fhp_monitor.core.ports import PostureState
 # Why monitoring is paused, strongest first (the first one holding is what the user is shown).
 PAUSE_SUSPENDED = "suspended"
 PAUSE_SCREEN_LOCKED = "screen_locked"
+PAUSE_BATTERY = "on_battery"  # on battery below app.pause_on_battery_below (desktop/power.py)
 PAUSE_USER = "user"
 PAUSE_SNOOZE = "snooze"
 PAUSE_CALL = "call"
 PAUSE_IDLE = "idle"
-PAUSE_REASONS = (PAUSE_SUSPENDED, PAUSE_SCREEN_LOCKED, PAUSE_USER, PAUSE_SNOOZE, PAUSE_CALL, PAUSE_IDLE)
+PAUSE_REASONS = (PAUSE_SUSPENDED, PAUSE_SCREEN_LOCKED, PAUSE_BATTERY, PAUSE_USER, PAUSE_SNOOZE, PAUSE_CALL, PAUSE_IDLE)
 
 LocalTime = Callable[[float], tuple[int, int]]  # epoch seconds -> (hour, minute) local
 

@@ -35,7 +35,7 @@ QUIT_WAIT_S = 30.0
 REASON_WORDS = {
     "user": "paused by you", "snooze": "snoozed", "screen_locked": "paused while the screen is locked",
     "suspended": "paused while the computer sleeps", "idle": "paused while you are away from the keyboard",
-    "call": "paused during a video call",
+    "call": "paused during a video call", "on_battery": "paused to save battery",
 }
 STATE_WORDS = {
     "starting": "starting up", "upright": "sitting tall", "forward": "head drifting forward",

@@ -12,6 +12,10 @@ GetCapabilities; ActionInvoked for one of our nudges calls ``on_action("snooze_3
 Where the server has no actions the body ends with a short line saying how to pause. Other
 notifications (``kind="info"``) expire after INFO_TIMEOUT_S and never replace a nudge.
 
+When the shared connection is lost, a notification asked for meanwhile fails with a plain
+NotificationError (the caller logs it); once the loop has reconnected, a hook listens for button
+presses on the new connection and the next notification goes through it.
+
 Threads: ``start`` and ``notify`` block the caller for one D-Bus round trip (never call them on
 ``fhp-dbus``). ``on_action`` runs on ``fhp-dbus`` and must only queue (``App.post``).
 """
@@ -126,9 +130,26 @@ class DBusNotifier:
         if self._bus is None:
             await _call_dbus(bus, "AddMatch", [_SIGNAL_MATCH])
             bus.add_message_handler(self._on_message)
+            self._loop.add_reconnect_hook("session", self._on_reconnected)
         self._bus = bus
 
+    async def _on_reconnected(self, bus) -> None:
+        """DBusLoop hook: listen for buttons on the new connection. Bubbles of the old server are gone
+        with it, and a new server numbers its own: forget our nudge ids."""
+        if self._bus is None:
+            return  # closed
+        self._bus = bus
+        self._nudge_id = 0
+        self._nudge_ids.clear()
+        await _call_dbus(bus, "AddMatch", [_SIGNAL_MATCH])
+        bus.add_message_handler(self._on_message)
+        try:
+            self.capabilities = frozenset(await _call(bus, "GetCapabilities", "", []))
+        except (DBusError, asyncio.TimeoutError) as exc:  # the server may not be back yet: keep what we knew
+            log.info("The notification service does not answer on the new D-Bus connection yet: %s", exc)
+
     async def _close(self) -> None:
+        self._loop.remove_reconnect_hook("session", self._on_reconnected)
         bus, self._bus = self._bus, None
         if bus is not None and bus.connected:
             bus.remove_message_handler(self._on_message)

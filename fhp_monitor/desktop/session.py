@@ -4,7 +4,8 @@ and wake the worker when input returns after a long idle.
 The port is :class:`SessionWatcher`; :func:`session_watcher_for` picks the backend by what the machine
 offers (D-Bus on Linux, nothing elsewhere for now), overridable with ``FHP_MONITOR_SESSION=dbus|none``.
 :func:`start_session_awareness` is what the composition root calls: it starts the watcher and the
-input-idle watcher for a worker and returns one object to stop at exit.
+input-idle watcher for a worker (and the battery watch, desktop/power.py) and returns one object
+to stop at exit.
 """
 
 from __future__ import annotations
@@ -85,12 +86,19 @@ def session_watcher_for(target: SessionTarget, env: Mapping[str, str] | None = N
 
 
 class SessionAwareness:
-    """The lock/suspend watcher and the input-idle watcher of one run (composition root: start, stop)."""
+    """The lock/suspend, input-idle and battery watchers of one run (composition root: start, stop)."""
 
-    def __init__(self, watcher: SessionWatcher, idle_watcher=None, probe=None) -> None:
-        self.watcher, self.idle_watcher, self.probe = watcher, idle_watcher, probe
+    def __init__(self, watcher: SessionWatcher, idle_watcher=None, probe=None, battery=None) -> None:
+        self.watcher, self.idle_watcher, self.probe, self.battery = watcher, idle_watcher, probe, battery
+
+    def settings_changed(self, settings) -> None:
+        """New settings were loaded (main thread): the battery limit may have changed."""
+        if self.battery is not None:
+            self.battery.set_limit(settings.app.pause_on_battery_below)
 
     def stop(self) -> None:
+        if self.battery is not None:
+            self.battery.stop()
         if self.idle_watcher is not None:
             self.idle_watcher.stop()
         self.watcher.stop()
@@ -100,12 +108,16 @@ class SessionAwareness:
 
 
 def start_session_awareness(worker: SessionTarget, env: Mapping[str, str] | None = None,
-                            probe_factory: Callable[[], object] | None = None) -> SessionAwareness:
-    """Start watching lock, sleep and input idle for ``worker``; sets ``worker.input_idle_s``."""
+                            probe_factory: Callable[[], object] | None = None,
+                            battery_below: int = 0) -> SessionAwareness:
+    """Start watching lock, sleep, input idle and the battery (pause below ``battery_below`` percent,
+    0 = off) for ``worker``; sets ``worker.input_idle_s``."""
     from fhp_monitor.desktop.idle import IdleWatcher, idle_probe_for
+    from fhp_monitor.desktop.power import start_battery_watch
 
     watcher = session_watcher_for(worker, env)
     watcher.start()
+    battery = start_battery_watch(worker, battery_below, env)
     probe = (probe_factory or (lambda: idle_probe_for(env)))()
     idle_watcher = None
     if probe is not None:
@@ -114,4 +126,4 @@ def start_session_awareness(worker: SessionTarget, env: Mapping[str, str] | None
 
         idle_watcher = IdleWatcher(probe, worker.wake.set, getattr(watcher, "loop", None) or shared_loop())
         idle_watcher.start()
-    return SessionAwareness(watcher, idle_watcher, probe)
+    return SessionAwareness(watcher, idle_watcher, probe, battery)

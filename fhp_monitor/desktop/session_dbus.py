@@ -10,6 +10,11 @@
   then close the inhibitor's fd so the machine may sleep. ``PrepareForSleep(false)``: resume and
   take a new inhibitor.
 
+* **A lost connection** (a bus daemon restarted, dbus-fast dropped us): the shared loop reconnects
+  and calls our hooks, which add the match rules again, read the lock state again (a screen that
+  locked while we were deaf pauses now; one that unlocked resumes, if that same source had locked
+  it) and take a new delay inhibitor.
+
 Thread contract: :meth:`DBusSessionWatcher.start` / :meth:`stop` on the main thread (they wait a
 bounded time for the loop); everything else runs on the shared ``fhp-dbus`` loop thread and only
 calls the target's ``pause``/``resume`` (queue + event: never blocking). A missing bus, a missing
@@ -26,7 +31,7 @@ import time
 from typing import Any
 
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
-from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop
+from fhp_monitor.desktop.bus import SESSION as SESSION_BUS, SYSTEM as SYSTEM_BUS, BusUnavailable, DBusLoop
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,8 @@ SCREEN_SAVERS = (  # (bus name, object path, interface)
     ("org.mate.ScreenSaver", "/org/mate/ScreenSaver", "org.mate.ScreenSaver"),
 )
 ACTIVE_CHANGED_RULE = "type='signal',member='ActiveChanged'"
+#: Where the latest lock word came from (a re-read after a reconnect may only undo its own kind's lock).
+FROM_SCREEN_SAVER, FROM_LOGIND = "screen saver", "logind"
 
 LOGIN1 = "org.freedesktop.login1"
 MANAGER_PATH = "/org/freedesktop/login1"
@@ -49,6 +56,7 @@ MANAGER = "org.freedesktop.login1.Manager"
 SESSION = "org.freedesktop.login1.Session"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 INHIBIT_ARGS = ["sleep", "fhp-monitor", "Release the camera before sleep", "delay"]
+LOGIN1_OWNER_RULE = f"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{LOGIN1}'"
 
 
 async def _call(bus, destination: str, path: str, interface: str, member: str, signature: str = "",
@@ -78,6 +86,7 @@ class DBusSessionWatcher:
     def __init__(self, target: Any, loop: DBusLoop) -> None:
         self.target, self.loop = target, loop
         self.locked = False
+        self._locked_by: str | None = None  # FROM_SCREEN_SAVER or FROM_LOGIND
         self.sleeping = False
         self.inhibitor_fd: int | None = None
         #: Measurements (monotonic seconds) of the latest lock and sleep, for logs and tests.
@@ -116,8 +125,27 @@ class DBusSessionWatcher:
     # ------------------------------------------------------------------ setup (loop thread)
     async def _setup(self) -> None:
         self._sleep_lock = asyncio.Lock()
+        self.loop.add_reconnect_hook(SESSION_BUS, self._session_reconnected)
+        self.loop.add_reconnect_hook(SYSTEM_BUS, self._system_reconnected)
         await self._watch_screen_savers()
         await self._watch_logind()
+
+    def _forget(self, bus) -> None:
+        """Drop the rules and handlers we had on ``bus`` (a connection that is gone took them along)."""
+        self._rules = [(b, rule) for b, rule in self._rules if b is not bus]
+        self._handlers = [(b, handler) for b, handler in self._handlers if b is not bus]
+
+    async def _session_reconnected(self, bus) -> None:
+        """DBusLoop hook: the session connection is new; watch the screen savers on it again."""
+        self._forget(self._session_bus)
+        await self._watch_screen_savers(again=True)
+
+    async def _system_reconnected(self, bus) -> None:
+        """DBusLoop hook: the system connection is new; watch logind on it again, with a new inhibitor."""
+        self._forget(self._system_bus)
+        if not self.sleeping:
+            self._close_inhibitor()  # logind may still count the old one: give it back before taking another
+        await self._watch_logind(again=True)
 
     async def _add_rule(self, bus, rule: str) -> None:
         await _bus_call(bus, "AddMatch", rule)
@@ -127,7 +155,7 @@ class DBusSessionWatcher:
         bus.add_message_handler(handler)
         self._handlers.append((bus, handler))
 
-    async def _watch_screen_savers(self) -> None:
+    async def _watch_screen_savers(self, again: bool = False) -> None:
         try:
             bus = self._session_bus = await self.loop.session_bus()
         except BusUnavailable as exc:
@@ -135,7 +163,7 @@ class DBusSessionWatcher:
             return
         self._add_handler(bus, self._on_session_message)
         await self._add_rule(bus, ACTIVE_CHANGED_RULE)
-        answered = []
+        answered, active_now = [], False
         for name, path, interface in SCREEN_SAVERS:
             try:
                 if not await _has_owner(bus, name):
@@ -146,13 +174,17 @@ class DBusSessionWatcher:
                 continue
             answered.append(name)
             if active:
-                self._set_locked(True, f"{name} is active at start")
+                active_now = True
+                self._set_locked(True, f"{name} is active {'after a reconnect' if again else 'at start'}",
+                                 FROM_SCREEN_SAVER)
+        if again and answered and not active_now and self._locked_by == FROM_SCREEN_SAVER:
+            self._set_locked(False, "no screen saver is active after a reconnect", FROM_SCREEN_SAVER)
         if answered:
             log.info("screen lock: watching ActiveChanged; %s answered GetActive", ", ".join(answered))
         else:
             log.info("screen lock: no screen saver answers on the session bus yet; watching ActiveChanged")
 
-    async def _watch_logind(self) -> None:
+    async def _watch_logind(self, again: bool = False) -> None:
         try:
             bus = self._system_bus = await self.loop.system_bus()
         except BusUnavailable as exc:
@@ -161,6 +193,8 @@ class DBusSessionWatcher:
         try:
             if not await _has_owner(bus, LOGIN1):
                 log.info("suspend and logind locks are not watched: there is no logind on the system bus")
+                self._add_handler(bus, self._on_login1_owner)  # if it comes (back) later, watch it then
+                await self._add_rule(bus, LOGIN1_OWNER_RULE)
                 return
             self._login1_owner = str((await _bus_call(bus, "GetNameOwner", LOGIN1)).body[0])
         except RuntimeError as exc:
@@ -176,11 +210,53 @@ class DBusSessionWatcher:
                                       "member='PropertiesChanged'")
             try:
                 reply = await _call(bus, LOGIN1, path, PROPERTIES, "Get", "ss", [SESSION, "LockedHint"])
+                when = "after a reconnect" if again else "at start"
                 if reply.body[0].value:
-                    self._set_locked(True, "logind says the session is locked at start")
+                    self._set_locked(True, f"logind says the session is locked {when}", FROM_LOGIND)
+                elif again and self._locked_by == FROM_LOGIND:
+                    self._set_locked(False, f"logind says the session is unlocked {when}", FROM_LOGIND)
             except RuntimeError as exc:
                 log.info("logind does not tell whether the session is locked: %s", exc)
-        await self._take_inhibitor()
+        if again and self.sleeping:
+            await self._woke_while_deaf(bus)
+        if not self.sleeping:
+            await self._take_inhibitor()
+
+    def _on_login1_owner(self, msg) -> None:
+        from dbus_fast import MessageType
+
+        if (msg.message_type == MessageType.SIGNAL and msg.member == "NameOwnerChanged"
+                and msg.sender == "org.freedesktop.DBus" and msg.body[:1] == [LOGIN1] and msg.body[2]):
+            self._spawn(self._logind_appeared())
+        return None
+
+    async def _logind_appeared(self) -> None:
+        bus = self._system_bus
+        if bus is None or (bus, self._on_login1_owner) not in self._handlers:
+            return  # already handled (a second signal), or stopped
+        log.info("logind appeared on the system bus: watching suspend and logind locks")
+        bus.remove_message_handler(self._on_login1_owner)
+        self._handlers.remove((bus, self._on_login1_owner))
+        try:
+            if (bus, LOGIN1_OWNER_RULE) in self._rules:
+                self._rules.remove((bus, LOGIN1_OWNER_RULE))
+                await _bus_call(bus, "RemoveMatch", LOGIN1_OWNER_RULE)
+            await self._watch_logind(again=True)
+        except (RuntimeError, OSError) as exc:  # the bus went again, or logind left: the hooks retry
+            log.warning("suspend and logind locks are only partly watched: %s", exc)
+
+    async def _woke_while_deaf(self, bus) -> None:
+        """We were asleep when the connection went; PrepareForSleep(false) may have been missed."""
+        try:
+            reply = await _call(bus, LOGIN1, MANAGER_PATH, PROPERTIES, "Get", "ss", [MANAGER, "PreparingForSleep"])
+            preparing = bool(reply.body[0].value)
+        except RuntimeError as exc:  # we run code, so the machine is awake: resume
+            log.info("logind does not say whether it is preparing for sleep (%s); we are running, so awake", exc)
+            preparing = False
+        if not preparing:
+            self.sleeping = False
+            log.info("the computer woke up while the system bus was away: resuming")
+            self.target.resume(PAUSE_SUSPENDED)
 
     async def _find_session(self, bus) -> str | None:
         session_id = os.environ.get("XDG_SESSION_ID")
@@ -220,6 +296,8 @@ class DBusSessionWatcher:
             os.close(fd)
 
     async def _teardown(self) -> None:
+        self.loop.remove_reconnect_hook(SESSION_BUS, self._session_reconnected)
+        self.loop.remove_reconnect_hook(SYSTEM_BUS, self._system_reconnected)
         for task in list(self._tasks):
             task.cancel()
         for bus, handler in self._handlers:
@@ -240,7 +318,8 @@ class DBusSessionWatcher:
 
         if (msg.message_type == MessageType.SIGNAL and msg.member == "ActiveChanged" and msg.signature == "b"
                 and (msg.interface or "").endswith("ScreenSaver")):
-            self._set_locked(bool(msg.body[0]), f"{msg.interface}.ActiveChanged({bool(msg.body[0])})")
+            self._set_locked(bool(msg.body[0]), f"{msg.interface}.ActiveChanged({bool(msg.body[0])})",
+                             FROM_SCREEN_SAVER)
         return None
 
     def _on_system_message(self, msg) -> None:
@@ -251,11 +330,11 @@ class DBusSessionWatcher:
         if msg.interface == MANAGER and msg.member == "PrepareForSleep" and msg.signature == "b":
             self._spawn(self._prepare_for_sleep(bool(msg.body[0])))
         elif msg.path == self._session_path and msg.interface == SESSION and msg.member in ("Lock", "Unlock"):
-            self._set_locked(msg.member == "Lock", f"logind Session.{msg.member}")
+            self._set_locked(msg.member == "Lock", f"logind Session.{msg.member}", FROM_LOGIND)
         elif msg.path == self._session_path and msg.interface == PROPERTIES and msg.member == "PropertiesChanged":
             interface, changed = msg.body[0], msg.body[1]
             if interface == SESSION and "LockedHint" in changed:
-                self._set_locked(bool(changed["LockedHint"].value), "logind LockedHint")
+                self._set_locked(bool(changed["LockedHint"].value), "logind LockedHint", FROM_LOGIND)
         return None
 
     def _spawn(self, coroutine) -> None:
@@ -263,7 +342,8 @@ class DBusSessionWatcher:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _set_locked(self, locked: bool, why: str) -> None:
+    def _set_locked(self, locked: bool, why: str, source: str) -> None:
+        self._locked_by = source
         if locked == self.locked:
             return
         self.locked = locked

@@ -6,7 +6,8 @@ session-bus connection (fhp_monitor.desktop.bus):
 
 * the bus name ``org.kde.StatusNotifierItem-<pid>-1``, registered with
   ``org.kde.StatusNotifierWatcher.RegisterStatusNotifierItem`` (again whenever a new watcher takes
-  the name: ``NameOwnerChanged``, e.g. after the panel restarts);
+  the name: ``NameOwnerChanged``, e.g. after the panel restarts; and everything again on the new
+  connection when the shared one was lost and made again: a DBusLoop reconnect hook);
 * ``/StatusNotifierItem`` (org.kde.StatusNotifierItem): Category ApplicationStatus, Id, Title,
   Status, IconPixmap (ARGB32, network byte order, 16..64 px), ToolTip, Menu=/MenuBar,
   ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate (left click) sends the
@@ -369,14 +370,31 @@ class SniTray:
         if not await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]):
             log.info("No StatusNotifierWatcher on the session bus (no SNI tray host).")
             return False
+        await self._export(bus)
+        await self._register()
+        self._loop.add_reconnect_hook("session", self._on_reconnected)
+        return True
+
+    async def _export(self, bus) -> None:
         self._bus = bus
         bus.export(ITEM_PATH, self._item)
         bus.export(MENU_PATH, self._menu)
         await bus.request_name(self.name)
         await _call(bus, *_DBUS, "AddMatch", "s", [_OWNER_MATCH])
         bus.add_message_handler(self._on_message)
-        await self._register()
-        return True
+
+    async def _on_reconnected(self, bus) -> None:
+        """The session connection was made again (DBusLoop hook): the old exports, name and match died
+        with it. Export again, and register with the watcher if one is there; if none is yet (the bus
+        daemon restarted and the panel with it), the NameOwnerChanged match registers when one comes."""
+        if not self._running:
+            return
+        await self._export(bus)
+        if await _call(bus, *_DBUS, "NameHasOwner", "s", [WATCHER]):
+            await self._register()
+            log.info("The tray item is back on the new D-Bus connection and registered with the watcher.")
+        else:
+            log.info("The tray item is back on the new D-Bus connection; it registers when a watcher appears.")
 
     async def _register(self) -> None:
         await _call(self._bus, WATCHER, WATCHER_PATH, WATCHER, "RegisterStatusNotifierItem", "s", [self.name])
@@ -395,6 +413,7 @@ class SniTray:
             log.warning("Could not register the tray item with the new watcher: %s", exc)
 
     async def _stop(self) -> None:
+        self._loop.remove_reconnect_hook("session", self._on_reconnected)
         bus = self._bus
         if bus is None or not bus.connected:
             return

@@ -65,6 +65,7 @@ FIELDS: tuple[Field, ...] = (
     Field("summary", "daily_time", "Day summary at", "Like 17:30. Empty: no summary", "text"),
     Field("app", "pause_for_apps", "Pause while these apps run", "Names, with commas between", "names"),
     Field("camera", "index", "Camera number", "0 is the first camera"),
+    Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
     Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
     Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
 )
@@ -156,14 +157,18 @@ class SettingsForm:
         grid.pack(side="top", fill="both", expand=True, padx=pad, pady=(scale.px(10), 0))
         grid.columnconfigure(0, weight=1, uniform="column")
         grid.columnconfigure(1, weight=1, uniform="column")
-        # Text fields two by two; the tick boxes share the next free cell, one under the other.
+        # Text fields two by two; the tick boxes share the next free cell, one under the other, or
+        # side by side in a row of their own when the text fields fill their last row.
         texts = [field for field in FIELDS if field.kind != "flag"]
         for number, field in enumerate(texts):
             self._add_field(self._cell(grid, number), field)
         ticks = self._cell(grid, len(texts))
+        side_by_side = len(texts) % 2 == 0
+        if side_by_side:
+            ticks.grid_configure(columnspan=2)
         for field in FIELDS:
             if field.kind == "flag":
-                self._add_field(ticks, field)
+                self._add_field(ticks, field, side="left" if side_by_side else "top")
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
                       highlightthickness=2, highlightbackground=TEXT)
@@ -202,7 +207,7 @@ class SettingsForm:
                   pady=(0, self.scale.px(10)))
         return cell
 
-    def _add_field(self, cell: tk.Frame, field: Field) -> None:
+    def _add_field(self, cell: tk.Frame, field: Field, side: str = "top") -> None:
         scale, fonts = self.scale, self.fonts
         where = (field.section, field.key)
         current = getattr(getattr(self.settings, field.section), field.key)
@@ -213,7 +218,7 @@ class SettingsForm:
             # A large tick box drawn as text (Tk's own check box is too small to see), reachable with
             # Tab and ticked with Space or a click.
             box = tk.Label(cell, text="", font=fonts["flag"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
-                           wraplength=scale.px(520), takefocus=True, cursor="hand2", highlightthickness=2,
+                           wraplength=scale.px(560), takefocus=True, cursor="hand2", highlightthickness=2,
                            highlightbackground=BACKGROUND, highlightcolor=ACCENT)
 
             def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = field.label) -> None:
@@ -226,7 +231,7 @@ class SettingsForm:
             show()
             box.bind("<space>", toggle)
             box.bind("<Button-1>", lambda event: (toggle(event), event.widget.focus_set()))
-            box.pack(side="top", fill="x", pady=(scale.px(8), 0))
+            box.pack(side=side, fill="x", pady=(scale.px(8), 0), padx=(0, scale.px(32) if side == "left" else 0))
             self.flags[where] = var
             return
         tk.Label(cell, text=field.label, font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
