@@ -1,8 +1,7 @@
 """The worker's writes to the posture history: finished minutes, pauses, nudges and their outcome.
 
-A write that fails is logged and the look loop goes on (the store keeps a failed row pending and
-retries it with the next one). Thread contract: used on the worker thread only, the one thread
-that writes history, as the HistoryStore contract asks.
+A write that fails is logged and the look loop goes on. Thread contract: used on the worker thread
+only, the one thread that writes history, as the HistoryStore contract asks.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ class HistoryWrites:
         for minute in done:
             try:
                 self.history.record_minute(minute)
-            except HistoryError as exc:  # the store keeps the row pending and retries with the next one
+            except HistoryError as exc:  # the app's spooled store never raises here; it keeps the row for later
                 log.error("%s", exc)
 
     def pause(self, started_wall: float, ended_wall: float, reason: str) -> None:
