@@ -24,7 +24,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fhp_monitor.config import ConfigError, Settings, SettingsWatcher, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import SettingsWatcher, load_settings
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER

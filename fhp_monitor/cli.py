@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor import __version__
-from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.core.calibration import (
     CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
 )

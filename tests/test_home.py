@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from fhp_monitor.config import load_settings, parse_settings
+from fhp_monitor.config_file import load_settings, parse_settings
 from fhp_monitor.home import (
     HOME_ENV,
     AlreadyRunning,

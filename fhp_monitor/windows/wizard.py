@@ -37,7 +37,8 @@ from fhp_monitor.windows import wizard_screens as screens
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.sensing.sources import list_cameras, open_source
 from fhp_monitor.windows.wizard_screens import Action, LiveFeed, WizardView
-from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.config_edit import ConfigEditError, save_changes
 from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
