@@ -32,7 +32,9 @@ from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.desktop.bus import close_shared_loop
-from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.app_state import read_state, write_state
+from fhp_monitor.home import Home
+from fhp_monitor.instance_lock import AlreadyRunning, SingleInstance
 from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
 from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run

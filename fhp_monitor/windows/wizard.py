@@ -48,7 +48,9 @@ from fhp_monitor.core.geometry import (
 )
 from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
-from fhp_monitor.home import Home, HomeError, read_state, setup_logging, write_state
+from fhp_monitor.app_state import read_state, write_state
+from fhp_monitor.home import Home, HomeError
+from fhp_monitor.log_setup import setup_logging
 
 log = logging.getLogger(__name__)
 
