@@ -415,7 +415,7 @@ class MonitorWorker:
         for minute in done:
             try:
                 self.history.record_minute(minute)
-            except HistoryError as exc:  # the store keeps the row pending and retries with the next one
+            except HistoryError as exc:  # the app's spooled store never raises here; it keeps the row for later
                 log.error("%s", exc)
 
     def _end_pause_record(self, now: float, wall: float) -> None:

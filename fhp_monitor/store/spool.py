@@ -12,6 +12,10 @@ when the history is opened (zero bytes that records overwrite): about 700 minute
 reserve even when the disk has no free block left. The spool never grows past :data:`MAX_BYTES`;
 records that fit nowhere stay in memory and, if still unsaved at quit, are counted as lost, and
 the closing words say so: "nothing was lost" is only said when it is true.
+
+Records still waiting count in every read (summary, end-of-day words, export) as if they were
+written: a day the history was locked all afternoon still shows that afternoon. This is the one
+path for "the database did not answer": :class:`SqliteHistoryStore` itself keeps nothing for later.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
-from fhp_monitor.store.history import SqliteHistoryStore, check_record, minute_record
+from fhp_monitor.store.history import SqliteHistoryStore
+from fhp_monitor.store.records import check_record, minute_record
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +149,10 @@ class SpooledHistory:
     Thread contract: writes (``record_*``, ``set_nudge_recovered``, ``prune``, ``close``,
     ``flush``) from one thread, the worker's (``close`` after the worker ended); reads
     (``minutes``, ``nudges``, ``daily_totals``, ``has_data``, ``export_csv``) from any thread and
-    raise HistoryError when the file cannot be read. ``tell(kind, sentence)`` is called once per
-    kind of problem per run, from the writing thread.
+    raise HistoryError when the file cannot be read. Reads include the records still waiting: they
+    copy the queue *before* reading the file, so a record written meanwhile is found in one or
+    both (counted once: a waiting record replaces its stored twin), never in neither.
+    ``tell(kind, sentence)`` is called once per kind of problem per run, from the writing thread.
     """
 
     def __init__(self, open_store: Callable[[], SqliteHistoryStore], spool: Spool, *,
@@ -305,24 +312,34 @@ class SpooledHistory:
         return " ".join(words)
 
     # ------------------------------------------------------------------ reading (any thread)
-    def _reader(self) -> SqliteHistoryStore:
+    def _reader(self) -> tuple[SqliteHistoryStore, list[dict]]:
+        """The store to read and a copy of the records still waiting (copied first: see the class doc)."""
+        waiting = list(self._queue)  # one atomic copy; the writer thread appends and clears
         store = self.store
-        return store if store is not None else self._ensure_store()
+        if store is None:
+            with self._open_lock:
+                store = self._ensure_store()
+        return store, waiting
 
     def minutes(self, start: float, end: float):
-        return self._reader().minutes(start, end)
+        store, waiting = self._reader()
+        return store.minutes(start, end, waiting)
 
     def nudges(self, start: float, end: float):
-        return self._reader().nudges(start, end)
+        store, waiting = self._reader()
+        return store.nudges(start, end, waiting)
 
     def daily_totals(self, start_date, end_date):
-        return self._reader().daily_totals(start_date, end_date)
+        store, waiting = self._reader()
+        return store.daily_totals(start_date, end_date, waiting)
 
     def has_data(self, day) -> bool:
-        return self._reader().has_data(day)
+        store, waiting = self._reader()
+        return store.has_data(day, waiting)
 
     def export_csv(self, out: TextIO, start: float | None = None, end: float | None = None) -> int:
-        return self._reader().export_csv(out, start, end)
+        store, waiting = self._reader()
+        return store.export_csv(out, start, end, waiting)
 
     def __enter__(self) -> "SpooledHistory":
         return self
