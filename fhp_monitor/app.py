@@ -1,9 +1,10 @@
 """Composition root for ``fhp-monitor run``: builds the adapters from the settings and wires them.
 
 Threads:
-* main thread: the UI host. With a display it runs a hidden Tk root (control panel, summary
-  window); commands wake it through a CommandInbox (a self-pipe Tk watches), and a timer wakes it
-  only for the rare checks below. Without a display it sleeps on the same inbox.
+* main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking
+  for the rare checks below. While a window (control panel, settings) is open it runs Tk's loop
+  over a hidden root made for it, watching the same pipe (windows/host.py: the root is made on
+  demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` (see desktop/tray.py).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -35,9 +35,10 @@ from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.app_state import read_state, write_state
 from fhp_monitor.home import Home
 from fhp_monitor.instance_lock import AlreadyRunning, SingleInstance
-from fhp_monitor.inbox import FALLBACK_TICK_MS, CommandInbox
+from fhp_monitor.inbox import CommandInbox
 from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
+from fhp_monitor.windows.host import WindowHost
 from fhp_monitor.worker import MonitorWorker, ReplayClock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class App:
         )
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
-        self.root = None
+        self.windows = WindowHost(self.commands, on_close=self._forget_panel)  # the Tk root, on demand
         self.panel = None
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
@@ -160,19 +161,14 @@ class App:
         from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
         from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
 
-        if not tk_available():  # e.g. Debian's system Python without python3-tk: say what to install
+        self.windows.available = tk_available()  # found, not imported: the Tk root comes with a window
+        if not self.windows.available:  # e.g. Debian's system Python without python3-tk: say what to install
             tell_tk_missing(TK_MISSING_RUN, self.notifier)
-        # Tk connects first: pystray's xorg backend grabs the whole X server while it docks, and a
-        # Tk connection opened during that grab was seen to hang both (and the X server with them).
-        try:
-            import tkinter as tk
-
-            self.root = tk.Tk()
-            self.root.withdraw()
-        except Exception as exc:  # no Tk on this Python or the display refused: panel unavailable
-            log.warning("The control panel cannot be shown (%s); the tray and notifications still work.", exc)
-            self.root = None
-        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now())
+        # pystray's XEmbed tray grabs the X server while it docks: Tk connects first and keeps its root
+        self.tray = start_tray(self.post, self.worker.snapshot(), self.clock.now(),
+                               before_dock=self.windows.keep_root if self.windows.available else None)
+        if self.windows.kept and (self.tray is None or self.tray.backend != "xembed"):
+            self.windows.release_root()
         if self.tray is None:
             self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
@@ -203,7 +199,7 @@ class App:
         elif command == "settings":
             from fhp_monitor.windows.settings_flow import show_settings
 
-            show_settings(self.root, self.home, open_with_desktop, self._tell)
+            show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
@@ -223,7 +219,7 @@ class App:
         from fhp_monitor.desktop.control import ControlServer, instance_status
 
         server = ControlServer(self.home, self.post, lambda: {
-            **instance_status(self._last_snapshot, self.worker.looks > 0), "window": self.root is not None})
+            **instance_status(self._last_snapshot, self.worker.looks > 0), "window": self.windows.available})
         if server.start():
             self.control = server
 
@@ -242,18 +238,22 @@ class App:
         log.info("calibration reloaded: upright reads %.1f degrees", baseline.cva_proxy_deg)
 
     def show_panel(self) -> None:
-        if self.root is None:
+        root = self.windows.root_for_window()
+        if root is None:
             return
         from fhp_monitor.windows.panel import ControlPanel
 
         if self.panel is None:
             import tkinter as tk
 
-            window = tk.Toplevel(self.root)
+            window = tk.Toplevel(root)
             window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
             self.panel = ControlPanel(window, on_command=self.post)
         self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
         self.panel.raise_window()
+
+    def _forget_panel(self) -> None:
+        self.panel = None  # its root is being destroyed; the next "panel" builds it over a new one
 
     def show_summary(self) -> None:
         from fhp_monitor.store.chart import render_summary_chart
@@ -380,38 +380,20 @@ class App:
 
         worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
+
+        def finished() -> bool:
+            # With windows, a finished file source keeps the app up (summary, settings) unless --exit-at-end.
+            ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end or not self.windows.available)
+            return self.stop.is_set() or ended
+
         try:
-            if self.root is not None:
-                root = self.root
-                timer: list[str] = []
-
-                def wake() -> None:
-                    """Commands arrived or a check is due: handle them, then sleep until the next check."""
-                    for pending in timer:
-                        root.after_cancel(pending)
-                    timer.clear()
-                    next_check_s = self.poll()
-                    # A finished file source keeps the tray up (summary, settings) unless --exit-at-end.
-                    ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end)
-                    if self.stop.is_set() or ended:
-                        root.quit()
-                        return
-                    if not watched:
-                        next_check_s = min(next_check_s, FALLBACK_TICK_MS / 1000.0)
-                    timer.append(root.after(max(1, int(next_check_s * 1000) + 1), wake))
-
-                watched = self.commands.attach_tk(root, wake)
-                previous_fd = self.commands.wake_on_signals()
-                try:
-                    root.after_idle(wake)
-                    root.mainloop()
-                finally:
-                    if previous_fd is not None:
-                        signal.set_wakeup_fd(previous_fd)
-                    self.commands.detach_tk(root)
-            else:
-                while worker_thread.is_alive() and not self.stop.is_set():
-                    self.commands.wait(self.poll())
+            while not finished():
+                if self.windows.root is not None:  # a window is open (or the XEmbed tray keeps the root)
+                    self.windows.run(self.poll, finished)
+                    continue
+                next_check_s = self.poll()  # a command here may open a window: then Tk's loop, at once
+                if self.windows.root is None and not finished():
+                    self.commands.wait(next_check_s)
         finally:
             self.request_stop()
             worker_thread.join()
@@ -435,9 +417,7 @@ class App:
         if hasattr(self.notifier, "close"):
             self.notifier.close()
         close_shared_loop()
-        if self.root is not None:
-            self.root.destroy()
-            self.root = None
+        self.windows.close()
         self.estimator.close()
 
 

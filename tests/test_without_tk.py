@@ -1,9 +1,11 @@
 """fhp-monitor on a Python without Tk (Debian/Ubuntu's system Python without python3-tk).
 
 This machine's Pythons have tkinter, so each test runs fhp-monitor (or pytest) in a subprocess
-whose PYTHONPATH starts with a folder holding a ``tkinter`` package that raises ImportError, just
-as ``import tkinter`` does where python3-tk is not installed. Everything else is real: the real
-CLI, the real model on real photos, a real notification daemon, a real pytest collection.
+whose PYTHONPATH starts with a folder holding a ``sitecustomize`` that marks ``tkinter`` and
+``_tkinter`` absent (``None`` in ``sys.modules``): ``import tkinter`` raises ModuleNotFoundError and
+``importlib.util.find_spec`` finds nothing, just as where python3-tk is not installed. Everything
+else is real: the real CLI, the real model on real photos, a real notification daemon, a real
+pytest collection.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-
 
 @pytest.fixture
 def no_tk(tmp_path: Path) -> dict[str, str]:
-    """Environment additions that make ``import tkinter`` fail the way it does without python3-tk."""
-    blocker = tmp_path / "no-tk" / "tkinter"
-    blocker.mkdir(parents=True)
-    (blocker / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'tkinter'\", name='tkinter')\n")
-    return {"PYTHONPATH": os.pathsep.join([str(blocker.parent), str(ROOT)])}
+    """Environment additions that make tkinter missing the way it is without python3-tk."""
+    blocker = tmp_path / "no-tk"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\n\nsys.modules['tkinter'] = sys.modules['_tkinter'] = None\n")
+    return {"PYTHONPATH": os.pathsep.join([str(blocker), str(ROOT)])}
 
 
 def fhp(env: dict[str, str], *args: str, timeout_s: float = 180) -> subprocess.CompletedProcess:
@@ -41,8 +43,13 @@ def fhp(env: dict[str, str], *args: str, timeout_s: float = 180) -> subprocess.C
 def test_the_blocker_really_hides_tkinter(no_tk):
     probe = subprocess.run([sys.executable, "-c", "import tkinter"], env={**os.environ, **no_tk},
                            capture_output=True, text=True, timeout=30)
-    assert probe.returncode == 1 and "No module named 'tkinter'" in probe.stderr
+    assert probe.returncode == 1 and "ModuleNotFoundError" in probe.stderr and "tkinter" in probe.stderr
     assert subprocess.run([sys.executable, "-c", "import tkinter"], timeout=30).returncode == 0
+    asked = [sys.executable, "-c", "from fhp_monitor.windows import tk_available; print(tk_available())"]
+    assert subprocess.run(asked, env={**os.environ, **no_tk}, capture_output=True, text=True,
+                          timeout=30).stdout == "False\n"
+    assert subprocess.run(asked, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=30).stdout == "True\n"
 
 
 def tk_notifications(desktop) -> list[dict]:

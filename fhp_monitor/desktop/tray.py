@@ -176,9 +176,11 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
     return ("xembed",)  # Windows, macOS: pystray's native backends
 
 
-def make_tray(backend: str, on_command: Callable[[str], None], loop=None) -> Tray:
+def make_tray(backend: str, on_command: Callable[[str], None], loop=None,
+              before_dock: Callable[[], None] | None = None) -> Tray:
     """A (not yet started) tray of ``backend`` ('sni' or 'xembed'); ``loop``: a DBusLoop for SNI
-    other than the process-wide one (tests with several buses)."""
+    other than the process-wide one (tests with several buses); ``before_dock``: xembed only, see
+    :func:`start_tray`."""
     # The backends get the words, icons and commands from here (they never import this module, so
     # there is no import cycle between the choice and what it chooses).
     content = dict(labels=((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL,
@@ -190,20 +192,23 @@ def make_tray(backend: str, on_command: Callable[[str], None], loop=None) -> Tra
     if backend == "xembed":
         from fhp_monitor.desktop.tray_xembed import XEmbedTray
 
-        return XEmbedTray(on_command, **content)
+        return XEmbedTray(on_command, before_dock=before_dock, **content)
     raise ValueError(f"unknown tray backend {backend!r}")
 
 
 def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | None = None,
-               now: float | None = None) -> Tray | None:
-    """Start the best tray this desktop offers, or return None (one log line) where there is none."""
+               now: float | None = None, before_dock: Callable[[], None] | None = None) -> Tray | None:
+    """Start the best tray this desktop offers, or return None (one log line) where there is none.
+
+    ``before_dock`` runs on this thread when the XEmbed backend has found an X tray and is about
+    to connect pystray (the app connects Tk there, before pystray's server grab)."""
     try:
         order = backend_order()
     except ValueError as exc:
         log.warning("%s; choosing the tray by what this desktop offers.", exc)
         order = backend_order(override="")
     for backend in order:
-        tray = make_tray(backend, on_command)
+        tray = make_tray(backend, on_command, before_dock=before_dock)
         if tray.start(snapshot, now):
             return tray
     log.warning("No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`.")

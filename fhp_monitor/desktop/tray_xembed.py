@@ -212,8 +212,9 @@ class XEmbedTray:
 
     def __init__(self, on_command: Callable[[str], None], *, labels: tuple[tuple[str, str], ...],
                  draw: Callable[[PostureState, int], np.ndarray], activate: str, resume: str,
-                 title: str = "fhp-monitor") -> None:
+                 title: str = "fhp-monitor", before_dock: Callable[[], None] | None = None) -> None:
         self._on_command = on_command
+        self._before_dock = before_dock  # runs in start() once a tray host is found, before pystray
         self._labels, self._draw, self._activate = labels, draw, activate
         self._title = title
         self._drawn_state = PostureState.UNCERTAIN
@@ -244,6 +245,8 @@ class XEmbedTray:
             if not tray_host_available():
                 log.info("No X system tray (owner of _NET_SYSTEM_TRAY_S0) on this desktop.")
                 return False
+            if self._before_dock is not None:
+                self._before_dock()
             try:
                 import pystray
             except Exception as error:  # pystray raises whatever its last backend raised (Xlib, gi, ...)
@@ -334,7 +337,13 @@ class XEmbedTray:
                 return
             self._wait_ready()
             self._running = False
-            self._icon.stop()
+            # pystray's xorg stop() waits without a limit for its loop to answer; a loop stuck on
+            # the X connection once hung a test run for good. Ask from a helper thread, wait 5 s.
+            asking = threading.Thread(target=self._icon.stop, name="fhp-tray-stop", daemon=True)
+            asking.start()
+            asking.join(timeout=_STOP_JOIN_S)
+            if asking.is_alive():
+                log.warning("The tray icon did not answer the stop request within %.0f s.", _STOP_JOIN_S)
             self._flush_xorg()
             thread = self._thread
         if thread is not None:

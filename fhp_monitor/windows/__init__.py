@@ -8,7 +8,7 @@ notification); :func:`tell_tk_missing` says it.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import logging
 import sys
 
@@ -26,12 +26,19 @@ TK_MISSING_CALIBRATE = " Or calibrate without a window: sit tall and run `fhp-mo
 
 
 def tk_available() -> bool:
-    """True when ``import tkinter`` works on this Python (it does not connect to a display)."""
-    try:
-        importlib.import_module("tkinter")
-    except ImportError as error:
-        log.info("tkinter cannot be imported: %s", error)
-        return False
+    """True when this Python has tkinter and its C part ``_tkinter``, found without importing them
+    (importing costs ~3 MB, and the app asks at start though most users never open a window).
+    Debian/Ubuntu without python3-tk lack both; a Python built without Tk headers lacks ``_tkinter``.
+    It does not connect to a display."""
+    for name in ("tkinter", "_tkinter"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError) as error:  # ValueError: a module in sys.modules without a spec
+            log.info("%s cannot be found: %s", name, error)
+            return False
+        if not found:
+            log.info("%s is not installed on this Python", name)
+            return False
     return True
 
 
