@@ -24,14 +24,17 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fhp_monitor.config import ConfigError, Settings, SettingsWatcher, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import SettingsWatcher, load_settings
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.errors import UserError
 from fhp_monitor.desktop.bus import close_shared_loop
-from fhp_monitor.home import AlreadyRunning, Home, SingleInstance, read_state, write_state
+from fhp_monitor.app_state import read_state, write_state
+from fhp_monitor.home import Home
+from fhp_monitor.instance_lock import AlreadyRunning, SingleInstance
 from fhp_monitor.inbox import CommandInbox
 from fhp_monitor.spawner import spawn
 from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run

@@ -17,14 +17,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor import __version__
-from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.core.calibration import (
     CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
 )
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
-from fhp_monitor.home import Home, HomeError, ensure_config, setup_logging
+from fhp_monitor.home import Home, HomeError, ensure_config
+from fhp_monitor.log_setup import setup_logging
 from fhp_monitor.sensing.pose import estimator_for
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
 

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from fhp_monitor.config import SCHEMA, ConfigError, Settings, parse_settings, read_config_bytes
+from fhp_monitor.config import SCHEMA, ConfigError, Settings
+from fhp_monitor.config_file import parse_settings, read_config_bytes
 
 _SECTION = re.compile(r"^(?P<name>[A-Za-z_][\w-]*)\s*:\s*(?P<rest>.*)$")
 _KEY = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[A-Za-z_][\w-]*)(?P<colon>\s*:)(?P<space>[ \t]*)(?P<value>.*)$")

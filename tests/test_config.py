@@ -13,22 +13,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from fhp_monitor.config import (
-    DEFAULTS,
-    SCHEMA,
-    ClockTime,
-    ConfigError,
-    Flag,
-    Names,
-    Number,
-    Settings,
-    SettingsWatcher,
-    Text,
-    load_settings,
-    parse_settings,
-    parse_yaml,
-    settings_from_dict,
-)
+from fhp_monitor.config import DEFAULTS, SCHEMA, ConfigError, Settings, settings_from_dict
+from fhp_monitor.config_file import SettingsWatcher, load_settings, parse_settings, parse_yaml
+from fhp_monitor.config_rules import ClockTime, Flag, Names, Number, Text
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from fhp_monitor.config import ConfigError, load_settings, parse_settings
+from fhp_monitor.config import ConfigError
+from fhp_monitor.config_file import load_settings, parse_settings
 from fhp_monitor.config_edit import ConfigEditError, save_changes, update_config_text, yaml_value
 
 SHIPPED = resources.files("fhp_monitor.resources").joinpath("config.yaml").read_text()

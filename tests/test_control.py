@@ -22,7 +22,8 @@ from typing import Callable, Iterator
 import pytest
 
 from fhp_monitor.desktop import control, control_client
-from fhp_monitor.home import Home, SingleInstance
+from fhp_monitor.home import Home
+from fhp_monitor.instance_lock import SingleInstance
 from faults_support import calibrated  # noqa: F401 - fixture
 from faults_support import clean_env, copy_home
 from real_photos import FORWARD, UPRIGHT

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.config import load_settings
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.config_edit import save_changes
 from faults_support import calibrated, home  # noqa: F401 - fixtures
 from faults_support import clean_env, copy_home, fhp, replay_args

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.config import MAX_CONFIG_BYTES, ConfigError, SettingsWatcher, load_settings, parse_settings
+from fhp_monitor.config import ConfigError
+from fhp_monitor.config_file import MAX_CONFIG_BYTES, SettingsWatcher, load_settings, parse_settings
 from faults_support import copy_home, fhp, minute_count, replay_args, start_fhp
 from real_photos import UPRIGHT
 from recorded_day import build_recorded_day, calibration_folder

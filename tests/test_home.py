@@ -14,20 +14,11 @@ from typing import Iterator
 
 import pytest
 
-from fhp_monitor.config import load_settings, parse_settings
-from fhp_monitor.home import (
-    HOME_ENV,
-    AlreadyRunning,
-    Home,
-    HomeError,
-    SingleInstance,
-    ensure_config,
-    read_state,
-    resolve_home,
-    setup_logging,
-    stop_logging,
-    write_state,
-)
+from fhp_monitor.config_file import load_settings, parse_settings
+from fhp_monitor.app_state import read_state, write_state
+from fhp_monitor.home import HOME_ENV, Home, HomeError, ensure_config, resolve_home
+from fhp_monitor.instance_lock import AlreadyRunning, SingleInstance
+from fhp_monitor.log_setup import setup_logging, stop_logging
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -165,7 +156,7 @@ def test_log_file_rotates_at_one_megabyte_keeping_three(home: Home, logging_clea
 HOLDER = """
 import sys
 from pathlib import Path
-from fhp_monitor.home import SingleInstance
+from fhp_monitor.instance_lock import SingleInstance
 with SingleInstance(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()
@@ -232,7 +223,7 @@ def test_state_round_trip_and_missing_file(home: Home) -> None:
 def test_damaged_state_is_moved_aside_with_a_warning(
         home: Home, content: bytes, caplog: pytest.LogCaptureFixture) -> None:
     home.state.write_bytes(content)
-    with caplog.at_level(logging.WARNING, logger="fhp_monitor.home"):
+    with caplog.at_level(logging.WARNING, logger="fhp_monitor.app_state"):
         assert read_state(home) == {}
     assert "damaged" in caplog.text
     (aside,) = [p for p in home.root.iterdir() if p.name.startswith("state.json.damaged-")]

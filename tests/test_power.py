@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fhp_monitor.config import ConfigError, parse_settings, settings_from_dict
+from fhp_monitor.config import ConfigError, settings_from_dict
+from fhp_monitor.config_file import parse_settings
 from fhp_monitor.core import messages
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_BATTERY, PAUSE_USER

@@ -26,7 +26,7 @@ from tests.conftest import _cannot_run, require_tkinter
 
 require_tkinter()
 
-from fhp_monitor.config import load_settings  # noqa: E402 - after the Tk check
+from fhp_monitor.config_file import load_settings  # noqa: E402 - after the Tk check
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
 from fhp_monitor.windows.settings import FIELDS, WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
 from fhp_monitor.windows.wizard_screens import ACCENT, BAD, WINDOW_TITLE as WIZARD_TITLE  # noqa: E402

@@ -268,8 +268,9 @@ def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
     from fhp_monitor.sensing.sources import open_source
     from fhp_monitor.windows.wizard import run_wizard
-    from fhp_monitor.config import parse_settings
-    from fhp_monitor.home import Home, read_state
+    from fhp_monitor.config_file import parse_settings
+    from fhp_monitor.app_state import read_state
+    from fhp_monitor.home import Home
 
     folders = {0: UPRIGHT, 1: UPRIGHT.parents[1] / "low-isSlouching__middle-notSlouching" / "notSlouching"}
     home = Home.locate(str(tmp_path / "home"), {})

@@ -24,7 +24,8 @@ from fhp_monitor.desktop.control import (
     private_dir_ok, read_line, unix_sockets_available, peer_uid_pid,
 )
 from fhp_monitor.errors import UserError
-from fhp_monitor.home import Home, instance_running
+from fhp_monitor.home import Home
+from fhp_monitor.instance_lock import instance_running
 
 log = logging.getLogger(__name__)
 

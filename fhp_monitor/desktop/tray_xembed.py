@@ -337,7 +337,13 @@ class XEmbedTray:
                 return
             self._wait_ready()
             self._running = False
-            self._icon.stop()
+            # pystray's xorg stop() waits without a limit for its loop to answer; a loop stuck on
+            # the X connection once hung a test run for good. Ask from a helper thread, wait 5 s.
+            asking = threading.Thread(target=self._icon.stop, name="fhp-tray-stop", daemon=True)
+            asking.start()
+            asking.join(timeout=_STOP_JOIN_S)
+            if asking.is_alive():
+                log.warning("The tray icon did not answer the stop request within %.0f s.", _STOP_JOIN_S)
             self._flush_xorg()
             thread = self._thread
         if thread is not None:

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from fhp_monitor.config import ConfigError, Settings, check_setting, describe_setting, load_settings
+from fhp_monitor.config import ConfigError, Settings, check_setting, describe_setting
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.config_edit import ConfigEditError, save_changes
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
 from fhp_monitor.core.messages import forward_words, sensitivity_words

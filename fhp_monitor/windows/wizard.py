@@ -37,7 +37,8 @@ from fhp_monitor.windows import wizard_screens as screens
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.sensing.sources import list_cameras, open_source
 from fhp_monitor.windows.wizard_screens import Action, LiveFeed, WizardView
-from fhp_monitor.config import ConfigError, Settings, load_settings
+from fhp_monitor.config import ConfigError, Settings
+from fhp_monitor.config_file import load_settings
 from fhp_monitor.config_edit import ConfigEditError, save_changes
 from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
@@ -47,7 +48,9 @@ from fhp_monitor.core.geometry import (
 )
 from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
-from fhp_monitor.home import Home, HomeError, read_state, setup_logging, write_state
+from fhp_monitor.app_state import read_state, write_state
+from fhp_monitor.home import Home, HomeError
+from fhp_monitor.log_setup import setup_logging
 
 log = logging.getLogger(__name__)
 
