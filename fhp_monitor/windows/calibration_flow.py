@@ -29,6 +29,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     if source is not None and is_landmark_file(source):
         raise UserError(f"{source} holds landmarks, not pictures, so the calibration window has nothing to show: "
                         f"run `fhp-monitor calibrate --source {source} --no-gui` instead.")
+    from fhp_monitor.windows.host import collect_tk_garbage
     from fhp_monitor.windows.wizard import run_wizard
 
     try:
@@ -39,6 +40,8 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     except tkinter.TclError as exc:
         raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
                         "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
+    finally:
+        collect_tk_garbage()  # before monitoring starts its threads (see windows/host.py)
     if not (result.completed and result.baseline is not None):
         return None
     record_calibration(home, result.baseline)

@@ -16,6 +16,7 @@ CommandInbox (a Toplevel's Unmap or Destroy puts ``WINDOWS_CHANGED``), which wak
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from typing import Callable
@@ -26,6 +27,16 @@ log = logging.getLogger(__name__)
 
 #: Put on the inbox when a window is hidden or destroyed; the app treats it as a plain wake-up.
 WINDOWS_CHANGED = "_wake"
+
+
+def collect_tk_garbage() -> None:
+    """Free Tk objects left in reference cycles now, on the thread that made them (the main thread).
+
+    Left to a later garbage collection, they may be freed on whichever thread allocates then (the
+    worker), and Tcl aborts the whole process: "Tcl_AsyncDelete: async handler deleted by the wrong
+    thread" (seen after the first-run wizard, when the worker's first look ran a collection).
+    """
+    gc.collect()
 
 
 class WindowHost:
@@ -122,4 +133,6 @@ class WindowHost:
         root, self.root = self.root, None
         self.on_close()
         root.destroy()
+        del root
+        collect_tk_garbage()
         log.info("Tk root closed")
