@@ -95,7 +95,7 @@ def write_camera_sized_session(session: Path, out: Path) -> Path:
 
 
 # MediaPipe's C++ start-up warnings: the adapter's own switch, reused so both sides are silenced alike.
-from fhp_monitor.sensing.pose import quiet_native_stderr  # noqa: E402,F401
+from fhp_monitor.native_stderr import quiet_native_stderr  # noqa: E402,F401
 
 
 # ----------------------------------------------------------------------------- readings

@@ -14,6 +14,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from fhp_monitor.home import Home, HomeError, make_private_dir, open_private
+from fhp_monitor.native_stderr import STDERR_LOCK
 
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 3
@@ -57,6 +58,14 @@ class _PlainFormatter(logging.Formatter):
         return super().format(plain)
 
 
+class _StderrLines(logging.StreamHandler):
+    """The stderr handler: waits while native chatter is silenced (native_stderr.py), never lost in it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with STDERR_LOCK:
+            super().emit(record)
+
+
 def setup_logging(home: Home, verbose: bool = False) -> Path:
     """Log to a rotating file in the log folder (1 MB x 3) and to stderr (WARNING; INFO when
     verbose). Calling it again replaces the handlers it added before. Returns the log file path."""
@@ -70,7 +79,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
                         "Check that the folder belongs to you, or choose another one with --home.") from error
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
-    console = logging.StreamHandler(sys.stderr)
+    console = _StderrLines(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
     console.setFormatter(_PlainFormatter("fhp-monitor: %(message)s"))
     root = logging.getLogger()

@@ -14,14 +14,13 @@ import logging
 import os
 import sys
 import zipfile
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
+from fhp_monitor.native_stderr import quiet_native_stderr
 from fhp_monitor.sensing.code_pages import release_startup_code
 from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 
@@ -72,25 +71,6 @@ def check_model_file(path: Path) -> None:
         raise ModelError(f"The pose model file {path} is damaged ({exc}): {fix}.") from exc
     if broken is not None or not REQUIRED_MEMBERS <= names:
         raise ModelError(f"The pose model file {path} is damaged or is not a pose model: {fix}.")
-
-
-@contextmanager
-def quiet_native_stderr() -> Iterator[None]:
-    """Silence the C++ start-up chatter (XNNPACK, glog) that would confuse users; Python errors still raise."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
 
 
 #: The packages above the pose landmarker. Their ``__init__`` files import every MediaPipe task
