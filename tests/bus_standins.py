@@ -26,6 +26,7 @@ from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, m
 from dbus_fast.service import signal as dbus_signal
 
 from fhp_monitor.desktop.bus import DBusLoop
+from tests.logind_stub import leave
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 SAVER = "org.cinnamon.ScreenSaver"
@@ -180,12 +181,7 @@ class SessionStandins:
             return
 
         async def stop() -> None:
-            self.bus.disconnect()
-            try:  # collect how the connection ended (after a killed daemon: an EOFError nobody else reads)
-                await asyncio.wait_for(self.bus.wait_for_disconnect(), 5)
-                self.ended = "disconnected"
-            except (EOFError, OSError, asyncio.TimeoutError) as exc:
-                self.ended = f"lost: {exc!r}"
+            self.ended = await leave(self.bus)
 
         self.loop.call(stop())
         self.loop.close()

@@ -12,6 +12,13 @@ import shutil
 from tests.desktop import XFCE_PROGRAMS, XFCONFD, Desktop, DesktopError, missing_programs
 
 
+def need_programs(*names: str) -> None:
+    """Skip (or fail in CI, see _cannot_run) when one of these programs is not installed."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        _cannot_run(f"{', '.join(missing)} is not installed")
+
+
 def _cannot_run(reason: str, module: bool = False) -> None:
     """Skip on a developer laptop, but fail loudly in CI: GUI tests must never silently skip there.
 

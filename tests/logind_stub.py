@@ -23,6 +23,17 @@ from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, m
 
 from fhp_monitor.desktop.bus import DBusLoop
 
+
+async def leave(bus: MessageBus) -> str:
+    """Disconnect a stand-in's bus and say how the connection ended ("disconnected", or "lost: ..."
+    after a killed daemon: the EOFError nobody else would read)."""
+    bus.disconnect()
+    try:
+        await asyncio.wait_for(bus.wait_for_disconnect(), 5)
+        return "disconnected"
+    except (EOFError, OSError, asyncio.TimeoutError) as exc:
+        return f"lost: {exc!r}"
+
 SESSION_PATH = "/org/freedesktop/login1/session/c7"
 
 
@@ -150,12 +161,7 @@ class Login1Stub:
                 asyncio.get_running_loop().remove_reader(inhibitor.read_fd)
                 os.close(inhibitor.read_fd)
                 Manager._close_our_copy(inhibitor)
-            self.bus.disconnect()
-            try:  # collect how the connection ended (after a killed daemon: an EOFError nobody else reads)
-                await asyncio.wait_for(self.bus.wait_for_disconnect(), 5)
-                self.ended = "disconnected"
-            except (EOFError, OSError, asyncio.TimeoutError) as exc:
-                self.ended = f"lost: {exc!r}"
+            self.ended = await leave(self.bus)
 
         self.loop.call(stop())
         self.loop.close()

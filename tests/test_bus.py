@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import pytest
+from conftest import need_programs
 
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop
 
 
 @pytest.fixture()
 def private_bus(monkeypatch):
-    if shutil.which("dbus-daemon") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but dbus-daemon is missing", pytrace=False)
-        pytest.skip("dbus-daemon is not installed")
+    need_programs("dbus-daemon")
     daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address"],
                               stdout=subprocess.PIPE, text=True)
     address = daemon.stdout.readline().strip()

@@ -10,9 +10,7 @@ forced-disconnect case the real xfce4-panel SNI host and dunst. Waits poll real 
 from __future__ import annotations
 
 import logging
-import os
 import queue
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import need_programs
 
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
@@ -48,10 +47,7 @@ def said(caplog, words: str) -> list[str]:
 @pytest.fixture()
 def restartable(tmp_path, monkeypatch):
     """A session and a "system" bus that can crash and come back at the same unix:path addresses."""
-    if shutil.which("dbus-daemon") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but dbus-daemon is missing", pytrace=False)
-        pytest.skip("dbus-daemon is not installed")
+    need_programs("dbus-daemon")
     session, system = RestartableBus(tmp_path, "session").start(), RestartableBus(tmp_path, "system").start()
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)

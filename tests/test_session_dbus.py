@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import subprocess
 import time
 
 import pytest
+from conftest import need_programs
 
 from fhp_monitor.core.ports import PostureState
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
@@ -28,10 +28,7 @@ from tests.session_parts import RecordingTarget, RunningWorker
 @pytest.fixture()
 def buses(monkeypatch):
     """A private session bus and a private "system" bus, pointed at by the environment."""
-    if shutil.which("dbus-daemon") is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but dbus-daemon is missing", pytrace=False)
-        pytest.skip("dbus-daemon is not installed")
+    need_programs("dbus-daemon")
     session, system = PrivateBus(), PrivateBus()
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)
