@@ -41,25 +41,37 @@ def require_tkinter() -> None:
         _cannot_run(f"this Python has no tkinter. {TK_MISSING}", module=True)
 
 
+def started_desktop(tray: str, missing: list[str], install: str) -> Iterator[Desktop]:
+    """A started private desktop with tray host ``tray`` for a fixture to ``yield from``; closed after.
+    Missing programs or a desktop that does not start: skip on a laptop, fail in CI (_cannot_run)."""
+    if missing:
+        _cannot_run(f"these programs are missing: {', '.join(missing)} ({install})")
+    session = Desktop(tray=tray)
+    try:
+        session.start()
+    except DesktopError as error:
+        _cannot_run(f"the test desktop ({tray}) did not start: {error}")
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def use_buses(monkeypatch, session, system) -> None:
+    """Point the D-Bus environment at a private session bus and a private "system" bus."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)
+    monkeypatch.delenv("XDG_SESSION_ID", raising=False)
+
+
 @pytest.fixture(scope="session")
 def desktop() -> Iterator[Desktop]:
     """A private real desktop (Xvfb + session D-Bus + dunst + trayer) shared by the whole session.
 
     Pass ``desktop.env`` to subprocesses; wrap in-process GUI code in ``with desktop.activate():``.
     """
-    missing = missing_programs()
-    if missing:
-        _cannot_run(f"these programs are missing: {', '.join(missing)} "
-                    "(apt-get install xvfb dbus-x11 dunst trayer x11-utils imagemagick xdotool)")
-    session = Desktop()
-    try:
-        session.start()
-    except DesktopError as error:
-        _cannot_run(f"the test desktop did not start: {error}")
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from started_desktop("trayer", missing_programs(),
+                               "apt-get install xvfb dbus-x11 dunst trayer x11-utils imagemagick xdotool")
 
 
 @pytest.fixture(scope="session")
@@ -69,14 +81,4 @@ def sni_desktop() -> Iterator[Desktop]:
     missing = missing_programs() + [name for name in XFCE_PROGRAMS if shutil.which(name) is None]
     if not os.path.exists(XFCONFD):
         missing.append(XFCONFD)
-    if missing:
-        _cannot_run(f"these programs are missing: {', '.join(missing)} (apt-get install xfce4-panel)")
-    session = Desktop(tray="xfce")
-    try:
-        session.start()
-    except DesktopError as error:
-        _cannot_run(f"the SNI test desktop did not start: {error}")
-    try:
-        yield session
-    finally:
-        session.close()
+    yield from started_desktop("xfce", missing, "apt-get install xfce4-panel")

@@ -28,8 +28,8 @@ from faults_support import copy_home
 from real_photos import UPRIGHT
 from recorded_day import build_recorded_day
 from tests import sni_host
-from tests.conftest import _cannot_run, require_tkinter
-from tests.desktop import Desktop, DesktopError, missing_programs, wait_until
+from tests.conftest import require_tkinter, started_desktop
+from tests.desktop import Desktop, missing_programs, wait_until
 
 require_tkinter()  # the app under test opens Tk windows
 
@@ -146,18 +146,7 @@ def end_with_sigterm(process: subprocess.Popen) -> str:
 @pytest.fixture
 def trayless_desktop() -> Iterator[Desktop]:
     """Xvfb + D-Bus + dunst and no tray host of either kind."""
-    missing = missing_programs()
-    if missing:
-        _cannot_run(f"these programs are missing: {', '.join(missing)}")
-    desktop = Desktop(tray="none")
-    try:
-        desktop.start()
-    except DesktopError as error:
-        _cannot_run(f"the desktop without a tray did not start: {error}")
-    try:
-        yield desktop
-    finally:
-        desktop.close()
+    yield from started_desktop("none", missing_programs(), "apt-get install xvfb dbus-x11 dunst")
 
 
 def test_without_any_tray_no_tk_is_loaded_and_sigterm_ends_the_plain_wait(trayless_desktop: Desktop,

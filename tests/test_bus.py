@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import need_programs
+from tests.conftest import need_programs
 
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import need_programs
+from tests.conftest import need_programs, use_buses
 
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
@@ -49,9 +49,7 @@ def restartable(tmp_path, monkeypatch):
     """A session and a "system" bus that can crash and come back at the same unix:path addresses."""
     need_programs("dbus-daemon")
     session, system = RestartableBus(tmp_path, "session").start(), RestartableBus(tmp_path, "system").start()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)
-    monkeypatch.delenv("XDG_SESSION_ID", raising=False)
+    use_buses(monkeypatch, session, system)
     yield session, system
     session.close()
     system.close()

@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import need_programs
+from tests.conftest import need_programs, use_buses
 
 from fhp_monitor.core.ports import PostureState
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
@@ -30,9 +30,7 @@ def buses(monkeypatch):
     """A private session bus and a private "system" bus, pointed at by the environment."""
     need_programs("dbus-daemon")
     session, system = PrivateBus(), PrivateBus()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)
-    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)
-    monkeypatch.delenv("XDG_SESSION_ID", raising=False)
+    use_buses(monkeypatch, session, system)
     yield session, system
     session.close()
     system.close()
