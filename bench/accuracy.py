@@ -10,10 +10,10 @@ Data sets:
   ones; *half* = on the first half of the upright photos, judged on the other half (never seen in
   calibration) and all forward ones.
 * **synthetic side** and **synthetic front**: a seated person with a known CVA projected through
-  pinhole cameras (tests/synthetic_pose.py) at 3 distances x 3 heights x 3 yaws, every landmark
+  pinhole cameras (tests/support/synthetic_pose.py) at 3 distances x 3 heights x 3 yaws, every landmark
   jittered by N(0, 1.5 px) (about MediaPipe's jitter on a still person). Calibrated on 20 frames at
   CVA 50 +- 1 deg; upright = CVA 48-52, forward = CVA 38-42 (10 degrees down).
-* **two people**: the user's photos beside someone else's (tests/test_people_real.py's composition),
+* **two people**: the user's photos beside someone else's (tests/sensing/test_people_real.py's composition),
   calibrated on the user alone; a verdict only counts when it is the user's.
 
 Sensitivity = forward frames judged forward / all forward frames; specificity = upright frames
@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +56,7 @@ def score(baseline, upright, forward) -> dict:
 def photo_readings() -> dict:
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
     from fhp_monitor.sensing.sources import ImageFolderSource
-    from real_photos import FORWARD, SESSIONS, UPRIGHT
+    from tests.support.real_photos import FORWARD, SESSIONS, UPRIGHT
 
     results = {}
     with MediaPipePoseEstimator() as estimator:
@@ -73,7 +72,7 @@ def photo_readings() -> dict:
 
 
 def real_rows(results: dict) -> list[dict]:
-    from real_photos import FORWARD, UPRIGHT
+    from tests.support.real_photos import FORWARD, UPRIGHT
 
     rows = []
     for name in ("high", "middle"):
@@ -90,7 +89,7 @@ def real_rows(results: dict) -> list[dict]:
 
 def turn_figures(results: dict) -> dict:
     """The head-turn measure upright vs forward: new (shoulder widths) and old (half ear spans)."""
-    from real_photos import FORWARD, UPRIGHT
+    from tests.support.real_photos import FORWARD, UPRIGHT
 
     out = {}
     for label in (UPRIGHT, FORWARD):
@@ -110,7 +109,7 @@ def turn_figures(results: dict) -> dict:
 
 
 def synthetic_rows(seed: int = 7) -> list[dict]:
-    from synthetic_pose import person_seen
+    from tests.support.synthetic_pose import person_seen
 
     rng = np.random.default_rng(seed)
 
@@ -146,8 +145,9 @@ def synthetic_rows(seed: int = 7) -> list[dict]:
 
 def two_people_rows() -> list[dict]:
     import test_people_real as people
-    from real_photos import FORWARD, UPRIGHT
-    from recorded_day import photos
+
+    from tests.support.real_photos import FORWARD, UPRIGHT
+    from tests.support.recorded_day import photos
 
     user = {label: photos(label, people.USER) for label in (UPRIGHT, FORWARD)}
     other = photos(UPRIGHT, people.OTHER) + photos(FORWARD, people.OTHER)
@@ -172,7 +172,7 @@ def main() -> int:
     if args.json:
         print(json.dumps({"rows": rows, "head_turn": turns}, indent=2))
         return 0
-    print(f"| data set | upright / forward frames | sensitivity | specificity | no verdict |")
+    print("| data set | upright / forward frames | sensitivity | specificity | no verdict |")
     print("|---|---|---|---|---|")
     for row in rows:
         reasons = f" ({', '.join(row['reasons'])})" if row["reasons"] and row["null"] else ""

@@ -12,7 +12,7 @@ Run:  python bench/bench_monitoring.py [--hours 8] [--video-hours 2] [--json]
                    photos, in the video's order). The worker decodes only the picture it looks at,
                    like a camera read. This is the figure that stands for monitoring a webcam.
       video replay (``--video-hours``, default 2; 8 adds about 2.5 minutes; 0 skips it): a video
-                   built with tests/recorded_day.py. The source also decodes the skipped frames
+                   built with tests/support/recorded_day.py. The source also decodes the skipped frames
                    between looks (about 4 per look at 5 s intervals), a cost a camera does not have.
     CPU is counted around ``step()`` only (setup such as imports and model load is reported apart);
     the source's ``read()`` is timed inside it, so "without the source read" is shown too.
@@ -46,14 +46,14 @@ RUNS = 5
 
 
 def day_plan(hours: int, upright_min: float, forward_min: float) -> list[tuple[str, float]]:
-    from real_photos import FORWARD, UPRIGHT
+    from tests.support.real_photos import FORWARD, UPRIGHT
 
     return [step for _ in range(hours) for step in ((UPRIGHT, upright_min), (FORWARD, forward_min))]
 
 
 def link_folder(session: Path, plan: list[tuple[str, float]], out: Path, fps: float = 1.0) -> Path:
     """One symlink per video frame, to the same photo build_recorded_day writes at that frame."""
-    from real_photos import FORWARD, UPRIGHT
+    from tests.support.real_photos import FORWARD, UPRIGHT
 
     photos = {label: cycle(sorted((session / label).glob("*.jpg"))) for label in (UPRIGHT, FORWARD)}
     next(photos[UPRIGHT])  # build_recorded_day reads one upright photo for the frame size first
@@ -104,14 +104,14 @@ class TimedSource:
 def worker_day(source_spec: str, calibration: Path) -> dict:
     """Child: step a real MonitorWorker over ``source_spec`` until it ends; sample every simulated hour."""
     import fhp_monitor.cli as cli
+    from fhp_monitor.core.calibration import load_baseline
+    from fhp_monitor.desktop.notify import RecordingNotifier
+    from fhp_monitor.home.folder import Home
+    from fhp_monitor.monitor.clocks import ReplayClock
+    from fhp_monitor.monitor.worker import MonitorWorker
     from fhp_monitor.sensing.pose import estimator_for
     from fhp_monitor.sensing.sources import source_for
     from fhp_monitor.store.history import SqliteHistoryStore
-    from fhp_monitor.desktop.notify import RecordingNotifier
-    from fhp_monitor.core.calibration import load_baseline
-    from fhp_monitor.home import Home
-    from fhp_monitor.clocks import ReplayClock
-    from fhp_monitor.worker import MonitorWorker
 
     setup_cpu = common.cpu_s()
     home = Home.locate(tempfile.mkdtemp(prefix="fhp-bench-home-"), {})
@@ -199,7 +199,7 @@ def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, ch
     """
     import fhp_monitor.cli as cli
     from fhp_monitor import app as app_module
-    from fhp_monitor.home import Home
+    from fhp_monitor.home.folder import Home
 
     home = Home.locate(tempfile.mkdtemp(prefix="fhp-bench-home-"), {})
     shutil.copy(calibration, home.calibration)
@@ -300,9 +300,9 @@ def say(text: str) -> None:
 
 
 def run(hours: int, video_hours: int, upright_min: float, forward_min: float, keep: bool) -> dict:
-    from real_photos import SESSIONS, UPRIGHT
-
     import recorded_day
+
+    from tests.support.real_photos import SESSIONS, UPRIGHT
 
     work = Path(tempfile.mkdtemp(prefix="fhp-bench-day-"))
     try:

@@ -50,7 +50,6 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402  (sets sys.path for fhp_monitor and tests/)
-
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -193,9 +192,8 @@ class Sides:
                 landmarker.close()
 
     def replay(self, video: bool, landmarks_out: str | None = None) -> float:
-        from fhp_monitor.sensing.pose import estimator_for
-
         from fhp_monitor.core.ports import Frame
+        from fhp_monitor.sensing.pose import estimator_for
 
         estimator = estimator_for(self.settings)
         self.num_poses = getattr(estimator, "num_poses", None)
@@ -321,7 +319,7 @@ RATIOS = {  # name: (numerator, denominator, label)
 
 def run(runs: int, variant_count: int, csv_repeat: int) -> dict:
     import fhp_monitor.cli as cli
-    from fhp_monitor.home import Home
+    from fhp_monitor.home.folder import Home
 
     photos = common.real_photos()
     frames = [frame for photo in photos for frame in variants(photo.image, variant_count)]

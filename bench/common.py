@@ -12,7 +12,6 @@ includes MediaPipe's own worker threads); memory is VmRSS / VmHWM from ``/proc/s
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
@@ -20,13 +19,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
 CAMERA_WIDTH, CAMERA_HEIGHT = 640, 360
 
-for _path in (str(REPO), str(TESTS)):  # fhp_monitor, and tests/recorded_day.py's "from real_photos import ..."
+for _path in (str(REPO), str(TESTS)):  # fhp_monitor, and tests/support/recorded_day.py's "from real_photos import ..."
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
@@ -59,7 +57,7 @@ def real_photos(sessions: list[Path] | None = None) -> list[Photo]:
     """Every labelled photo (all sessions by default) as a camera-sized frame, in a stable order."""
     import cv2
 
-    from real_photos import FORWARD, SESSIONS, UPRIGHT
+    from tests.support.real_photos import FORWARD, SESSIONS, UPRIGHT
 
     photos = []
     for session in sessions if sessions is not None else SESSIONS:
@@ -81,7 +79,7 @@ def write_camera_sized_session(session: Path, out: Path) -> Path:
     """
     import cv2
 
-    from real_photos import FORWARD, UPRIGHT
+    from tests.support.real_photos import FORWARD, UPRIGHT
 
     for label in (UPRIGHT, FORWARD):
         (out / label).mkdir(parents=True, exist_ok=True)
@@ -95,8 +93,7 @@ def write_camera_sized_session(session: Path, out: Path) -> Path:
 
 
 # MediaPipe's C++ start-up warnings: the adapter's own switch, reused so both sides are silenced alike.
-from fhp_monitor.native_stderr import quiet_native_stderr  # noqa: E402,F401
-
+from fhp_monitor.process.native_stderr import quiet_native_stderr  # noqa: E402,F401
 
 # ----------------------------------------------------------------------------- readings
 

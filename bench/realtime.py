@@ -4,7 +4,7 @@ Used by ``python bench/bench_monitoring.py --real-time`` (about 17 minutes). Ste
 
 1. A 640 x 360 video of the first session's upright photos at 1 fps (steady sitting).
 2. A temporary home calibrated with ``fhp-monitor calibrate --no-gui`` on the same photos.
-3. A private desktop from tests/desktop.py (Xvfb, a session D-Bus, dunst, and the tray host ``tray``:
+3. A private desktop from tests/support/desktop.py (Xvfb, a session D-Bus, dunst, and the tray host ``tray``:
    xfce4-panel, a StatusNotifierItem host like most desktops', or trayer, an XEmbed-only tray that
    makes the app use pystray), when its programs are installed; otherwise no display (noted).
 4. ``bench/live_app.py VIDEO -- --home H run`` at the defaults: the real app, with the video read
@@ -77,9 +77,9 @@ def window(samples: list[dict], start: float, end: float) -> dict:
 
 
 def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float = 180.0, tray: str = "xfce") -> dict:
-    from real_photos import SESSIONS, UPRIGHT
-
     import recorded_day
+
+    from tests.support.real_photos import SESSIONS, UPRIGHT
 
     work = Path(tempfile.mkdtemp(prefix="fhp-bench-rt-"))
     try:
@@ -96,7 +96,7 @@ def whole_process(steady_s: float = 660.0, warm_s: float = 60.0, paused_s: float
 
 
 def _measure(video: Path, home: Path, steady_s: float, warm_s: float, paused_s: float, tray: str) -> dict:
-    from desktop import Desktop, missing_programs
+    from tests.support.desktop import Desktop, missing_programs
 
     desktop = Desktop(tray=tray).start() if not missing_programs() else None
     env = dict(desktop.env) if desktop is not None else {k: v for k, v in os.environ.items() if k != "DISPLAY"}

@@ -24,23 +24,23 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from fhp_monitor.config import ConfigError, Settings
-from fhp_monitor.config_file import SettingsWatcher, load_settings
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
-from fhp_monitor.errors import UserError
 from fhp_monitor.desktop.bus import close_shared_loop
-from fhp_monitor.app_state import read_state, write_state
-from fhp_monitor.home import Home
-from fhp_monitor.instance_lock import AlreadyRunning, SingleInstance
-from fhp_monitor.inbox import CommandInbox
-from fhp_monitor.spawner import spawn
-from fhp_monitor.supervise import Reporter, install_stop_signals, supervised_run
-from fhp_monitor.clocks import ReplayClock, SystemClock
-from fhp_monitor.windows.host import WindowHost
-from fhp_monitor.worker import MonitorWorker
+from fhp_monitor.errors import UserError
+from fhp_monitor.gui.host import WindowHost
+from fhp_monitor.home.folder import Home
+from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
+from fhp_monitor.home.state import read_state, write_state
+from fhp_monitor.monitor.clocks import ReplayClock, SystemClock
+from fhp_monitor.monitor.supervise import Reporter, install_stop_signals, supervised_run
+from fhp_monitor.monitor.worker import MonitorWorker
+from fhp_monitor.process.inbox import CommandInbox
+from fhp_monitor.process.spawner import spawn
+from fhp_monitor.settings.file import SettingsWatcher, load_settings
+from fhp_monitor.settings.schema import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,10 @@ class App:
     """Owns every adapter for one ``run``; ``main_loop`` returns the exit status."""
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
-        from fhp_monitor.store.spool import open_spooled_history
         from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.pose import estimator_for
         from fhp_monitor.sensing.sources import source_for
+        from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
         self.commands = CommandInbox()
@@ -160,7 +160,7 @@ class App:
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
         from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
-        from fhp_monitor.windows import TK_MISSING_RUN, tell_tk_missing, tk_available
+        from fhp_monitor.gui import TK_MISSING_RUN, tell_tk_missing, tk_available
 
         self.windows.available = tk_available()  # found, not imported: the Tk root comes with a window
         if not self.windows.available:  # e.g. Debian's system Python without python3-tk: say what to install
@@ -198,7 +198,7 @@ class App:
         elif command == "quit":
             self.request_stop()
         elif command == "settings":
-            from fhp_monitor.windows.settings_flow import show_settings
+            from fhp_monitor.gui.settings_flow import show_settings
 
             show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
         elif command == "summary":
@@ -217,7 +217,7 @@ class App:
 
     def start_control(self) -> None:
         """Listen for `fhp-monitor pause/resume/quit/status` and a second `fhp-monitor` (main thread)."""
-        from fhp_monitor.desktop.control import ControlServer, instance_status
+        from fhp_monitor.control.server import ControlServer, instance_status
 
         server = ControlServer(self.home, self.post, lambda: {
             **instance_status(self._last_snapshot, self.worker.looks > 0), "window": self.windows.available})
@@ -242,7 +242,7 @@ class App:
         root = self.windows.root_for_window()
         if root is None:
             return
-        from fhp_monitor.windows.panel import ControlPanel
+        from fhp_monitor.gui.panel import ControlPanel
 
         if self.panel is None:
             import tkinter as tk
@@ -257,9 +257,9 @@ class App:
         self.panel = None  # its root is being destroyed; the next "panel" builds it over a new one
 
     def show_summary(self) -> None:
-        from fhp_monitor.store.chart import render_summary_chart
         from fhp_monitor.core.summary import format_summary_text, local_date
-        from fhp_monitor.reports import daily_summary
+        from fhp_monitor.store.chart import render_summary_chart
+        from fhp_monitor.store.reports import daily_summary
 
         summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
         chart = render_summary_chart(summary, self.home.root / "summary-today.png", private=True)
@@ -326,7 +326,7 @@ class App:
 
     def daily_summary_check(self) -> None:
         from fhp_monitor.core.summary import local_date
-        from fhp_monitor.reports import daily_summary
+        from fhp_monitor.store.reports import daily_summary
 
         state = read_state(self.home)
         last = state.get("last_summary_date")
@@ -434,7 +434,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
     try:
         lock.acquire()
     except AlreadyRunning as exc:
-        from fhp_monitor.desktop.control_client import open_running_panel
+        from fhp_monitor.control.client import open_running_panel
 
         line = open_running_panel(home)  # a second `fhp-monitor`: show the running one instead
         if line is not None:
@@ -459,7 +459,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
 def first_run_calibration(args, home: Home, settings: Settings) -> None:
     """No calibration yet: open the wizard (on the same source) before monitoring begins."""
-    from fhp_monitor.windows.calibration_flow import calibrate_with_window
+    from fhp_monitor.gui.calibration_flow import calibrate_with_window
 
     if not has_display():
         raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "

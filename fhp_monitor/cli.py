@@ -17,17 +17,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor import __version__
-from fhp_monitor.config import ConfigError, Settings
-from fhp_monitor.config_file import load_settings
 from fhp_monitor.core.calibration import (
-    CalibrationError, body_of, fit_from_readings, is_forward, load_baseline, save_baseline,
+    CalibrationError,
+    body_of,
+    fit_from_readings,
+    is_forward,
+    load_baseline,
+    save_baseline,
 )
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
-from fhp_monitor.home import Home, HomeError, ensure_config
-from fhp_monitor.log_setup import setup_logging
+from fhp_monitor.home.folder import Home, HomeError, ensure_config
+from fhp_monitor.home.log import setup_logging
 from fhp_monitor.sensing.pose import estimator_for
+from fhp_monitor.settings.file import load_settings
+from fhp_monitor.settings.schema import ConfigError, Settings
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
 
@@ -145,8 +150,8 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
 
 
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.gui.calibration_flow import calibrate_with_window
     from fhp_monitor.sensing.sources import source_for
-    from fhp_monitor.windows.calibration_flow import calibrate_with_window
 
     if not args.no_gui:
         baseline = calibrate_with_window(args.source, home, settings)
@@ -181,7 +186,7 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
 
 def tell_running_instance(home: Home) -> None:
     """A new calibration is saved: the instance running in this home (if any) switches to it."""
-    from fhp_monitor.desktop.control_client import reload_running
+    from fhp_monitor.control.client import reload_running
 
     line = reload_running(home)
     if line is not None:
@@ -189,7 +194,7 @@ def tell_running_instance(home: Home) -> None:
 
 
 def cmd_status(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.desktop.control_client import query_status, status_words
+    from fhp_monitor.control.client import query_status, status_words
     from fhp_monitor.sensing.pose import resolve_model_path
 
     baseline = load_baseline(home.calibration)
@@ -237,7 +242,7 @@ def cannot_write(path: str, what: str, exc: OSError) -> UserError:
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.core.summary import format_summary_text, to_json_dict
-    from fhp_monitor.reports import daily_summary
+    from fhp_monitor.store.reports import daily_summary
 
     day = parse_day(args.date)
     with open_spooled_history(home, announce=True) as store:
@@ -285,7 +290,7 @@ def check_speed(speed: float) -> float:
 
 def cmd_settings(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.app import open_with_desktop
-    from fhp_monitor.windows.settings_flow import settings_with_window
+    from fhp_monitor.gui.settings_flow import settings_with_window
 
     settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
     return 0
@@ -301,7 +306,7 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
 
 def cmd_control(args, home: Home, settings: Settings) -> int:
     """pause / resume / quit the instance running in this home."""
-    from fhp_monitor.desktop import control_client as control
+    from fhp_monitor.control import client as control
 
     message = {"cmd": args.command}
     if args.command == "pause":
@@ -347,8 +352,8 @@ def runs_monitor(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fhp_monitor.netguard import block_internet
-    from fhp_monitor.spawner import start_spawner
+    from fhp_monitor.process.netguard import block_internet
+    from fhp_monitor.process.spawner import start_spawner
 
     if runs_monitor(list(argv if argv is not None else sys.argv[1:])):
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network

@@ -13,8 +13,8 @@ degrees, the head (nose and ears) between 0.29 and 0.55 of the image height, mea
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -10,11 +10,11 @@ from ``time.time()`` inside the core, so tests can drive whole days with a fake 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
-
 
 # --------------------------------------------------------------------------- values
 

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import time as _time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 from fhp_monitor.core.ports import PostureState
 

@@ -20,9 +20,9 @@ Definitions used everywhere below:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Callable, Mapping, Sequence
 
 from fhp_monitor.core.ports import MinuteRecord, NudgeRecord
 

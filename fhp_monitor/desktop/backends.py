@@ -7,7 +7,7 @@ desktop that misleads us) can force one with an environment variable. This is th
 from __future__ import annotations
 
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def forced_backend(variable: str, allowed: Sequence[str], value: str | None = None,

@@ -27,8 +27,8 @@ import ctypes
 import ctypes.util
 import logging
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
-from fhp_monitor.native_stderr import quiet_native_stderr
+from fhp_monitor.process.native_stderr import quiet_native_stderr
 from fhp_monitor.sensing.code_pages import release_startup_code
 from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 

@@ -12,17 +12,25 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator, Sequence, TextIO
+from typing import TextIO
 
 from fhp_monitor.core.ports import HistoryError, MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date
 from fhp_monitor.store import history_reads as reads
 from fhp_monitor.store.records import RECORD_FIELDS, check_finite, check_minute, check_record, minute_record, minute_row
-from fhp_monitor.store.sqlite_file import (MIGRATIONS, SCHEMA_VERSION, Connection, make_private, open_writer, read_only,
-                                           transaction)
+from fhp_monitor.store.sqlite_file import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Connection,
+    make_private,
+    open_writer,
+    read_only,
+    transaction,
+)
 
 __all__ = ["MIGRATIONS", "RECORD_FIELDS", "SCHEMA_VERSION", "SqliteHistoryStore", "check_record", "minute_record"]
 

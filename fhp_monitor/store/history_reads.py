@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import heapq
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Iterable, Iterator, Sequence, TextIO
+from typing import TextIO
 
 from fhp_monitor.core.ports import MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date, local_datetime

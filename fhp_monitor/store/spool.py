@@ -28,8 +28,9 @@ import stat
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import TextIO
 
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
 from fhp_monitor.store.history import SqliteHistoryStore

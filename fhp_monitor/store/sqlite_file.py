@@ -16,10 +16,10 @@ import logging
 import math
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import quote
 
 from fhp_monitor.core.ports import HistoryError

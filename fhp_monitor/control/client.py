@@ -1,0 +1,259 @@
+"""The command line's side of controlling a running fhp-monitor (the server is desktop/control.py).
+
+``fhp-monitor pause/resume/quit/status``, a second ``fhp-monitor`` and ``calibrate`` use these to
+reach the instance running in the same home: whether one runs is asked of the instance lock, then
+one JSON line goes over its private socket and one comes back. The client trusts only a socket
+file owned by this user whose listening process runs as this user. Everything here runs on the
+CLI's only thread; the waits poll a real condition (the lock, the socket) with a deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+import stat
+import time
+from datetime import datetime
+from pathlib import Path
+
+from fhp_monitor.control.server import (
+    CONFIRM_TIMEOUT_S,
+    MAX_PAUSE_S,
+    MAX_REQUEST_BYTES,
+    MAX_SUN_PATH,
+    POINTER_NAME,
+    SOCKET_NAME,
+    ControlError,
+    peer_uid_pid,
+    private_dir_ok,
+    read_line,
+    unix_sockets_available,
+)
+from fhp_monitor.errors import UserError
+from fhp_monitor.home.folder import Home
+from fhp_monitor.home.instance_lock import instance_running
+
+log = logging.getLogger(__name__)
+
+MAX_REPLY_BYTES = 16384
+CLIENT_TIMEOUT_S = CONFIRM_TIMEOUT_S + 7.0  # the server may wait for its command to show in the status
+CONNECT_WAIT_S = 20.0  # an instance that holds the lock but is still loading its model has no socket yet
+QUIT_WAIT_S = 30.0
+REASON_WORDS = {
+    "user": "paused by you", "snooze": "snoozed", "screen_locked": "paused while the screen is locked",
+    "suspended": "paused while the computer sleeps", "idle": "paused while you are away from the keyboard",
+    "call": "paused during a video call", "on_battery": "paused to save battery",
+}
+STATE_WORDS = {
+    "starting": "starting up", "upright": "sitting tall", "forward": "head drifting forward",
+    "away": "away from the desk", "uncertain": "looking for you", "paused": "paused",
+    "camera_unavailable": "the camera is not available",
+}
+
+
+class NotRunning(Exception):
+    """No fhp-monitor runs in this home (exit status 3 for pause/resume/quit)."""
+
+
+# --------------------------------------------------------------------------- words and lengths
+
+
+_DURATION = re.compile(r"(\d{1,6})([smh])")
+
+
+def parse_pause(text: str | None) -> int | str:
+    """'15m' -> 900, '1h' -> 3600, '90s' -> 90, 'tomorrow' -> 'tomorrow'; None -> 900.
+
+    Strict: a number and one unit (s, m, h), from 1 s up to 24 h. Raises UserError otherwise.
+    """
+    if text is None:
+        return 15 * 60
+    cleaned = text.strip().lower()
+    if cleaned == "tomorrow":
+        return "tomorrow"
+    match = _DURATION.fullmatch(cleaned)
+    seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)] if match else 0
+    if not 1 <= seconds <= MAX_PAUSE_S:
+        raise UserError(f"pause takes a length like 15m, 1h or 90s (at most 24h), or the word tomorrow "
+                        f"(got {text!r}).")
+    return seconds
+
+
+def not_running_status() -> dict:
+    return {"running": False, "state": None, "paused_until": None, "pause_reason": None}
+
+
+def status_words(status: dict) -> str:
+    """'running, sitting tall', 'running, paused by you until 14:30', 'not running', ..."""
+    if not status.get("running"):
+        return "not running"
+    state = status.get("state")
+    if state == "paused":
+        words = REASON_WORDS.get(status.get("pause_reason") or "", "paused")
+        until = status.get("paused_until")
+        if until:
+            moment = datetime.fromisoformat(until)
+            same_day = moment.date() == datetime.now(moment.tzinfo).date()
+            words += f" until {moment:%H:%M}" if same_day else f" until {moment:%A %H:%M}"
+        return f"running, {words}"
+    return f"running, {STATE_WORDS.get(state or '', state or 'unknown')}"
+
+
+# --------------------------------------------------------------------------- talking to the instance
+
+
+def socket_path_for_client(home: Home) -> Path | None:
+    """Where a running instance's socket is (None when its pointer is missing: not listening yet)."""
+    direct = home.root / SOCKET_NAME
+    if len(os.fsencode(direct)) <= MAX_SUN_PATH:
+        return direct
+    pointer = home.root / POINTER_NAME
+    try:
+        info = os.lstat(pointer)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > MAX_REQUEST_BYTES:
+            raise ControlError(f"{pointer} is not a small file of yours; remove it and start fhp-monitor again.")
+        target = Path(pointer.read_text(encoding="utf-8").strip())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ControlError(f"fhp-monitor cannot read {pointer} ({exc}); remove it and start fhp-monitor again.") \
+            from None
+    if target.name != SOCKET_NAME or not private_dir_ok(target.parent):
+        raise ControlError(f"{pointer} points to {target.parent}, which is not a private folder of yours; "
+                           "remove it and start fhp-monitor again.")
+    return target
+
+
+def _connect(path: Path) -> socket.socket:
+    info = os.lstat(path)
+    if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
+        raise ControlError(f"{path} is not a control socket of yours, so fhp-monitor will not talk to it.")
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.settimeout(CLIENT_TIMEOUT_S)
+        conn.connect(os.fsdecode(path))
+        uid, _pid = peer_uid_pid(conn)
+        if uid != os.getuid():
+            raise ControlError(f"the program listening on {path} runs as another user (uid {uid}), "
+                               "so fhp-monitor will not talk to it.")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -> dict:
+    """Send one request to the instance running in ``home`` and return its reply.
+
+    Raises NotRunning when no instance holds the lock, ControlError when it cannot be reached or
+    trusted. Waits up to ``connect_wait_s`` for an instance that is still starting to listen.
+    """
+    if not unix_sockets_available():
+        raise ControlError("Controlling a running fhp-monitor from the command line is not available on "
+                           "this system yet; use its tray icon.")
+    deadline = time.monotonic() + connect_wait_s
+    while True:
+        if not instance_running(home.lock):
+            raise NotRunning(f"not running in {home.root}")
+        path = socket_path_for_client(home)
+        try:
+            if path is None:
+                raise FileNotFoundError(POINTER_NAME)
+            conn = _connect(path)
+            break
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            if time.monotonic() >= deadline:
+                raise ControlError("fhp-monitor is running but does not answer commands yet "
+                                   f"({exc.__class__.__name__}); try again in a moment.") from None
+            time.sleep(0.1)  # the instance is loading; its socket appears when it is ready
+        except OSError as exc:  # e.g. no permission, a timeout: one plain line, no traceback
+            raise ControlError(f"fhp-monitor cannot reach the running instance at {path} "
+                               f"({exc.strerror or exc}).") from None
+    with conn:
+        try:
+            conn.sendall(json.dumps(message).encode("utf-8") + b"\n")
+            line = read_line(conn, MAX_REPLY_BYTES)
+        except OSError as exc:
+            raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
+    if line is None:
+        raise ControlError("fhp-monitor did not answer the command (it may be shutting down).")
+    try:
+        reply = json.loads(line.decode("utf-8"))
+    except ValueError:
+        reply = None
+    if not isinstance(reply, dict) or not reply.get("ok"):
+        raise ControlError(f"fhp-monitor refused the command: {reply!r:.120}")
+    return reply
+
+
+def query_status(home: Home) -> dict:
+    """``running``/``state``/``paused_until``/``pause_reason`` for the home (running: False if none)."""
+    try:
+        reply = request(home, {"cmd": "status"}, connect_wait_s=0.5)  # a loading instance is "starting"
+    except NotRunning:
+        return not_running_status()
+    except ControlError as exc:
+        if not instance_running(home.lock):
+            return not_running_status()
+        log.info("the running instance did not answer the status request: %s", exc)
+        return {"running": True, "state": "starting", "paused_until": None, "pause_reason": None}
+    status = reply.get("status") or {}
+    return {"running": True, "state": status.get("state"), "paused_until": status.get("paused_until"),
+            "pause_reason": status.get("pause_reason")}
+
+
+def _process_gone(pid: int | None) -> bool:
+    if pid is None:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[-1].split()[0] in (b"Z", b"X")  # a zombie has ended
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def wait_until_gone(home: Home, pid: int | None, timeout: float = QUIT_WAIT_S) -> bool:
+    """After ``quit``: True once the instance let go of its lock and its process ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not instance_running(home.lock) and _process_gone(pid):
+            return True
+        time.sleep(0.1)  # another process is shutting down; there is nothing to wait on but its lock
+    return False
+
+
+def open_running_panel(home: Home) -> str | None:
+    """A second `fhp-monitor`: ask the running one to show its panel. Returns the line to print,
+    or None when it cannot be asked (the caller then says it is already running, as before)."""
+    try:
+        reply = request(home, {"cmd": "panel"})
+    except (NotRunning, ControlError) as exc:
+        log.info("could not ask the running instance to open its panel: %s", exc)
+        return None
+    if (reply.get("status") or {}).get("window"):
+        return "fhp-monitor is already running; its window is opening now."
+    return ("fhp-monitor is already running (without a window on this screen); "
+            "`fhp-monitor status` shows how it is doing.")
+
+
+def reload_running(home: Home) -> str | None:
+    """After `fhp-monitor calibrate`: the running instance (if any) takes the new baseline.
+    Returns a line for the user, or None when no instance runs."""
+    try:
+        request(home, {"cmd": "reload"})
+    except NotRunning:
+        return None
+    except ControlError as exc:
+        return f"The running fhp-monitor could not be told ({exc}); restart it to use the new calibration."
+    return "The running fhp-monitor now uses the new calibration."

@@ -1,0 +1,172 @@
+"""How long since the user last touched keyboard or mouse, and a wake-up when they come back.
+
+Input idle is NOT absence: people read and watch without touching anything (and slouch doing
+it); the camera decides presence. The worker only uses idle time to look less while nobody is in
+view, and :class:`IdleWatcher` wakes it at once when input returns after a long idle.
+
+Probes (``idle_probe_for``): X11 through python-xlib's MIT-SCREEN-SAVER extension
+(``screensaver_query_info(root).idle``, milliseconds), Windows ``GetLastInputInfo``, macOS
+``CGEventSourceSecondsSinceLastEventType``; elsewhere (Wayland without X, a console) None, said
+once in the log.
+
+Thread contract: a probe may be called from any thread (it serialises its own X connection) and
+returns quickly (one round trip to the local X server). :class:`IdleWatcher` runs on the shared
+``fhp-dbus`` asyncio loop; ``start``/``stop`` are called from the main thread; ``on_input_returned``
+is called on the loop thread and must not block (``worker.wake.set``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+
+log = logging.getLogger(__name__)
+
+IdleProbe = Callable[[], "float | None"]
+
+#: Input idle this long, then input again, counts as "the user came back": the worker looks at once.
+RETURN_AFTER_S = 60.0
+#: While idle longer than that, how often we check for input coming back.
+POLL_WHILE_IDLE_S = 1.0
+#: While idle, check every idle/IDLE_POLL_FRACTION seconds (at least POLL_WHILE_IDLE_S), at most this.
+MAX_POLL_WHILE_IDLE_S = 10.0
+IDLE_POLL_FRACTION = 30.0
+
+
+class XIdleProbe:
+    """Seconds since the last input on an X display (the server's screen-saver idle counter)."""
+
+    def __init__(self, display_name: str | None = None) -> None:
+        from Xlib import display as xdisplay
+
+        self._display = xdisplay.Display(display_name)
+        if not self._display.has_extension("MIT-SCREEN-SAVER"):
+            self._display.close()
+            raise OSError("the X server has no MIT-SCREEN-SAVER extension")
+        self._root = self._display.screen().root
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float | None:
+        with self._lock:
+            if self._display is None:
+                return None
+            try:
+                return self._root.screensaver_query_info().idle / 1000.0
+            except Exception as exc:  # Xlib's ConnectionClosedError / XError: the display went away
+                log.warning("input idle time stopped working (%s); looking at the usual pace", exc)
+                display, self._display = self._display, None
+        try:
+            display.close()
+        except Exception as exc:  # a connection already broken may fail to close; nothing more to do
+            log.debug("closing the X connection for idle time: %s", exc)
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            display, self._display = self._display, None
+        if display is not None:
+            display.close()
+
+
+def _windows_probe() -> IdleProbe:
+    import ctypes
+    from ctypes import wintypes
+
+    class LASTINPUTINFO(ctypes.Structure):
+        _fields_ = [("cbSize", wintypes.UINT), ("dwTime", wintypes.DWORD)]
+
+    user32, kernel32 = ctypes.windll.user32, ctypes.windll.kernel32  # type: ignore[attr-defined]
+    kernel32.GetTickCount.restype = wintypes.DWORD
+
+    def idle() -> float | None:
+        info = LASTINPUTINFO(cbSize=ctypes.sizeof(LASTINPUTINFO))
+        if not user32.GetLastInputInfo(ctypes.byref(info)):
+            return None
+        return ((kernel32.GetTickCount() - info.dwTime) & 0xFFFFFFFF) / 1000.0
+
+    return idle
+
+
+def _macos_probe() -> IdleProbe:
+    import ctypes
+
+    graphics = ctypes.cdll.LoadLibrary("/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics")
+    seconds_since = graphics.CGEventSourceSecondsSinceLastEventType
+    seconds_since.restype = ctypes.c_double
+    seconds_since.argtypes = [ctypes.c_int32, ctypes.c_uint32]
+    hid_state, any_input = 1, 0xFFFFFFFF  # kCGEventSourceStateHIDSystemState, kCGAnyInputEventType
+
+    return lambda: float(seconds_since(hid_state, any_input))
+
+
+def idle_probe_for(env: Mapping[str, str] | None = None, platform: str | None = None) -> IdleProbe | None:
+    """The input-idle probe this machine offers, or None (logged once, with why)."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    try:
+        if platform == "win32":
+            return _windows_probe()
+        if platform == "darwin":
+            return _macos_probe()
+        if env.get("XDG_SESSION_TYPE") == "wayland" or (env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY")):
+            # XWayland's counter only sees input to X windows: it would call a busy user idle.
+            log.info("input idle time is not available on Wayland; looking at the usual pace")
+            return None
+        if not env.get("DISPLAY"):
+            log.info("input idle time is not available without an X display; looking at the usual pace")
+            return None
+        return XIdleProbe(env["DISPLAY"])
+    except Exception as exc:  # ImportError, an X connection refused, a missing symbol: no probe, said once
+        log.info("input idle time is not available (%s); looking at the usual pace", exc)
+        return None
+
+
+class IdleWatcher:
+    """Calls ``on_input_returned`` when input comes back after ``return_after_s`` of idle.
+
+    It does not poll while the user is active: it sleeps until the idle time could first reach
+    ``return_after_s``, and only then checks every ``poll_s`` until input returns.
+    """
+
+    def __init__(self, probe: IdleProbe, on_input_returned: Callable[[], None], loop,
+                 return_after_s: float = RETURN_AFTER_S, poll_s: float = POLL_WHILE_IDLE_S) -> None:
+        self.probe, self.on_input_returned, self.loop = probe, on_input_returned, loop
+        self.return_after_s, self.poll_s = return_after_s, poll_s
+        self.returns = 0  # how many times input came back after a long idle
+        self._future: concurrent.futures.Future | None = None
+
+    def start(self) -> None:
+        self._future = self.loop.submit(self._watch())
+
+    def stop(self) -> None:
+        future, self._future = self._future, None
+        if future is not None and self.loop.running:
+            self.loop.call_soon(future.cancel)
+
+    async def _watch(self) -> None:
+        longest = 0.0
+        while True:
+            try:
+                idle = self.probe()
+            except Exception as exc:  # the X server went away (logout): stop watching, say so once
+                log.warning("input idle time stopped working (%s); looking at the usual pace", exc)
+                return
+            if idle is None:
+                return
+            if longest >= self.return_after_s and idle < longest:
+                self.returns += 1
+                log.debug("input is back after %.0f s idle", longest)
+                self.on_input_returned()
+            longest = idle
+            if idle < self.return_after_s:
+                await asyncio.sleep(max(self.return_after_s - idle, self.poll_s))
+            else:
+                # The longer nobody has touched anything, the less a second of delay matters: check
+                # every poll_s at first, then up to every MAX_POLL_WHILE_IDLE_S (a whole idle night
+                # costs a few hundred wake-ups, not tens of thousands).
+                await asyncio.sleep(min(max(self.poll_s, idle / IDLE_POLL_FRACTION), MAX_POLL_WHILE_IDLE_S))

@@ -1,0 +1,217 @@
+"""The tray: which backend this desktop gets, the icons every backend draws, the commands it sends.
+
+Backends (each in its own module, each importing its own library):
+
+* ``sni`` — :mod:`fhp_monitor.desktop.tray.sni` (the item in ``sni_item``, its menu in ``sni_menu``):
+  StatusNotifierItem + com.canonical.dbusmenu over dbus-fast on the shared D-Bus loop. KDE, XFCE,
+  Cinnamon, MATE, LXQt, Budgie, waybar and GNOME with the AppIndicator extension host these; it has a
+  real menu and works on Wayland.
+* ``xembed`` — :mod:`fhp_monitor.desktop.tray.xembed`: pystray. On Linux only when no
+  ``org.kde.StatusNotifierWatcher`` is on the session bus (an old X tray such as trayer or stalonetray);
+  on Windows and macOS it is the native tray.
+* ``none`` — no tray at all (stock GNOME): the app says once how to control it without one.
+
+:func:`start_tray` picks the first that starts, in that order; ``FHP_MONITOR_TRAY=sni|xembed|none``
+forces one (tests, or a user whose desktop lies about its tray).
+
+Thread contract of every backend (the :class:`Tray` protocol): ``start`` on the main thread;
+``show`` and ``stop`` from any thread, never blocking for more than one D-Bus/X round trip;
+``on_command`` is called on the backend's own thread (``fhp-dbus`` or ``fhp-tray``) and must only
+queue the command (``App.post``), never block or touch Tk.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+from fhp_monitor.desktop.backends import forced_backend
+
+log = logging.getLogger(__name__)
+
+# Commands the tray and the control panel send (strings, so they cross threads and queues easily).
+CMD_PANEL = "panel"
+CMD_PAUSE_15 = "pause_15"
+CMD_PAUSE_60 = "pause_60"
+CMD_PAUSE_TOMORROW = "pause_tomorrow"
+CMD_RESUME = "resume"
+CMD_RECALIBRATE = "recalibrate"
+CMD_SUMMARY = "summary"
+CMD_SETTINGS = "settings"
+CMD_QUIT = "quit"
+# Commands from notification buttons (desktop/notify.py).
+CMD_SNOOZE_30 = "snooze_30"
+CMD_PAUSE_TODAY = "pause_today"
+
+#: Menu/button wording for each command, in display order (the control panel uses it too).
+COMMAND_LABELS: tuple[tuple[str, str], ...] = (
+    (CMD_PAUSE_15, "Pause 15 minutes"),
+    (CMD_PAUSE_60, "Pause 1 hour"),
+    (CMD_PAUSE_TOMORROW, "Pause until tomorrow"),
+    (CMD_RESUME, "Resume"),
+    (CMD_RECALIBRATE, "Sit tall again (recalibrate)"),
+    (CMD_SUMMARY, "Today's summary"),
+    (CMD_SETTINGS, "Settings"),
+    (CMD_QUIT, "Quit fhp-monitor"),
+)
+#: The tray menu's first entry (its default action where a click opens the menu instead).
+OPEN_PANEL_LABEL = "Open control panel"
+COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL, CMD_SNOOZE_30, CMD_PAUSE_TODAY}
+
+BACKENDS = ("sni", "xembed", "none")
+TRAY_ENV = "FHP_MONITOR_TRAY"
+
+ICON_SIZE = 64
+
+#: What a user reads once where no tray can be shown.
+NO_TRAY_TITLE = "fhp-monitor is running"
+NO_TRAY_TEXT = ("This desktop has no tray, so use the buttons on its reminders, or type "
+                "fhp-monitor pause, fhp-monitor resume or fhp-monitor quit.")
+
+
+class Tray(Protocol):
+    """A tray icon showing the posture state and sending commands back as strings (see module doc)."""
+
+    #: True when the backend shows a menu with every command of COMMAND_LABELS.
+    has_menu: bool
+    #: 'sni' or 'xembed'.
+    backend: str
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self, snapshot: StatusSnapshot | None = None, now: float | None = None) -> bool:
+        """Show the icon; False (one log line) when this desktop has no tray of this kind."""
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Draw ``snapshot`` (icon, tooltip, menu status line); unchanged states are not redrawn."""
+
+    def stop(self) -> None:
+        """Remove the icon. Safe to call twice."""
+
+
+# --------------------------------------------------------------------------- icons
+
+
+#: The icons in design units of a 64 px square (pixel i spans [i, i+1]): per state, the colour, the
+#: base shape and the white marks drawn over it. ("circle", cx, cy, r); ("ring", cx, cy, r, width);
+#: ("bar", x0, y0, x1, y1, half_width, end_extension): a straight bar with square ends.
+_DISC = ("circle", 32.0, 32.0, 28.0)
+_ICONS: dict[PostureState, tuple[tuple[int, int, int], tuple, tuple[tuple, ...]]] = {
+    PostureState.UPRIGHT: ((0, 150, 136), _DISC,
+                           (("bar", 33.0, 16.0, 33.0, 49.0, 4.0, 0.0), ("circle", 32.5, 16.5, 6.5))),
+    PostureState.FORWARD: ((245, 166, 35), _DISC,
+                           (("bar", 24.0, 49.0, 38.0, 23.0, 4.25, 0.25), ("circle", 42.5, 18.5, 6.5))),
+    PostureState.AWAY: ((158, 158, 158), ("ring", 32.0, 32.0, 28.0, 8.0), ()),
+    PostureState.PAUSED: ((30, 110, 220), _DISC,
+                          (("bar", 25.0, 18.0, 25.0, 47.0, 4.0, 0.0), ("bar", 40.0, 18.0, 40.0, 47.0, 4.0, 0.0))),
+    PostureState.CAMERA_UNAVAILABLE: ((211, 47, 47), _DISC, (("bar", 19.0, 19.0, 47.0, 47.0, 4.0, 0.25),)),
+    PostureState.UNCERTAIN: ((120, 120, 120), _DISC,
+                             tuple(("circle", x + 0.5, 32.5, 4.5) for x in (20, 32, 44))),
+}
+
+
+def _distance(shape: tuple, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Signed distance (design units) from each point to the shape's edge: negative inside."""
+    kind = shape[0]
+    if kind == "circle":
+        _kind, cx, cy, r = shape
+        return np.hypot(x - cx, y - cy) - r
+    if kind == "ring":
+        _kind, cx, cy, r, width = shape
+        return np.abs(np.hypot(x - cx, y - cy) - (r - width / 2)) - width / 2
+    _kind, x0, y0, x1, y1, half_width, extension = shape
+    length = float(np.hypot(x1 - x0, y1 - y0))
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    rx, ry = x - (x0 + x1) / 2, y - (y0 + y1) / 2
+    along = np.abs(rx * ux + ry * uy) - (length / 2 + extension)
+    across = np.abs(ry * ux - rx * uy) - half_width
+    outside = np.hypot(np.maximum(along, 0.0), np.maximum(across, 0.0))
+    return outside + np.minimum(np.maximum(along, across), 0.0)
+
+
+def icon_image(state: PostureState, size: int = ICON_SIZE) -> np.ndarray:
+    """A ``size`` x ``size`` x 4 uint8 RGBA array for ``state``, transparent around a disc: colour AND
+    shape differ.
+
+    upright: teal disc with an upright bar; forward: amber disc with a forward-leaning bar;
+    away: grey hollow ring; paused: blue disc with pause bars; camera unavailable: red disc with a
+    slash; uncertain: grey disc with three dots. Drawn straight at ``size`` with anti-aliased edges
+    (each pixel covered by the share of it inside the shape), no imaging library needed; the xembed
+    backend turns it into a PIL image itself.
+    """
+    colour, base, marks = _ICONS[PostureState(state)]
+    scale = size / ICON_SIZE  # pixels per design unit
+    centres = (np.arange(size) + 0.5) / scale
+    x, y = centres[None, :], centres[:, None]
+
+    def coverage(distance: np.ndarray) -> np.ndarray:
+        return np.clip(0.5 - distance * scale, 0.0, 1.0)
+
+    base_cover = coverage(_distance(base, x, y))
+    mark_cover = (coverage(np.minimum.reduce([_distance(mark, x, y) for mark in marks])) if marks
+                  else np.zeros_like(base_cover))
+    under = base_cover * (1.0 - mark_cover)  # white marks drawn over the coloured base
+    alpha = mark_cover + under
+    premultiplied = mark_cover[..., None] * 255.0 + under[..., None] * np.asarray(colour, dtype=float)
+    rgb = np.divide(premultiplied, alpha[..., None], out=np.zeros_like(premultiplied),
+                    where=alpha[..., None] > 0)
+    return np.dstack([rgb, alpha * 255.0]).round().astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- backend choice
+
+
+def backend_order(platform: str | None = None, override: str | None = None) -> tuple[str, ...]:
+    """Backends to try, best first. ``override`` (FHP_MONITOR_TRAY) forces one; raises ValueError."""
+    platform = platform if platform is not None else sys.platform
+    forced = forced_backend(TRAY_ENV, BACKENDS, override)
+    if forced is not None:
+        return () if forced == "none" else (forced,)
+    if platform.startswith("linux") or "bsd" in platform:
+        return ("sni", "xembed")
+    return ("xembed",)  # Windows, macOS: pystray's native backends
+
+
+def make_tray(backend: str, on_command: Callable[[str], None], loop=None,
+              before_dock: Callable[[], None] | None = None) -> Tray:
+    """A (not yet started) tray of ``backend`` ('sni' or 'xembed'); ``loop``: a DBusLoop for SNI
+    other than the process-wide one (tests with several buses); ``before_dock``: xembed only, see
+    :func:`start_tray`."""
+    # The backends get the words, icons and commands from here (they never import this module, so
+    # there is no import cycle between the choice and what it chooses).
+    content = dict(labels=((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL,
+                   resume=CMD_RESUME)
+    if backend == "sni":
+        from fhp_monitor.desktop.tray.sni import SniTray
+
+        return SniTray(on_command, loop=loop, **content)
+    if backend == "xembed":
+        from fhp_monitor.desktop.tray.xembed import XEmbedTray
+
+        return XEmbedTray(on_command, before_dock=before_dock, **content)
+    raise ValueError(f"unknown tray backend {backend!r}")
+
+
+def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | None = None,
+               now: float | None = None, before_dock: Callable[[], None] | None = None) -> Tray | None:
+    """Start the best tray this desktop offers, or return None (one log line) where there is none.
+
+    ``before_dock`` runs on this thread when the XEmbed backend has found an X tray and is about
+    to connect pystray (the app connects Tk there, before pystray's server grab)."""
+    try:
+        order = backend_order()
+    except ValueError as exc:
+        log.warning("%s; choosing the tray by what this desktop offers.", exc)
+        order = backend_order(override="")
+    for backend in order:
+        tray = make_tray(backend, on_command, before_dock=before_dock)
+        if tray.start(snapshot, now):
+            return tray
+    log.warning("No system tray on this desktop; use the reminders' buttons or `fhp-monitor pause|resume|quit`.")
+    return None

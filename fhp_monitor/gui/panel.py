@@ -1,0 +1,74 @@
+"""The control panel: a small Tk window with large buttons.
+
+It is what a left click on the tray icon opens, and the way to reach every command when the tray
+backend has no menu (pystray's xorg backend) or there is no tray at all.
+
+Threads: every method must run on the Tk (main) thread. Code on other threads (the tray thread,
+the worker) marshals with ``root.after(0, panel.show, snapshot, now)``. ``on_command`` is called on
+the Tk thread.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+
+from fhp_monitor.core.messages import tooltip
+from fhp_monitor.core.ports import StatusSnapshot
+from fhp_monitor.desktop.tray import COMMAND_LABELS
+from fhp_monitor.gui.sizing import Scale, screen_scale
+
+WINDOW_TITLE = "fhp-monitor"
+BUTTON_FONT = ("DejaVu Sans", 16)  # design sizes, scaled to the screen (sizing.py)
+STATUS_FONT = ("DejaVu Sans", 18, "bold")
+#: The panel's design size (its natural size at scale 1): fits 1024 x 768 as it is.
+DESIGN_SIZE = (420, 560)
+CLOSE_LABEL = "Close  (Esc)"
+
+
+class ControlPanel:
+    """A 'fhp-monitor' window: a status line and one large button per command.
+
+    Buttons can be reached with the keyboard (Tab, then Space or Enter) as well as the mouse.
+    """
+
+    def __init__(self, root: tk.Tk | tk.Toplevel, on_command: Callable[[str], None], scale: Scale | None = None) -> None:
+        self.root = root
+        self._on_command = on_command
+        scale = scale or screen_scale(root, DESIGN_SIZE)
+        button_font, status_font = scale.font(BUTTON_FONT[1]), scale.font(STATUS_FONT[1], "bold")
+        root.title(WINDOW_TITLE)
+        root.configure(padx=scale.px(16), pady=scale.px(16))
+        root.resizable(True, True)
+        self.status = tk.StringVar(value="fhp-monitor")
+        tk.Label(root, textvariable=self.status, font=status_font, anchor="w").pack(fill="x", pady=(0, scale.px(12)))
+        self.buttons: dict[str, tk.Button] = {}
+        for command, label in COMMAND_LABELS:
+            button = tk.Button(root, text=label, font=button_font, width=26, pady=scale.px(6),
+                               command=lambda c=command: self._send(c))
+            button.bind("<Return>", lambda _event, c=command: self._send(c))
+            button.pack(fill="x", pady=scale.px(3))
+            self.buttons[command] = button
+        self.close_button = tk.Button(root, text=CLOSE_LABEL, font=button_font, width=26, pady=scale.px(6),
+                                      command=self.close)
+        self.close_button.bind("<Return>", lambda _event: self.close())
+        self.close_button.pack(fill="x", pady=(scale.px(12), 0))
+        root.bind("<Escape>", lambda _event: self.close())
+
+    def close(self) -> None:
+        """Hide the panel (Esc, the Close button); the tray opens it again. Tk thread only."""
+        self.root.withdraw()
+
+    def show(self, snapshot: StatusSnapshot, now: float) -> None:
+        """Update the status line, e.g. 'Sitting tall' or 'Paused until 14:30'. Tk thread only."""
+        self.status.set(tooltip(snapshot, now).removeprefix("fhp-monitor: "))
+
+    def raise_window(self) -> None:
+        """Bring the window to the front (after a tray click). Tk thread only."""
+        self.root.deiconify()
+        self.root.lift()
+        self.root.focus_force()  # keys (Esc, Tab, Enter) go to the panel right after the tray click
+        self.buttons[COMMAND_LABELS[0][0]].focus_set()
+
+    def _send(self, command: str) -> None:
+        self._on_command(command)

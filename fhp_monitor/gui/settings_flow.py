@@ -1,0 +1,64 @@
+"""The settings window as one call, for ``fhp-monitor settings`` and the tray's "Settings".
+
+No tkinter at import time: a Python without Tk can import this and get a plain sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from fhp_monitor.errors import UserError
+from fhp_monitor.gui import TK_MISSING, tell_tk_missing, tk_available
+from fhp_monitor.home.folder import Home
+from fhp_monitor.settings.schema import ConfigError
+
+log = logging.getLogger(__name__)
+
+SETTINGS_BROKEN = "The settings file has a problem, so it opens in your text editor instead."
+
+
+def settings_with_window(home: Home, open_file: Callable[[Path], None], on_step: Callable[[str], None] | None = None) -> bool:
+    """``fhp-monitor settings``: show the window until it closes; True when something was saved.
+
+    UserError (one plain sentence) without Tk, without a screen, or when config.yaml does not load
+    (then the file is also opened in the editor, where it can be corrected).
+    """
+    if not tk_available():
+        raise UserError(tell_tk_missing(f" Or change the settings in {home.config}.", on_stderr=False))
+    import tkinter
+
+    from fhp_monitor.gui.settings import run_settings
+
+    try:
+        return run_settings(home=home, open_file=open_file, on_step=on_step)
+    except tkinter.TclError as exc:
+        raise UserError(f"The settings window needs a screen ({exc}). The settings are in {home.config}.") from None
+    except ConfigError as exc:
+        open_file(home.config)
+        raise UserError(f"{SETTINGS_BROKEN} {' '.join(str(exc).splitlines())}") from None
+
+
+def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Callable[[str, str], None]) -> None:
+    """The app's "Settings" command on the Tk thread: raise the open settings window or open one
+    over ``root``. Without a Tk root (no Tk, no display) the file opens in the editor instead."""
+    if root is None:
+        if not tk_available():
+            tell("Settings", TK_MISSING)
+        open_file(home.config)
+        return
+    from fhp_monitor.gui.settings import WINDOW_TITLE, open_settings
+
+    for child in root.winfo_children():
+        if child.winfo_class() == "Toplevel" and child.title() == WINDOW_TITLE:
+            child.deiconify()
+            child.lift()
+            child.focus_force()
+            return
+    try:
+        open_settings(root, home=home, open_file=open_file)
+    except ConfigError as exc:
+        tell("Settings", SETTINGS_BROKEN)
+        log.info("settings window not opened: %s", exc)
+        open_file(home.config)

@@ -1,0 +1,431 @@
+"""The calibration window's parts: how it looks, what it says, and the live feed behind the preview.
+
+:class:`WizardView` builds the widgets inside a Tk ``Tk`` or ``Toplevel`` and offers a few
+``show_*`` methods; :class:`LiveFeed` pulls frames from a source with Tk's ``after``; the words of
+every step are at the end. None of them knows the calibration steps (that is ``wizard.py``).
+:func:`render_preview` turns a BGR frame plus pose landmarks into the mirrored picture with the
+ears and shoulders drawn on it, all in memory (PIL); nothing is ever written to disk.
+
+Sizes are chosen for reading at arm's length (about 70 cm): body text 21 pt, headings 28 pt,
+dark text on white, and every button names its key. Those are the design sizes for a 1240 x 700
+window; :mod:`sizing` scales them to the screen (smaller on 1024 x 768, larger on 4K), the window
+can be resized, and the preview follows the room it gets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import tkinter as tk
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageTk
+
+from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
+from fhp_monitor.core.framing import FramingCheck, FramingIssue, mean_luma
+from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
+from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
+from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "fhp-monitor \u2014 Calibration"
+FONT_FAMILY = "DejaVu Sans"
+TITLE_FONT = (FONT_FAMILY, 28, "bold")
+BODY_FONT = (FONT_FAMILY, 21)
+SMALL_FONT = (FONT_FAMILY, 20)
+BIG_FONT = (FONT_FAMILY, 34, "bold")
+MARK_FONT = (FONT_FAMILY, 24, "bold")
+BACKGROUND = "#ffffff"
+TEXT = "#111111"
+ACCENT = "#1d4ed8"  # buttons and progress bar: never used in the preview overlay
+GOOD = "#0b6e1f"
+BAD = "#b00020"
+PREVIEW_BACKGROUND = "#e8e8e8"
+#: Colour of the ears/shoulders overlay on the preview: bright amber, easy to see on skin and clothes.
+OVERLAY_RGB = (255, 190, 0)
+OVERLAY_OUTLINE_RGB = (20, 20, 20)
+UNKNOWN = "#6b6b6b"
+PREVIEW_BOX = (576, 432)  # design sizes (see sizing.py)
+TEXT_WIDTH = 570
+WINDOW_SIZE = (1240, 700)
+MIN_WINDOW_SIZE = (760, 480)
+PAD = 28
+
+
+def preview_size(width: int, height: int, box: tuple[int, int] = PREVIEW_BOX) -> tuple[int, int]:
+    """Size of a ``width`` x ``height`` frame scaled to fit ``box`` with its shape kept."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"a frame must have a size, got {width} x {height}")
+    scale = min(box[0] / width, box[1] / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def render_preview(image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float,
+                   box: tuple[int, int] = PREVIEW_BOX) -> Image.Image:
+    """The frame mirrored (like a mirror, so moving left moves left) with ears and shoulders drawn.
+
+    Circles mark the ears and shoulders the model is sure of; a line joins the shoulders and
+    another joins the middle of the ears to the middle of the shoulders (the line the angle is
+    measured on).
+    """
+    height, width = image_bgr.shape[:2]
+    picture = Image.fromarray(np.ascontiguousarray(image_bgr[:, ::-1, ::-1]))  # mirror, BGR -> RGB
+    size = preview_size(width, height, box)
+    picture = picture.resize(size, Image.BILINEAR)
+    if pose is None:
+        return picture
+    draw = ImageDraw.Draw(picture)
+    w, h = size
+
+    def point(index: int) -> tuple[float, float]:
+        return (1.0 - float(pose.image[index, 0])) * w, float(pose.image[index, 1]) * h
+
+    def seen(index: int) -> bool:
+        return bool(pose.visibility[index] >= min_visibility)
+
+    line_width = max(5, w // 90)
+    radius = max(8, w // 45)
+
+    def line(a: tuple[float, float], b: tuple[float, float]) -> None:
+        draw.line([a, b], fill=OVERLAY_OUTLINE_RGB, width=line_width + 4)
+        draw.line([a, b], fill=OVERLAY_RGB, width=line_width)
+
+    if seen(LEFT_SHOULDER) and seen(RIGHT_SHOULDER):
+        line(point(LEFT_SHOULDER), point(RIGHT_SHOULDER))
+        if seen(LEFT_EAR) or seen(RIGHT_EAR):
+            ears = [point(i) for i in (LEFT_EAR, RIGHT_EAR) if seen(i)]
+            ear_mid = (sum(p[0] for p in ears) / len(ears), sum(p[1] for p in ears) / len(ears))
+            (lx, ly), (rx, ry) = point(LEFT_SHOULDER), point(RIGHT_SHOULDER)
+            line(ear_mid, ((lx + rx) / 2, (ly + ry) / 2))
+    for index in (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER):
+        if seen(index):
+            x, y = point(index)
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=OVERLAY_RGB,
+                         outline=OVERLAY_OUTLINE_RGB, width=3)
+    return picture
+
+
+def store_x11_title_as_utf8(window: tk.Tk | tk.Toplevel, title: str) -> None:
+    """Re-store the X11 ``WM_NAME`` of ``window`` as UTF8_STRING.
+
+    Tk 8.6 writes the title's UTF-8 bytes into ``WM_NAME`` typed STRING (which means Latin-1), so
+    the em dash reads as "â\x80\x94" in older window managers, task switchers and ``xdotool search``.
+    (``_NET_WM_NAME``, which modern desktops read, is right.) Tk writes ``WM_NAME`` when the window
+    is mapped, so call this after that. Uses python-xlib, which pystray already brings on Linux.
+    """
+    if window.tk.call("tk", "windowingsystem") != "x11" or title.isascii():
+        return
+    try:
+        from Xlib import display as xdisplay
+        from Xlib import error as xerror
+    except ImportError:
+        log.info("python-xlib is missing; the window title may look garbled in older window managers")
+        return
+    try:
+        connection = xdisplay.Display(window.winfo_screen())
+    except (xerror.DisplayError, OSError) as problem:
+        log.warning("could not fix the window title: %s", problem)
+        return
+    try:
+        wrapper = connection.create_resource_object("window", window.winfo_id()).query_tree().parent
+        wrapper.change_property(connection.intern_atom("WM_NAME"), connection.intern_atom("UTF8_STRING"), 8,
+                                title.encode("utf-8"))
+        connection.sync()
+    except xerror.XError as problem:
+        log.warning("could not fix the window title: %s", problem)
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: its words (including the key, e.g. "Start  (Enter)") and what it does."""
+
+    text: str
+    command: Callable[[], None]
+    primary: bool = False
+
+
+class WizardView:
+    """The widgets of the calibration window; call the ``show_*`` methods to change what it shows."""
+
+    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None) -> None:
+        self.window = window
+        window.title(WINDOW_TITLE)
+        window.bind("<Map>", self._on_map, add="+")
+        self._title_fixed = False
+        window.configure(background=BACKGROUND)
+        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE)
+        self.fonts = {name: scale.font(*spec) for name, spec in (
+            ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
+            ("big", (BIG_FONT[1], "bold")), ("mark", (MARK_FONT[1], "bold")))}
+        place_window(window, scale.size(WINDOW_SIZE), MIN_WINDOW_SIZE)
+        self.text_width = scale.px(TEXT_WIDTH)
+        self.preview_box = scale.size(PREVIEW_BOX)
+        self._photo: ImageTk.PhotoImage | None = None
+        pad = scale.px(PAD)
+
+        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w")
+        self.title.pack(side="top", fill="x", padx=pad, pady=(scale.px(20), scale.px(8)))
+        self.buttons = tk.Frame(window, bg=BACKGROUND)
+        self.buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), scale.px(22)))
+        self.middle = middle = tk.Frame(window, bg=BACKGROUND)
+        middle.pack(side="top", fill="both", expand=True, padx=pad)
+
+        self.box = box = tk.Frame(middle, width=self.preview_box[0], height=self.preview_box[1], bg=PREVIEW_BACKGROUND)
+        box.pack(side="left", anchor="n")
+        box.pack_propagate(False)
+        self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
+                                text="Starting the camera\u2026", font=self.fonts["body"], fg=TEXT)
+        self.preview.pack(expand=True)
+
+        side = tk.Frame(middle, bg=BACKGROUND)
+        side.pack(side="left", fill="both", expand=True, padx=(pad, 0))
+        width = self.text_width
+        self.body = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=width)
+        self.body.pack(side="top", fill="x")
+        self.checks = tk.Frame(side, bg=BACKGROUND)
+        self.big = tk.Label(side, text="", font=self.fonts["big"], fg=ACCENT, bg=BACKGROUND, anchor="w",
+                            justify="left", wraplength=width)
+        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg="#dfe5f5", bd=0, highlightthickness=2,
+                             highlightbackground=TEXT)
+        self.note = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
+                             anchor="nw", wraplength=width)
+        self.status = tk.Label(side, text="", font=self.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
+                               anchor="nw", wraplength=width)
+        self.status.pack(side="top", fill="x", pady=(scale.px(10), 0))
+        self.option = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, anchor="w",
+                               cursor="hand2", justify="left", wraplength=width)
+        middle.bind("<Configure>", self._on_resize, add="+")
+
+    def _on_resize(self, event: tk.Event) -> None:
+        """The window was laid out or resized: the preview takes the room left of the text, up to
+        its design size (grown with the window when the user makes the window larger)."""
+        scale = self.scale
+        grow = max(1.0, self.window.winfo_width() / scale.px(WINDOW_SIZE[0]))
+        width = min(event.width - self.text_width - scale.px(PAD), scale.px(PREVIEW_BOX[0] * grow))
+        height = min(event.height, scale.px(PREVIEW_BOX[1] * grow))
+        width, height = max(scale.px(120), width), max(scale.px(90), height)
+        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]), min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
+        if box != self.preview_box:
+            self.preview_box = box
+            self.box.configure(width=box[0], height=box[1])
+
+    def _on_map(self, event: tk.Event) -> None:
+        if event.widget is self.window and not self._title_fixed:
+            self._title_fixed = True
+            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+
+    # ------------------------------------------------------------------ screens
+
+    def show_screen(self, title: str, body: str, actions: Sequence[Action], big: str | None = None,
+                    note: str | None = None) -> None:
+        """A new step: its heading, its words, optionally a large line and more words under it, and
+        its buttons. The checklist, bar, option and status line are cleared."""
+        self.title.configure(text=title)
+        self.body.configure(text=body)
+        self.status.configure(text="")
+        self.show_checklist(None)
+        self.show_progress(None, None)
+        self._show_big(big)
+        self.note.configure(text=note or "")
+        self._place(self.note, note is not None, fill="x", pady=(self.scale.px(10), 0))
+        self.show_option(None)
+        for child in self.buttons.winfo_children():
+            child.destroy()
+        for action in actions:
+            colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
+                if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
+            tk.Button(self.buttons, text=action.text, command=action.command, font=self.fonts["small"],
+                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0, highlightthickness=2,
+                      highlightbackground=TEXT, **colours).pack(
+                side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
+
+    def show_status(self, text: str, bad: bool = False) -> None:
+        """One short line under the step's words (e.g. "Hold still a moment")."""
+        self.status.configure(text=text, fg=BAD if bad else TEXT)
+
+    def _place(self, widget: tk.Widget, visible: bool, **pack: Any) -> None:
+        """Show or hide one of the optional parts of the side panel (always above the status line).
+
+        Hidden parts are unpacked, not emptied: an emptied Tk frame keeps its old height.
+        """
+        if not visible:
+            widget.pack_forget()
+        elif not widget.winfo_manager():
+            widget.pack(side="top", before=self.status, **pack)
+
+    def show_checklist(self, rows: Sequence[tuple[FramingCheck, FramingIssue | None]] | None) -> None:
+        """A tick for each check that passes, a cross and the plain fix for the others; None hides it.
+
+        Checks that cannot be judged because nobody is in view get a grey question mark and their
+        own words, so the same "we can't see you" is not repeated down the list.
+        """
+        for child in self.checks.winfo_children():
+            child.destroy()
+        self._place(self.checks, bool(rows), fill="x", pady=(self.scale.px(10), 0))
+        for check, issue in rows or ():
+            unknown = issue is not None and issue.code == "no_person" and "no_person" not in check.codes
+            mark, colour, words = (
+                ("\u2713", GOOD, check.label) if issue is None
+                else ("?", UNKNOWN, check.label) if unknown
+                else ("\u2717", BAD, issue.message)
+            )
+            row = tk.Frame(self.checks, bg=BACKGROUND)
+            row.pack(side="top", fill="x", pady=2)
+            tk.Label(row, text=mark, font=self.fonts["mark"], width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
+                side="left", anchor="n")
+            tk.Label(row, text=words, font=self.fonts["small"], fg=TEXT if issue is None else colour, bg=BACKGROUND,
+                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(50)).pack(side="left", fill="x")
+
+    def show_progress(self, fraction: float | None, seconds_left: float | None) -> None:
+        """A big countdown and a bar; None hides them."""
+        self._place(self.bar, fraction is not None, anchor="w")
+        if fraction is None:
+            self._show_big(None)
+            return
+        seconds = max(0, int(np.ceil(seconds_left or 0.0)))
+        self._show_big(f"{seconds} second{'s' if seconds != 1 else ''} to go")
+        self.bar.delete("fill")
+        self.bar.create_rectangle(0, 0, int(self.text_width * min(max(fraction, 0.0), 1.0)) + 2, self.scale.px(40),
+                                  fill=ACCENT, width=0, tags="fill")
+
+    def _show_big(self, text: str | None) -> None:
+        self.big.configure(text=text or "")
+        self._place(self.big, text is not None, fill="x", pady=(self.scale.px(20), self.scale.px(6)))
+        if text is not None and self.bar.winfo_manager():
+            self.big.pack_configure(before=self.bar)
+
+    def show_option(self, text: str | None, checked: bool = False, on_click: Callable[[], None] | None = None) -> None:
+        """A large tick box with its words (Tk's own check box is too small to see); None hides it."""
+        self._place(self.option, text is not None, fill="x", pady=(self.scale.px(18), 0))
+        if text is None:
+            return
+        box = "\u2611" if checked else "\u2610"
+        self.option.configure(text=f"{box} {text}")
+        self.option.bind("<Button-1>", lambda _event: on_click() if on_click else None)
+
+    def show_frame(self, image_bgr: np.ndarray, pose: PoseLandmarks | None, min_visibility: float) -> None:
+        """Put a new camera picture (mirrored, with the overlay) in the preview."""
+        picture = render_preview(image_bgr, pose, min_visibility, self.preview_box)
+        self._photo = ImageTk.PhotoImage(picture, master=self.window)
+        self.preview.configure(image=self._photo, text="")
+
+    def clear_frame(self, text: str) -> None:
+        """Replace the preview with words (no camera picture)."""
+        self._photo = None
+        self.preview.configure(image="", text=text)
+
+
+class LiveFeed:
+    """Pulls frames from one source on the Tk thread and hands each to ``on_frame(frame, luma)``.
+
+    About 14 frames a second from a camera; back to back from a file, which loops to its start.
+    Frame times are placed on one increasing timeline (:class:`SourceTimeline`, shared across
+    re-opened feeds). A source that fails, or a camera that shows only black for
+    ``BLACK_FOR_S``, stops the feed and calls ``on_problem(error)`` with a plain message.
+    """
+
+    CAMERA_TICK_MS = 70
+    FILE_TICK_MS = 5  # leaves Tk room for keys and drawing between frames
+    BLACK_LUMA = 5.0
+    BLACK_FOR_S = 2.0
+
+    def __init__(self, window: tk.Misc, source: FrameSource, timeline: SourceTimeline,
+                 on_frame: Callable[[Frame, float], None], on_problem: Callable[[SourceUnavailable], None]) -> None:
+        self.window, self.source, self.timeline = window, source, timeline
+        self.on_frame, self.on_problem = on_frame, on_problem
+        self.dark = DarkWatch(self.BLACK_LUMA, self.BLACK_FOR_S)
+        self._after_id: str | None = None
+        self.running = False
+
+    def start(self) -> None:
+        """Open the source (raises SourceUnavailable) and start pulling frames."""
+        self.source.open()
+        self.running = True
+        self._after_id = self.window.after(0, self._tick)
+
+    def stop(self) -> None:
+        """Stop pulling and give the source back; safe to call twice."""
+        self.running = False
+        if self._after_id is not None:
+            self.window.after_cancel(self._after_id)
+            self._after_id = None
+        self.source.release()
+
+    def _read(self) -> Frame:
+        frame = self.source.read()
+        if frame is None:
+            if self.source.live:
+                raise SourceUnavailable("The camera stopped sending pictures.")
+            self.source.release()
+            self.source.open()
+            frame = self.source.read()
+            if frame is None:
+                raise SourceUnavailable("There are no pictures in this file or folder.")
+        return dataclasses.replace(frame, t=self.timeline.place(frame.t))
+
+    def _tick(self) -> None:
+        self._after_id = None
+        started = time.monotonic()
+        try:
+            frame = self._read()
+            luma = mean_luma(frame.image)
+            if self.dark.update(frame.t, luma):
+                raise SourceUnavailable("The camera shows only black. If it has a cover or a privacy switch, "
+                                        "open it. Check that the room light is on.")
+        except SourceUnavailable as error:
+            self.stop()
+            self.on_problem(error)
+            return
+        self.on_frame(frame, luma)
+        if self.running and self._after_id is None:
+            spent_ms = int((time.monotonic() - started) * 1000)
+            delay_ms = max(1, self.CAMERA_TICK_MS - spent_ms) if self.source.live else self.FILE_TICK_MS
+            self._after_id = self.window.after(delay_ms, self._tick)
+
+
+# ---------------------------------------------------------------------- words
+# Every step's heading and words in one place, so they can be read (and reviewed) as one text.
+# Short sentences, kind, no jargon and no medical advice; {braces} are filled in by the wizard.
+
+STEP_TEXT: dict[str, tuple[str, str]] = {
+    "starting": ("Getting ready\u2026", "Looking for your camera. This takes a moment."),
+    "camera": ("Which camera should we use?",
+               "You can see camera {number} of {count}.\n\n"
+               "Press \u2192 to see the next one. Press Enter to use the one that shows you."),
+    "checks": ("Welcome! Let's find your good posture", "Sit as you usually do, facing the screen."),
+    "upright": ("Sit tall, as you would like to sit",
+                "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
+                "Keep still until the bar is full."),
+    "failed": ("Let's try that again", "{error}\n\nPress Enter to try again."),
+    "forward_intro": ("One more, if you like",
+                      "Now let your head drift forward, the way it does when you are busy. "
+                      "This teaches fhp-monitor what \u201cforward\u201d looks like for you.\n\n"
+                      "Press Enter to record {seconds} seconds, or S to skip."),
+    "forward": ("Let your head drift forward", "Just as it usually does. Stay like that until the bar is full."),
+    "result": ("All done \u2014 thank you!", "fhp-monitor now knows how you sit tall."),
+    "problem": ("{title}", "{message}\n\nThen press Enter to try again."),
+}
+RESULT_BIG = "Sitting tall: saved \u2713"
+RESULT_NOTE = ("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
+               "Next: fhp-monitor looks now and then. If your head stays forward for a while, "
+               "you get a gentle reminder.")
+AUTOSTART_OPTION = "Start fhp-monitor when I log in (L)"
+CHECKS_LOOKING = "Looking at the picture\u2026"
+CHECKS_OK = "All good! Press Enter to start."
+CHECKS_FIX = "Please fix the crosses first, or press A to start anyway."
+KEEP_STILL = "Lovely. Keep still\u2026"
+PAUSED = "Paused: {why}. Please keep still for a moment."
+NO_CAMERA = ("We can't find a camera", "No camera answered. Check that it is plugged in, or that the "
+             "laptop's camera switch or cover is open.")
+CAMERA_FAILED = "We can't see the camera"
+MODEL_FAILED = "We could not start"
+SAVE_FAILED = "We could not save the calibration ({error}). Check that the disk is not full, then press Enter again."
+NO_PICTURE = "No picture"

@@ -1,0 +1,175 @@
+"""The app's home folder: where settings, calibration, history, logs, the instance lock and small
+state live, and the safety checks on it (a private folder, files 0600, never through a link).
+
+``--home DIR`` wins, then the ``FHP_MONITOR_HOME`` environment variable, else the platform's
+per-user data folder (platformdirs). Only numbers and settings live here, never pictures.
+The log is set up in :mod:`fhp_monitor.home.log`, the lock in :mod:`fhp_monitor.home.instance_lock`,
+state.json in :mod:`fhp_monitor.home.state`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "fhp-monitor"
+HOME_ENV = "FHP_MONITOR_HOME"
+LOG_FILE_NAME = "fhp-monitor.log"
+
+logger = logging.getLogger(__name__)
+
+
+class HomeError(RuntimeError):
+    """The home folder cannot be used; the message says which folder and what to do."""
+
+
+# --------------------------------------------------------------------------- where things live
+
+
+def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
+    """The home folder (created with mode 0700 if new): ``--home``, then ``FHP_MONITOR_HOME``,
+    else platformdirs' user data folder. Raises HomeError when it cannot be a folder."""
+    if cli_home is not None and not cli_home.strip():
+        raise HomeError('--home needs a folder name (got ""). Leave --home out to use your user data folder.')
+    chosen = cli_home or env.get(HOME_ENV, "").strip() or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    home = Path(chosen).expanduser().absolute()
+    make_private_dir(home)
+    return home
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` readable by this user only (0700). An existing folder must belong to this
+    user and be writable by nobody else (HomeError naming the path and the fix otherwise)."""
+    if path.is_dir():
+        check_private_dir(path)
+        return
+    if path.exists():
+        raise HomeError(f"fhp-monitor cannot keep its files in {path}: that is a file, not a folder. "
+                        "Choose a folder with --home.")
+    try:
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode is narrowed by the umask, never widened; make it exact
+    except FileExistsError:
+        return  # created by another process between the check and mkdir
+    except OSError as error:
+        raise HomeError(f"fhp-monitor cannot create its folder {path} ({error.strerror or error}). "
+                        "Choose another folder with --home.") from error
+
+
+def check_private_dir(path: Path) -> None:
+    """Refuse a folder owned by another user, or one that others may write in (1777, 0777, 0775...):
+    anyone who can write there could plant links that make fhp-monitor overwrite their targets."""
+    if not hasattr(os, "geteuid"):
+        return  # Windows: the user's profile folders are private by their ACLs
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
+                        "Choose a folder of your own with --home.")
+    if info.st_mode & 0o022:
+        raise HomeError(f"fhp-monitor will not keep its files in {path}: other users may write in it "
+                        f"(mode {info.st_mode & 0o7777:o}). Run: chmod 700 '{path}' (or choose another folder "
+                        "with --home).")
+
+
+@dataclass(frozen=True)
+class Home:
+    """Paths of everything fhp-monitor keeps. Build it with :meth:`locate`."""
+
+    root: Path
+    log_dir: Path
+    chosen: bool = False  # True when --home or FHP_MONITOR_HOME named it (not the platform default)
+
+    @classmethod
+    def locate(cls, cli_home: str | None, env: Mapping[str, str]) -> Home:
+        """Resolve (and create) the home. Logs go in ``root/logs`` when the home was chosen with
+        --home or the environment, else in the platform's per-user log folder."""
+        root = resolve_home(cli_home, env)
+        chosen = bool(cli_home or env.get(HOME_ENV, "").strip())
+        if chosen:
+            log_dir = root / "logs"
+        else:
+            log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+        return cls(root=root, log_dir=log_dir, chosen=chosen)
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yaml"
+
+    @property
+    def calibration(self) -> Path:
+        return self.root / "calibration.json"
+
+    @property
+    def history(self) -> Path:
+        return self.root / "history.sqlite3"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "instance.lock"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / LOG_FILE_NAME
+
+
+def ensure_config(home: Home) -> Path:
+    """Copy the packaged, commented default config.yaml into the home if it has none.
+
+    Never overwrites an existing file (not even one created a moment ago by another process).
+    """
+    target = home.config
+    if os.path.lexists(target):
+        _narrow_to_private(target)
+        return target
+    default = resources.files("fhp_monitor.resources").joinpath("config.yaml").read_bytes()
+    try:  # O_EXCL: fail rather than replace (or write through a link planted a moment ago)
+        with os.fdopen(open_private(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL), "wb") as handle:
+            handle.write(default)
+    except FileExistsError:
+        logger.info("%s appeared while creating it; keeping that one", target)
+    return target
+
+
+def _narrow_to_private(path: Path) -> None:
+    """An existing regular file of ours in the home loses group/other permissions (links are left alone)."""
+    try:
+        info = os.lstat(path)
+        if os.path.isfile(path) and not os.path.islink(path) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
+            os.chmod(path, info.st_mode & 0o700)
+    except OSError as error:
+        logger.warning("could not make %s private: %s", path, error)
+
+
+# --------------------------------------------------------------------------- private files
+
+
+def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
+    """``os.open`` that never follows a symbolic link at ``path`` and leaves the file 0600 at most.
+
+    A planted link is refused with a HomeError naming it (the file it points to is never touched).
+    """
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), mode)
+    except OSError as error:
+        if os.path.islink(path):
+            raise HomeError(f"{path} is a symbolic link; fhp-monitor never writes through links. "
+                            "Delete that link, then start fhp-monitor again.") from error
+        raise
+    try:
+        info = os.fstat(fd)
+        if info.st_mode & 0o077:
+            os.fchmod(fd, info.st_mode & 0o700)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd

@@ -1,0 +1,45 @@
+"""The SNI tray menu's rows without a bus: ids, separators between groups, Resume only while paused.
+(The same menu read by a real host over D-Bus: tests/desktop/test_tray_sni_desktop.py.)"""
+
+from __future__ import annotations
+
+import time
+
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
+from fhp_monitor.desktop.tray import CMD_PANEL, CMD_QUIT, CMD_RESUME, COMMAND_LABELS, OPEN_PANEL_LABEL
+from fhp_monitor.desktop.tray.sni_menu import STATUS_ID, menu_entries, menu_layout, status_line
+
+LABELS = ((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS
+
+
+def test_the_layout_puts_separators_between_the_groups_and_keeps_ids_stable() -> None:
+    layout, ids = menu_layout(LABELS, CMD_PANEL, CMD_RESUME)
+    assert [row[0] for row in layout] == list(range(STATUS_ID, STATUS_ID + len(layout)))
+    assert layout[0] == (STATUS_ID, None, "status")
+    shown = ["---" if label == "separator" else command for _id, command, label in layout[1:]]
+    assert shown == ["---", CMD_PANEL, "---", "pause_15", "pause_60", "pause_tomorrow", CMD_RESUME,
+                     "---", "recalibrate", "summary", "settings", "---", CMD_QUIT]
+    assert sorted(ids.values()) == sorted(command for command, _label in LABELS)
+    assert all(layout[entry_id - STATUS_ID][1] == command for entry_id, command in ids.items())
+    assert menu_layout(LABELS, CMD_PANEL, CMD_RESUME) == (layout, ids)
+
+
+def test_resume_is_enabled_only_while_paused_and_underscores_are_not_mnemonics() -> None:
+    layout, ids = menu_layout(LABELS + (("odd", "a_b"),), CMD_PANEL, CMD_RESUME)
+    resume_id = next(i for i, command in ids.items() if command == CMD_RESUME)
+    for paused in (False, True):
+        entries = dict(menu_entries(layout, "Sitting tall", paused, CMD_RESUME))
+        assert entries[resume_id]["enabled"].value is paused
+        assert entries[STATUS_ID]["label"].value == "Sitting tall" and entries[STATUS_ID]["enabled"].value is False
+        quit_id = next(i for i, command in ids.items() if command == CMD_QUIT)
+        assert entries[quit_id]["enabled"].value is True
+    odd_id = next(i for i, command in ids.items() if command == "odd")
+    assert entries[odd_id]["label"].value == "a__b"
+
+
+def test_the_status_line_says_the_state_and_since_when() -> None:
+    since = time.mktime((2024, 5, 6, 9, 42, 0, 0, 0, -1))
+    line = status_line(StatusSnapshot(state=PostureState.UPRIGHT, since=since), since + 60)
+    assert line.endswith(" · since 09:42") and line != status_line(None, since)
+    paused = status_line(StatusSnapshot(state=PostureState.PAUSED, since=since, paused_until=since + 900), since)
+    assert "since" not in paused and not paused.startswith("fhp-monitor")

@@ -1,0 +1,302 @@
+"""The calibration window as a user meets it: a real Tk window on a real X server, driven by keys.
+
+The wizard runs as its own process (``python -m fhp_monitor.gui.wizard``) on real webcam
+photos, with the real MediaPipe model. It prints one line per step on stdout; the test waits on
+those lines (blocking reads with a deadline), presses keys with xdotool, and looks at real pixels.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.support.needs import require_tkinter
+
+require_tkinter()
+
+from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
+from fhp_monitor.gui.wizard_screens import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
+from tests.support.desktop import wait_until  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+TITLE = "fhp-monitor \u2014 Calibration"
+BAR_TRACK_RGB = (0xDF, 0xE5, 0xF5)  # the unfilled part of the progress bar: only there mid-capture
+BAR_FILL_RGB = (0x1D, 0x4E, 0xD8)
+
+
+class WizardProcess:
+    """The wizard program, its stdout lines in a queue, and helpers to press keys at its window."""
+
+    def __init__(self, desktop, home: Path, xdg: Path, source: str, log: Path,
+                 command: tuple[str, ...] = ("calibrate",)) -> None:
+        self.desktop = desktop
+        self.env = {**desktop.env, "XDG_CONFIG_HOME": str(xdg), "PYTHONPATH": str(ROOT)}
+        self.stderr = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        # The way a user starts it: `fhp-monitor calibrate --source SRC` (or a first `fhp-monitor run`).
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fhp_monitor", "--home", str(home), *command, "--source", source],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.window = 0
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def expect(self, prefix: str, timeout_s: float = 90.0) -> str:
+        """Block until a stdout line starting with ``prefix`` arrives (the wizard reached that step)."""
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout_s)
+            except queue.Empty:
+                pytest.fail(f"no '{prefix}' from the wizard within {timeout_s} s; it said {self.seen}")
+            if line is None:
+                pytest.fail(f"the wizard ended before '{prefix}'; it said {self.seen}")
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def find_window(self) -> int:
+        """The window, found by its exact title the way a user's tools see it (xdotool)."""
+        def search() -> int:
+            found = subprocess.run(["xdotool", "search", "--name", f"^{TITLE}$"], env=self.env,
+                                   capture_output=True, text=True, timeout=10)
+            return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout.strip() else 0
+
+        self.window = wait_until(search, 30.0, f"a window titled {TITLE!r}")
+        return self.window
+
+    def key(self, name: str) -> None:
+        """Press and release a key as a keyboard would (XTEST), with the window focused.
+
+        Not ``xdotool key --window``: for the focused window that presses with XTEST but, when the
+        key closes the window, releases with XSendEvent to a window that is gone, fails, and leaves
+        the key held down in the X server, where auto-repeat cancels the next test's window.
+        """
+        subprocess.run(["xdotool", "windowfocus", "--sync", str(self.window)], env=self.env, check=True, timeout=10)
+        subprocess.run(["xdotool", "key", name], env=self.env, check=True, timeout=10)
+
+    def stop(self) -> int:
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+            self.stderr.close()
+
+
+@pytest.fixture
+def wizard(desktop, tmp_path: Path) -> Iterator:
+    started: list[WizardProcess] = []
+
+    def start(home: Path, source: str = str(UPRIGHT), command: tuple[str, ...] = ("calibrate",)) -> WizardProcess:
+        process = WizardProcess(desktop, home, tmp_path / "xdg", source, tmp_path / "wizard-stderr.log", command)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait(timeout=10)
+        process.stderr.close()
+
+
+def preview_box(desktop, window: int, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Root coordinates of the preview: the window's child X window of exactly the picture's size."""
+    from Xlib import display as xdisplay
+
+    connection = xdisplay.Display(desktop.display)
+    try:
+        pending = [connection.create_resource_object("window", window)]
+        while pending:
+            for child in pending.pop().query_tree().children:
+                geometry = child.get_geometry()
+                if (geometry.width, geometry.height) == size:
+                    x, y, w, h = desktop.window_geometry(int(child.id))
+                    return x, y, w, h
+                pending.append(child)
+    finally:
+        connection.close()
+    pytest.fail(f"no {size[0]}x{size[1]} preview inside the window")
+
+
+def colour_count(pixels: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) -> int:
+    return int((np.abs(pixels.astype(int) - np.array(rgb)).max(axis=2) <= tolerance).sum())
+
+
+def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    # 60 s of the photos' own timeline (4 loops of 15 photos a second apart): long enough to
+    # photograph the window mid-capture, and still only a few seconds of processing.
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 60\n")
+    run = wizard(home)
+    run.expect("checks: ok")
+    window = run.find_window()
+    run.key("Return")
+    run.expect("upright: 25%")
+    shot = np.asarray(Image.open(desktop.screenshot(tmp_path / "mid-capture.png")).convert("RGB"))
+
+    x, y, w, h = preview_box(desktop, window, preview_size(224, 224))
+    preview = shot[y : y + h, x : x + w]
+    assert preview.mean() > 20 and preview.std() > 10, "the preview is black or flat"
+    overlay = colour_count(preview, OVERLAY_RGB)
+    photo = np.asarray(Image.open(next(UPRIGHT.glob("*.jpg"))).convert("RGB").resize((w, h)))
+    assert overlay > 500, f"ears/shoulders overlay not drawn ({overlay} amber pixels)"
+    assert colour_count(photo, OVERLAY_RGB) < overlay / 20, "the photo itself is amber: the check proves nothing"
+    track_rows = np.flatnonzero((np.abs(shot.astype(int) - BAR_TRACK_RGB).max(axis=2) <= 6).sum(axis=1) > 100)
+    assert track_rows.size > 10, "no progress bar on screen"
+    bar = shot[track_rows.min() : track_rows.max() + 1]
+    filled, empty = colour_count(bar, BAR_FILL_RGB, 6), colour_count(bar, BAR_TRACK_RGB, 6)
+    assert filled > 0.2 * empty, f"the bar is not a quarter full mid-capture ({filled} filled, {empty} empty pixels)"
+
+    run.expect("step: forward_intro")
+    run.key("Return")  # record the "drift forward" example too
+    run.expect("step: forward")
+    run.expect("step: result")
+    desktop.screenshot(tmp_path / "result.png")
+    run.key("l")
+    run.expect("autostart: on")
+    run.key("Return")
+    run.expect("done: completed")
+    assert run.stop() == 0
+
+    baseline = load_baseline(home / "calibration.json")
+    assert baseline is not None and baseline.view == "front"
+    assert 35.0 < baseline.cva_proxy_deg < 70.0 and baseline.spread_deg < 5.0
+    assert baseline.samples >= 50  # one sample per photo-second, none lost to motion
+    entry = tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop"
+    assert f"-m fhp_monitor --home {home} run" in entry.read_text()  # the chosen home is kept at login
+    assert "autostart: true" in (home / "config.yaml").read_text()  # noted where it wins at the next start
+    status = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "status", "--json"],
+                            capture_output=True, text=True, timeout=60)
+    assert json.loads(status.stdout)["calibrated"] is True
+
+
+def test_first_run_opens_the_wizard_and_a_finished_calibration_is_not_asked_again(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 5\napp:\n  tray: false\n")
+    first = wizard(home, command=("run", "--speed", "0", "--exit-at-end"))
+    first.expect("checks: ok")
+    first.find_window()
+    first.key("Return")
+    first.expect("step: forward_intro")
+    first.key("s")  # skip the optional second step
+    first.expect("step: result")
+    first.key("Return")
+    first.expect("done: completed")
+    assert first.stop() == 0  # then it monitored the photos to their end and quit
+    assert load_baseline(home / "calibration.json") is not None
+
+    again = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source",
+                            str(UPRIGHT), "--speed", "0", "--exit-at-end"],
+                           env={**desktop.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "step:" not in again.stdout  # no wizard the second time
+
+
+def test_escape_mid_capture_keeps_the_old_calibration_byte_for_byte(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 120\n")
+    calibration = home / "calibration.json"
+    save_baseline(calibration, Baseline(48.5, 1.2, 20, "front", 2.0, 1_700_000_000.0))
+    before = calibration.read_bytes()
+    run = wizard(home)
+    run.expect("checks: ok")
+    run.find_window()
+    run.key("Return")
+    run.expect("step: upright")
+    run.key("Escape")
+    run.expect("done: cancelled")
+    assert run.stop() == 1
+    assert calibration.read_bytes() == before
+    assert not (home / "state.json").exists()
+    assert not (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").exists()
+
+
+def test_a_missing_camera_shows_a_plain_message_not_a_traceback(desktop, wizard, tmp_path: Path):
+    home = tmp_path / "home"
+    run = wizard(home, source="9")
+    run.expect("step: problem")
+    run.find_window()
+    run.key("Return")  # Retry: the camera is still missing, so the same kind message comes back
+    run.expect("step: problem")
+    run.key("Escape")
+    assert run.stop() == 1
+    assert "Traceback" not in (tmp_path / "wizard-stderr.log").read_text()
+    assert not (home / "calibration.json").exists()
+
+
+def test_a_camera_that_shows_only_black_gets_a_plain_message(desktop, wizard, tmp_path: Path):
+    black = tmp_path / "black"
+    black.mkdir()
+    for index in range(4):  # four real, pitch-black pictures a second apart
+        Image.new("RGB", (320, 240)).save(black / f"frame-{index}.png")
+    run = wizard(tmp_path / "home", source=str(black))
+    run.expect("step: problem")
+    window = run.find_window()
+    assert window
+    run.key("Escape")
+    assert run.stop() == 1
+    assert "Traceback" not in (tmp_path / "wizard-stderr.log").read_text()
+
+
+def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
+    """Two sources offered as cameras 0 and 1: the user looks at both, keeps the second, and it
+    is remembered in the home state. Runs in-process over an existing Tk root, as the app will."""
+    import tkinter as tk
+
+    from fhp_monitor.gui.wizard import run_wizard
+    from fhp_monitor.home.folder import Home
+    from fhp_monitor.home.state import read_state
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
+    from fhp_monitor.sensing.sources import open_source
+    from fhp_monitor.settings.file import parse_settings
+
+    folders = {0: UPRIGHT, 1: UPRIGHT.parents[1] / "low-isSlouching__middle-notSlouching" / "notSlouching"}
+    home = Home.locate(str(tmp_path / "home"), {})
+    keys = {"step: camera": ["Right", "Right", "Left", "Return"], "checks: ok": ["Return"],
+            "step: forward_intro": ["s"], "step: result": ["Return"]}
+    seen: list[str] = []
+    with desktop.activate():
+        root = tk.Tk()
+        root.withdraw()
+        # A bound, not a pause: should a key be lost, close the wizard so the test fails, not hangs.
+        root.after(90_000, lambda: [child.destroy() for child in root.winfo_children()])
+
+        def on_step(line: str) -> None:
+            seen.append(line)
+            for key in keys.pop(line, []):
+                root.after(10, lambda key=key: root.focus_get() and root.focus_get().event_generate(f"<{key}>"))
+
+        try:
+            result = run_wizard(
+                root=root, source_spec=None, settings=parse_settings("calibration: {duration_s: 5}"), home=home,
+                estimator_factory=MediaPipePoseEstimator,
+                source_factory=lambda spec, **kw: open_source(str(folders[int(spec)]), **kw),
+                camera_lister=lambda: [0, 1], on_step=on_step, autostart_command=["/bin/true"])
+        finally:
+            root.destroy()
+    assert result.completed and result.camera_index == 1, seen
+    assert seen.count("step: camera") == 4  # shown, then once per arrow key
+    assert read_state(home)["camera_index"] == 1
+    assert result.baseline is not None and result.baseline.samples >= 5 and not result.autostart

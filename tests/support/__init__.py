@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: real photos, recorded days, private desktops, stand-ins."""
