@@ -10,5 +10,5 @@ from fhp_monitor.core.summary import DailySummary, build_daily_summary, day_boun
 
 def daily_summary(store: HistoryStore, day: date, now: float) -> DailySummary:
     start, end = day_bounds(day)
-    week = store.daily_totals(day - timedelta(days=7), day - timedelta(days=1))  # type: ignore[attr-defined]
+    week = store.daily_totals(day - timedelta(days=7), day - timedelta(days=1))
     return build_daily_summary(day, store.minutes(start, end), store.nudges(start, end), week, now=now)
