@@ -8,8 +8,9 @@ Threads:
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` (see desktop/tray.py).
-The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
-without a restart; a bad edit is reported once and the previous settings are kept), shows the
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits
+apply without a restart; a bad edit is reported once and the previous settings are kept; a save
+in the settings window applies at once through the same check), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
 """
 
@@ -200,7 +201,8 @@ class App:
         elif command == "settings":
             from fhp_monitor.gui.settings_flow import show_settings
 
-            show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
+            show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell,
+                          on_saved=self.reload_settings)  # at once: the worker has them within a second
         elif command == "summary":
             self.show_summary()
         elif command == "recalibrate":
