@@ -15,11 +15,13 @@ from tests.support.synthetic_pose import person_seen
 SITTING_TALL_DEG = 50.0
 
 
-def record_landmarks(path: Path, cva_at: Callable[[int], float], seconds: int) -> Path:
-    """``seconds`` rows, at t = 0, 1, 2 ...: the person whose CVA is ``cva_at(t)``."""
+def record_landmarks(path: Path, cva_at: Callable[[int], float], seconds: int,
+                     body_x_at: Callable[[int], float] = lambda t: 0.0) -> Path:
+    """``seconds`` rows, at t = 0, 1, 2 ...: the person whose CVA is ``cva_at(t)``, sitting
+    ``body_x_at(t)`` metres to the side of where they were calibrated."""
     with LandmarkCsvWriter(path) as writer:
         for t in range(seconds):
-            writer.write(Frame(image=None, t=float(t), index=t), person_seen(cva_at(t)))
+            writer.write(Frame(image=None, t=float(t), index=t), person_seen(cva_at(t), body_x=body_x_at(t)))
     return path
 
 
