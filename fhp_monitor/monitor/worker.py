@@ -5,12 +5,9 @@ how many timeline seconds to wait before the next; tests call it directly with a
 app calls ``run()`` in a thread, which paces itself with an injected ``pace`` function
 (``stop_event.wait`` for a camera, a scaled wait or none for a file replay).
 
-Commands (pause, resume, new settings...) wake the wait and act at once, in every state: between
-looks, while the camera is away, and after a recording has ended, when the worker keeps taking
-them until it is stopped (``keep_after_end``) instead of ending the run.
-
-The worker is the one writer of a replay's clock (clocks.ReplayClock): it moves the clock to each
-frame it reads and on by the time ``pace`` reports as waited.
+Commands (pause, resume, settings...) wake the wait and act at once in every state: between looks,
+with the camera gone, and after a recording ended (``keep_after_end``: taken until stopped). The
+worker alone moves a replay's clock (clocks.ReplayClock): to each frame, and on by what ``pace`` waited.
 
 Everything the worker produces (state changes, nudges, finished minutes) is handled on this same
 thread: history writes happen on one thread only, as the HistoryStore contract asks, and the
@@ -271,7 +268,8 @@ class MonitorWorker:
         self.ended = True
         self.source.release()
         log.info("the source ended")
-        self._handle(self.monitor.observe(Observation(PostureState.UNCERTAIN, None, messages.RECORDING_ENDED), now, wall=wall))
+        ended = Observation(PostureState.UNCERTAIN, None, messages.RECORDING_ENDED)  # no more verdicts
+        self._handle(self.monitor.observe(ended, now, wall=wall))
         self.on_snapshot(self.snapshot())
         if self.keep_after_end:
             self._notify(messages.RECORDING_ENDED, messages.RECORDING_ENDED_TEXT)
@@ -281,7 +279,10 @@ class MonitorWorker:
         now, wall = self.monotonic(), self.clock.now()
         self._apply_commands(now, wall)
         self._handle(self.monitor.tick(now, wall=wall))  # a pause with an end time ends by itself
-        left = self.monitor.pause_remaining_s(now, wall) if self.monitor.paused else None
+        if not self.monitor.paused:
+            return ENDED_TICK_S
+        self.released_for_pause.set()  # the source was let go at the end: a suspend need not wait
+        left = self.monitor.pause_remaining_s(now, wall)
         return ENDED_TICK_S if left is None else max(0.05, min(ENDED_TICK_S, left))
 
     def _plan(self, state: PostureState, now: float) -> float:

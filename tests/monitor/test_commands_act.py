@@ -95,6 +95,7 @@ def test_after_a_recording_ended_pause_and_resume_act_at_once_until_quit(tmp_pat
             worker.pause(clock.now() + 15 * 60)
         elif "paused" not in seen:
             seen["paused"], seen["paused_seen_at"] = snapshots[-1], clock.now()
+            seen["camera_let_go"] = worker.released_for_pause.is_set()  # a suspend need not wait for it
             worker.resume()
         elif "resumed" not in seen:
             seen["resumed"], seen["resumed_seen_at"] = snapshots[-1], clock.now()
@@ -115,6 +116,7 @@ def test_after_a_recording_ended_pause_and_resume_act_at_once_until_quit(tmp_pat
     assert paused.paused_until == pytest.approx(seen["asked_at"] + 15 * 60)
     assert seen["paused_seen_at"] - seen["asked_at"] < 1.0  # at once, not at a next look
     assert messages.tooltip(paused, seen["paused_seen_at"]).startswith("fhp-monitor: Paused until ")
+    assert seen["camera_let_go"] is True
 
     resumed = seen["resumed"]
     assert isinstance(resumed, StatusSnapshot) and resumed.state is not PostureState.PAUSED
