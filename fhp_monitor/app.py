@@ -3,11 +3,12 @@
 Threads:
 * main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking
   for the rare checks below. While a window (control panel, settings) is open it runs Tk's loop
-  over a hidden root made for it, watching the same pipe (windows/host.py: the root is made on
+  over a hidden root made for it, watching the same pipe (gui/host.py: the root is made on
   demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
-  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
+  clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
+  ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
 The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
 without a restart; a bad edit is reported once and the previous settings are kept), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
@@ -21,12 +22,14 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
+from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
+from fhp_monitor.core.posture import PAUSE_CALL
 from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
 from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.errors import UserError
@@ -62,15 +65,6 @@ def parse_start(text: str | None) -> float:
     return moment.timestamp()
 
 
-def pause_until(command: str, now: float) -> float | None:
-    if command == "pause_15":
-        return now + 15 * 60
-    if command == "pause_60":
-        return now + 60 * 60
-    tomorrow = datetime.fromtimestamp(now).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, datetime.min.time()).timestamp()
-
-
 def open_with_desktop(path: Path) -> None:
     """Open a file with the user's default program (text editor for config.yaml, viewer for a PNG)."""
     if sys.platform == "win32":
@@ -97,7 +91,7 @@ class App:
         self.args, self.home, self.settings = args, home, settings
         self.commands = CommandInbox()
         self.stop = threading.Event()
-        self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
+        self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
         self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
@@ -116,8 +110,7 @@ class App:
         )
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
-        self.windows = WindowHost(self.commands, on_close=self._forget_panel)  # the Tk root, on demand
-        self.panel = None
+        self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self._paused_for_call: str | None = None
@@ -152,7 +145,7 @@ class App:
             self.control.changed()
         if self.tray is not None:
             self.tray.show(snapshot, self.clock.now())
-        self.post("_refresh")
+        self.post(REFRESH)
 
     def start_ui(self) -> None:
         if self.args.no_tray or not self.settings.app.tray or not has_display():
@@ -174,46 +167,30 @@ class App:
             self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
     # ------------------------------------------------------------------ commands
-    def post(self, command: str) -> None:
+    def post(self, command: Command) -> None:
         """Any thread (tray, notification buttons, control socket, session watchers): queue a
         command for the main thread, which wakes at once and handles it in ``handle``."""
         self.commands.put(command)
 
-    def handle(self, command: str) -> None:
-        now = self.clock.now()
-        if command not in ("_refresh", "_wake"):
+    def handle(self, command: Command) -> None:
+        if command.verb not in INTERNAL:
             log.info("command: %s", command)
-        if command in ("pause_15", "pause_60", "pause_tomorrow"):
-            self.worker.pause(pause_until(command, now))
-        elif command == "snooze_30":  # a nudge's button
-            self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
-        elif command == "pause_today":  # a nudge's button
-            self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
-        elif command.startswith("pause_for:"):  # from `fhp-monitor pause 90s`: seconds, checked by the sender
-            self.worker.pause(now + int(command.removeprefix("pause_for:")))
-        elif command == "reload":
-            self.reload_baseline()
-        elif command == "resume":
-            self.worker.resume()
-        elif command == "quit":
-            self.request_stop()
-        elif command == "settings":
-            from fhp_monitor.gui.settings_flow import show_settings
+        self.HANDLERS[command.verb](self, command)
 
-            show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
-        elif command == "summary":
-            self.show_summary()
-        elif command == "recalibrate":
-            self.recalibrate()
-        elif command == "panel":
-            self.show_panel()
-        elif command == "_refresh":
-            if self.panel is not None and self._last_snapshot is not None:
-                self.panel.show(self._last_snapshot, now)
-        elif command == "_wake":
-            pass  # the worker ended or a stop was asked: the main loop looks at that next
-        else:
-            log.warning("unknown command %r", command)
+    #: One handler per verb of core/commands.py (tests/app/test_command_wiring.py checks none is missing).
+    HANDLERS: dict[Verb, Callable[[App, Command], object]] = {
+        Verb.PAUSE: lambda app, command: app.worker.pause(command.pause_ends(app.clock.now()), command.reason),
+        Verb.RESUME: lambda app, _: app.worker.resume(),
+        Verb.RELOAD: lambda app, _: app.reload_baseline(),
+        Verb.QUIT: lambda app, _: app.request_stop(),
+        Verb.SETTINGS: lambda app, _: app.show_settings(),
+        Verb.SUMMARY: lambda app, _: app.show_summary(),
+        Verb.RECALIBRATE: lambda app, _: app.recalibrate(),
+        Verb.PANEL: lambda app, _: app.windows.show_panel(app.post, app._last_snapshot or app.worker.snapshot(),
+                                                          app.clock.now()),
+        Verb.REFRESH: lambda app, _: app.windows.refresh_panel(app._last_snapshot, app.clock.now()),
+        Verb.WAKE: lambda app, _: None,  # the worker ended or a stop was asked: the main loop looks at that next
+    }
 
     def start_control(self) -> None:
         """Listen for `fhp-monitor pause/resume/quit/status` and a second `fhp-monitor` (main thread)."""
@@ -238,23 +215,10 @@ class App:
         self.worker.send("baseline", baseline)
         log.info("calibration reloaded: upright reads %.1f degrees", baseline.cva_proxy_deg)
 
-    def show_panel(self) -> None:
-        root = self.windows.root_for_window()
-        if root is None:
-            return
-        from fhp_monitor.gui.panel import ControlPanel
+    def show_settings(self) -> None:
+        from fhp_monitor.gui.settings_flow import show_settings
 
-        if self.panel is None:
-            import tkinter as tk
-
-            window = tk.Toplevel(root)
-            window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
-            self.panel = ControlPanel(window, on_command=self.post)
-        self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
-        self.panel.raise_window()
-
-    def _forget_panel(self) -> None:
-        self.panel = None  # its root is being destroyed; the next "panel" builds it over a new one
+        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
 
     def show_summary(self) -> None:
         from fhp_monitor.core.summary import format_summary_text, local_date
@@ -275,8 +239,8 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            self.post("reload")  # calibrate also sends "reload" itself; twice does no harm
-            self.post("resume")
+            self.post(RELOAD)  # calibrate also sends "reload" itself; twice does no harm
+            self.post(RESUME)
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
@@ -350,7 +314,7 @@ class App:
         """Any thread (signal handlers too): end the run; the worker and the main thread wake at once."""
         self.stop.set()
         self.worker.wake.set()
-        self.commands.put("_wake")
+        self.commands.put(WAKE)
 
     def pace(self, seconds: float) -> bool:
         """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
@@ -377,7 +341,7 @@ class App:
             try:
                 self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
             finally:
-                self.commands.put("_wake")  # the main loop notices the end at once
+                self.commands.put(WAKE)  # the main loop notices the end at once
 
         worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
