@@ -17,21 +17,20 @@ end-of-day summary when it is due, and scans for video-call apps every CALL_POLL
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL
-from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
+from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.bus import close_shared_loop
+from fhp_monitor.desktop.calls import CallPause
+from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
@@ -41,7 +40,6 @@ from fhp_monitor.monitor.clocks import ReplayClock, SystemClock
 from fhp_monitor.monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.monitor.worker import MonitorWorker
 from fhp_monitor.process.inbox import CommandInbox
-from fhp_monitor.process.spawner import spawn
 from fhp_monitor.settings.file import SettingsWatcher, load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 
@@ -49,10 +47,6 @@ log = logging.getLogger(__name__)
 
 SETTINGS_POLL_S = 15.0  # a stat() of config.yaml, and whether the daily summary is due
 CALL_POLL_S = 45.0  # a scan of /proc for video-call apps
-
-
-def has_display() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def parse_start(text: str | None) -> float:
@@ -63,20 +57,6 @@ def parse_start(text: str | None) -> float:
     except ValueError:
         raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
     return moment.timestamp()
-
-
-def open_with_desktop(path: Path) -> None:
-    """Open a file with the user's default program (text editor for config.yaml, viewer for a PNG)."""
-    if sys.platform == "win32":
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    if spawn([opener, str(path)]):  # started outside the network guard (see spawner.py)
-        return
-    try:
-        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except OSError as exc:
-        log.warning("could not open %s with %s: %s", path, opener, exc)
 
 
 class App:
@@ -113,7 +93,7 @@ class App:
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
-        self._paused_for_call: str | None = None
+        self.calls = CallPause(self.worker)
         self._last_snapshot: StatusSnapshot | None = None
         apply_autostart_setting(home, settings)
         self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
@@ -221,13 +201,10 @@ class App:
         show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
 
     def show_summary(self) -> None:
-        from fhp_monitor.core.summary import format_summary_text, local_date
-        from fhp_monitor.store.chart import render_summary_chart
-        from fhp_monitor.store.reports import daily_summary
+        from fhp_monitor.store.reports import summary_chart
 
-        summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
-        chart = render_summary_chart(summary, self.home.root / "summary-today.png", private=True)
-        self._tell("Today's posture", format_summary_text(summary).splitlines()[0])
+        line, chart = summary_chart(self.history, self.home.root, self.clock.now())
+        self._tell("Today's posture", line)
         open_with_desktop(chart)
 
     def recalibrate(self) -> None:
@@ -256,22 +233,8 @@ class App:
             self.daily_summary_check()
         if real_now >= self._next_call_poll:
             self._next_call_poll = real_now + CALL_POLL_S
-            self.video_call_check()
+            self.calls.check(self.settings.app.pause_for_apps)  # pause during a video call
         return max(0.0, min(self._next_settings_poll, self._next_call_poll) - time.monotonic())
-
-    def video_call_check(self) -> None:
-        """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
-        from fhp_monitor.desktop.calls import any_running
-
-        app = any_running(self.settings.app.pause_for_apps)
-        if app and self._paused_for_call is None:
-            log.info("pausing while %s runs", app)
-            self._paused_for_call = app
-            self.worker.pause(None, PAUSE_CALL)
-        elif not app and self._paused_for_call is not None:
-            log.info("%s ended; resuming", self._paused_for_call)
-            self._paused_for_call = None
-            self.worker.resume(PAUSE_CALL)
 
     def reload_settings(self) -> None:
         result = self.watcher.poll()
@@ -290,18 +253,16 @@ class App:
 
     def daily_summary_check(self) -> None:
         from fhp_monitor.core.summary import local_date
-        from fhp_monitor.store.reports import daily_summary
+        from fhp_monitor.store.reports import due_summary
 
         state = read_state(self.home)
-        last = state.get("last_summary_date")
         now = self.clock.now()
         try:
-            due = daily_notification_due(now, self.settings.summary.daily_time,
-                                         date.fromisoformat(last) if last else None, self.history.has_data,
-                                         running_since=self.started_at)
-            if due is None or (due == local_date(now) and not self.history.has_data(due)):
+            found = due_summary(self.history, self.settings.summary.daily_time, state.get("last_summary_date"), now,
+                                self.started_at)
+            if found is None:
                 return
-            sentence = end_of_day_sentence(daily_summary(self.history, due, now))
+            due, sentence = found
             write_state(self.home, {**state, "last_summary_date": due.isoformat()})
         except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
             self.reporter.problem("summary", exc, "Today's summary could not be made",
@@ -406,8 +367,10 @@ def run_app(args, home: Home, settings: Settings) -> int:
             return 0
         raise UserError(str(exc)) from None
     try:
-        if load_baseline(home.calibration) is None:
-            first_run_calibration(args, home, settings)
+        if load_baseline(home.calibration) is None:  # open the wizard (same source) before monitoring begins
+            from fhp_monitor.gui.calibration_flow import first_run_calibration
+
+            first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         app = App(args, home, settings)
         app.start_control()
@@ -419,14 +382,3 @@ def run_app(args, home: Home, settings: Settings) -> int:
             restore_signals()
     finally:
         lock.release()
-
-
-def first_run_calibration(args, home: Home, settings: Settings) -> None:
-    """No calibration yet: open the wizard (on the same source) before monitoring begins."""
-    from fhp_monitor.gui.calibration_flow import calibrate_with_window
-
-    if not has_display():
-        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
-                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
-    if calibrate_with_window(args.source, home, settings) is None:
-        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
