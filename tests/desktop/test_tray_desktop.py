@@ -19,7 +19,7 @@ from fhp_monitor.desktop.tray.xembed import tray_host_available
 from tests.support.desktop import Desktop, wait_until
 
 if TYPE_CHECKING:
-    import tkinter
+    import tkinter as tk
 
 NOW = 1_717_000_000.0
 
@@ -104,7 +104,7 @@ def test_tray_host_check_sees_trayer(desktop: Desktop) -> None:
     assert tray_host_available("", timeout_s=0.1) is False
 
 
-def pump_until(root: tkinter.Tk, condition, timeout_s: float, what: str) -> None:
+def pump_until(root: tk.Tk, condition, timeout_s: float, what: str) -> None:
     """Let Tk handle X events until ``condition()`` holds (X input arrives asynchronously)."""
     deadline = time.monotonic() + timeout_s
     while not condition():
