@@ -19,6 +19,7 @@ require_tkinter()
 
 from fhp_monitor.app import App  # noqa: E402 - after the Tk check
 from fhp_monitor.core.calibration import save_baseline  # noqa: E402
+from fhp_monitor.core.commands import SETTINGS  # noqa: E402
 from fhp_monitor.core.ports import PostureState, StatusSnapshot  # noqa: E402
 from fhp_monitor.gui.settings import WINDOW_TITLE  # noqa: E402
 from fhp_monitor.home.folder import Home, ensure_config  # noqa: E402
@@ -61,7 +62,7 @@ def test_saving_sensitivity_in_the_window_changes_the_running_monitors_verdict_w
             with changed:
                 assert changed.wait_for(lambda: any(s is PostureState.UPRIGHT for _, s in verdicts), FIRST_LOOK_S)
             app.windows.available = True  # as start_ui finds Tk
-            app.handle("settings")  # the tray's "Settings": the window over the app's Tk root
+            app.handle(SETTINGS)  # the tray's "Settings": the window over the app's Tk root
             root = app.windows.root
             assert root is not None
             window, = [c for c in root.winfo_children() if c.winfo_class() == "Toplevel"]

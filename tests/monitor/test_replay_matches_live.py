@@ -29,10 +29,10 @@ from fhp_monitor.monitor.worker import MonitorWorker
 from fhp_monitor.sensing.pose import estimator_for
 from fhp_monitor.sensing.sources import source_for
 from fhp_monitor.settings.schema import Settings, settings_from_dict
-from tests.support.faults_support import calibrated, clean_env  # noqa: F401 - fixture
 from tests.support.landmark_recording import SITTING_TALL_DEG, record_landmarks, synthetic_baseline
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import photos
+from tests.support.running import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 20, 9, 0, 0).timestamp()
@@ -66,7 +66,7 @@ def replayed_verdicts(home: Path, source_spec: Path) -> dict[float, tuple[str, s
     return {row["t"]: (row["state"], row["reason"]) for row in rows}
 
 
-def test_dark_pictures_get_the_same_verdict_replayed_as_live(tmp_path, calibrated):  # noqa: F811
+def test_dark_pictures_get_the_same_verdict_replayed_as_live(tmp_path, calibrated):
     folder = tmp_path / "frames"
     folder.mkdir()
     upright = photos(UPRIGHT)
