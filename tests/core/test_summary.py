@@ -153,7 +153,8 @@ def test_text_is_two_kind_lines_then_a_table_of_hours_with_data():
     ],
 )
 def test_gentle_variants_for_lower_shares(upright, forward, line2, sentence_end):
-    s = build_daily_summary(DAY, minutes_of(at(10), 12, upright_s=upright, forward_s=forward), [], {}, tz=BERLIN, now=at(18))
+    day = minutes_of(at(10), 12, upright_s=upright, forward_s=forward)  # 12 minutes: enough to tell
+    s = build_daily_summary(DAY, day, [], {}, tz=BERLIN, now=at(18))
     lines = format_summary_text(s).splitlines()
     assert lines[1].startswith(line2)
     assert end_of_day_sentence(s).endswith(sentence_end)
