@@ -13,7 +13,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from fhp_monitor.cli import build_parser
 from fhp_monitor.control import client as control_client
 from fhp_monitor.demo import recording_path
 from fhp_monitor.errors import UserError
-from tests.app.test_cli import REPO, fhp
+from tests.support.running import REPO, clean_env, fhp
 
 
 def recording_of(path: Path, seconds: int, step_s: float = 1.0) -> Path:
@@ -39,22 +38,22 @@ def recording_of(path: Path, seconds: int, step_s: float = 1.0) -> Path:
 
 
 @pytest.fixture
-def calibrated(tmp_path: Path) -> Path:
+def demo_calibrated(tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    done = fhp("calibrate", "--source", str(recording_path()), "--no-gui", home=home)
+    done = fhp(home, "calibrate", "--source", str(recording_path()), "--no-gui")
     assert done.returncode == 0, done.stderr
     return home
 
 
 @pytest.fixture
-def short_day(tmp_path: Path, calibrated: Path) -> Path:
+def short_day(tmp_path: Path, demo_calibrated: Path) -> Path:
     """The issue's case: a 15-second run (a short recording played to its end), then quit."""
     recording = recording_of(tmp_path / "short.csv", 15)
     minute = datetime.now().replace(second=0, microsecond=0).isoformat()  # today, within one minute
-    done = fhp("run", "--source", str(recording), "--speed", "0", "--exit-at-end", "--no-tray", "--start", minute,
-               home=calibrated)
+    done = fhp(demo_calibrated, "run", "--source", str(recording), "--speed", "0", "--exit-at-end", "--no-tray",
+               "--start", minute)
     assert done.returncode == 0, done.stderr
-    return calibrated
+    return demo_calibrated
 
 
 # ----------------------------------------------------------------------------- 3: try it
@@ -62,17 +61,17 @@ def short_day(tmp_path: Path, calibrated: Path) -> Path:
 
 def test_home_is_accepted_after_the_command_too(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    after = fhp("status", "--home", str(home))
-    before = fhp("--home", str(home), "status")
+    after = fhp(None, "status", "--home", str(home))
+    before = fhp(home, "status")
     assert after.returncode == 0, after.stderr
     assert f"Home:        {home}" in after.stdout and after.stdout == before.stdout
 
 
-def test_run_options_without_the_word_run_start_monitoring(tmp_path: Path, calibrated: Path) -> None:
+def test_run_options_without_the_word_run_start_monitoring(tmp_path: Path, demo_calibrated: Path) -> None:
     recording = recording_of(tmp_path / "two-minutes.csv", 120, step_s=5)
-    done = fhp("--source", str(recording), "--speed", "0", "--exit-at-end", "--no-tray", home=calibrated)
+    done = fhp(demo_calibrated, "--source", str(recording), "--speed", "0", "--exit-at-end", "--no-tray")
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(io.StringIO(fhp("export", home=calibrated).stdout)))
+    rows = list(csv.DictReader(io.StringIO(fhp(demo_calibrated, "export").stdout)))
     assert sum(float(r["upright_s"]) for r in rows) >= 100  # it monitored the recording, sitting tall
 
 
@@ -104,7 +103,7 @@ def test_every_command_and_option_has_a_help_line_in_plain_words() -> None:
 
 
 def test_export_alone_writes_csv_on_the_screen(tmp_path: Path) -> None:
-    done = fhp("export", home=tmp_path / "home")
+    done = fhp(tmp_path / "home", "export")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith("minute_local,minute_epoch,upright_s")
 
@@ -123,13 +122,13 @@ def test_pause_takes_minutes_lengths_and_a_time_of_day() -> None:
 
 @pytest.mark.parametrize("words", [["5"], ["2h30m"], ["until", "14:00"]])
 def test_the_new_pause_forms_reach_the_instance_question(tmp_path: Path, words: list[str]) -> None:
-    done = fhp("pause", *words, home=tmp_path / "home")
+    done = fhp(tmp_path / "home", "pause", *words)
     assert done.returncode == 3, done.stderr  # accepted; only then is there nothing running to pause
     assert "nothing to pause" in done.stderr
 
 
-def test_replay_uses_plain_words_and_ends_with_a_total(tmp_path: Path, calibrated: Path) -> None:
-    done = fhp("replay", str(recording_of(tmp_path / "r.csv", 12)), home=calibrated)
+def test_replay_uses_plain_words_and_ends_with_a_total(tmp_path: Path, demo_calibrated: Path) -> None:
+    done = fhp(demo_calibrated, "replay", str(recording_of(tmp_path / "r.csv", 12)))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "CVA" not in lines[0] and "proxy" not in lines[0]
@@ -140,7 +139,7 @@ def test_replay_uses_plain_words_and_ends_with_a_total(tmp_path: Path, calibrate
 
 
 def test_an_error_names_the_program_once(tmp_path: Path) -> None:
-    done = fhp("summary", "--chart", str(tmp_path / "no" / "such" / "folder" / "day.png"), home=tmp_path / "home")
+    done = fhp(tmp_path / "home", "summary", "--chart", str(tmp_path / "no" / "such" / "folder" / "day.png"))
     assert done.returncode == 2
     assert done.stderr.startswith("fhp-monitor cannot write the chart") and len(done.stderr.splitlines()) == 1
     assert "fhp-monitor: fhp-monitor" not in done.stderr
@@ -148,13 +147,13 @@ def test_an_error_names_the_program_once(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["missing.mp4", "missing-folder", "missing.csv"])
 def test_a_missing_file_is_not_found(tmp_path: Path, name: str) -> None:
-    done = fhp("replay", str(tmp_path / name), home=tmp_path / "home")
+    done = fhp(tmp_path / "home", "replay", str(tmp_path / name))
     assert done.returncode == 2 and "not found" in done.stderr, done.stderr
     assert "is not a camera number" not in done.stderr
 
 
 def test_one_minute_is_one_minute(tmp_path: Path, short_day: Path) -> None:
-    done = fhp("export", "--csv", str(tmp_path / "day.csv"), home=short_day)
+    done = fhp(short_day, "export", "--csv", str(tmp_path / "day.csv"))
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == f"Wrote 1 minute to {tmp_path / 'day.csv'}"
 
@@ -163,12 +162,12 @@ def test_one_minute_is_one_minute(tmp_path: Path, short_day: Path) -> None:
 
 
 def test_fifteen_seconds_are_too_early_to_tell_and_the_csv_columns_agree(short_day: Path) -> None:
-    summary = fhp("summary", home=short_day)
+    summary = fhp(short_day, "summary")
     assert summary.returncode == 0, summary.stderr
     assert summary.stdout.startswith("It is too early to tell how you sat today")
     assert "%" not in summary.stdout and "Nice work" not in summary.stdout
     assert not re.search(r"\b0 min\b", summary.stdout), summary.stdout  # no table of empty hours
-    rows = list(csv.DictReader(io.StringIO(fhp("export", home=short_day).stdout)))
+    rows = list(csv.DictReader(io.StringIO(fhp(short_day, "export").stdout)))
     assert rows and sum(float(r["upright_s"]) for r in rows) == pytest.approx(15, abs=1)
     for row in rows:
         if float(row["upright_s"]) + float(row["forward_s"]) > 0:  # time judged from a look...
@@ -180,22 +179,17 @@ def test_fifteen_seconds_are_too_early_to_tell_and_the_csv_columns_agree(short_d
 
 def test_status_says_the_version_the_home_and_the_log(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    text = fhp("status", home=home).stdout
+    text = fhp(home, "status").stdout
     assert f"Version:     fhp-monitor {__version__}" in text
     assert f"Home:        {home}" in text and f"Log:         {home / 'logs' / 'fhp-monitor.log'}" in text
-    status = json.loads(fhp("status", "--json", home=home).stdout)
+    status = json.loads(fhp(home, "status", "--json").stdout)
     assert status["version"] == __version__ and status["home"] == str(home)
     assert Path(status["log"]).is_file()  # the log is really there
 
 
 def test_the_default_log_is_where_readme_says(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_") and k != "FHP_MONITOR_HOME"}
-    env["HOME"] = str(tmp_path)
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "fhp_monitor", "status", "--json"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {k: v for k, v in clean_env(HOME=str(tmp_path)).items() if not k.startswith("XDG_")}
+    done = fhp(None, "status", "--json", env=env)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     readme = (REPO / "README.md").read_text(encoding="utf-8")
