@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "a reminder and a summary (your own history is not touched)")
     demo.add_argument("--speed", type=float, default=10.0,
                       help="how fast the recorded 20 minutes play (10, the default, takes two minutes)")
+    demo.set_defaults(uses_home=False)  # a scratch folder of its own: --home would mean nothing here
 
     cal = sub.add_parser("calibrate", help="record your upright posture")
     cal.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
@@ -85,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("settings", help="open the settings window")
     pa = sub.add_parser("pause", help="pause the running fhp-monitor")
-    pa.add_argument("length", nargs="*", help="15m (the default), 5 (minutes), 1h, 2h30m, 90s, until 14:00 "
-                    "or tomorrow")
+    pa.add_argument("length", nargs="*", metavar="LENGTH",
+                    help="15m (the default), 5 (minutes), 1h, 2h30m, 90s, until 14:00 or tomorrow")
     sub.add_parser("resume", help="resume the running fhp-monitor")
     sub.add_parser("quit", help="stop the running fhp-monitor")
 
@@ -105,7 +106,8 @@ def accept_home_after_command(sub) -> None:
         command = sub.choices[action.dest]
         if command.description is None and action.help:
             command.description = action.help[0].upper() + action.help[1:] + "."
-        if not any("--home" in option.option_strings for option in command._actions):
+        if command.get_default("uses_home") is not False and not any(
+                "--home" in option.option_strings for option in command._actions):
             command.add_argument("--home", default=argparse.SUPPRESS, help=HOME_HELP)
 
 
