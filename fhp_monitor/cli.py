@@ -358,7 +358,7 @@ def check_speed(speed: float) -> float:
 
 
 def cmd_settings(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.desktop.opener import open_with_desktop
     from fhp_monitor.gui import log_step
     from fhp_monitor.gui.settings_flow import settings_with_window
 

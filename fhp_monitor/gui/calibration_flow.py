@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
@@ -51,3 +52,12 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
         except (OSError, ValueError) as exc:
             print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
     return result.baseline
+
+
+def first_run_calibration(source: str | None, home: Home, settings: Settings) -> None:
+    """No calibration yet: open the wizard (on the same source) before monitoring begins."""
+    if not has_display():
+        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
+                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
+    if calibrate_with_window(source, home, settings) is None:
+        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
