@@ -96,7 +96,6 @@ class App:
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
         self._last_snapshot: StatusSnapshot | None = None
-        apply_autostart_setting(home, settings)
         self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         self.control = None  # desktop/control.ControlServer once start_control() ran
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
@@ -369,6 +368,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
             first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
+        apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)

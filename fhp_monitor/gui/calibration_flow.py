@@ -19,7 +19,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
 
     Without Tk on this Python: UserError saying what to install (also shown as a notification).
     """
-    from fhp_monitor.gui import TK_MISSING_CALIBRATE, tell_tk_missing, tk_available
+    from fhp_monitor.gui import TK_MISSING_CALIBRATE, log_step, tell_tk_missing, tk_available
 
     if not tk_available():
         raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
@@ -36,7 +36,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     try:
         result = run_wizard(source_spec=source, settings=settings, home=home,
                             estimator_factory=lambda: estimator_for(settings),
-                            on_step=lambda line: print(line, flush=True),
+                            on_step=log_step,
                             autostart_command=command_for_home(home.root if home.chosen else None))
     except tkinter.TclError as exc:
         raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "

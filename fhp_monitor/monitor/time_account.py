@@ -45,6 +45,8 @@ class TimeAccount:
                 self.writes.minutes(self.minutes.add(previous, start, middle, None))
                 start = middle
             self.writes.minutes(self.minutes.add(state, start, wall, cva))
+        elif self.last_look is None and cva is not None:  # the first look's angle counts too (no time yet)
+            self.writes.minutes(self.minutes.add(state, wall, wall, cva))
         self.last_look = now
         self.last_state = state
 
