@@ -53,3 +53,56 @@ def test_the_battery_comes_from_getsystempowerstatus():
     reading = probe()  # Wine reports its host's battery, or none (a CI machine: None)
     assert reading is None or (isinstance(reading.on_battery, bool) and
                                (reading.percent is None or 0.0 <= reading.percent <= 100.0))
+
+
+class RecordingTarget:
+    """A worker stand-in: records pause/resume and lets go of its 'camera' at once."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.calls: list[tuple[str, str | None]] = []
+        self.released_for_pause, self.wake = threading.Event(), threading.Event()
+
+    def pause(self, until, reason):
+        self.calls.append(("pause", reason))
+        self.released_for_pause.set()
+
+    def resume(self, reason=None):
+        self.calls.append(("resume", reason))
+
+
+@on_windows
+def test_the_session_window_pauses_on_lock_and_sleep_messages_sent_to_it():
+    """The real window and message loop; the messages come from outside it, as Windows sends them."""
+    import ctypes
+    import os
+    from ctypes import wintypes
+
+    from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
+    from fhp_monitor.desktop.session import session_watcher_for
+    from fhp_monitor.desktop.session import windows as session
+
+    target = RecordingTarget()
+    watcher = session_watcher_for(target, {})
+    assert isinstance(watcher, session.WindowsSessionWatcher)
+    watcher.start()
+    try:
+        user32 = ctypes.WinDLL("user32")
+        user32.FindWindowExW.restype = wintypes.HWND
+        user32.FindWindowExW.argtypes = (wintypes.HWND, wintypes.HWND, wintypes.LPCWSTR, wintypes.LPCWSTR)
+        user32.SendMessageW.argtypes = (wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)
+        hwnd = user32.FindWindowExW(wintypes.HWND(session.HWND_MESSAGE), None, session.WINDOW_CLASS,
+                                    f"fhp-monitor {os.getpid()}")
+        assert hwnd, "the message-only window is findable"
+        for message, event in [(session.WM_WTSSESSION_CHANGE, session.WTS_SESSION_LOCK),
+                               (session.WM_WTSSESSION_CHANGE, session.WTS_SESSION_LOCK),  # twice: one pause
+                               (session.WM_WTSSESSION_CHANGE, session.WTS_SESSION_UNLOCK),
+                               (session.WM_POWERBROADCAST, session.PBT_APMSUSPEND),
+                               (session.WM_POWERBROADCAST, session.PBT_APMRESUMEAUTOMATIC)]:
+            user32.SendMessageW(hwnd, message, event, 0)  # returns once the window's thread handled it
+        assert target.calls == [("pause", PAUSE_SCREEN_LOCKED), ("resume", PAUSE_SCREEN_LOCKED),
+                                ("pause", PAUSE_SUSPENDED), ("resume", PAUSE_SUSPENDED)]
+    finally:
+        watcher.stop()
+    assert watcher.hwnd is None  # the window and its loop ended
