@@ -25,22 +25,14 @@ from fhp_monitor.control import client as control_client
 from fhp_monitor.control import server as control
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import SingleInstance
-from tests.support.faults_support import (
-    calibrated,  # noqa: F401 - fixture
-    clean_env,
-    copy_home,
-)
+from tests.support.faults_support import copy_home
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import SESSION, build_recorded_day
+from tests.support.running import clean_env, fhp
 from tests.support.unprivileged import NOBODY, run_unprivileged, world_readable_tmp
 
 REPO = Path(__file__).resolve().parents[2]
 START_S = 90.0  # loading the pose model on a busy 2-core machine
-
-
-def fhp(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO,
-                          env=clean_env(), capture_output=True, text=True, timeout=timeout)
 
 
 def start_instance(home: Path, source: Path) -> subprocess.Popen:
@@ -151,11 +143,11 @@ def test_a_second_fhp_monitor_opens_the_running_one_and_exits_0(running):
     poll(lambda: log_text(home).count("command: panel") >= 2, 10, "the panel commands handled", proc)
 
 
-@pytest.mark.parametrize("length", ["3x", "15", "0m", "5min", "25h", "1h30", "soon", ""])
+@pytest.mark.parametrize("length", ["3x", "0", "0m", "5min", "25h", "1h30", "soon", ""])
 def test_a_bad_pause_length_is_one_line_and_exit_2(tmp_path, length):
     done = fhp(tmp_path / "home", "pause", length)
     assert done.returncode == 2 and done.stdout == ""
-    assert len(done.stderr.strip().splitlines()) == 1 and "15m, 1h or 90s" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "15m, 1h, 2h30m or 90s" in done.stderr
 
 
 def test_parse_pause_accepts_exactly_the_documented_forms():
@@ -234,7 +226,7 @@ def test_a_connection_from_another_user_is_refused(running):
         os.link(home / "control.sock", link)
         os.chmod(link, 0o666)
         try:
-            def ask_as_nobody() -> bytes:
+            def ask_as_nobody(link: Path = link) -> bytes:
                 return raw_request(link, b'{"cmd": "pause", "seconds": 600}\n')
 
             result = run_unprivileged(ask_as_nobody)

@@ -19,6 +19,7 @@ from fhp_monitor.control import server as control_server
 from fhp_monitor.control import windows_pipe
 from fhp_monitor.control.channel import ControlError
 from fhp_monitor.control.client import request
+from fhp_monitor.core.commands import Command, Verb
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import SingleInstance
 
@@ -53,7 +54,7 @@ def served(home, where, monkeypatch):
     transport = FakeTransport(where)
     monkeypatch.setattr(control_server, "transport", lambda: transport)
     monkeypatch.setattr("fhp_monitor.control.client.transport", lambda: transport)
-    posted: list[str] = []
+    posted: list[Command] = []
     server = control_server.ControlServer(home, posted.append, lambda: {"state": "upright", "window": False})
     lock = SingleInstance(home.lock)
     lock.acquire()
@@ -80,7 +81,7 @@ def test_a_client_with_the_key_is_answered(home, served):
     reply = request(home, {"cmd": "status"}, connect_wait_s=5)
     assert reply["ok"] is True and reply["status"]["state"] == "upright"
     reply = request(home, {"cmd": "quit"}, connect_wait_s=5)
-    assert reply["done"] is True and posted == ["quit"]
+    assert reply["done"] is True and posted == [Command(Verb.QUIT)]
 
 
 def test_a_client_without_the_key_is_refused_and_the_server_keeps_answering(home, where, served, caplog):
