@@ -1,37 +1,25 @@
-"""The command line's side of controlling a running fhp-monitor (the server is desktop/control.py).
+"""The command line's side of controlling a running fhp-monitor (the server is control/server.py).
 
 ``fhp-monitor pause/resume/quit/status``, a second ``fhp-monitor`` and ``calibrate`` use these to
 reach the instance running in the same home: whether one runs is asked of the instance lock, then
-one JSON line goes over its private socket and one comes back. The client trusts only a socket
-file owned by this user whose listening process runs as this user. Everything here runs on the
-CLI's only thread; the waits poll a real condition (the lock, the socket) with a deadline.
+one JSON line goes over its private channel and one comes back. The channel (control/channel.py)
+trusts only this user's instance: a Unix socket owned by this user whose listening process runs as
+this user, or on Windows a named pipe whose server proves it holds the key in the user's folder.
+Everything here runs on the CLI's only thread; the waits poll a real condition (the lock, the
+channel) with a deadline.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import socket
-import stat
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from fhp_monitor.control.server import (
-    CONFIRM_TIMEOUT_S,
-    MAX_PAUSE_S,
-    MAX_REQUEST_BYTES,
-    MAX_SUN_PATH,
-    POINTER_NAME,
-    SOCKET_NAME,
-    ControlError,
-    peer_uid_pid,
-    private_dir_ok,
-    read_line,
-    unix_sockets_available,
-)
+from fhp_monitor.control import transport
+from fhp_monitor.control.channel import ControlError
+from fhp_monitor.control.server import CONFIRM_TIMEOUT_S, MAX_PAUSE_S
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import instance_running
@@ -146,79 +134,38 @@ def status_words(status: dict) -> str:
 # --------------------------------------------------------------------------- talking to the instance
 
 
-def socket_path_for_client(home: Home) -> Path | None:
-    """Where a running instance's socket is (None when its pointer is missing: not listening yet)."""
-    direct = home.root / SOCKET_NAME
-    if len(os.fsencode(direct)) <= MAX_SUN_PATH:
-        return direct
-    pointer = home.root / POINTER_NAME
-    try:
-        info = os.lstat(pointer)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > MAX_REQUEST_BYTES:
-            raise ControlError(f"{pointer} is not a small file of yours; remove it and start fhp-monitor again.")
-        target = Path(pointer.read_text(encoding="utf-8").strip())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise ControlError(f"fhp-monitor cannot read {pointer} ({exc}); remove it and start fhp-monitor again.") \
-            from None
-    if target.name != SOCKET_NAME or not private_dir_ok(target.parent):
-        raise ControlError(f"{pointer} points to {target.parent}, which is not a private folder of yours; "
-                           "remove it and start fhp-monitor again.")
-    return target
-
-
-def _connect(path: Path) -> socket.socket:
-    info = os.lstat(path)
-    if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
-        raise ControlError(f"{path} is not a control socket of yours, so fhp-monitor will not talk to it.")
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.settimeout(CLIENT_TIMEOUT_S)
-        conn.connect(os.fsdecode(path))
-        uid, _pid = peer_uid_pid(conn)
-        if uid != os.getuid():
-            raise ControlError(f"the program listening on {path} runs as another user (uid {uid}), "
-                               "so fhp-monitor will not talk to it.")
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
 def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -> dict:
     """Send one request to the instance running in ``home`` and return its reply.
 
     Raises NotRunning when no instance holds the lock, ControlError when it cannot be reached or
     trusted. Waits up to ``connect_wait_s`` for an instance that is still starting to listen.
     """
-    if not unix_sockets_available():
+    channel = transport()
+    if not channel.available():
         raise ControlError("Controlling a running fhp-monitor from the command line is not available on "
-                           "this system yet; use its tray icon.")
+                           "this system; use its tray icon.")
     deadline = time.monotonic() + connect_wait_s
     while True:
         if not instance_running(home.lock):
             raise NotRunning(f"not running in {home.root}")
-        path = socket_path_for_client(home)
         try:
-            if path is None:
-                raise FileNotFoundError(POINTER_NAME)
-            conn = _connect(path)
+            link = channel.connect(home, CLIENT_TIMEOUT_S)
             break
         except (FileNotFoundError, ConnectionRefusedError) as exc:
             if time.monotonic() >= deadline:
                 raise ControlError("fhp-monitor is running but does not answer commands yet "
                                    f"({exc.__class__.__name__}); try again in a moment.") from None
-            time.sleep(0.1)  # the instance is loading; its socket appears when it is ready
+            time.sleep(0.1)  # the instance is loading; its channel appears when it is ready
         except OSError as exc:  # e.g. no permission, a timeout: one plain line, no traceback
-            raise ControlError(f"fhp-monitor cannot reach the running instance at {path} "
+            raise ControlError(f"fhp-monitor cannot reach the running instance in {home.root} "
                                f"({exc.strerror or exc}).") from None
-    with conn:
-        try:
-            conn.sendall(json.dumps(message).encode("utf-8") + b"\n")
-            line = read_line(conn, MAX_REPLY_BYTES)
-        except OSError as exc:
-            raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
+    try:
+        link.send_line(json.dumps(message).encode("utf-8"))
+        line = link.read_line(MAX_REPLY_BYTES, CLIENT_TIMEOUT_S)
+    except OSError as exc:  # TimeoutError included
+        raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
+    finally:
+        link.close()
     if line is None:
         raise ControlError("fhp-monitor did not answer the command (it may be shutting down).")
     try:
@@ -246,29 +193,11 @@ def query_status(home: Home) -> dict:
             "pause_reason": status.get("pause_reason")}
 
 
-def _process_gone(pid: int | None) -> bool:
-    if pid is None:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[-1].split()[0] in (b"Z", b"X")  # a zombie has ended
-    except FileNotFoundError:
-        return True
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-
-
 def wait_until_gone(home: Home, pid: int | None, timeout: float = QUIT_WAIT_S) -> bool:
     """After ``quit``: True once the instance let go of its lock and its process ended."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not instance_running(home.lock) and _process_gone(pid):
+        if not instance_running(home.lock) and transport().process_gone(pid):
             return True
         time.sleep(0.1)  # another process is shutting down; there is nothing to wait on but its lock
     return False

@@ -1,26 +1,17 @@
-"""Control a running fhp-monitor from outside: the channel and the server in the running app.
+"""Control a running fhp-monitor from outside: the server in the running app.
 
 ``fhp-monitor pause/resume/quit/status``, a second ``fhp-monitor`` and ``calibrate`` reach the
-running instance through it (their side is desktop/control_client.py).
+running instance through it (their side is control/client.py).
 
-The channel is a Unix socket only this user can reach:
+The channel only this user can use is one transport per system (control/channel.py): a private Unix
+socket checked by uid (control/unix_socket.py) or, on Windows, a named pipe with a per-run key in
+the user's own folder proven both ways (control/windows_pipe.py). Over either:
 
-* It lives in the home folder (0700) as ``control.sock``, bound under a 0077 umask and set to 0600.
-  AF_UNIX paths are limited to ~107 bytes; when the home's path is too long the socket goes in a
-  private 0700 folder ``fhp-monitor-<uid>-<hash of the home>`` under ``$XDG_RUNTIME_DIR`` (else the
-  temp folder), and the home keeps a pointer to it (``control.where``).
-* Both ends check who is on the other side: the server answers only peers with our uid
-  (SO_PEERCRED on Linux, LOCAL_PEERCRED on macOS/BSD) and the client talks only to a socket owned
-  by our uid whose server runs as our uid.
 * One JSON line per request and per reply, at most 4 KB, a 2 s read timeout. Anything malformed
   (too long, not JSON, unknown command) is logged and the connection closed without an answer;
   the server keeps serving.
-* Whether an instance runs is decided by the SingleInstance lock, never by the socket file: a
-  socket left behind by a killed instance is removed by the next one, which holds the lock.
-* Windows has no AF_UNIX for Python's ``socket`` in all versions; the equivalent would be a named
-  pipe ``\\\\.\\pipe\\fhp-monitor-<user SID>-<hash>`` whose DACL grants only the user's SID. Until
-  that exists the server logs that control from outside is unavailable and the client says so in
-  one line.
+* Whether an instance runs is decided by the SingleInstance lock, never by the channel: a socket
+  or key left behind by a killed instance is replaced by the next one, which holds the lock.
 
 Thread contract
 ---------------
@@ -34,42 +25,29 @@ Thread contract
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import socket
-import stat
-import struct
-import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
+from fhp_monitor.control import transport
+from fhp_monitor.control.channel import ControlError, Link, Listening
 from fhp_monitor.core.commands import PAUSE_TOMORROW, Command, Verb, pause_for
-from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 
 log = logging.getLogger(__name__)
 
-SOCKET_NAME = "control.sock"
-POINTER_NAME = "control.where"
 MAX_REQUEST_BYTES = 4096
 READ_TIMEOUT_S = 2.0
 CONFIRM_TIMEOUT_S = 5.0  # a command shows in the status within a second; this bounds a camera slow to open
-MAX_SUN_PATH = 100  # bytes; Linux allows 107 (108 with the NUL), macOS 103
 MAX_PAUSE_S = 24 * 3600
 #: The channel's verbs: "status" is answered here; each other one is a vocabulary verb whose command
 #: the app is posted (core/commands.py; see command_for).
 POSTED_VERBS = (Verb.PAUSE, Verb.RESUME, Verb.QUIT, Verb.PANEL, Verb.RELOAD)
 COMMANDS = ("status", *(verb.value for verb in POSTED_VERBS))
 STATES = ("starting", "upright", "forward", "away", "uncertain", "paused", "camera_unavailable", "ended")
-
-
-class ControlError(UserError):
-    """The running instance cannot be reached or trusted; the message says why (one line)."""
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -105,83 +83,6 @@ def instance_status(snapshot, started: bool) -> dict:
             "pause_reason": snapshot.pause_reason if paused else None}
 
 
-# --------------------------------------------------------------------------- where the socket is
-
-
-def private_dir_ok(path: Path) -> bool:
-    """A real folder (not a link) owned by us that no one else may enter."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
-
-
-def _short_dir(home: Home) -> Path:
-    digest = hashlib.sha256(os.fsencode(home.root)).hexdigest()[:16]
-    name = f"fhp-monitor-{os.getuid()}-{digest}"
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    for base in (runtime, tempfile.gettempdir(), "/tmp"):
-        if base and Path(base).is_dir() and len(os.fsencode(Path(base) / name / SOCKET_NAME)) <= MAX_SUN_PATH:
-            if base == runtime and not private_dir_ok(Path(base)):
-                continue
-            return Path(base) / name
-    raise ControlError("fhp-monitor found no short private folder for its control socket "
-                       "(set XDG_RUNTIME_DIR or choose a shorter --home).")
-
-
-def socket_path_for_server(home: Home) -> Path:
-    """Where the server binds: in the home when the path fits, else a private short folder (made 0700)."""
-    direct = home.root / SOCKET_NAME
-    if len(os.fsencode(direct)) <= MAX_SUN_PATH:
-        return direct
-    folder = _short_dir(home)
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    if not private_dir_ok(folder):
-        raise ControlError(f"{folder} is not a private folder of yours, so fhp-monitor will not put its "
-                           "control socket there. Remove it, or choose a shorter --home.")
-    return folder / SOCKET_NAME
-
-
-# --------------------------------------------------------------------------- peers
-
-
-def unix_sockets_available() -> bool:
-    """False on Windows (see the module docstring for the named-pipe equivalent)."""
-    return os.name != "nt" and hasattr(socket, "AF_UNIX")
-
-
-def peer_uid_pid(conn: socket.socket) -> tuple[int, int | None]:
-    """The uid (and pid where known) of the process on the other end of a Unix socket."""
-    if hasattr(socket, "SO_PEERCRED"):  # Linux: struct ucred {pid, uid, gid}
-        pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                             struct.calcsize("3i")))
-        return uid, pid
-    if sys.platform == "darwin" or "bsd" in sys.platform:  # struct xucred {u_int version; uid_t uid; ...}
-        sol_local, local_peercred = 0, 1
-        raw = conn.getsockopt(sol_local, local_peercred, 76)
-        _version, uid = struct.unpack_from("Ii", raw)
-        return uid, None
-    raise OSError("this system cannot tell who is on the other end of a socket")
-
-
-def read_line(conn: socket.socket, limit: int) -> bytes | None:
-    """One line (without the newline), or None when it is longer than ``limit`` or never ends."""
-    data = b""
-    while b"\n" not in data:
-        chunk = conn.recv(limit + 1 - len(data))
-        if not chunk:
-            return None
-        data += chunk
-        if len(data) > limit and b"\n" not in data[:limit]:
-            return None
-    line = data.split(b"\n", 1)[0]
-    return line if len(line) < limit else None
-
-
 # --------------------------------------------------------------------------- server
 
 
@@ -190,83 +91,41 @@ class ControlServer:
 
     def __init__(self, home: Home, post: Callable[[Command], None], describe: Callable[[], dict]) -> None:
         self.home, self.post, self.describe = home, post, describe
-        self.path: Path | None = None
-        self._sock: socket.socket | None = None
+        self.where: str | None = None
+        self._listening: Listening | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._inode: int | None = None
         self._changed = threading.Condition()
         self._generation = 0
 
     # ------------------------------------------------------------------ lifecycle (main thread)
     def start(self) -> bool:
-        """Bind and start serving. Returns False (and logs why) where control is not possible."""
-        if not unix_sockets_available():
-            log.warning("control from outside (fhp-monitor pause/resume/quit) is not available on this system yet")
+        """Listen and start serving. Returns False (and logs why) where control is not possible."""
+        channel = transport()
+        if not channel.available():
+            log.warning("control from outside (fhp-monitor pause/resume/quit) is not available on this system")
             return False
         try:
-            path = socket_path_for_server(self.home)
-            # We hold the instance lock, so whatever sits at the path is left from an instance that died.
-            try:
-                os.unlink(path)
-                log.info("removed a control socket left behind at %s", path)
-            except FileNotFoundError:
-                pass
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            previous = os.umask(0o077)
-            try:
-                sock.bind(os.fsdecode(path))
-            finally:
-                os.umask(previous)
-            os.chmod(path, 0o600)
-            sock.listen(8)
-            self._inode = os.lstat(path).st_ino
-            if path.parent != self.home.root:
-                self._write_pointer(path)
+            listening = channel.listen(self.home)
         except (OSError, ControlError) as exc:
             log.warning("control from outside is unavailable: %s", exc)
             return False
-        self.path, self._sock = path, sock
+        self._listening, self.where = listening, listening.where
         self._thread = threading.Thread(target=self._serve, name="fhp-control", daemon=True)
         self._thread.start()
-        log.info("listening for commands on %s", path)
+        log.info("listening for commands on %s", listening.where)
         return True
 
-    def _write_pointer(self, path: Path) -> None:
-        pointer = self.home.root / POINTER_NAME
-        temporary = pointer.with_name(POINTER_NAME + ".tmp")
-        temporary.unlink(missing_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(os.fsdecode(path) + "\n")
-        os.replace(temporary, pointer)
-
     def stop(self) -> None:
-        """Stop serving and remove the socket (only if it is still ours). Safe to call twice."""
-        sock, self._sock = self._sock, None
-        if sock is None:
+        """Stop serving and remove what the channel left (only if it is still ours). Safe to call twice."""
+        listening, self._listening = self._listening, None
+        if listening is None:
             return
         self._stopping.set()
-        try:
-            sock.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux
-        except OSError as exc:  # other systems: close() below wakes accept()
-            log.debug("shutdown of the control socket: %s", exc)
-        sock.close()
+        listening.close()
         if self._thread is not None:
             self._thread.join(READ_TIMEOUT_S + 1.0)
-        path = self.path
-        if path is not None:
-            try:
-                if os.lstat(path).st_ino == self._inode:
-                    os.unlink(path)
-            except FileNotFoundError:
-                pass
-            if path.parent != self.home.root:
-                (self.home.root / POINTER_NAME).unlink(missing_ok=True)
-                try:
-                    path.parent.rmdir()
-                except OSError as exc:
-                    log.info("kept %s: %s", path.parent, exc)
+        listening.remove()
 
     # ------------------------------------------------------------------ any thread
     def changed(self) -> None:
@@ -278,32 +137,30 @@ class ControlServer:
     # ------------------------------------------------------------------ fhp-control thread
     def _serve(self) -> None:
         while not self._stopping.is_set():
-            sock = self._sock
-            if sock is None:
+            listening = self._listening
+            if listening is None:
                 return
             try:
-                conn, _ = sock.accept()
+                link = listening.accept()  # None: a peer the channel refused (logged there)
             except OSError:
                 if self._stopping.is_set():
                     return
-                log.exception("control socket failed; commands from outside stop working")
+                log.exception("control channel failed; commands from outside stop working")
                 return
-            with conn:
-                try:
-                    self._answer(conn)
-                except OSError as exc:
-                    log.info("control client went away: %s", exc)
-                except Exception:  # one bad request must never end the server
-                    log.exception("control request failed")
+            if link is None:
+                continue
+            try:
+                self._answer(link)
+            except OSError as exc:
+                log.info("control client went away: %s", exc)
+            except Exception:  # one bad request must never end the server
+                log.exception("control request failed")
+            finally:
+                link.close()
 
-    def _answer(self, conn: socket.socket) -> None:
-        conn.settimeout(READ_TIMEOUT_S)
-        uid, pid = peer_uid_pid(conn)
-        if uid != os.getuid():
-            log.warning("refused a control connection from another user (uid %s, pid %s)", uid, pid)
-            return
+    def _answer(self, link: Link) -> None:
         try:
-            line = read_line(conn, MAX_REQUEST_BYTES)
+            line = link.read_line(MAX_REQUEST_BYTES, READ_TIMEOUT_S)
         except TimeoutError:
             log.warning("ignored a control request that did not arrive within %.0f s", READ_TIMEOUT_S)
             return
@@ -311,7 +168,7 @@ class ControlServer:
         if request is None:
             return
         reply = self._dispatch(request)
-        conn.sendall(json.dumps(reply).encode("utf-8") + b"\n")
+        link.send_line(json.dumps(reply).encode("utf-8"))
 
     @staticmethod
     def _parse(line: bytes | None) -> dict | None:

@@ -51,6 +51,10 @@ NOSE_DROP = 0.10
 NOSE_DROP_FLOOR = 0.05
 NOSE_SPREAD_FACTOR = 3.0
 FILE_VERSION = 2
+# never through a link (POSIX), binary (Windows' C runtime ends a text-mode read at Ctrl-Z), not inherited
+_SAFE_FLAGS = (getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+               | getattr(os, "O_NOINHERIT", 0))
+_READ_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
 #: A calibration file is a few hundred bytes; anything far larger is not one.
 MAX_FILE_BYTES = 64 * 1024
 
@@ -232,7 +236,7 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2, allow_nan=False).encode()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_FLAGS
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, flags, 0o600)  # personal data: readable by the user only
     try:
@@ -303,7 +307,7 @@ REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_
 def _read_small_regular_file(path: Path) -> bytes | None:
     """The file's bytes (None if it does not exist); refuses FIFOs, devices, folders and huge files."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _READ_FLAGS)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import platformdirs
+
+from fhp_monitor.home.files import WINDOWS, LinkRefused, keep_private, open_no_follow, owned_by_me
 
 APP_NAME = "fhp-monitor"
 HOME_ENV = "FHP_MONITOR_HOME"
@@ -37,10 +40,17 @@ def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
     else platformdirs' user data folder. Raises HomeError when it cannot be a folder."""
     if cli_home is not None and not cli_home.strip():
         raise HomeError('--home needs a folder name (got ""). Leave --home out to use your user data folder.')
-    chosen = cli_home or env.get(HOME_ENV, "").strip() or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    chosen = cli_home or env.get(HOME_ENV, "").strip() or data_dir()
     home = Path(chosen).expanduser().absolute()
     make_private_dir(home)
     return home
+
+
+def data_dir() -> str:
+    """The platform's per-user data folder: ~/.local/share/fhp-monitor (XDG), ~/Library/Application
+    Support/fhp-monitor, or %APPDATA%\\fhp-monitor on Windows (roaming: settings and history follow
+    the user between the computers of a domain, as Windows users expect of an app's settings)."""
+    return platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=True)
 
 
 def make_private_dir(path: Path) -> None:
@@ -66,7 +76,7 @@ def check_private_dir(path: Path) -> None:
     """Refuse a folder owned by another user, or one that others may write in (1777, 0777, 0775...):
     anyone who can write there could plant links that make fhp-monitor overwrite their targets."""
     if not hasattr(os, "geteuid"):
-        return  # Windows: the user's profile folders are private by their ACLs
+        return  # Windows: the user's profile folders are private by their ACLs (home/files.py)
     info = path.stat()
     if info.st_uid != os.geteuid():
         raise HomeError(f"fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
@@ -144,7 +154,7 @@ def _narrow_to_private(path: Path) -> None:
     """An existing regular file of ours in the home loses group/other permissions (links are left alone)."""
     try:
         info = os.lstat(path)
-        if os.path.isfile(path) and not os.path.islink(path) and info.st_mode & 0o077 and info.st_uid == os.geteuid():
+        if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077 and not WINDOWS and owned_by_me(info):
             os.chmod(path, info.st_mode & 0o700)
     except OSError as error:
         logger.warning("could not make %s private: %s", path, error)
@@ -154,21 +164,18 @@ def _narrow_to_private(path: Path) -> None:
 
 
 def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
-    """``os.open`` that never follows a symbolic link at ``path`` and leaves the file 0600 at most.
+    """``os.open`` that never follows a link at ``path`` and leaves the file private (0600 at most;
+    on Windows a symbolic link or junction is refused the same way, see home/files.py).
 
     A planted link is refused with a HomeError naming it (the file it points to is never touched).
     """
     try:
-        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), mode)
-    except OSError as error:
-        if os.path.islink(path):
-            raise HomeError(f"{path} is a symbolic link; fhp-monitor never writes through links. "
-                            "Delete that link, then start fhp-monitor again.") from error
-        raise
+        fd = open_no_follow(path, flags, mode)
+    except LinkRefused as error:
+        raise HomeError(f"{path} is a link (a symbolic link or a junction); fhp-monitor never writes through "
+                        "links. Delete that link, then start fhp-monitor again.") from error
     try:
-        info = os.fstat(fd)
-        if info.st_mode & 0o077:
-            os.fchmod(fd, info.st_mode & 0o700)
+        keep_private(fd)
     except OSError:
         os.close(fd)
         raise

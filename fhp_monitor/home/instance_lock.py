@@ -26,16 +26,20 @@ class AlreadyRunning(RuntimeError):
 if os.name == "nt":
     import msvcrt
 
+    # Windows locks are mandatory: a locked byte cannot be read by others. The lock is taken on one
+    # byte far past the end (allowed on Windows), so a second start can still read the holder's pid.
+    LOCK_OFFSET = 1 << 30
+
     def _try_lock(handle: IO[bytes]) -> bool:
-        handle.seek(0)
+        handle.seek(LOCK_OFFSET)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except PermissionError:
+        except OSError:  # EACCES on Windows (Wine says errno 0): another process holds it
             return False
         return True
 
     def _unlock(handle: IO[bytes]) -> None:
-        handle.seek(0)
+        handle.seek(LOCK_OFFSET)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:
@@ -53,7 +57,7 @@ else:
 
 
 def _read_holder(handle: IO[bytes]) -> str:
-    """The process id the holder wrote, as text ("" when Windows' lock keeps us from reading)."""
+    """The process id the holder wrote, as text ("" when it cannot be read)."""
     handle.seek(0)
     try:
         return handle.read(32).decode("ascii", "replace").strip()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -44,8 +45,13 @@ _helper: subprocess.Popen | None = None
 
 
 def start_spawner() -> bool:
-    """Start the helper; call before ``block_internet``. True when it runs (idempotent)."""
+    """Start the helper; call before ``block_internet``. True when it runs (idempotent).
+
+    Not on Windows: there is no network guard to escape there (netguard.py is Linux-only) and the
+    app opens files with ``os.startfile``; the helper's POSIX signals do not exist either."""
     global _helper
+    if os.name == "nt":
+        return False
     with _lock:
         if _helper is not None and _helper.poll() is None:
             return True

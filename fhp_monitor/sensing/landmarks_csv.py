@@ -32,6 +32,7 @@ from typing import IO
 import numpy as np
 
 from fhp_monitor.core.ports import Frame, PoseLandmarks, PoseResult, SourceUnavailable
+from fhp_monitor.home.files import NONBLOCK, SAFE_FLAGS, path_is_link
 
 log = logging.getLogger(__name__)
 
@@ -267,19 +268,20 @@ def format_row(t: float, result: PoseResult) -> list[str]:
 
 def open_private(path: Path):
     """Open ``path`` for writing: created 0600 when new, truncated when it exists, never through a symlink."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | SAFE_FLAGS
     link = "it is a symbolic link; give the path of a real file"
     try:
-        if path.is_symlink():  # O_NOFOLLOW refuses it too (ELOOP), but not on every system
+        if path_is_link(path):  # O_NOFOLLOW refuses it too (ELOOP), but not on every system (Windows)
             raise OSError(errno.ELOOP, link)
-        descriptor = os.open(path, flags | os.O_NONBLOCK, 0o600)  # non-blocking: a FIFO must not hang us
+        descriptor = os.open(path, flags | NONBLOCK, 0o600)  # non-blocking: a FIFO must not hang us
     except OSError as exc:
         why = link if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
         raise LandmarkFileError(f"Cannot write the landmark file {path}: {why}.") from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
         raise LandmarkFileError(f"Cannot write the landmark file {path}: it is not a regular file.")
-    os.set_blocking(descriptor, True)
+    if NONBLOCK:  # Windows has no O_NONBLOCK for files (nor os.set_blocking before 3.12)
+        os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
 
 

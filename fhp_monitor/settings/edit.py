@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fhp_monitor.home.files import SAFE_FLAGS
 from fhp_monitor.settings.file import parse_settings, read_config_bytes
 from fhp_monitor.settings.schema import SCHEMA, ConfigError, Settings
 
@@ -162,7 +163,7 @@ def save_changes(path: Path, changes: Mapping[tuple[str, str], Any]) -> Settings
     updated = update_config_text(text, changes)
     settings = parse_settings(updated, path.name)  # the same checks as the app; raises ConfigError
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | SAFE_FLAGS
     try:  # private like everything in the home, and never written through a planted link
         with os.fdopen(os.open(tmp, flags, 0o600), "w", encoding="utf-8") as out:
             out.write(updated)

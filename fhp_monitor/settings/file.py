@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from fhp_monitor.home.files import NONBLOCK, READ_FLAGS
 from fhp_monitor.settings.schema import CONFIG_NAME, ConfigError, Settings, settings_from_dict
 
 
@@ -108,7 +109,7 @@ MAX_CONFIG_BYTES = 64 * 1024
 def read_config_bytes(path: Path) -> bytes:
     """At most MAX_CONFIG_BYTES of a regular file. A FIFO, a device or a folder is refused without
     waiting on it (opened with O_NONBLOCK, checked with fstat before any read)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | NONBLOCK | READ_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from fhp_monitor.core.summary import TOO_EARLY_S, DailySummary, day_phrase, duration_words, too_early
+from fhp_monitor.home.files import SAFE_FLAGS
 
 UPRIGHT_COLOUR = "#2a9d8f"  # calm teal-green
 UPRIGHT_PALE = "#9fd3cb"
@@ -79,11 +80,11 @@ def summary_figure(summary: DailySummary, *, size_px: tuple[int, int] = DEFAULT_
 def _write_atomically(path: Path, data: bytes, private: bool) -> None:
     target = path if private else Path(os.path.realpath(path))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | SAFE_FLAGS
     fd = os.open(tmp, flags, 0o600 if private else 0o666)  # the kernel applies the umask
     try:
         with os.fdopen(fd, "wb") as out:
-            if not private:
+            if not private and hasattr(os, "fchmod"):  # Windows: the folder's ACLs apply
                 try:  # never wider than the file it replaces
                     os.fchmod(out.fileno(), os.fstat(out.fileno()).st_mode & os.stat(target).st_mode & 0o777)
                 except FileNotFoundError:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
+from fhp_monitor.home.files import NONBLOCK, open_no_follow, reserve, write_at
 from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.store.records import check_record, minute_record
 
@@ -55,12 +56,12 @@ class Spool:
 
     def _open(self, flags: int) -> int:
         """Open without following a symlink; raise OSError (ELOOP names a planted link)."""
-        return os.open(self.path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        return open_no_follow(self.path, flags, 0o600)
 
     def read(self) -> list[dict]:
         """The records in the file, oldest first; a torn or unreadable line is skipped and logged."""
         try:
-            fd = self._open(os.O_RDONLY | os.O_NONBLOCK)
+            fd = self._open(os.O_RDONLY | NONBLOCK)
         except FileNotFoundError:
             return []
         except OSError as exc:  # e.g. a planted symlink (ELOOP): never read or written through
@@ -95,7 +96,7 @@ class Spool:
         try:
             size = os.fstat(fd).st_size
             if size < self.reserve_bytes:
-                os.posix_fallocate(fd, 0, self.reserve_bytes)
+                reserve(fd, self.reserve_bytes)
                 os.fsync(fd)
             return True
         except OSError as exc:
@@ -118,7 +119,7 @@ class Spool:
             log.debug("spool %s cannot be opened: %s", self.path, exc)
             return 0
         try:
-            written = os.pwrite(fd, text, self._end)
+            written = write_at(fd, text, self._end)
             if written != len(text):
                 raise OSError(errno.ENOSPC, "short write", str(self.path))
             os.fsync(fd)
@@ -127,7 +128,7 @@ class Spool:
             try:  # a torn line past the reserve must not stay: cut back to the last whole record
                 if os.fstat(fd).st_size > max(self._end, self.reserve_bytes):
                     os.ftruncate(fd, max(self._end, self.reserve_bytes))
-                os.pwrite(fd, b"\0" * min(len(text), max(0, self.reserve_bytes - self._end)), self._end)
+                write_at(fd, b"\0" * min(len(text), max(0, self.reserve_bytes - self._end)), self._end)
             except OSError:
                 log.debug("could not tidy the spool after a refused write", exc_info=True)
             return 0

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from fhp_monitor.core.ports import HistoryError
 from fhp_monitor.core.summary import SECOND_KEYS
+from fhp_monitor.home.files import WINDOWS, is_link, open_no_follow, path_is_link
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def open_writer(path: Path, busy_timeout_s: float, max_size_bytes: int | None) -
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+            os.close(open_no_follow(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise HistoryError(
             f"fhp-monitor cannot create its posture history at {path} ({exc.strerror}). "
@@ -137,9 +138,10 @@ def _refuse_links(path: Path) -> None:
     """A symlink planted at the history or its -wal/-shm/-journal would make SQLite write its target."""
     for side in ("", "-wal", "-shm", "-journal"):
         link = Path(f"{path}{side}")
-        if link.is_symlink():
-            error = HistoryError(f"The posture history file {link} is a symbolic link; fhp-monitor never "
-                                 "writes through links. Delete that link (or move the real file there).")
+        if path_is_link(link):
+            error = HistoryError(f"The posture history file {link} is a link (a symbolic link or a junction); "
+                                 "fhp-monitor never writes through links. Delete that link (or move the real file "
+                                 "there).")
             error.kind = "symlink"  # type: ignore[attr-defined]
             raise error
 
@@ -202,7 +204,7 @@ def _move_aside(path: Path) -> Path:
             side = Path(f"{path}{suffix}")
             if side.exists():
                 os.rename(side, Path(f"{target}{suffix}"))
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.close(open_no_follow(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise HistoryError(
             f"The posture history at {path} is damaged and could not be moved aside "
@@ -217,7 +219,7 @@ def make_private(path: Path) -> None:
         try:
             info = p.lstat()
             mode = info.st_mode & 0o777
-            if mode & 0o077 and not p.is_symlink():
+            if mode & 0o077 and not is_link(info) and not WINDOWS:  # Windows: private by the profile's ACLs
                 os.chmod(p, mode & 0o700)
         except FileNotFoundError:
             continue

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import plistlib
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,22 +66,84 @@ def test_turning_it_off_removes_the_entry_and_is_safe_twice(tmp_path: Path):
     set_autostart(False, platform="linux", home_dir=tmp_path, env=env)
 
 
-def test_windows_writes_a_startup_folder_cmd(tmp_path: Path):
-    env = {"APPDATA": str(tmp_path / "Roaming")}
-    command = [r"C:\Program Files\Python311\pythonw.exe", "-m", "fhp_monitor", "run"]
-    path = set_autostart(True, command, platform="win32", home_dir=tmp_path, env=env)
-    assert path == tmp_path / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "fhp-monitor.cmd"
-    assert path.read_bytes() == (
-        b'@echo off\r\nstart "" "C:\\Program Files\\Python311\\pythonw.exe" -m fhp_monitor run\r\n'
-    )
-    assert is_autostart_enabled(platform="win32", home_dir=tmp_path, env=env)
-    with pytest.raises(ValueError, match="double quote"):
-        set_autostart(True, ['C:\\a"b.exe'], platform="win32", home_dir=tmp_path, env=env)
+class FakeRegistry:
+    """A stand-in for ``winreg`` on Linux: one hive of keys holding values (the real registry runs
+    in test_windows_uses_the_real_run_key, in the Windows lane under Wine)."""
+
+    HKEY_CURRENT_USER, KEY_READ, KEY_SET_VALUE, REG_SZ = "HKCU", 1, 2, 1
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, tuple[str, int]]] = {}
+
+    @contextlib.contextmanager
+    def OpenKey(self, hive, name, reserved=0, access=1):  # noqa: N802 - winreg's names
+        if name not in self.keys:
+            raise FileNotFoundError(name)
+        yield name
+
+    @contextlib.contextmanager
+    def CreateKeyEx(self, hive, name, reserved=0, access=2):  # noqa: N802
+        self.keys.setdefault(name, {})
+        yield name
+
+    def QueryValueEx(self, key, name):  # noqa: N802
+        if name not in self.keys[key]:
+            raise FileNotFoundError(name)
+        return self.keys[key][name]
+
+    def SetValueEx(self, key, name, reserved, kind, value):  # noqa: N802
+        self.keys[key][name] = (value, kind)
+
+    def DeleteValue(self, key, name):  # noqa: N802
+        if name not in self.keys[key]:
+            raise FileNotFoundError(name)
+        del self.keys[key][name]
 
 
-def test_windows_without_appdata_falls_back_to_the_profile(tmp_path: Path):
-    startup = tmp_path / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup"
-    assert autostart_path(platform="win32", home_dir=tmp_path, env={}) == startup / "fhp-monitor.cmd"
+RUN = r"Software\Microsoft\Windows\CurrentVersion\Run"
+
+
+def test_windows_writes_the_users_run_value_and_off_removes_it(tmp_path: Path):
+    registry, env = FakeRegistry(), {"APPDATA": str(tmp_path / "Roaming")}
+    old = tmp_path / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "fhp-monitor.cmd"
+    old.parent.mkdir(parents=True)
+    old.write_text("an earlier version's entry")
+    where = dict(platform="win32", home_dir=tmp_path, env=env, registry=registry)
+    command = [r"C:\Program Files\Python311\python.exe", "-m", "fhp_monitor", "--home", r"D:\My posture", "run"]
+    assert not is_autostart_enabled(**where)
+    assert set_autostart(True, command, **where) == rf"HKEY_CURRENT_USER\{RUN}\fhp-monitor"
+    assert registry.keys[RUN]["fhp-monitor"] == (
+        r'"C:\Program Files\Python311\python.exe" -m fhp_monitor --home "D:\My posture" run', 1)
+    assert is_autostart_enabled(**where) and not old.exists()  # one entry only
+    registry.keys[RUN]["OneDrive"] = ("onedrive.exe", 1)
+    assert apply_autostart(False, **where) is False
+    assert registry.keys[RUN] == {"OneDrive": ("onedrive.exe", 1)}  # only ours goes
+    assert apply_autostart(False, **where) is False  # already off: nothing to remove, no error
+
+
+def test_windows_prefers_pythonw_so_login_shows_no_console(tmp_path: Path):
+    from fhp_monitor.desktop.autostart.windows import windowless
+
+    (tmp_path / "python.exe").write_bytes(b"")
+    assert windowless([str(tmp_path / "python.exe"), "-m", "fhp_monitor"])[0] == str(tmp_path / "python.exe")
+    (tmp_path / "pythonw.exe").write_bytes(b"")
+    assert windowless([str(tmp_path / "python.exe"), "-m", "fhp_monitor"])[0] == str(tmp_path / "pythonw.exe")
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="the real registry: Windows (the Windows lane runs it under Wine)")
+def test_windows_uses_the_real_run_key(tmp_path: Path):
+    import winreg
+
+    where = dict(home_dir=tmp_path, env={"APPDATA": str(tmp_path)})
+    try:
+        assert apply_autostart(True, default_command(), **where) is True
+        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN) as key:
+            value, kind = winreg.QueryValueEx(key, "fhp-monitor")
+        assert kind == winreg.REG_SZ and "fhp_monitor run" in value
+    finally:
+        assert apply_autostart(False, **where) is False
+    with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN) as key, pytest.raises(FileNotFoundError):
+        winreg.QueryValueEx(key, "fhp-monitor")
 
 
 def test_macos_writes_a_launch_agent(tmp_path: Path):

@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from fhp_monitor.desktop.bus import DBusLoop
-from fhp_monitor.desktop.idle import IdleWatcher, XIdleProbe, idle_probe_for
+from fhp_monitor.desktop.idle import IdleWatcher, idle_probe_for
+from fhp_monitor.desktop.idle.x11 import XIdleProbe
 from fhp_monitor.desktop.session import start_session_awareness
 from tests.support.desktop import wait_until
 

@@ -22,10 +22,10 @@ from fhp_monitor.desktop.power import (
     RESUME_MARGIN_PERCENT,
     BatteryWatch,
     PowerReading,
-    SysfsPower,
     power_probe_for,
-    reading_from_power_status,
 )
+from fhp_monitor.desktop.power.sysfs import SysfsPower
+from fhp_monitor.desktop.power.windows import reading_from_power_status
 from fhp_monitor.monitor.worker import MonitorWorker
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.settings.file import parse_settings

@@ -190,6 +190,6 @@ def test_the_backend_is_chosen_by_the_machine_and_the_environment(caplog):
         chosen.start()
         chosen.stop()
     messages = [r.getMessage() for r in caplog.records]
-    assert any("FHP_MONITOR_SESSION must be one of dbus, none, got 'maybe'" in m for m in messages)
+    assert any("FHP_MONITOR_SESSION must be one of dbus, windows, none, got 'maybe'" in m for m in messages)
     assert any(m.startswith("screen lock and sleep are not watched: fhp-monitor does not read them on sunos")
                for m in messages)

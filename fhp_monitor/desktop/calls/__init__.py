@@ -1,7 +1,9 @@
-"""Which programs are running (to pause during video calls). Linux reads /proc; elsewhere unsupported.
+"""Which programs are running (to pause during video calls); one module per backend:
+:mod:`.proc` (Linux, /proc) and :mod:`.windows` (a Toolhelp32 snapshot). Elsewhere unsupported.
 
 Kept tiny on purpose: the only question asked is "is any of these names running?"; :class:`CallPause`
-pauses the monitor while the answer is yes.
+pauses the monitor while the answer is yes. Thread contract: ``any_running`` from any thread (each
+call takes a fresh look, a few ms); ``CallPause`` on the main thread.
 """
 
 from __future__ import annotations
@@ -19,20 +21,18 @@ log = logging.getLogger(__name__)
 
 
 def supported() -> bool:
-    return sys.platform.startswith("linux") and os.path.isdir("/proc")
+    return sys.platform == "win32" or (sys.platform.startswith("linux") and os.path.isdir("/proc"))
 
 
 def running_names(proc: Path = Path("/proc")) -> set[str]:
-    """Lower-case names of running processes (from /proc/<pid>/comm)."""
-    names = set()
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            names.add((entry / "comm").read_text().strip().lower())
-        except OSError:  # the process ended while we looked, or is not ours to read
-            continue
-    return names
+    """Lower-case names of running processes on this system."""
+    if sys.platform == "win32":
+        from fhp_monitor.desktop.calls import windows
+
+        return windows.running_names()
+    from fhp_monitor.desktop.calls import proc as linux
+
+    return linux.running_names(proc)
 
 
 def any_running(wanted: Iterable[str], proc: Path = Path("/proc")) -> str | None:
@@ -40,7 +40,12 @@ def any_running(wanted: Iterable[str], proc: Path = Path("/proc")) -> str | None
     wanted = [w.lower() for w in wanted if w]
     if not wanted or not supported():
         return None
-    for name in sorted(running_names(proc)):
+    try:
+        names = running_names(proc)
+    except OSError as exc:
+        log.warning("could not list the running programs (%s); video calls are not noticed this time", exc)
+        return None
+    for name in sorted(names):
         for w in wanted:
             if name.startswith(w):
                 return w

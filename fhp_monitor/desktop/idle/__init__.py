@@ -4,10 +4,10 @@ Input idle is NOT absence: people read and watch without touching anything (and 
 it); the camera decides presence. The worker only uses idle time to look less while nobody is in
 view, and :class:`IdleWatcher` wakes it at once when input returns after a long idle.
 
-Probes (``idle_probe_for``): X11 through python-xlib's MIT-SCREEN-SAVER extension
-(``screensaver_query_info(root).idle``, milliseconds), Windows ``GetLastInputInfo``, macOS
-``CGEventSourceSecondsSinceLastEventType``; elsewhere (Wayland without X, a console) None, said
-once in the log.
+Probes (``idle_probe_for``), one module per backend: :mod:`.x11` through python-xlib's
+MIT-SCREEN-SAVER extension (``screensaver_query_info(root).idle``, milliseconds), :mod:`.windows`
+``GetLastInputInfo``, :mod:`.macos` ``CGEventSourceSecondsSinceLastEventType``; elsewhere (Wayland
+without X, a console) None, said once in the log.
 
 Thread contract: a probe may be called from any thread (it serialises its own X connection) and
 returns quickly (one round trip to the local X server). :class:`IdleWatcher` runs on the shared
@@ -22,7 +22,6 @@ import concurrent.futures
 import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Mapping
 
 log = logging.getLogger(__name__)
@@ -38,81 +37,19 @@ MAX_POLL_WHILE_IDLE_S = 10.0
 IDLE_POLL_FRACTION = 30.0
 
 
-class XIdleProbe:
-    """Seconds since the last input on an X display (the server's screen-saver idle counter)."""
-
-    def __init__(self, display_name: str | None = None) -> None:
-        from Xlib import display as xdisplay
-
-        self._display = xdisplay.Display(display_name)
-        if not self._display.has_extension("MIT-SCREEN-SAVER"):
-            self._display.close()
-            raise OSError("the X server has no MIT-SCREEN-SAVER extension")
-        self._root = self._display.screen().root
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float | None:
-        with self._lock:
-            if self._display is None:
-                return None
-            try:
-                return self._root.screensaver_query_info().idle / 1000.0
-            except Exception as exc:  # Xlib's ConnectionClosedError / XError: the display went away
-                log.warning("input idle time stopped working (%s); looking at the usual pace", exc)
-                display, self._display = self._display, None
-        try:
-            display.close()
-        except Exception as exc:  # a connection already broken may fail to close; nothing more to do
-            log.debug("closing the X connection for idle time: %s", exc)
-        return None
-
-    def close(self) -> None:
-        with self._lock:
-            display, self._display = self._display, None
-        if display is not None:
-            display.close()
-
-
-def _windows_probe() -> IdleProbe:
-    import ctypes
-    from ctypes import wintypes
-
-    class LASTINPUTINFO(ctypes.Structure):
-        _fields_ = [("cbSize", wintypes.UINT), ("dwTime", wintypes.DWORD)]
-
-    user32, kernel32 = ctypes.windll.user32, ctypes.windll.kernel32  # type: ignore[attr-defined]
-    kernel32.GetTickCount.restype = wintypes.DWORD
-
-    def idle() -> float | None:
-        info = LASTINPUTINFO(cbSize=ctypes.sizeof(LASTINPUTINFO))
-        if not user32.GetLastInputInfo(ctypes.byref(info)):
-            return None
-        return ((kernel32.GetTickCount() - info.dwTime) & 0xFFFFFFFF) / 1000.0
-
-    return idle
-
-
-def _macos_probe() -> IdleProbe:
-    import ctypes
-
-    graphics = ctypes.cdll.LoadLibrary("/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics")
-    seconds_since = graphics.CGEventSourceSecondsSinceLastEventType
-    seconds_since.restype = ctypes.c_double
-    seconds_since.argtypes = [ctypes.c_int32, ctypes.c_uint32]
-    hid_state, any_input = 1, 0xFFFFFFFF  # kCGEventSourceStateHIDSystemState, kCGAnyInputEventType
-
-    return lambda: float(seconds_since(hid_state, any_input))
-
-
 def idle_probe_for(env: Mapping[str, str] | None = None, platform: str | None = None) -> IdleProbe | None:
     """The input-idle probe this machine offers, or None (logged once, with why)."""
     env = os.environ if env is None else env
     platform = platform or sys.platform
     try:
         if platform == "win32":
-            return _windows_probe()
+            from fhp_monitor.desktop.idle.windows import windows_probe
+
+            return windows_probe()
         if platform == "darwin":
-            return _macos_probe()
+            from fhp_monitor.desktop.idle.macos import macos_probe
+
+            return macos_probe()
         if env.get("XDG_SESSION_TYPE") == "wayland" or (env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY")):
             # XWayland's counter only sees input to X windows: it would call a busy user idle.
             log.info("input idle time is not available on Wayland; looking at the usual pace")
@@ -120,6 +57,8 @@ def idle_probe_for(env: Mapping[str, str] | None = None, platform: str | None = 
         if not env.get("DISPLAY"):
             log.info("input idle time is not available without an X display; looking at the usual pace")
             return None
+        from fhp_monitor.desktop.idle.x11 import XIdleProbe
+
         return XIdleProbe(env["DISPLAY"])
     except Exception as exc:  # ImportError, an X connection refused, a missing symbol: no probe, said once
         log.info("input idle time is not available (%s); looking at the usual pace", exc)

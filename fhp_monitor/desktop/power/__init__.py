@@ -9,11 +9,11 @@ limit from opening the camera every minute). Other pauses stack with it (core/po
 Probes (``power_probe_for``), picked by what the machine offers, ``FHP_MONITOR_POWER=sysfs|windows|none``
 overrides the choice:
 
-* Linux: ``/sys/class/power_supply`` (:class:`SysfsPower`): supplies of type Battery (capacity,
+* Linux: ``/sys/class/power_supply`` (:class:`.sysfs.SysfsPower`): supplies of type Battery (capacity,
   status) and Mains/USB (online), leaving out device batteries (a wireless mouse: ``scope`` Device).
   A computer without a battery is never "on battery". ``FHP_MONITOR_POWER_SUPPLY_DIR`` points it
   at another folder (tests through the CLI).
-* Windows: ``GetSystemPowerStatus``.
+* Windows: ``GetSystemPowerStatus`` (power/windows.py).
 * Elsewhere nothing: said once in the log when the setting asks for it; monitoring carries on.
 
 Cost: the watch polls only while the setting is on, once every :data:`POLL_S` (a few small sysfs
@@ -63,96 +63,6 @@ class PowerReading(NamedTuple):
 PowerProbe = Callable[[], "PowerReading | None"]
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="ascii", errors="replace").strip()
-    except OSError:  # a supply that went away, or a battery that answers EIO/ENODEV for a moment
-        return None
-
-
-def _number(path: Path) -> float | None:
-    text = _read(path)
-    try:
-        return float(text) if text else None
-    except ValueError:
-        return None
-
-
-class SysfsPower:
-    """Reads ``/sys/class/power_supply`` (or ``root``): a few small files per call."""
-
-    def __init__(self, root: Path | str = SYSFS_DIR) -> None:
-        self.root = Path(root)
-
-    def __call__(self) -> PowerReading | None:
-        try:
-            supplies = sorted(self.root.iterdir())
-        except OSError:  # no power_supply class at all (a container, a desktop without ACPI)
-            return None
-        batteries: list[tuple[str | None, float | None, float | None, float | None]] = []
-        mains_seen = mains_online = False
-        for supply in supplies:
-            kind = _read(supply / "type")
-            if _read(supply / "scope") == "Device":  # a mouse's or a headset's battery
-                continue
-            if kind == "Battery":
-                if _read(supply / "present") == "0":  # an empty second battery bay
-                    continue
-                now = _number(supply / "energy_now")
-                full = _number(supply / "energy_full")
-                if now is None or full is None:
-                    now, full = _number(supply / "charge_now"), _number(supply / "charge_full")
-                batteries.append((_read(supply / "status"), _number(supply / "capacity"), now, full))
-            elif kind in MAINS_TYPES:
-                online = _read(supply / "online")
-                if online is not None:
-                    mains_seen = True
-                    mains_online = mains_online or online == "1"
-        if not batteries:
-            return None
-        statuses = {status for status, *_ in batteries}
-        if mains_online or statuses & {"Charging", "Full"}:
-            on_battery = False
-        else:  # every charger reads offline, or there is none to read and a battery says it discharges
-            on_battery = mains_seen or "Discharging" in statuses
-        return PowerReading(on_battery, _charge(batteries))
-
-
-def _charge(batteries) -> float | None:
-    """Percent left over all batteries: by energy where every one tells it, else the mean capacity."""
-    if all(now is not None and full for _s, _c, now, full in batteries):
-        return max(0.0, min(100.0, 100.0 * sum(b[2] for b in batteries) / sum(b[3] for b in batteries)))
-    capacities = [capacity for _s, capacity, _n, _f in batteries if capacity is not None]
-    return sum(capacities) / len(capacities) if capacities else None
-
-
-def reading_from_power_status(ac_line: int, battery_flag: int, life_percent: int) -> PowerReading | None:
-    """Windows SYSTEM_POWER_STATUS fields as a reading (None: no system battery, or unknown)."""
-    if battery_flag in (128, 255):  # "no system battery", "unable to read the battery flag"
-        return None
-    return PowerReading(ac_line == 0, None if life_percent == 255 else float(life_percent))
-
-
-def _windows_probe() -> PowerProbe:
-    import ctypes
-    from ctypes import wintypes
-
-    class SYSTEM_POWER_STATUS(ctypes.Structure):
-        _fields_ = [("ACLineStatus", ctypes.c_ubyte), ("BatteryFlag", ctypes.c_ubyte),
-                    ("BatteryLifePercent", ctypes.c_ubyte), ("SystemStatusFlag", ctypes.c_ubyte),
-                    ("BatteryLifeTime", wintypes.DWORD), ("BatteryFullLifeTime", wintypes.DWORD)]
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-
-    def read() -> PowerReading | None:
-        status = SYSTEM_POWER_STATUS()
-        if not kernel32.GetSystemPowerStatus(ctypes.byref(status)):
-            raise OSError("GetSystemPowerStatus failed")
-        return reading_from_power_status(status.ACLineStatus, status.BatteryFlag, status.BatteryLifePercent)
-
-    return read
-
-
 def power_probe_for(env: Mapping[str, str] | None = None,
                     platform: str | None = None) -> tuple[PowerProbe | None, str]:
     """The battery probe this machine offers and its name, or (None, why there is none)."""
@@ -166,11 +76,15 @@ def power_probe_for(env: Mapping[str, str] | None = None,
     if choice == "none":
         return None, f"{ENV_BACKEND}=none"
     if choice == "sysfs" or (not choice and platform.startswith("linux")):
+        from fhp_monitor.desktop.power.sysfs import SysfsPower
+
         root = env.get(ENV_SYSFS_DIR) or SYSFS_DIR
         return SysfsPower(root), f"sysfs ({root})"
     if choice == "windows" or (not choice and platform == "win32"):
         try:
-            return _windows_probe(), "GetSystemPowerStatus"
+            from fhp_monitor.desktop.power.windows import windows_probe
+
+            return windows_probe(), "GetSystemPowerStatus"
         except (ImportError, AttributeError, OSError) as exc:
             return None, f"Windows does not tell the battery state ({exc})"
     return None, f"fhp-monitor does not read the battery on {platform} yet"

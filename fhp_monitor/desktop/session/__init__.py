@@ -2,7 +2,8 @@
 and wake the worker when input returns after a long idle.
 
 The port is :class:`SessionWatcher`; :func:`session_watcher_for` picks the backend by what the machine
-offers (D-Bus on Linux, nothing elsewhere for now), overridable with ``FHP_MONITOR_SESSION=dbus|none``.
+offers (D-Bus on Linux: session/dbus.py; a hidden message-only window on Windows: session/windows.py;
+nothing elsewhere for now), overridable with ``FHP_MONITOR_SESSION=dbus|windows|none``.
 :func:`start_session_awareness` is what the composition root calls: it starts the watcher and the
 input-idle watcher for a worker (and the battery watch, desktop/power.py) and returns one object
 to stop at exit.
@@ -67,15 +68,21 @@ class NoSessionWatcher:
 
 def session_watcher_for(target: SessionTarget, env: Mapping[str, str] | None = None,
                         platform: str | None = None, loop=None) -> SessionWatcher:
-    """The lock/suspend watcher for this machine; ``FHP_MONITOR_SESSION=dbus|none`` overrides the choice."""
+    """The lock/suspend watcher for this machine; ``FHP_MONITOR_SESSION=dbus|windows|none`` overrides the choice."""
     platform = platform or sys.platform
     try:
-        choice = forced_backend(ENV_BACKEND, ("dbus", "none"), env=env) or ""
+        choice = forced_backend(ENV_BACKEND, ("dbus", "windows", "none"), env=env) or ""
     except ValueError as exc:
         log.warning("%s; choosing by what this machine offers", exc)
         choice = ""
     if choice == "none":
         return NoSessionWatcher(f"{ENV_BACKEND}=none")
+    if choice == "windows" or (not choice and platform == "win32"):
+        if platform != "win32":
+            return NoSessionWatcher(f"{ENV_BACKEND}=windows needs Windows")
+        from fhp_monitor.desktop.session.windows import WindowsSessionWatcher
+
+        return WindowsSessionWatcher(target)
     if choice == "dbus" or platform.startswith("linux"):
         try:
             from fhp_monitor.desktop.bus import shared_loop
