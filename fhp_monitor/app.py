@@ -211,7 +211,10 @@ class App:
     def recalibrate(self) -> None:
         """Pause, let the wizard have the camera in its own process, then use the new baseline."""
         self.worker.pause(None)
-        command = [sys.executable, "-m", "fhp_monitor", "--home", str(self.home.root), "calibrate"]
+        from fhp_monitor.desktop.menu import launcher_command
+
+        # the installed program (also the frozen Windows exe, which has no "python -m")
+        command = [*launcher_command()[:-1], "--home", str(self.home.root), "calibrate"]
         if self.args.source:
             command += ["--source", self.args.source]
 
@@ -246,6 +249,8 @@ class App:
                 from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
+            if result.app.menu_entry != self.settings.app.menu_entry:
+                apply_menu_setting(self.home, result)
             self.settings = result
             self.worker.send("settings", result)
             if self.session is not None:
@@ -350,6 +355,14 @@ def apply_autostart_setting(home: Home, settings: Settings) -> None:
     apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
 
 
+def apply_menu_setting(home: Home, settings: Settings) -> None:
+    """The app-menu entry matches ``app.menu_entry``: added on the first run (Linux; the Windows installer
+    makes its own), removed when the setting is off. The same launcher as the login entry."""
+    from fhp_monitor.desktop.menu import apply_menu_entry, command_for_home
+
+    apply_menu_entry(settings.app.menu_entry, command_for_home(home.root if home.chosen else None))
+
+
 def run_app(args, home: Home, settings: Settings) -> int:
     lock = SingleInstance(home.lock)
     try:
@@ -369,6 +382,8 @@ def run_app(args, home: Home, settings: Settings) -> int:
             first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
+        if not home.chosen:  # a run with --home (a test, a second profile) leaves the user's menu alone
+            apply_menu_setting(home, settings)
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)

@@ -1,4 +1,5 @@
-"""Command line: ``fhp-monitor [--home DIR] [run|demo|calibrate|replay|status|summary|export|pause|resume|quit]``.
+"""Command line: ``fhp-monitor [--home DIR] [COMMAND]`` (run, demo, calibrate, replay, status, summary, export,
+pause, resume, quit, autostart, uninstall).
 
 Plain ``fhp-monitor`` is ``fhp-monitor run``. Errors a user can fix are printed as one plain
 sentence on stderr with exit status 2; nothing here prints a traceback for them. ``pause``,
@@ -88,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "names a file)")
     ex.add_argument("--csv", nargs="?", const="-", default="-", metavar="PATH",
                     help="CSV file to write (default: the screen, for `> file.csv`)")
+    au = sub.add_parser("autostart", help="start fhp-monitor when you log in (on) or not (off); "
+                        "the same as the setting in the settings window")
+    au.add_argument("state", choices=("on", "off"))
+    un = sub.add_parser("uninstall", help="remove the app-menu entry, its icons and the login entry (for pip and "
+                        "pipx installs); your history stays unless you add --delete-data")
+    un.add_argument("--delete-data", action="store_true", help="also delete the settings, calibration, history "
+                    "and log (asks first)")
+    un.add_argument("--yes", action="store_true", help="with --delete-data: do not ask")
     accept_home_after_command(sub)
     return parser
 
@@ -382,6 +391,22 @@ def cmd_run(args, home: Home, settings: Settings) -> int:
     return run_app(args, home, settings)
 
 
+def cmd_autostart(args, home: Home, settings: Settings) -> int:
+    """Keep ``app.autostart`` (which wins at each start) and the login entry in step; the Windows
+    installer's "Start when I sign in" runs this."""
+    from fhp_monitor.desktop.autostart import apply_autostart, autostart_path, command_for_home
+    from fhp_monitor.settings.edit import save_changes
+
+    wanted = args.state == "on"
+    if settings.app.autostart != wanted:
+        save_changes(home.config, {("app", "autostart"): wanted})
+    if apply_autostart(wanted, command_for_home(home.root if home.chosen else None)) != wanted:
+        raise UserError(f"fhp-monitor could not {'add' if wanted else 'remove'} its login entry "
+                        f"{autostart_path()}; the log says why.")
+    print("fhp-monitor will start when you log in." if wanted else "fhp-monitor will not start when you log in.")
+    return 0
+
+
 def cmd_control(args, home: Home, settings: Settings) -> int:
     """pause / resume / quit the instance running in this home."""
     from fhp_monitor.control import client as control
@@ -409,7 +434,7 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
             "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
-            "resume": cmd_control, "quit": cmd_control}
+            "resume": cmd_control, "quit": cmd_control, "autostart": cmd_autostart}
 
 
 def error_line(exc: BaseException) -> str:
@@ -446,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
             from fhp_monitor.demo import run_demo
 
             return run_demo(args)
+        if args.command == "uninstall":  # must not create the home (or a log in it) on the way out
+            from fhp_monitor.uninstall import uninstall
+
+            return uninstall(args)
         home = Home.locate(args.home, os.environ)
         settings = prepare_home(home, args.verbose)
         return COMMANDS[args.command](args, home, settings)

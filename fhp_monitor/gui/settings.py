@@ -32,7 +32,7 @@ from typing import Any
 
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
 from fhp_monitor.core.messages import forward_words, sensitivity_words
-from fhp_monitor.desktop import autostart
+from fhp_monitor.desktop import autostart, menu
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
 from fhp_monitor.gui.style import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
 from fhp_monitor.home.folder import Home
@@ -72,6 +72,8 @@ FIELDS: tuple[Field, ...] = (
     Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
     Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
     Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
+    # Linux menus only: on Windows the installer makes (and its uninstaller removes) the Start-menu entry
+    *((Field("app", "menu_entry", "Show in the app menu", "", "flag"),) if menu.supported() else ()),
 )
 
 PERSONAL_NOTE = " The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
@@ -311,6 +313,8 @@ class SettingsForm:
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)
+        if ("app", "menu_entry") in changes:  # at once, also when no monitor runs to see the file change
+            menu.apply_menu_entry(bool(changes[("app", "menu_entry")]), self.autostart_command)
         log.info("settings saved: %s", ", ".join(f"{s}.{k}={v!r}" for (s, k), v in changes.items()) or "log-in start")
         self.saved = True
         self.on_step("settings: saved")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import platform
 import sys
 import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from fhp_monitor import __version__
 from fhp_monitor.home.folder import Home, HomeError, make_private_dir, open_private
 from fhp_monitor.process.native_stderr import STDERR_LOCK
 
@@ -90,6 +92,10 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("fhp_monitor").setLevel(logging.DEBUG if verbose else logging.INFO)
+    # each run's first line says which program wrote what follows (a user's log sent with a question)
+    logging.getLogger("fhp_monitor").info("fhp-monitor %s (Python %s, %s%s)", __version__, platform.python_version(),
+                                          platform.system() or sys.platform,
+                                          ", installed app" if getattr(sys, "frozen", False) else "")
     return home.log_file
 
 

@@ -108,6 +108,7 @@ class AppSettings:
     tray: bool = setting(True, Flag())
     pause_for_apps: tuple[str, ...] = setting(("zoom", "teams", "skype"), Names())
     autostart: bool = setting(False, Flag())
+    menu_entry: bool = setting(True, Flag())
     pause_on_battery_below: int = setting(0, Whole(0, 100))
 
 

@@ -161,8 +161,11 @@ def test_macos_writes_a_launch_agent(tmp_path: Path):
     assert not path.exists()
 
 
-def test_default_command_runs_this_python_and_an_empty_command_is_refused(tmp_path: Path):
-    assert default_command()[1:] == ["-m", "fhp_monitor", "run"]
+def test_default_command_is_the_menu_launcher_and_an_empty_command_is_refused(tmp_path: Path):
+    from fhp_monitor.desktop.menu import launcher_command
+
+    assert default_command() == launcher_command()  # login starts what the app menu starts
+    assert default_command()[-1] == "run"
     assert Path(default_command()[0]).exists()
     with pytest.raises(ValueError, match="program"):
         set_autostart(True, [], platform="linux", home_dir=tmp_path, env={})

@@ -25,8 +25,12 @@ APP_NAME = "fhp-monitor"
 
 
 def default_command() -> list[str]:
-    """The command that starts the monitor with this Python: ``python -m fhp_monitor run``."""
-    return [sys.executable, "-m", "fhp_monitor", "run"]
+    """The command that starts the monitor: the same launcher the app-menu entry and the Windows
+    installer's shortcut start (desktop/menu: the installed ``fhp-monitor`` script or exe, else
+    ``python -m fhp_monitor run``)."""
+    from fhp_monitor.desktop.menu import launcher_command
+
+    return launcher_command()
 
 
 def command_for_home(home_root: Path | str | None) -> list[str]:
