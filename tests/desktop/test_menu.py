@@ -188,3 +188,18 @@ def test_delete_data_without_a_terminal_needs_yes_and_never_deletes_a_foreign_fo
     with pytest.raises(UserError, match="does not look like"):
         uninstall(uninstall_args(other, delete_data=True, yes=True), env={}, say=lambda _line: None)
     assert (desktop_home / "notes.txt").exists() and other.is_dir()
+
+
+def test_autostart_command_keeps_the_setting_and_the_login_entry_in_step(tmp_path: Path):
+    from tests.support.running import clean_env, fhp
+
+    env = clean_env(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    home = tmp_path / "posture"
+    on = fhp(home, "autostart", "on", env=env)
+    assert on.returncode == 0 and "will start" in on.stdout, on.stderr
+    entry = tmp_path / "cfg/autostart/fhp-monitor.desktop"
+    assert "autostart: true" in (home / "config.yaml").read_text()
+    assert f"--home {home} run" in entry.read_text()  # a chosen home is kept in the login command
+    off = fhp(home, "autostart", "off", env=env)
+    assert off.returncode == 0 and not entry.exists()
+    assert "autostart: false" in (home / "config.yaml").read_text()
