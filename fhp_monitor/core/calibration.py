@@ -16,6 +16,9 @@ shoulder widths). A head that comes forward drops the nose more than the ears, a
 other people's desks a plain nose-drop rule (more than 0.10 shoulder widths below the calibrated
 height) held up well. A front-view frame is forward when *either* signal crosses its calibrated
 threshold; the nose threshold follows the same sensitivity dial (0.10 at the default 2 degrees).
+A third, the slump (the nose sinking in the picture, in calibrated shoulder widths), catches a whole
+upper body slumping; core/signals.py holds the combined rule, its margins and its reasoning, and
+judges a frame with whichever signals are valid in it.
 
 The baseline also records where and how big the user sat (see geometry.BodyReference), so
 that someone else in view is never judged as the user and a moved camera can be noticed. Files
@@ -39,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from fhp_monitor.core.geometry import BodyReference, PostureReading
+from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
 
 SPREAD_FACTOR = 2.0
 MIN_PERSONAL_GAP_DEG = 1.0
@@ -81,6 +85,12 @@ class Baseline:
     head_turn_spread: float | None = None
     nose_rise_ratio: float | None = None
     nose_rise_spread: float | None = None
+    # Front view: the nose's height above the shoulders as a share of the frame width, and its spread
+    # in calibrated shoulder widths (the slump signal, core/signals.py); side view: the torso's lean.
+    # None in older files.
+    nose_height_frac: float | None = None
+    nose_height_spread: float | None = None
+    torso_lean_deg: float | None = None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
         """Degrees below the baseline that count as forward (settings' sensitivity unless personalised)."""
@@ -94,13 +104,19 @@ class Baseline:
         dial = NOSE_DROP * self._chosen(sensitivity_deg) / DEFAULT_SENSITIVITY_DEG
         return max(dial, NOSE_DROP_FLOOR, NOSE_SPREAD_FACTOR * (self.nose_rise_spread or 0.0))
 
+    def slump_margin(self, sensitivity_deg: float | None = None) -> float:
+        """Calibrated shoulder widths the nose may sink in the picture before it counts as forward."""
+        dial = SLUMP_DROP * self._chosen(sensitivity_deg) / DEFAULT_SENSITIVITY_DEG
+        return max(dial, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR * (self.nose_height_spread or 0.0))
+
     @property
     def body(self) -> BodyReference | None:
         """Where the user sat at calibration, or None for a file from before that was recorded."""
         if self.body_frac is None or self.body_x is None or self.body_y is None:
             return None
         return BodyReference(self.view, self.body_frac, self.body_x, self.body_y, self.scale_spread or 0.0,
-                             self.place_spread or 0.0, self.head_turn, self.head_turn_spread, self.view_ratio)
+                             self.place_spread or 0.0, self.head_turn, self.head_turn_spread, self.view_ratio,
+                             self.torso_lean_deg)
 
 
 def body_of(baseline: Baseline | None) -> BodyReference | None:
@@ -159,12 +175,16 @@ def body_fields(readings: Sequence[PostureReading]) -> dict[str, float]:
         found.update(body_frac=body, body_x=float(np.median(x)), body_y=float(np.median(y)),
                      scale_spread=robust_spread(np.log(size)), place_spread=float(1.4826 * np.median(offsets)))
     for key, spread in (("view_ratio", None), ("head_turn", "head_turn_spread"),
-                        ("nose_rise_ratio", "nose_rise_spread")):
+                        ("nose_rise_ratio", "nose_rise_spread"), ("torso_lean_deg", None)):
         values = _signal(readings, key)
         if values.size >= max(3, len(readings) // 2):
             found[key] = float(np.median(values))
             if spread:
                 found[spread] = robust_spread(values)
+    nose_height = _signal(readings, "nose_height_frac")
+    if "body_frac" in found and nose_height.size >= max(3, len(readings) // 2):
+        found["nose_height_frac"] = float(np.median(nose_height))
+        found["nose_height_spread"] = robust_spread(nose_height / found["body_frac"])  # in shoulder widths
     return found
 
 
@@ -202,22 +222,15 @@ def personalise(baseline: Baseline, forward_values: Sequence[float]) -> Baseline
     )
 
 
-def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> bool | None:
-    """True/False for a usable reading in the calibrated view; None without calibration or reading.
+def verdict_of(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> Verdict:
+    """Forward or not, and with which signals (core/signals.py has the rule and its reasoning)."""
+    return judge(baseline, reading, sensitivity_deg)
 
-    Forward when the proxy is more than the margin below the baseline, or (front view, when both
-    the calibration and the frame have it) the nose is more than the nose margin below its
-    calibrated height.
-    """
-    if baseline is None or not reading.usable or reading.view != baseline.view:
-        return None
-    assert reading.cva_proxy_deg is not None
-    if reading.cva_proxy_deg < baseline.cva_proxy_deg - baseline.margin_deg(sensitivity_deg):
-        return True
-    nose = reading.signals.get("nose_rise_ratio")
-    if baseline.view == "front" and baseline.nose_rise_ratio is not None and nose is not None:
-        return bool(baseline.nose_rise_ratio - nose > baseline.nose_margin(sensitivity_deg))
-    return False
+
+def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> bool | None:
+    """True/False when at least one signal of the reading is valid in the calibrated view; None without
+    calibration, in another view, or with no valid signal (see core/signals.py)."""
+    return judge(baseline, reading, sensitivity_deg).forward
 
 
 # --------------------------------------------------------------------------- the file
@@ -271,7 +284,8 @@ def _whole(low: int, high: int):
 def _one_of(*choices: Any):
     def check(value: Any) -> str | None:
         ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
-        return None if ok else f"must be one of {', '.join(json.dumps(c) for c in choices)}, not {json.dumps(value)[:40]}"
+        allowed = ', '.join(json.dumps(c) for c in choices)
+        return None if ok else f"must be one of {allowed}, not {json.dumps(value)[:40]}"
     return check
 
 
@@ -296,6 +310,9 @@ FILE_SCHEMA = {
     "head_turn_spread": _number(0.0, 10.0, optional=True),
     "nose_rise_ratio": _number(-10.0, 10.0, optional=True),
     "nose_rise_spread": _number(0.0, 10.0, optional=True),
+    "nose_height_frac": _number(-10.0, 10.0, optional=True),
+    "nose_height_spread": _number(0.0, 10.0, optional=True),
+    "torso_lean_deg": _number(-90.0, 90.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
@@ -315,7 +332,8 @@ def _read_small_regular_file(path: Path) -> bytes | None:
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; please calibrate again.")
+        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; "
+                               "please calibrate again.")
     return data
 
 

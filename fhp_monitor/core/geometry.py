@@ -55,7 +55,7 @@ import numpy as np
 
 from fhp_monitor.core.ports import PoseLandmarks, PoseResult
 
-NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER = 0, 7, 8, 11, 12
+NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 0, 7, 8, 11, 12, 23, 24
 
 #: Assumed forward offset of the ears in a front view, in shoulder widths; a typical upright
 #: sitter (ears ~0.6 shoulder widths above the shoulders on our test photos) then reads ~50 deg.
@@ -119,6 +119,7 @@ class BodyReference:
     head_turn: float | None = None
     head_turn_spread: float | None = None
     view_ratio: float | None = None
+    torso_lean_deg: float | None = None
 
     @property
     def scale_limit(self) -> float:
@@ -262,7 +263,6 @@ def read_posture(result: PoseResult, min_visibility: float = 0.5, body: BodyRefe
 
 
 def _judge(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
-    px, seen, present = b.px, b.seen, b.present
     if b.ear_shoulder <= 1e-6:
         return PostureReading(None, None, NOT_VISIBLE, signals)
     ratio = b.ratio
@@ -276,44 +276,90 @@ def _judge(b: _Body, width: int, height: int, ref: BodyReference | None, signals
         "body_y": float(b.shoulder_mid[1] / height),
         "aspect": height / float(width),
     })
-    keys = [LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER]
     front_limit = ref.front_ratio() if ref is not None else FRONT_RATIO
 
     if ratio >= front_limit:
-        signals["body_frac"] = b.shoulder_width / float(width)
-        along = (px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]) / b.shoulder_width
-        if along[0] < 0:  # orient left-to-right in the picture, so "up" below is always up
-            along = -along
-        up = np.array([along[1], -along[0]])
-        signals["shoulder_tilt_deg"] = math.degrees(math.atan2(-along[1], along[0]))
-        if not (seen[LEFT_SHOULDER] and seen[RIGHT_SHOULDER] and (seen[LEFT_EAR] or seen[RIGHT_EAR])):
-            return PostureReading(None, "front", NOT_VISIBLE, signals)
-        if not _inside(b.pose, [i for i in keys if present[i]]):
-            return PostureReading(None, "front", OUT_OF_VIEW, signals)
-        r = float((b.ear_mid - b.shoulder_mid) @ up) / b.shoulder_width
-        signals["rise_ratio"] = r
-        if seen[NOSE] and _inside(b.pose, [NOSE]):
-            signals["nose_rise_ratio"] = float((px[NOSE] - b.shoulder_mid) @ up) / b.shoulder_width
-            if present[LEFT_EAR] and present[RIGHT_EAR]:
-                turn = float((px[NOSE] - b.ear_mid) @ along) / b.shoulder_width
-                signals["head_turn"] = turn
-                usual = ref.head_turn if ref is not None and ref.head_turn is not None else 0.0
-                limit = ref.turn_limit() if ref is not None else MAX_HEAD_TURN
-                if abs(turn - usual) > limit:
-                    return PostureReading(None, "front", HEAD_TURNED, signals)
-        proxy = math.degrees(math.atan2(r, FRONT_FORWARD_LEVER))
-        return PostureReading(proxy, "front", None, signals)
-
+        return _front(b, width, height, ref, signals)
     if ratio <= SIDE_RATIO:
-        signals["body_frac"] = b.ear_shoulder / float(width)
-        if not (seen[LEFT_EAR] or seen[RIGHT_EAR]) or not (seen[LEFT_SHOULDER] or seen[RIGHT_SHOULDER]):
-            return PostureReading(None, "side", NOT_VISIBLE, signals)
-        if not _inside(b.pose, [i for i in keys if present[i]]):
-            return PostureReading(None, "side", OUT_OF_VIEW, signals)
-        facing = (float(np.sign(px[NOSE][0] - b.ear_mid[0])) if present[NOSE] else 0.0) or 1.0
-        forward = float((b.ear_mid[0] - b.shoulder_mid[0]) * facing)
-        signals["forward_px"] = forward
-        proxy = math.degrees(math.atan2(rise, forward))
-        return PostureReading(proxy, "side", None, signals)
-
+        return _side(b, width, height, ref, signals)
     return PostureReading(None, None, ODD_ANGLE, signals)
+
+
+def _front(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
+    """Front view: every signal whose landmarks passed their checks goes into ``signals``.
+
+    ``rise_ratio`` (the ears' height above the shoulder line, in shoulder widths) needs both
+    shoulders and an ear; ``nose_rise_ratio`` (the nose's) and ``nose_height_frac`` (the same height
+    as a share of the frame width, which the slump signal divides by the *calibrated* shoulder
+    width) need both shoulders and the nose. A turned head drops the nose signals (the nose swings
+    with the turn) and keeps the ears. ``cva_proxy_deg`` is given only when
+    every check passed (a complete reading, the only kind calibration takes); otherwise ``reason``
+    names the first check that failed and the verdict is made from the signals that remain.
+    """
+    px, seen, present = b.px, b.seen, b.present
+    signals["body_frac"] = b.shoulder_width / float(width)
+    along = (px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]) / b.shoulder_width
+    if along[0] < 0:  # orient left-to-right in the picture, so "up" below is always up
+        along = -along
+    up = np.array([along[1], -along[0]])
+    signals["shoulder_tilt_deg"] = math.degrees(math.atan2(-along[1], along[0]))
+    ears = [i for i in (LEFT_EAR, RIGHT_EAR) if present[i]]
+    shoulders_seen = bool(seen[LEFT_SHOULDER] and seen[RIGHT_SHOULDER])
+    shoulders_in = _inside(b.pose, [LEFT_SHOULDER, RIGHT_SHOULDER])
+    ears_seen, ears_in = bool(seen[LEFT_EAR] or seen[RIGHT_EAR]), _inside(b.pose, ears)
+    nose_ok = bool(seen[NOSE]) and _inside(b.pose, [NOSE])
+    turned = False
+    if nose_ok and present[LEFT_EAR] and present[RIGHT_EAR]:
+        turn = float((px[NOSE] - b.ear_mid) @ along) / b.shoulder_width
+        signals["head_turn"] = turn
+        usual = ref.head_turn if ref is not None and ref.head_turn is not None else 0.0
+        limit = ref.turn_limit() if ref is not None else MAX_HEAD_TURN
+        turned = abs(turn - usual) > limit
+    shoulders_ok = shoulders_seen and shoulders_in
+    if shoulders_ok and ears_seen and ears_in:
+        signals["rise_ratio"] = float((b.ear_mid - b.shoulder_mid) @ up) / b.shoulder_width
+    if nose_ok and not turned and shoulders_ok:
+        nose_rise_px = float((px[NOSE] - b.shoulder_mid) @ up)
+        signals["nose_rise_ratio"] = nose_rise_px / b.shoulder_width
+        signals["nose_height_frac"] = nose_rise_px / float(width)  # for the slump signal (core/signals.py)
+    if not (shoulders_seen and ears_seen):
+        return PostureReading(None, "front", NOT_VISIBLE, signals)
+    if not (shoulders_in and ears_in):
+        return PostureReading(None, "front", OUT_OF_VIEW, signals)
+    if turned:
+        return PostureReading(None, "front", HEAD_TURNED, signals)
+    proxy = math.degrees(math.atan2(signals["rise_ratio"], FRONT_FORWARD_LEVER))
+    return PostureReading(proxy, "front", None, signals)
+
+
+def _side(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
+    """Side view: the ear-shoulder angle measured from the line across the torso, not the horizontal.
+
+    With the hips in view the torso line runs from the hip midpoint to the shoulder midpoint, and its
+    lean from the vertical (``torso_lean_deg``, positive leaning towards where the nose points) is
+    added back: a kneeling chair or a recliner tilts torso and head together, and an upright head on
+    a tilted torso reads as upright. Without the hips the torso is taken to lean as it did at
+    calibration (vertical without one). ``vertical_proxy_deg`` keeps the angle from the horizontal.
+    """
+    px, seen, present = b.px, b.seen, b.present
+    keys = [i for i in (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER) if present[i]]
+    signals["body_frac"] = b.ear_shoulder / float(width)
+    if not (seen[LEFT_EAR] or seen[RIGHT_EAR]) or not (seen[LEFT_SHOULDER] or seen[RIGHT_SHOULDER]):
+        return PostureReading(None, "side", NOT_VISIBLE, signals)
+    if not _inside(b.pose, keys):
+        return PostureReading(None, "side", OUT_OF_VIEW, signals)
+    facing = (float(np.sign(px[NOSE][0] - b.ear_mid[0])) if present[NOSE] else 0.0) or 1.0
+    forward = float((b.ear_mid[0] - b.shoulder_mid[0]) * facing)
+    rise = float(b.shoulder_mid[1] - b.ear_mid[1])  # image y grows downwards
+    signals["forward_px"] = forward
+    vertical = math.degrees(math.atan2(rise, forward))
+    signals["vertical_proxy_deg"] = vertical
+    hips = [i for i in (LEFT_HIP, RIGHT_HIP) if seen[i]]
+    if hips and _inside(b.pose, hips):
+        hip = np.mean(px[hips], axis=0)
+        torso_up = float(hip[1] - b.shoulder_mid[1])
+        if torso_up > 0.5 * b.ear_shoulder:  # a torso line shorter than the neck is no line
+            lean = math.degrees(math.atan2(float((b.shoulder_mid[0] - hip[0]) * facing), torso_up))
+            signals["torso_lean_deg"] = lean
+    lean = signals.get("torso_lean_deg", ref.torso_lean_deg if ref is not None and ref.torso_lean_deg else 0.0)
+    return PostureReading(vertical + lean, "side", None, signals)
