@@ -21,9 +21,9 @@ from fhp_monitor.core.calibration import (
     CalibrationError,
     body_of,
     fit_from_readings,
-    is_forward,
     load_baseline,
     save_baseline,
+    verdict_of,
 )
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
@@ -119,21 +119,27 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
         print(f"{'frame':>6} {'t (s)':>8} {'CVA proxy':>10} {'view':>6}  result")
     with estimator_for(settings, source) as estimator:
         try:
-            count = 0
+            count = nulls = 0
             while (frame := source.read()) is not None:
                 pose = pose_for(frame, estimator)
                 if recorder is not None:
                     recorder.write(frame, pose)
                 reading = read_posture(pose, settings.detection.min_visibility, body_of(baseline))
-                forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
+                verdict = verdict_of(baseline, reading, settings.detection.sensitivity_deg)
+                forward = verdict.forward
                 row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
                        "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
-                       "forward": forward, "view": reading.view, "reason": reading.reason}
+                       "forward": forward, "view": reading.view, "reason": reading.reason,
+                       "signals": list(verdict.used)}  # judged from these; [] and forward null: no verdict
                 count += 1
+                nulls += baseline is not None and forward is None
                 if args.json:
                     print(json.dumps(row), flush=False)
                 else:
-                    words = reading.reason or {True: "head forward", False: "upright", None: "not calibrated"}[forward]
+                    words = {True: "head forward", False: "upright", None: "not calibrated"}[forward]
+                    if reading.reason:
+                        words = reading.reason if forward is None else f"{words} ({reading.reason}; judged from " \
+                            f"{', '.join(verdict.used)})"
                     proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
                     print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
                     if show_progress:
@@ -145,6 +151,8 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                 recorder.close()
     if show_progress:
         print(file=sys.stderr)
+    if not args.json and baseline is not None:
+        print(f"{count} frame(s), {nulls} without a verdict (no signal could be judged).")
     sys.stdout.flush()
     return 0
 
@@ -201,7 +209,8 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
     status = {
         "calibrated": baseline is not None,
         "baseline_cva_proxy_deg": None if baseline is None else round(baseline.cva_proxy_deg, 2),
-        "calibrated_at": None if baseline is None else datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
+        "calibrated_at": None if baseline is None else
+        datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
         "model": str(resolve_model_path(settings.detection.model or None)),
         **query_status(home),
     }

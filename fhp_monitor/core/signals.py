@@ -35,8 +35,8 @@ fixed yardstick the height also follows leaning nearer or further, which the rat
 both fire for that frame). That is deliberate: one frame cannot tell a glance from a slump, time
 can. The posture state machine (posture.py) only nudges after ``onset_delay_s`` (60 s) of mostly
 forward looks and ends a forward episode at two upright looks in a row, so a glance of up to 20 s
-ends before it can become a nudge (tests/monitor/test_glance_real.py replays one built from real
-photos).
+ends before it can become a nudge (tests/monitor/test_worker.py replays 20 s glances built from real
+photos; bench/accuracy.py counts nudges during upright and glance spells).
 
 **Never silent.** A check that fails (head turned, an ear hidden, low visibility, a landmark outside
 the picture) invalidates only the signals built on the landmarks it concerns (geometry.py says
@@ -129,3 +129,14 @@ def judge(baseline: Calibrated | None, reading: PostureReading, sensitivity_deg:
     if not scores:
         return Verdict(None)
     return Verdict(max(scores.values()) > 1.0, scores)
+
+
+#: The signals in words a user reads (the tray's status line).
+WORDS = {ANGLE: "ear height", NOSE: "nose height", SLUMP: "head height"}
+
+
+def judged_from(verdict: Verdict, reason: str | None) -> str:
+    """Nothing for a complete reading; else why some signals were left out and which judged, in plain words."""
+    if not reason or verdict.forward is None:
+        return ""
+    return f"{reason}: judged from {' and '.join(WORDS[name] for name in verdict.used)}"

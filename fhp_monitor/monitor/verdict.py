@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from fhp_monitor.core.calibration import Baseline, body_of, is_forward
+from fhp_monitor.core.calibration import Baseline, body_of, verdict_of
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, read_posture
 from fhp_monitor.core.ports import PoseEstimator, PostureState, pose_for
 from fhp_monitor.core.posture import Observation
 from fhp_monitor.core.setup_watch import MOVED_DETAIL
+from fhp_monitor.core.signals import judged_from
 from fhp_monitor.settings.schema import Settings
 
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
@@ -38,10 +39,10 @@ def observe_frame(frame, estimator: PoseEstimator, settings: Settings, baseline:
     reading = read_posture(pose_for(frame, estimator), settings.detection.min_visibility, body_of(baseline))
     if setup_moved(reading):
         return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
-    forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
-    if forward is not None:
-        state = PostureState.FORWARD if forward else PostureState.UPRIGHT
-        return Observation(state, reading.cva_proxy_deg)
+    verdict = verdict_of(baseline, reading, settings.detection.sensitivity_deg)
+    if verdict.forward is not None:  # a failed check leaves the signals that remain: say which judged
+        state = PostureState.FORWARD if verdict.forward else PostureState.UPRIGHT
+        return Observation(state, reading.cva_proxy_deg, judged_from(verdict, reading.reason))
     if reading.reason == NO_PERSON:
         return Observation(PostureState.AWAY, None, reading.reason)
     if reading.usable:

@@ -19,7 +19,7 @@ from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import SESSION
 
 REPO = Path(__file__).resolve().parents[2]
-REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason"}
+REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason", "signals"}
 STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model",
                "running", "state", "paused_until", "pause_reason"}
 
