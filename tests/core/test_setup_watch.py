@@ -117,12 +117,13 @@ def calibrated(upright_photos) -> Baseline:
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
     with MediaPipePoseEstimator() as estimator:
-        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i))) for i, im in enumerate(upright_photos)]
+        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i)))
+                    for i, im in enumerate(upright_photos)]
     return fit_from_readings(readings, now=0.0, sensitivity_deg=2.0)
 
 
 def test_the_worker_says_once_that_the_camera_moved_and_stops_judging_until_recalibrated(calibrated, upright_photos):
-    from test_faults import scripted, watch
+    from tests.app.test_faults import scripted, watch
 
     # The user sits as at calibration, but the calibration says they sat 1.5x bigger and a little
     # to the left: as if the laptop had since been pushed back. Every look is readable on its own.
