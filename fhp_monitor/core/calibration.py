@@ -45,6 +45,11 @@ from fhp_monitor.core.geometry import BodyReference, PostureReading
 from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
 
 SPREAD_FACTOR = 2.0
+#: A side view sees the true ear-shoulder angle; the front proxy moves about half as far for the same
+#: head movement (synthetic person, camera 10 cm above the shoulders at 0.8 m: 10 degrees of CVA move
+#: the proxy 4.9 degrees; 2.5 to 8.5 from 0 to 30 cm). The side margin is this many times the dial, so
+#: one sensitivity setting means about the same head movement in both views.
+SIDE_MARGIN_FACTOR = 2.0
 MIN_PERSONAL_GAP_DEG = 1.0
 SENSITIVITY_LIMITS = (0.5, 30.0)
 #: The default sensitivity in config.yaml; the nose threshold is NOSE_DROP at this sensitivity.
@@ -86,15 +91,15 @@ class Baseline:
     nose_rise_ratio: float | None = None
     nose_rise_spread: float | None = None
     # Front view: the nose's height above the shoulders as a share of the frame width, and its spread
-    # in calibrated shoulder widths (the slump signal, core/signals.py); side view: the torso's lean.
-    # None in older files.
+    # in calibrated shoulder widths (the slump signal, core/signals.py). None in older files.
     nose_height_frac: float | None = None
     nose_height_spread: float | None = None
-    torso_lean_deg: float | None = None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
-        """Degrees below the baseline that count as forward (settings' sensitivity unless personalised)."""
-        return max(self._chosen(sensitivity_deg), SPREAD_FACTOR * self.spread_deg)
+        """Degrees below the baseline that count as forward (settings' sensitivity unless personalised;
+        in a side view SIDE_MARGIN_FACTOR times it, see there)."""
+        dial = self._chosen(sensitivity_deg) * (SIDE_MARGIN_FACTOR if self.view == "side" else 1.0)
+        return max(dial, SPREAD_FACTOR * self.spread_deg)
 
     def _chosen(self, sensitivity_deg: float | None) -> float:
         return self.sensitivity_deg if (self.personalised or sensitivity_deg is None) else sensitivity_deg
@@ -115,8 +120,7 @@ class Baseline:
         if self.body_frac is None or self.body_x is None or self.body_y is None:
             return None
         return BodyReference(self.view, self.body_frac, self.body_x, self.body_y, self.scale_spread or 0.0,
-                             self.place_spread or 0.0, self.head_turn, self.head_turn_spread, self.view_ratio,
-                             self.torso_lean_deg)
+                             self.place_spread or 0.0, self.head_turn, self.head_turn_spread, self.view_ratio)
 
 
 def body_of(baseline: Baseline | None) -> BodyReference | None:
@@ -175,7 +179,7 @@ def body_fields(readings: Sequence[PostureReading]) -> dict[str, float]:
         found.update(body_frac=body, body_x=float(np.median(x)), body_y=float(np.median(y)),
                      scale_spread=robust_spread(np.log(size)), place_spread=float(1.4826 * np.median(offsets)))
     for key, spread in (("view_ratio", None), ("head_turn", "head_turn_spread"),
-                        ("nose_rise_ratio", "nose_rise_spread"), ("torso_lean_deg", None)):
+                        ("nose_rise_ratio", "nose_rise_spread")):
         values = _signal(readings, key)
         if values.size >= max(3, len(readings) // 2):
             found[key] = float(np.median(values))
@@ -312,7 +316,6 @@ FILE_SCHEMA = {
     "nose_rise_spread": _number(0.0, 10.0, optional=True),
     "nose_height_frac": _number(-10.0, 10.0, optional=True),
     "nose_height_spread": _number(0.0, 10.0, optional=True),
-    "torso_lean_deg": _number(-90.0, 90.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 

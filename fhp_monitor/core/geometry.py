@@ -119,7 +119,6 @@ class BodyReference:
     head_turn: float | None = None
     head_turn_spread: float | None = None
     view_ratio: float | None = None
-    torso_lean_deg: float | None = None
 
     @property
     def scale_limit(self) -> float:
@@ -281,7 +280,7 @@ def _judge(b: _Body, width: int, height: int, ref: BodyReference | None, signals
     if ratio >= front_limit:
         return _front(b, width, height, ref, signals)
     if ratio <= SIDE_RATIO:
-        return _side(b, width, height, ref, signals)
+        return _side(b, width, signals)
     return PostureReading(None, None, ODD_ANGLE, signals)
 
 
@@ -332,14 +331,15 @@ def _front(b: _Body, width: int, height: int, ref: BodyReference | None, signals
     return PostureReading(proxy, "front", None, signals)
 
 
-def _side(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
-    """Side view: the ear-shoulder angle measured from the line across the torso, not the horizontal.
+def _side(b: _Body, width: int, signals: dict[str, float]) -> PostureReading:
+    """Side view: the ear-shoulder angle from the horizontal, seen directly.
 
-    With the hips in view the torso line runs from the hip midpoint to the shoulder midpoint, and its
-    lean from the vertical (``torso_lean_deg``, positive leaning towards where the nose points) is
-    added back: a kneeling chair or a recliner tilts torso and head together, and an upright head on
-    a tilted torso reads as upright. Without the hips the torso is taken to lean as it did at
-    calibration (vertical without one). ``vertical_proxy_deg`` keeps the angle from the horizontal.
+    Measured from the horizontal, not from the line across the torso: on real side photos
+    (bench/accuracy.py) a hunched back leans the torso 25-40 degrees forward and the head goes with
+    it, so an angle from the torso line called every hunch upright; reclining people keep the head
+    upright to see the screen (their angle from the horizontal rises), and a kneeling chair keeps the
+    torso near vertical. ``torso_lean_deg`` (hip to shoulder line from the vertical, positive towards
+    where the nose points, when the hips are in view) is recorded for the record only.
     """
     px, seen, present = b.px, b.seen, b.present
     keys = [i for i in (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER) if present[i]]
@@ -352,14 +352,11 @@ def _side(b: _Body, width: int, height: int, ref: BodyReference | None, signals:
     forward = float((b.ear_mid[0] - b.shoulder_mid[0]) * facing)
     rise = float(b.shoulder_mid[1] - b.ear_mid[1])  # image y grows downwards
     signals["forward_px"] = forward
-    vertical = math.degrees(math.atan2(rise, forward))
-    signals["vertical_proxy_deg"] = vertical
     hips = [i for i in (LEFT_HIP, RIGHT_HIP) if seen[i]]
     if hips and _inside(b.pose, hips):
         hip = np.mean(px[hips], axis=0)
         torso_up = float(hip[1] - b.shoulder_mid[1])
         if torso_up > 0.5 * b.ear_shoulder:  # a torso line shorter than the neck is no line
-            lean = math.degrees(math.atan2(float((b.shoulder_mid[0] - hip[0]) * facing), torso_up))
-            signals["torso_lean_deg"] = lean
-    lean = signals.get("torso_lean_deg", ref.torso_lean_deg if ref is not None and ref.torso_lean_deg else 0.0)
-    return PostureReading(vertical + lean, "side", None, signals)
+            signals["torso_lean_deg"] = math.degrees(math.atan2(float((b.shoulder_mid[0] - hip[0]) * facing),
+                                                                torso_up))
+    return PostureReading(math.degrees(math.atan2(rise, forward)), "side", None, signals)

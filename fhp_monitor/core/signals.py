@@ -6,7 +6,8 @@ angle changes little. One signal alone catches one kind and misses the other, so
 up to three signals, each measured relative to what calibration recorded for *this* person:
 
 * **angle** — the craniovertebral-angle proxy (geometry.py): in a front view from the ears' height
-  above the shoulder line, in a side view the ear-shoulder angle from the line across the torso.
+  above the shoulder line, in a side view the ear-shoulder angle itself (from the horizontal: on
+  real side photos an angle from the torso line passed every hunched back, see geometry._side).
   Forward drop = calibrated proxy - proxy, in degrees.
 * **nose** (front view) — the nose's height above the shoulder line, in shoulder widths. A head coming
   forward drops the nose more than the ears. Forward drop = calibrated height - height.
@@ -21,7 +22,8 @@ up to three signals, each measured relative to what calibration recorded for *th
 sensitivity dial, scaled for the signal) and a few times the spread the signal had across this
 person's own calibration frames (robust: 1.4826 x MAD). A person who sat still at calibration gets
 the floor; a restless one gets a wider margin, so their ordinary wobble never counts. The margins:
-angle max(sensitivity, 2 spreads) degrees; nose max(0.10 x dial, 0.05, 3 spreads) shoulder widths;
+angle max(sensitivity, 2 spreads) degrees (side view: twice the sensitivity, calibration.py
+SIDE_MARGIN_FACTOR); nose max(0.10 x dial, 0.05, 3 spreads) shoulder widths;
 slump max(SLUMP_DROP x dial, SLUMP_FLOOR, 3 spreads) calibrated shoulder widths, where dial = the
 sensitivity over its default. A calibration file from before a signal existed has no spread for it
 (taken as 0, so the floor holds) or no calibrated value at all (the signal is then not used).

@@ -134,25 +134,11 @@ def test_a_calibration_file_from_before_the_slump_still_loads_and_judges(tmp_pat
 
 
 @pytest.mark.parametrize("lean", [-20.0, -10.0, 15.0, 25.0])  # recliner, low chair leaning back, kneeling chair
-def test_side_view_upright_on_a_tilted_torso_passes_and_forward_on_it_is_caught(lean):
+def test_side_view_upright_head_on_a_tilted_torso_passes_and_forward_on_it_is_caught(lean):
     baseline = calibrated("side", 2.0, 0.1)
-    assert baseline.torso_lean_deg == pytest.approx(0.0, abs=0.5)
+    assert baseline.margin_deg() == pytest.approx(4.0)  # twice the dial: the side view sees the true angle
     upright = read_posture(person_seen(50, "side", 2.0, 0.1, lean_deg=lean), 0.5, body_of(baseline))
     assert upright.signals["torso_lean_deg"] == pytest.approx(lean, abs=2.0)
-    assert abs(upright.signals["vertical_proxy_deg"] - 50) > 8  # from the vertical it would look far off
     assert is_forward(baseline, upright) is False
-    forward = read_posture(person_seen(40, "side", 2.0, 0.1, lean_deg=lean), 0.5, body_of(baseline))
+    forward = read_posture(person_seen(44, "side", 2.0, 0.1, lean_deg=lean), 0.5, body_of(baseline))
     assert is_forward(baseline, forward) is True
-
-
-def test_side_view_without_the_hips_takes_the_torso_as_it_leaned_at_calibration():
-    kneeling = calibrated("side", 2.0, 0.1, lean_deg=15.0)
-    assert kneeling.torso_lean_deg == pytest.approx(15.0, abs=1.0)
-
-    def no_hips(image, visibility):
-        visibility[23:25] = 0.0
-
-    for cva, forward in ((50, False), (40, True)):
-        reading = read_posture(altered(person_seen(cva, "side", 2.0, 0.1, lean_deg=15.0), no_hips), 0.5,
-                               body_of(kneeling))
-        assert "torso_lean_deg" not in reading.signals and is_forward(kneeling, reading) is forward

@@ -35,16 +35,16 @@ def skeleton(cva_deg: float, body_x: float = 0.0, body_z: float = 0.0, lean_deg:
              slump: float = 0.0) -> dict[int, np.ndarray]:
     """3D points of the landmarks fhp-monitor uses, for a person whose C7 is at (body_x, C7_HEIGHT, body_z).
 
-    ``lean_deg`` tilts the torso forward (negative: back) about the hips, and the head with it:
-    ``cva_deg`` is then measured from the line across the torso (an upright sitter on a kneeling
-    chair or a recliner keeps it). ``slump`` (0..1) is a whole-body slump in which the neck angle
-    barely changes: the upper back rounds, so the shoulders rise and come forward and in (up to
-    4 cm, 5 cm and 3 cm), and the head bows (the nose drops up to 4 cm below where it was).
+    ``lean_deg`` tilts the torso forward (negative: back) about the hips; ``cva_deg`` stays measured
+    from the horizontal (on real side photos reclining people keep the head upright). ``slump``
+    (0..1) is a whole-body slump in which the neck angle barely changes: the upper back rounds, so
+    the shoulders rise and come forward and in (up to 4 cm, 5 cm and 3 cm), and the head bows (the
+    nose drops up to 4 cm below where it was).
     """
     hip = np.array([body_x, C7_HEIGHT - TORSO, body_z])
     tilt = math.radians(lean_deg)
     c7 = hip + TORSO * np.array([0.0, math.cos(tilt), math.sin(tilt)])
-    a = math.radians(cva_deg - lean_deg)
+    a = math.radians(cva_deg)
     ear_mid = c7 + NECK_LEVER * np.array([0.0, math.sin(a), math.cos(a)])
     shoulder_mid = c7 + slump * np.array([0.0, 0.04, 0.05])
     half = SHOULDER_HALF_WIDTH - 0.03 * slump
