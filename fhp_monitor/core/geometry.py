@@ -14,6 +14,7 @@ Definition of the proxy (all image distances in pixels, so non-square frames are
   ``proxy = atan2(rise, forward)`` where ``rise`` is how far the ear midpoint is above the
   shoulder midpoint and ``forward`` how far it is ahead of it, "ahead" being the direction the
   nose points. This equals the true ear-shoulder angle when the camera looks across the body.
+  It is taken from the horizontal, not from the torso line (see ``_side`` for why).
 * **Front view** (the usual laptop webcam): the forward offset points at the camera and cannot be
   measured, but the *height* of the ears above the shoulders shrinks as the head drifts forward and
   down. The same formula is used with the unseen forward offset replaced by a constant:
@@ -28,10 +29,16 @@ Definition of the proxy (all image distances in pixels, so non-square frames are
   in the true CVA for cameras at or above shoulder height. A camera well below the shoulders,
   looking up, can invert it (the head coming towards the camera rises in the picture): calibration
   then still works, but place the camera higher.
-  Two more front-view signals go with each reading: the nose's height above the shoulders
-  (``nose_rise_ratio``, in shoulder widths; a forward head drops the nose more than the ears) and
-  the head turn (the nose's sideways offset from the ear midpoint, in shoulder widths: a measure
-  that does not grow when the head comes forward, since the shoulders do not shrink then).
+  More front-view signals go with each reading: the nose's height above the shoulders
+  (``nose_rise_ratio``, in shoulder widths; a forward head drops the nose more than the ears), the
+  same height as a share of the frame width (``nose_height_frac``, for the slump signal measured in
+  *calibrated* shoulder widths) and the head turn (the nose's sideways offset from the ear midpoint,
+  in shoulder widths: a measure that does not grow when the head comes forward, since the shoulders
+  do not shrink then). core/signals.py combines them.
+
+**Never silent.** A failed check (head turned, ears faint, a landmark outside the picture) withholds
+``cva_proxy_deg`` (so calibration never takes such a frame) and names the check in ``reason``, but the
+signals whose own landmarks passed stay in ``signals``, and the verdict is made from those.
 
 The view is told by the ratio of the shoulder width to the ear-shoulder distance in the image:
 about 1.6-2 facing the camera, below 0.6 in profile. In between (a camera far off to one side) the
