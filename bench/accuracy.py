@@ -31,7 +31,8 @@ Sensitivity = forward frames judged forward / all forward frames; specificity = 
 judged upright / all upright frames; a frame with no verdict (null) counts as a miss in both.
 Every set is shown combined and per signal (angle, nose, slump; a signal that is not valid in a frame
 is a null for it), and with the rule before issue 22 ("before": angle or nose, and no verdict at all
-when any check failed).
+when any check failed). "slump unscaled" is the slump without the head's size taken out (the nose's
+drop in calibrated shoulder widths only), for comparison: it also reads sitting further back as a slump.
 
 **At the level the user feels** (``spells``): a timeline per data set, one look every 5 s through the
 real posture state machine with the default nudge policy (60 s onset, 70 % forward, 15 min
@@ -60,7 +61,7 @@ from fhp_monitor.core.posture import NudgeDue, NudgePolicy, Observation, Posture
 from fhp_monitor.core.signals import SIGNALS  # noqa: E402
 
 SENSITIVITY_DEG = 2.0  # the default in config.yaml
-KINDS = ("combined", *SIGNALS, "before")
+KINDS = ("combined", *SIGNALS, "slump unscaled", "before")
 
 
 def call(baseline, reading, kind: str) -> bool | None:
@@ -74,6 +75,11 @@ def call(baseline, reading, kind: str) -> bool | None:
         old_margin = max(baseline.sensitivity_deg, SPREAD_FACTOR * baseline.spread_deg)
         return (baseline.cva_proxy_deg - reading.cva_proxy_deg > old_margin
                 or verdict.scores.get("nose", 0.0) > 1.0)
+    if kind == "slump unscaled":  # the slump without the head's size: sitting further back counts too
+        height = reading.signals.get("nose_height_frac")
+        if baseline is None or reading.view != baseline.view or height is None or baseline.nose_height_frac is None:
+            return None
+        return (baseline.nose_height_frac - height) / baseline.body_frac > baseline.slump_margin()
     value = verdict.scores.get(kind)
     return None if value is None else value > 1.0
 
@@ -312,6 +318,8 @@ def synthetic_posture_rows(rng, jittered) -> list[dict]:
     rows = []
     sets = (("synthetic front slump (neck angle 50, slump 0.5-1.0) vs upright", "front", (0.6, 0.8, 1.0),
              lambda: {"slump": rng.uniform(0.5, 1.0)}, lambda: {}),
+            ("synthetic front slump vs upright sitting 30 cm further back to 10 cm nearer", "front", (0.6, 0.8, 1.0),
+             lambda: {"slump": rng.uniform(0.5, 1.0)}, lambda: {"body_z": rng.uniform(-0.3, 0.1)}),
             ("synthetic side, torso tilted -20..25 deg, head kept (recliner, kneeling), CVA 50 vs 40", "side",
              (2.0, 2.5), lambda: {"lean_deg": rng.uniform(-20, 25)}, lambda: {"lean_deg": rng.uniform(-20, 25)}))
     for name, view, distances, forward_pose, upright_pose in sets:

@@ -94,6 +94,7 @@ class Baseline:
     # in calibrated shoulder widths (the slump signal, core/signals.py). None in older files.
     nose_height_frac: float | None = None
     nose_height_spread: float | None = None
+    ear_span_frac: float | None = None  # the head's size (distance between the ears / frame width)
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
         """Degrees below the baseline that count as forward (settings' sensitivity unless personalised;
@@ -185,10 +186,14 @@ def body_fields(readings: Sequence[PostureReading]) -> dict[str, float]:
             found[key] = float(np.median(values))
             if spread:
                 found[spread] = robust_spread(values)
-    nose_height = _signal(readings, "nose_height_frac")
-    if "body_frac" in found and nose_height.size >= max(3, len(readings) // 2):
-        found["nose_height_frac"] = float(np.median(nose_height))
-        found["nose_height_spread"] = robust_spread(nose_height / found["body_frac"])  # in shoulder widths
+    pairs = [(r.signals["nose_height_frac"], r.signals["ear_span_frac"]) for r in readings
+             if r.signals.get("nose_height_frac") is not None and r.signals.get("ear_span_frac")]
+    if "body_frac" in found and len(pairs) >= max(3, len(readings) // 2):
+        height, span = np.array(pairs).T
+        found["ear_span_frac"] = float(np.median(span))
+        found["nose_height_frac"] = float(np.median(height))
+        # the slump signal's own spread, as core/signals.slump_of measures it (calibrated shoulder widths)
+        found["nose_height_spread"] = robust_spread(height * found["ear_span_frac"] / span / found["body_frac"])
     return found
 
 
@@ -316,6 +321,7 @@ FILE_SCHEMA = {
     "nose_rise_spread": _number(0.0, 10.0, optional=True),
     "nose_height_frac": _number(-10.0, 10.0, optional=True),
     "nose_height_spread": _number(0.0, 10.0, optional=True),
+    "ear_span_frac": _number(1e-4, 10.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 

@@ -31,10 +31,11 @@ Definition of the proxy (all image distances in pixels, so non-square frames are
   then still works, but place the camera higher.
   More front-view signals go with each reading: the nose's height above the shoulders
   (``nose_rise_ratio``, in shoulder widths; a forward head drops the nose more than the ears), the
-  same height as a share of the frame width (``nose_height_frac``, for the slump signal measured in
-  *calibrated* shoulder widths) and the head turn (the nose's sideways offset from the ear midpoint,
-  in shoulder widths: a measure that does not grow when the head comes forward, since the shoulders
-  do not shrink then). core/signals.py combines them.
+  same height as a share of the frame width with the head's size (``nose_height_frac``,
+  ``ear_span_frac``: the slump signal, in *calibrated* shoulder widths) and the head turn (the
+  nose's sideways offset from the ear midpoint, in shoulder widths: a measure that does not grow
+  when the head comes forward, since the shoulders do not shrink then). core/signals.py combines
+  them.
 
 **Never silent.** A failed check (head turned, ears faint, a landmark outside the picture) withholds
 ``cva_proxy_deg`` (so calibration never takes such a frame) and names the check in ``reason``, but the
@@ -295,10 +296,11 @@ def _front(b: _Body, width: int, height: int, ref: BodyReference | None, signals
     """Front view: every signal whose landmarks passed their checks goes into ``signals``.
 
     ``rise_ratio`` (the ears' height above the shoulder line, in shoulder widths) needs both
-    shoulders and an ear; ``nose_rise_ratio`` (the nose's) and ``nose_height_frac`` (the same height
-    as a share of the frame width, which the slump signal divides by the *calibrated* shoulder
-    width) need both shoulders and the nose. A turned head drops the nose signals (the nose swings
-    with the turn) and keeps the ears. ``cva_proxy_deg`` is given only when
+    shoulders and an ear; ``nose_rise_ratio`` (the nose's) needs both shoulders and the nose;
+    ``nose_height_frac`` (the same height as a share of the frame width, which the slump signal
+    turns into *calibrated* shoulder widths) and ``ear_span_frac`` (the head's size, which takes out
+    sitting nearer or further) need both ears as well. A turned head drops the nose signals (the
+    nose swings with the turn) and keeps the ears. ``cva_proxy_deg`` is given only when
     every check passed (a complete reading, the only kind calibration takes); otherwise ``reason``
     names the first check that failed and the verdict is made from the signals that remain.
     """
@@ -327,7 +329,9 @@ def _front(b: _Body, width: int, height: int, ref: BodyReference | None, signals
     if nose_ok and not turned and shoulders_ok:
         nose_rise_px = float((px[NOSE] - b.shoulder_mid) @ up)
         signals["nose_rise_ratio"] = nose_rise_px / b.shoulder_width
-        signals["nose_height_frac"] = nose_rise_px / float(width)  # for the slump signal (core/signals.py)
+        if seen[LEFT_EAR] and seen[RIGHT_EAR] and ears_in:  # the slump signal (core/signals.py)
+            signals["nose_height_frac"] = nose_rise_px / float(width)
+            signals["ear_span_frac"] = float(np.linalg.norm(px[LEFT_EAR] - px[RIGHT_EAR])) / float(width)
     if not (shoulders_seen and ears_seen):
         return PostureReading(None, "front", NOT_VISIBLE, signals)
     if not (shoulders_in and ears_in):

@@ -15,8 +15,10 @@ up to three signals, each measured relative to what calibration recorded for *th
   the shoulder line since calibration, in *calibrated* shoulder widths. The nose signal divides the
   same height by the frame's own shoulder width; in a slump the shoulders round forward and their
   width in the picture changes with the head's height, which can hide the drop from that ratio.
-  Against a fixed yardstick the drop shows. (Leaning back, the whole body shrinks in the picture and
-  this signal rises a little too: slumping low in the chair counts as a slump.)
+  Against a fixed yardstick the drop shows. Sitting nearer or further changes every length in the
+  picture, so the height is first scaled by the head's own size (the distance between the ears,
+  which a slump does not change) against its size at calibration: without that, sitting back 20 cm
+  from a laptop camera read as a slump (synthetic person, tests/core/test_signals.py).
 
 **Scale.** Each drop is divided by that signal's *margin*: the larger of a floor (the settings'
 sensitivity dial, scaled for the signal) and a few times the spread the signal had across this
@@ -30,8 +32,8 @@ sensitivity over its default. A calibration file from before a signal existed ha
 
 **Rule.** ``score = drop / margin`` per valid signal; a frame is forward when *any* score exceeds 1.
 Either kind of forward posture is caught by the signal that sees it, and each signal's false-alarm
-rate is held down by its own personal margin. The slump margin is wider than the nose margin: against a
-fixed yardstick the height also follows leaning nearer or further, which the ratios ignore.
+rate is held down by its own personal margin. The slump margin is wider than the nose margin: the head's size
+is a short yardstick, and its jitter adds to the height's.
 
 **A glance is not a slump.** A look down at the keyboard drops the nose (nose and slump signals can
 both fire for that frame). That is deliberate: one frame cannot tell a glance from a slump, time
@@ -73,6 +75,7 @@ class Calibrated(Protocol):
     cva_proxy_deg: float
     nose_rise_ratio: float | None
     nose_height_frac: float | None
+    ear_span_frac: float | None
     body_frac: float | None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float: ...
@@ -106,11 +109,13 @@ def angle_of(reading: PostureReading) -> float | None:
 
 
 def slump_of(baseline: Calibrated, reading: PostureReading) -> float | None:
-    """How far the nose dropped towards the shoulders since calibration, in calibrated shoulder widths."""
-    height = reading.signals.get("nose_height_frac")
-    if baseline.nose_height_frac is None or not baseline.body_frac or height is None:
+    """How far the nose dropped towards the shoulders since calibration, in calibrated shoulder widths,
+    with the change in the head's size (sitting nearer or further) taken out."""
+    height, span = reading.signals.get("nose_height_frac"), reading.signals.get("ear_span_frac")
+    if (baseline.nose_height_frac is None or not baseline.body_frac or not baseline.ear_span_frac
+            or height is None or not span):
         return None
-    return (baseline.nose_height_frac - height) / baseline.body_frac
+    return (baseline.nose_height_frac - height * baseline.ear_span_frac / span) / baseline.body_frac
 
 
 def judge(baseline: Calibrated | None, reading: PostureReading, sensitivity_deg: float | None = None) -> Verdict:

@@ -73,6 +73,18 @@ def test_the_slump_is_measured_in_calibrated_shoulder_widths_not_the_frames_own(
     assert verdict.scores[SLUMP] > 1.0 and verdict.forward is True
 
 
+@pytest.mark.parametrize("move_m", [-0.3, -0.2, -0.1, 0.1, 0.2])  # sitting further back, or nearer
+def test_sitting_nearer_or_further_is_not_a_slump(move_m):
+    """The head's size takes the distance out: against the calibrated shoulder width alone, sitting
+    back 20 cm from a laptop camera read as a slump."""
+    baseline = calibrated()
+    assert baseline.ear_span_frac is not None
+    reading, verdict = judged(baseline, person_seen(50, body_z=move_m))
+    assert abs(verdict.scores[SLUMP]) < 0.2 and verdict.forward is False
+    reading, verdict = judged(baseline, person_seen(50, body_z=move_m, slump=0.8))
+    assert verdict.scores[SLUMP] > 1.0
+
+
 def test_a_shaky_calibration_widens_each_signals_margin_and_the_floor_holds():
     still = calibrated()
     assert still.slump_margin() == pytest.approx(0.15)  # the floor at the default sensitivity
@@ -94,7 +106,7 @@ def test_head_turned_is_judged_from_the_ears_alone():
         assert judged_from(verdict, reading.reason) == "head turned away: judged from ear height"
 
 
-def test_faint_ears_are_judged_from_the_nose_and_one_missing_ear_from_the_other():
+def test_faint_ears_are_judged_from_the_nose_and_one_missing_ear_from_the_other_and_the_nose():
     baseline = calibrated()
 
     def faint(image, visibility):
@@ -105,9 +117,9 @@ def test_faint_ears_are_judged_from_the_nose_and_one_missing_ear_from_the_other(
 
     for cva, forward in ((50, False), (36, True)):
         reading, verdict = judged(baseline, altered(person_seen(cva), faint))
-        assert reading.reason == NOT_VISIBLE and verdict.used == (NOSE_SIGNAL, SLUMP) and verdict.forward is forward
-        reading, verdict = judged(baseline, altered(person_seen(cva), one_gone))
-        assert reading.reason is None and verdict.used == (ANGLE, NOSE_SIGNAL, SLUMP) and verdict.forward is forward
+        assert reading.reason == NOT_VISIBLE and verdict.used == (NOSE_SIGNAL,) and verdict.forward is forward
+        reading, verdict = judged(baseline, altered(person_seen(cva), one_gone))  # no head size: no slump
+        assert reading.reason is None and verdict.used == (ANGLE, NOSE_SIGNAL) and verdict.forward is forward
 
 
 def test_no_verdict_only_when_no_signal_is_valid():
