@@ -249,15 +249,21 @@ class CalibrationWizard:
 
     def _go_checks(self) -> None:
         self._issue_codes = None
-        self._go("checks", [Action("Cancel  (Esc)", self.cancel), Action("Start anyway  (A)", self._start_anyway),
-                            Action("Start  (Enter)", self._start_when_ready, primary=True)])
+        self._go("checks", self._checks_actions(all_good=False))
         self.view.show_status(screens.CHECKS_LOOKING)
+
+    def _checks_actions(self, all_good: bool) -> list[Action]:
+        """The checks' buttons: "Start anyway" only while a check has not passed (else it is just Start)."""
+        anyway = [] if all_good else [Action("Start anyway  (A)", self._start_anyway)]
+        return [Action("Cancel  (Esc)", self.cancel), *anyway, Action("Start  (Enter)", self._start_when_ready,
+                                                                       primary=True)]
 
     def _update_checklist(self, issues: Sequence[FramingIssue]) -> None:
         codes = tuple(issue.code for issue in issues)
         if codes != self._issue_codes:
             self._issue_codes = codes
             self.view.show_checklist(checklist(issues))
+            self.view.show_actions(self._checks_actions(all_good=not codes))
             self.view.show_status(screens.CHECKS_FIX if codes else screens.CHECKS_OK, bad=bool(codes))
             self.on_step(f"checks: {','.join(codes) if codes else 'ok'}")
 

@@ -237,6 +237,10 @@ class WizardView:
         self.note.configure(text=note or "")
         self._place(self.note, note is not None, fill="x", pady=(self.scale.px(10), 0))
         self.show_option(None)
+        self.show_actions(actions)
+
+    def show_actions(self, actions: Sequence[Action]) -> None:
+        """The step's buttons, replacing the ones shown (a button that would do nothing is left out)."""
         for child in self.buttons.winfo_children():
             child.destroy()
         for action in actions:
@@ -400,7 +404,9 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
     "camera": ("Which camera should we use?",
                "You can see camera {number} of {count}.\n\n"
                "Press \u2192 to see the next one. Press Enter to use the one that shows you."),
-    "checks": ("Welcome! Let's find your good posture", "Sit as you usually do, facing the screen."),
+    "checks": ("Welcome! Let's find how you sit tall",
+               "Sit tall, facing the screen: the way you would like to sit. First we check that the camera "
+               "sees you well."),
     "upright": ("Sit tall, as you would like to sit",
                 "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
                 "Keep still until the bar is full."),

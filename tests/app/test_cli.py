@@ -18,7 +18,7 @@ from tests.support.running import clean_env, fhp
 
 REPO = Path(__file__).resolve().parents[2]
 REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason", "signals"}
-STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model",
+STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model", "version", "home", "log",
                "running", "state", "paused_until", "pause_reason"}
 
 
@@ -57,7 +57,8 @@ def test_calibrate_without_a_window_then_status_and_replay_use_it(tmp_path):
     assert before.returncode == 0
     status = json.loads(before.stdout)
     assert set(status) == STATUS_KEYS
-    assert status["calibrated"] is False and status["baseline_cva_proxy_deg"] is None and status["calibrated_at"] is None
+    assert status["calibrated"] is False and status["baseline_cva_proxy_deg"] is None
+    assert status["calibrated_at"] is None
     assert status["running"] is False and status["state"] is None  # no instance runs in this home
     assert status["paused_until"] is None and status["pause_reason"] is None
     assert Path(status["model"]).is_file()
@@ -107,7 +108,7 @@ def test_home_from_the_option_or_the_environment(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["summary", "--date", "yesterday"], "--date must look like"),
-    (["replay", "/no/such/folder"], "is not a camera number, a video file or a folder of images"),
+    (["replay", "/no/such/folder"], "/no/such/folder not found"),
 ])
 def test_user_mistakes_exit_2_with_one_sentence(tmp_path, args, words):
     done = fhp(tmp_path / "home", *args)
