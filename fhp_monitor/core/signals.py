@@ -32,8 +32,8 @@ sensitivity over its default. A calibration file from before a signal existed ha
 
 **Rule.** ``score = drop / margin`` per valid signal; a frame is forward when *any* score exceeds 1.
 Either kind of forward posture is caught by the signal that sees it, and each signal's false-alarm
-rate is held down by its own personal margin. The slump margin is wider than the nose margin: the head's size
-is a short yardstick, and its jitter adds to the height's.
+rate is held down by its own personal margin. The slump margin is wider than the nose margin: the
+head's size is a short yardstick, and its jitter adds to the height's.
 
 **A glance is not a slump.** A look down at the keyboard drops the nose (nose and slump signals can
 both fire for that frame). That is deliberate: one frame cannot tell a glance from a slump, time
