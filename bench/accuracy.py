@@ -38,6 +38,13 @@ drop in calibrated shoulder widths only), for comparison: it also reads sitting 
 real posture state machine with the default nudge policy (60 s onset, 70 % forward, 15 min
 cooldown): four times [upright 20 min, a 20 s glance (forward frames), upright 3 min, forward 3 min].
 Counted: sustained forward spells that got a nudge, and nudges during upright or glance spells.
+
+**Your own recordings**: ``--recording REC.csv`` (a landmark recording, ``fhp-monitor replay SRC
+--landmarks-out REC.csv``) with its labels in ``REC.labels`` (one word a row: upright, forward, or -
+for rows not to judge), calibrated on its first ``--calibration-rows`` upright rows and judged on the
+rows after them, per row as above and on its own timeline at the worker's cadence (a look every 15 s,
+every 2 s in a forward episode): forward spells of 90 s or more that got a nudge, nudges in upright
+spells, nudges in forward spells of 20 s or less (glances).
 """
 
 from __future__ import annotations
@@ -258,6 +265,93 @@ def spell_rows(results: dict, seed: int = 11) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------- your own recordings
+
+LOOK_EVERY_S, FAST_LOOK_S = 15.0, 2.0  # config.yaml's sampling.interval_s and fast_interval_s
+SUSTAINED_S = 90.0  # a forward spell this long should get a nudge (60 s onset and some looks)
+GLANCE_MAX_S = 20.0
+
+
+def runs(labels: list[str], times: list[float]) -> list[tuple[str, float, float]]:
+    """(label, start, end) of each run of one label; a run ends where the next one starts."""
+    found: list[tuple[str, float, float]] = []
+    for i, (label, t) in enumerate(zip(labels, times)):
+        end = times[i + 1] if i + 1 < len(times) else t
+        if found and found[-1][0] == label:
+            found[-1] = (label, found[-1][1], end)
+        else:
+            found.append((label, t, end))
+    return found
+
+
+def recording_spells(baseline, judged: list[tuple[float, str, object]]) -> dict:
+    """Replay a labelled recording through PostureMonitor at the worker's cadence (a look every 15 s,
+    every 2 s during a forward episode), on the recording's own timeline."""
+    monitor = PostureMonitor(NudgePolicy(), now=0.0, local_time=lambda t: (12, 0))
+    nudges, next_look = [], None
+    for t, _, reading in judged:
+        if next_look is not None and t < next_look:
+            continue
+        verdict = call(baseline, reading, "combined")
+        state = {True: PostureState.FORWARD, False: PostureState.UPRIGHT, None: PostureState.UNCERTAIN}[verdict]
+        for event in monitor.observe(Observation(state, reading.cva_proxy_deg), t, max_gap_s=4 * LOOK_EVERY_S):
+            if isinstance(event, NudgeDue):
+                nudges.append(t)
+        next_look = t + (FAST_LOOK_S if monitor.deteriorating else LOOK_EVERY_S)
+    spans = runs([label for _, label, _ in judged], [t for t, _, _ in judged])
+    def nudged(span):
+        return any(span[1] <= n <= span[2] + FAST_LOOK_S for n in nudges)
+    sustained = [s for s in spans if s[0] == "forward" and s[2] - s[1] >= SUSTAINED_S]
+    glances = [s for s in spans if s[0] == "forward" and s[2] - s[1] <= GLANCE_MAX_S]
+    return {"forward_spells": len(sustained), "forward_nudged": sum(map(nudged, sustained)),
+            "nudges_upright": sum(any(s[1] < n <= s[2] for n in nudges) for s in spans if s[0] == "upright"),
+            "glances": len(glances), "nudges_glance": sum(map(nudged, glances)), "nudges": len(nudges)}
+
+
+def recording_rows(path: Path, calibration_rows: int) -> tuple[dict, dict]:
+    """A landmark recording (``replay --landmarks-out``) with its labels beside it in PATH.labels: one
+    word a row, ``upright``, ``forward`` or ``-`` (not judged: away, standing...). Calibrated on its
+    first ``calibration_rows`` upright rows, judged on every row after them."""
+    from fhp_monitor.core.geometry import NO_PERSON, PostureReading
+    from fhp_monitor.sensing.landmarks_csv import LandmarkCsvSource
+
+    labels_path = path.with_suffix(".labels")
+    try:
+        labels = labels_path.read_text(encoding="utf-8").split()
+    except OSError as exc:
+        raise SystemExit(f"{labels_path}: cannot read the labels ({exc.strerror}); one word a row is expected.") \
+            from None
+    if set(labels) - {"upright", "forward", "-"}:
+        raise SystemExit(f"{labels_path}: labels are upright, forward or -, not {sorted(set(labels))[:5]}")
+    source = LandmarkCsvSource(path)
+    source.open()
+    try:
+        frames = []
+        while (frame := source.read()) is not None:
+            frames.append((frame.t, frame.pose))
+    finally:
+        source.release()
+    if len(frames) != len(labels):
+        raise SystemExit(f"{labels_path}: {len(labels)} labels for {len(frames)} rows of {path}")
+    upright = [i for i, label in enumerate(labels) if label == "upright"][:calibration_rows]
+    if len(upright) < calibration_rows:
+        raise SystemExit(f"{path}: only {len(upright)} upright rows, {calibration_rows} are needed to calibrate")
+
+    def read(pose, body=None):
+        if pose is None or not pose.poses:
+            return PostureReading(None, None, NO_PERSON)
+        return read_posture(pose, 0.5, body)
+
+    baseline = fit_from_readings([read(frames[i][1]) for i in upright], 0.0, SENSITIVITY_DEG)
+    body = body_of(baseline)
+    first = upright[-1] + 1
+    judged = [(t, label, read(pose, body)) for (t, pose), label in zip(frames[first:], labels[first:])]
+    row = score(baseline, [r for _, label, r in judged if label == "upright"],
+                [r for _, label, r in judged if label == "forward"])
+    name = f"{path.name}, calibrated on its first {calibration_rows} upright rows"
+    return {"set": name, **row}, {"set": name, **recording_spells(baseline, judged)}
+
+
 def turn_figures(results: dict) -> dict:
     """The head-turn measure upright vs forward: new (shoulder widths) and old (half ear spans)."""
     from tests.support.real_photos import FORWARD, UPRIGHT
@@ -363,10 +457,19 @@ def two_people_rows() -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--recording", type=Path, action="append", default=[], metavar="REC.csv",
+                        help="also a labelled landmark recording of your own (labels in REC.labels, one word a "
+                             "row: upright, forward or -); may be given more than once")
+    parser.add_argument("--calibration-rows", type=int, default=20, metavar="N",
+                        help="calibrate each recording on its first N upright rows (default 20)")
     args = parser.parse_args()
     results = photo_readings()
     rows = real_rows(results) + degraded_rows(results) + side_view_rows() + synthetic_rows() + two_people_rows()
     felt = spell_rows(results)
+    for path in args.recording:
+        row, spells_row = recording_rows(path, args.calibration_rows)
+        rows.append(row)
+        felt.append({**spells_row, "before": None})
     turns = turn_figures(results)
     if args.json:
         print(json.dumps({"rows": rows, "spells": felt, "head_turn": turns}, indent=2))
@@ -389,7 +492,7 @@ def main() -> int:
     print("| timeline | sustained forward spells nudged | nudges in upright spells | nudges in 20 s glances |")
     print("|---|---|---|---|")
     for row in felt:
-        before = row["before"]
+        before = row["before"] or {key: "-" for key in row}
         print(f"| {row['set']} | {row['forward_nudged']} / {row['forward_spells']} "
               f"(before: {before['forward_nudged']}) | {row['nudges_upright']} (before: {before['nudges_upright']}) | "
               f"{row['nudges_glance']} of {row['glances']} (before: {before['nudges_glance']}) |")
