@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor import __version__
+from fhp_monitor import cli_progress as progress
 from fhp_monitor.core.calibration import (
     CalibrationError,
     body_of,
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--date", help="YYYY-MM-DD (default today)")
     sm.add_argument("--json", action="store_true")
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
+    progress.add_period_options(sm)
+    progress.add_exercise_parser(sub)
+    progress.add_report_parser(sub)
 
     sub.add_parser("settings", help="open the settings window")
     pa = sub.add_parser("pause", help="pause the running fhp-monitor")
@@ -241,6 +245,8 @@ def cannot_write(path: str, what: str, exc: OSError) -> UserError:
 
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
+    if args.week or args.month:
+        return progress.cmd_period_summary(args, home, settings)
     from fhp_monitor.core.summary import format_summary_text, to_json_dict
     from fhp_monitor.store.reports import daily_summary
 
@@ -336,7 +342,8 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
             "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
-            "resume": cmd_control, "quit": cmd_control}
+            "resume": cmd_control, "quit": cmd_control, "exercise": progress.cmd_exercise,
+            "report": progress.cmd_report}
 
 
 def runs_monitor(argv: list[str]) -> bool:

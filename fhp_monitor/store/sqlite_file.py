@@ -54,8 +54,16 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX nudges_at ON nudges (at)")
 
 
+def _migrate_to_v3(conn: sqlite3.Connection) -> None:
+    """Guided exercises done (issue 23): numbers only - which, when, repetitions the camera saw, seconds."""
+    conn.execute(
+        "CREATE TABLE exercises (at REAL NOT NULL, exercise TEXT NOT NULL, repetitions INTEGER,"
+        " seconds REAL NOT NULL, UNIQUE (at, exercise))"
+    )
+
+
 #: MIGRATIONS[i] turns a version-i file into version i+1. Append, never edit released steps.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2, _migrate_to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
