@@ -26,6 +26,8 @@ def add_exercise_parser(sub) -> None:
                     "instead of opening the window")
     ex.add_argument("--json", action="store_true", help="with --source: the count as JSON")
     ex.add_argument("--no-camera", action="store_true", help="a timed guide only; the camera stays off")
+    ex.add_argument("--window", action="store_true", help="with --source: open the window and count from the "
+                    "recording as if it were the camera")
 
 
 def add_period_options(summary_parser) -> None:
@@ -51,12 +53,12 @@ def readings_of(source, estimator, body, min_visibility: float):
 
 
 def cmd_exercise(args, home, settings) -> int:
-    if args.source is None:
+    if args.source is None or args.window:
         if args.json:
             raise UserError("--json goes with --source (counting a recording); the window has no JSON.")
-        from fhp_monitor.gui.exercise import exercise_with_window
+        from fhp_monitor.gui.exercise_flow import exercise_with_window
 
-        return exercise_with_window(home, settings, args.which, camera=not args.no_camera)
+        return exercise_with_window(home, settings, args.which, camera=not args.no_camera, source=args.source)
     from fhp_monitor.sensing.pose import estimator_for
     from fhp_monitor.sensing.sources import source_for
 

@@ -1,0 +1,107 @@
+"""The exercise window as one call, for ``fhp-monitor exercise`` (and the hookup for the tray and nudges).
+
+While the window is open the fhp-monitor running in this home (if any) is paused, so no nudge comes
+during the break and the camera is free; it is resumed when the window closes, unless the user had
+paused it already. Done exercises go to the history (through the spool, like every record).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fhp_monitor.core.calibration import CalibrationError, body_of, load_baseline
+from fhp_monitor.core.exercise_guide import plan, total_seconds
+from fhp_monitor.errors import UserError
+from fhp_monitor.home.state import read_state, write_state
+
+log = logging.getLogger(__name__)
+
+SAFETY_SEEN = "exercise_safety_seen"
+#: The pause asked of the running monitor: the break's length and this much more (it is resumed at close).
+PAUSE_SLACK_S = 120
+
+
+def _baseline(home):
+    try:
+        return load_baseline(home.calibration)
+    except CalibrationError as exc:  # the guide still works; the camera just cannot count
+        log.warning("exercise: %s", exc)
+        return None
+
+
+def pause_running(home, seconds: float, say) -> bool:
+    """Pause the instance running in ``home`` for ``seconds``; True when this call paused it."""
+    from fhp_monitor.control import client as control
+
+    status = control.query_status(home)
+    if not status.get("running") or status.get("state") in ("paused", "starting"):
+        return False
+    try:
+        control.request(home, {"cmd": "pause", "seconds": int(seconds)})
+    except control.NotRunning:
+        return False
+    say("fhp-monitor is paused during the exercise.")
+    return True
+
+
+def resume_running(home, say) -> None:
+    from fhp_monitor.control import client as control
+
+    try:
+        control.request(home, {"cmd": "resume"})
+        say("fhp-monitor is watching again.")
+    except control.NotRunning:
+        pass
+
+
+def exercise_with_window(home, settings, which: str | None, *, camera: bool = True, source: str | None = None,
+                         say=lambda line: print(line, flush=True)) -> int:
+    """Open the guided exercise window and wait until it closes; returns the exit status (0)."""
+    from fhp_monitor.gui import tell_tk_missing, tk_available
+
+    if not tk_available():
+        raise UserError(tell_tk_missing(on_stderr=False))
+    import tkinter
+
+    from fhp_monitor.gui.exercise import ExerciseWindow
+    from fhp_monitor.gui.exercise_feed import ReadingFeed
+    from fhp_monitor.gui.host import collect_tk_garbage
+    from fhp_monitor.sensing.pose import estimator_for
+    from fhp_monitor.sensing.sources import source_for
+    from fhp_monitor.store.spool import open_spooled_history
+
+    baseline = _baseline(home)
+    paused = pause_running(home, total_seconds(plan(which)) + PAUSE_SLACK_S, say)
+    done: list = []
+    result: list[str] = []
+    feed = None
+    if camera:
+        feed = ReadingFeed(lambda: source_for(source, settings), lambda src: estimator_for(settings, src),
+                           body_of(baseline), settings.detection.min_visibility)
+    try:
+        try:
+            root = tkinter.Tk()
+        except tkinter.TclError as exc:
+            raise UserError(f"The exercise window needs a screen ({exc}).") from None
+        state = read_state(home)
+
+        def safety_seen() -> None:
+            if not state.get(SAFETY_SEEN):
+                state[SAFETY_SEEN] = True
+                write_state(home, state)
+
+        ExerciseWindow(root, which, baseline, feed, show_safety=not state.get(SAFETY_SEEN), record=done.append,
+                       on_close=result.append, on_safety_seen=safety_seen, on_step=say)
+        root.mainloop()
+    finally:
+        if feed is not None:
+            feed.stop()
+        collect_tk_garbage()
+        if paused:
+            resume_running(home, say)
+    if done:
+        with open_spooled_history(home, announce=True) as history:
+            for exercise in done:
+                history.record_exercise(exercise)
+        say(f"Saved {len(done)} exercise{'s' if len(done) != 1 else ''} in your history.")
+    return 0
