@@ -126,7 +126,7 @@ def synthetic_rows(seed: int = 7) -> list[dict]:
         for d in distances:
             for h in (0.0, 0.1, 0.3):
                 for yaw in (-10.0, 0.0, 10.0):
-                    seen = lambda cva: jittered(person_seen(cva, view, d, h, yaw))  # noqa: E731
+                    seen = lambda cva, view=view, d=d, h=h, yaw=yaw: jittered(person_seen(cva, view, d, h, yaw))
                     baseline = fit_from_readings([read_posture(seen(rng.uniform(49, 51))) for _ in range(20)],
                                                  0.0, SENSITIVITY_DEG)
                     body = body_of(baseline)

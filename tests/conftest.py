@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.support.desktop import XFCE_PROGRAMS, XFCONFD, Desktop, missing_programs
+from tests.support.faults_support import copy_home
 from tests.support.needs import started_desktop
+from tests.support.running import fhp
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +33,20 @@ def sni_desktop() -> Iterator[Desktop]:
     if not os.path.exists(XFCONFD):
         missing.append(XFCONFD)
     yield from started_desktop("xfce", missing, "apt-get install xfce4-panel")
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory) -> Path:
+    """A home calibrated once per test module on the real upright photos (``calibrate --no-gui``)."""
+    from tests.support.recorded_day import calibration_folder  # builds photos: only when asked for
+
+    home = tmp_path_factory.mktemp("calibrated") / "home"
+    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+@pytest.fixture
+def home(tmp_path, calibrated) -> Path:
+    """A fresh copy of the calibrated home for one test."""
+    return copy_home(calibrated, tmp_path / "home")

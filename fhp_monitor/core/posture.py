@@ -32,7 +32,6 @@ import time as _time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
 
 from fhp_monitor.core.ports import PostureState
 
@@ -123,7 +122,7 @@ class NudgeOutcome:
     decided_at: float
 
 
-Event = Union[StateChanged, NudgeDue, NudgeOutcome]
+Event = StateChanged | NudgeDue | NudgeOutcome
 
 
 class PostureMonitor:

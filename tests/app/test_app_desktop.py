@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -21,17 +20,13 @@ from fhp_monitor.core import messages
 from tests.support.desktop import wait_until
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import fhp
 
 pytestmark = pytest.mark.gui
 
 START = "2026-11-20T09:00:00"
 PLAN = [(UPRIGHT, 4), (FORWARD, 6), (UPRIGHT, 4)]  # minutes
 NUDGE_TITLES = set(messages.FIRST_TITLES) | set(messages.ESCALATED_TITLES)
-
-
-def fhp(home: Path, *args: str, env=None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args],
-                          capture_output=True, text=True, env=env, timeout=300, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -25,13 +25,11 @@ from fhp_monitor.control import client as control_client
 from fhp_monitor.home.folder import Home
 from tests.support import sni_host
 from tests.support.desktop import Desktop, missing_programs, wait_until
-from tests.support.faults_support import (
-    calibrated,  # noqa: F401 - fixture
-    copy_home,
-)
+from tests.support.faults_support import copy_home
 from tests.support.needs import require_tkinter, started_desktop
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day
+from tests.support.running import fhp
 
 require_tkinter()  # the app under test opens Tk windows
 
@@ -40,11 +38,6 @@ pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[2]
 PANEL_TITLE = "fhp-monitor"
 SETTINGS_TITLE = "fhp-monitor — Settings"  # windows/settings.py WINDOW_TITLE (not imported: no tkinter here)
-
-
-def fhp(desktop: Desktop, home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO,
-                          env=desktop.env, capture_output=True, text=True, timeout=120)
 
 
 def tk_mapped(pid: int) -> dict[str, bool]:
@@ -88,7 +81,7 @@ def test_the_tk_root_comes_with_a_window_and_goes_with_it(sni_desktop: Desktop, 
         assert not sni_desktop.find_windows(PANEL_TITLE)
 
         # a second `fhp-monitor` opens the running one's panel: the root is made now
-        second = fhp(sni_desktop, home)
+        second = fhp(home, env=sni_desktop.env)
         assert second.returncode == 0, second.stderr
         assert second.stdout == "fhp-monitor is already running; its window is opening now.\n"
         panel = wait_until(lambda: sni_desktop.find_windows(PANEL_TITLE), 30, "the control panel")[0]
@@ -110,11 +103,11 @@ def test_the_tk_root_comes_with_a_window_and_goes_with_it(sni_desktop: Desktop, 
         assert not visible_windows(sni_desktop, SETTINGS_TITLE)
 
         # and the panel opens once more after that
-        assert fhp(sni_desktop, home).returncode == 0
+        assert fhp(home, env=sni_desktop.env).returncode == 0
         wait_until(lambda: sni_desktop.find_windows(PANEL_TITLE), 30, "the control panel again")
         assert log_text(home).count("Tk root made for a window") == 3
 
-        done = fhp(sni_desktop, home, "quit")  # quit with a window open: Tk's loop ends, exit 0
+        done = fhp(home, "quit", env=sni_desktop.env)  # quit with a window open: Tk's loop ends, exit 0
         assert done.returncode == 0 and done.stdout == "fhp-monitor has stopped.\n", done.stderr
         process.wait(timeout=60)
     finally:
@@ -133,7 +126,7 @@ def start_run(desktop: Desktop, home: Path, video: Path) -> subprocess.Popen:
 
 
 def wait_first_look(desktop: Desktop, home: Path) -> None:
-    wait_until(lambda: (s := json.loads(fhp(desktop, home, "status", "--json").stdout))["running"]
+    wait_until(lambda: (s := json.loads(fhp(home, "status", "--json", env=desktop.env).stdout))["running"]
                and s["state"] != "starting", 90, "the first look")
 
 
@@ -181,11 +174,11 @@ def test_with_the_xembed_tray_tk_connects_before_it_and_keeps_its_root(desktop: 
         assert tk_mapped(process.pid) == {"libtk": True, "_tkinter": True}
         log = log_text(home)
         assert log.index("Tk root made for a window") < log.index("Tray icon started (XEmbed")
-        assert fhp(desktop, home).returncode == 0
+        assert fhp(home, env=desktop.env).returncode == 0
         panel = wait_until(lambda: desktop.find_windows(PANEL_TITLE), 30, "the control panel")[0]
         press_escape(desktop, panel)
         wait_until(lambda: not desktop.find_windows(PANEL_TITLE), 30, "the panel to close")
-        assert fhp(desktop, home).returncode == 0  # and it opens again over the same root
+        assert fhp(home, env=desktop.env).returncode == 0  # and it opens again over the same root
         wait_until(lambda: desktop.find_windows(PANEL_TITLE), 30, "the control panel again")
         end_with_sigterm(process)
         assert log_text(home).count("Tk root made for a window") == 1

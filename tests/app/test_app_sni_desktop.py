@@ -18,6 +18,7 @@ from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import fhp
 
 pytestmark = pytest.mark.gui
 
@@ -28,11 +29,6 @@ sampling:
 nudges:
   onset_delay_s: 5
 """
-
-
-def fhp(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Desktop, tmp_path: Path) -> None:

@@ -12,8 +12,6 @@ import contextlib
 import io
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +37,7 @@ from fhp_monitor.settings.schema import Settings, settings_from_dict
 from fhp_monitor.store.history import SqliteHistoryStore
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import SESSION, photos
+from tests.support.running import fhp
 from tests.support.unprivileged import run_unprivileged, world_readable_tmp
 
 T0 = datetime(2026, 11, 20, 9, 0, 0).timestamp()
@@ -334,12 +333,6 @@ def test_a_damaged_video_ends_the_replay_instead_of_waiting_for_ever(tmp_path, b
 
 
 # ----------------------------------------------------------------------------- the command line
-
-
-def fhp(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "FHP_MONITOR_HOME")}
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def home_with_config(tmp_path: Path, text: str) -> Path:

@@ -13,9 +13,10 @@ import pytest
 
 from fhp_monitor.settings.edit import save_changes
 from fhp_monitor.settings.file import load_settings
-from tests.support.faults_support import calibrated, clean_env, copy_home, fhp, home, replay_args  # noqa: F401 - fixtures
+from tests.support.faults_support import replay_args
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import SESSION, build_recorded_day, calibration_folder
+from tests.support.running import clean_env, fhp
 
 pytestmark = pytest.mark.faults
 

@@ -7,7 +7,6 @@ deadline: minute rows appear as the replayed minutes end.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
@@ -21,6 +20,7 @@ import pytest
 
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import clean_env
 
 REPO = Path(__file__).resolve().parents[2]
 MINUTES = 12
@@ -29,11 +29,6 @@ SECONDS = ("upright_s", "forward_s", "away_s", "paused_s", "uncertain_s", "unava
 
 def epoch(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "FHP_MONITOR_HOME")}
 
 
 @pytest.fixture(scope="module")

@@ -25,22 +25,14 @@ from fhp_monitor.control import client as control_client
 from fhp_monitor.control import server as control
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import SingleInstance
-from tests.support.faults_support import (
-    calibrated,  # noqa: F401 - fixture
-    clean_env,
-    copy_home,
-)
+from tests.support.faults_support import copy_home
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import SESSION, build_recorded_day
+from tests.support.running import clean_env, fhp
 from tests.support.unprivileged import NOBODY, run_unprivileged, world_readable_tmp
 
 REPO = Path(__file__).resolve().parents[2]
 START_S = 90.0  # loading the pose model on a busy 2-core machine
-
-
-def fhp(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO,
-                          env=clean_env(), capture_output=True, text=True, timeout=timeout)
 
 
 def start_instance(home: Path, source: Path) -> subprocess.Popen:
@@ -234,7 +226,7 @@ def test_a_connection_from_another_user_is_refused(running):
         os.link(home / "control.sock", link)
         os.chmod(link, 0o666)
         try:
-            def ask_as_nobody() -> bytes:
+            def ask_as_nobody(link: Path = link) -> bytes:
                 return raw_request(link, b'{"cmd": "pause", "seconds": 600}\n')
 
             result = run_unprivileged(ask_as_nobody)

@@ -122,7 +122,7 @@ def calibrated(upright_photos) -> Baseline:
 
 
 def test_the_worker_says_once_that_the_camera_moved_and_stops_judging_until_recalibrated(calibrated, upright_photos):
-    from test_faults import scripted, watch
+    from tests.app.test_faults import scripted, watch
 
     # The user sits as at calibration, but the calibration says they sat 1.5x bigger and a little
     # to the left: as if the laptop had since been pushed back. Every look is readable on its own.

@@ -30,6 +30,7 @@ from tests.support.bus_standins import RestartableBus, SessionStandins
 from tests.support.desktop import Desktop, wait_until
 from tests.support.logind_stub import Login1Stub
 from tests.support.needs import need_programs, use_buses
+from tests.support.running import fhp
 from tests.support.session_parts import RecordingTarget
 
 NOW = time.time()
@@ -230,11 +231,7 @@ def test_the_app_quits_cleanly_while_its_buses_are_gone(restartable, desktop: De
     home = tmp_path / "home"
     env = dict(desktop.env, DBUS_SESSION_BUS_ADDRESS=session.address, DBUS_SYSTEM_BUS_ADDRESS=system.address)
 
-    def fhp(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], env=env,
-                              capture_output=True, text=True, timeout=300)
-
-    calibrated = fhp("calibrate", "--no-gui", "--source", str(calibration_folder()))
+    calibrated = fhp(home, "calibrate", "--no-gui", "--source", str(calibration_folder()), env=env)
     assert calibrated.returncode == 0, calibrated.stderr
     (home / "config.yaml").write_text(FAST_SETTINGS)
     video = build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 2)])
@@ -251,7 +248,7 @@ def test_the_app_quits_cleanly_while_its_buses_are_gone(restartable, desktop: De
         wait_until(lambda: "The D-Bus session connection was lost" in log_file.read_text()
                    and "The D-Bus system connection was lost" in log_file.read_text(), 15, "the app to notice")
         asked = time.monotonic()
-        quit_ = fhp("quit")
+        quit_ = fhp(home, "quit", env=env)
         assert quit_.returncode == 0, quit_.stderr
         process.wait(timeout=30)
         took = time.monotonic() - asked

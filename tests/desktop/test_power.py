@@ -31,15 +31,10 @@ from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.settings.file import parse_settings
 from fhp_monitor.settings.schema import ConfigError, settings_from_dict
 from tests.support.desktop import wait_until
-from tests.support.faults_support import (
-    calibrated,  # noqa: F401 - fixture
-    clean_env,
-    copy_home,
-    fhp,
-    start_fhp,
-)
+from tests.support.faults_support import copy_home
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day
+from tests.support.running import clean_env, fhp, start_fhp
 from tests.support.session_parts import RecordingCamera, RecordingTarget
 
 

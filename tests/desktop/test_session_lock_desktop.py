@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +25,7 @@ from fhp_monitor.desktop.session.dbus import DBusSessionWatcher
 from tests.support.desktop import Desktop, DesktopError, missing_programs, wait_until
 from tests.support.needs import cannot_run
 from tests.support.recorded_day import calibration_folder
+from tests.support.running import fhp
 from tests.support.session_parts import RecordingTarget, RunningWorker, a_real_photo
 
 pytestmark = pytest.mark.gui
@@ -160,11 +160,6 @@ def test_an_app_started_behind_a_locked_screen_knows_at_once(locker, on_locker_d
 
 
 # ----------------------------------------------------------------------------- the whole app
-
-
-def fhp(home: Path, *args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.mark.parametrize("tray", [False, True], ids=["no-tray", "tray"])

@@ -6,6 +6,7 @@ import logging
 import queue
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -15,6 +16,9 @@ from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, icon_image, make_tray, start_tray
 from fhp_monitor.desktop.tray.xembed import tray_host_available
 from tests.support.desktop import Desktop, wait_until
+
+if TYPE_CHECKING:
+    import tkinter as tk
 
 NOW = 1_717_000_000.0
 

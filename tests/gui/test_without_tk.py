@@ -21,6 +21,7 @@ import pytest
 from fhp_monitor.core.calibration import Baseline, save_baseline
 from fhp_monitor.gui import TK_MISSING_TITLE
 from tests.support.desktop import wait_until
+from tests.support.running import fhp
 
 ROOT = Path(__file__).resolve().parents[2]
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -33,11 +34,6 @@ def no_tk(tmp_path: Path) -> dict[str, str]:
     blocker.mkdir()
     (blocker / "sitecustomize.py").write_text("import sys\n\nsys.modules['tkinter'] = sys.modules['_tkinter'] = None\n")
     return {"PYTHONPATH": os.pathsep.join([str(blocker), str(ROOT)])}
-
-
-def fhp(env: dict[str, str], *args: str, timeout_s: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout_s)
 
 
 def test_the_blocker_really_hides_tkinter(no_tk):
@@ -58,7 +54,7 @@ def tk_notifications(desktop) -> list[dict]:
 
 def test_calibrate_without_tk_says_what_to_install_in_one_line_and_as_a_notification(desktop, no_tk, tmp_path):
     before = len(tk_notifications(desktop))
-    result = fhp({**desktop.env, **no_tk}, "--home", str(tmp_path / "home"), "calibrate", "--source", str(UPRIGHT))
+    result = fhp(tmp_path / "home", "calibrate", "--source", str(UPRIGHT), env={**desktop.env, **no_tk})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -71,8 +67,8 @@ def test_calibrate_without_tk_says_what_to_install_in_one_line_and_as_a_notifica
 
 
 def test_first_start_without_tk_and_without_calibration_points_to_the_no_gui_calibration(desktop, no_tk, tmp_path):
-    result = fhp({**desktop.env, **no_tk}, "--home", str(tmp_path / "home"), "run", "--source", str(UPRIGHT),
-                 "--speed", "0", "--exit-at-end")
+    result = fhp(tmp_path / "home", "run", "--source", str(UPRIGHT), "--speed", "0", "--exit-at-end",
+                 env={**desktop.env, **no_tk})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "python3-tk" in result.stderr and "calibrate --no-gui" in result.stderr
@@ -85,14 +81,14 @@ def test_run_without_tk_still_monitors_when_calibrated(desktop, no_tk, tmp_path)
     save_baseline(home / "calibration.json", Baseline(48.0, 1.0, 20, "front", 2.0, 1_700_000_000.0))
     before = len(tk_notifications(desktop))
     env = {**desktop.env, **no_tk, "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    result = fhp(env, "--home", str(home), "run", "--source", str(UPRIGHT), "--speed", "0", "--exit-at-end",
-                 "--start", "2026-11-20T09:00:00")
+    result = fhp(home, "run", "--source", str(UPRIGHT), "--speed", "0", "--exit-at-end",
+                 "--start", "2026-11-20T09:00:00", env=env)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     said = [line for line in result.stderr.splitlines() if "python3-tk" in line]
     assert len(said) == 1 and "Monitoring goes on" in said[0]
     assert wait_until(lambda: len(tk_notifications(desktop)) - before, 10, "the notification") == 1
-    summary = json.loads(fhp(env, "--home", str(home), "summary", "--date", "2026-11-20", "--json").stdout)
+    summary = json.loads(fhp(home, "summary", "--date", "2026-11-20", "--json", env=env).stdout)
     assert summary["upright_s"] + summary["forward_s"] > 0  # it looked at the photos and kept the numbers
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.faults_support import Locker, calibrated, copy_home, fhp, home, minute_count, replay_args  # noqa: F401 - fixtures
+from tests.support.faults_support import Locker, minute_count, replay_args
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import fhp
 
 pytestmark = pytest.mark.faults
 

@@ -15,19 +15,10 @@ from pathlib import Path
 import pytest
 
 from fhp_monitor.monitor.supervise import MAX_FAILURES, TEST_FAULT_ENV
-from tests.support.faults_support import (  # noqa: F401 - fixtures
-    calibrated,
-    clean_env,
-    copy_home,
-    fhp,
-    home,
-    minute_count,
-    replay_args,
-    rows,
-    start_fhp,
-)
+from tests.support.faults_support import minute_count, replay_args, rows
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day
+from tests.support.running import clean_env, fhp, start_fhp
 
 pytestmark = pytest.mark.faults
 

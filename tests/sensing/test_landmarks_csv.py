@@ -27,20 +27,11 @@ from fhp_monitor.core.ports import Frame, PoseLandmarks, PoseResult, pose_for
 from fhp_monitor.sensing.landmarks_csv import HEADER, LandmarkCsvSource, LandmarkCsvWriter, LandmarkFileError
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import clean_env, fhp
 
 REPO = Path(__file__).resolve().parents[2]
 KEY_LANDMARKS = (0, 7, 8, 11, 12)  # nose, ears, shoulders: all the posture geometry uses
 UPRIGHT_S = FORWARD_S = 60  # the recorded video: one minute of each at 1 frame per second
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items()
-            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "FHP_MONITOR_HOME")}
-
-
-def fhp(*args: str, home: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args],
-                          cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=120)
 
 
 def json_rows(done: subprocess.CompletedProcess) -> list[dict]:
@@ -64,11 +55,11 @@ def recorded(tmp_path_factory) -> dict:
     """A calibrated home, a real video, and the CSV recorded from it while replaying it."""
     folder = tmp_path_factory.mktemp("landmarks")
     home = folder / "home"
-    calibrated = fhp("calibrate", "--source", str(calibration_folder()), "--no-gui", home=home)
+    calibrated = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
     assert calibrated.returncode == 0, calibrated.stderr
     video = build_recorded_day(folder / "day.avi", [(UPRIGHT, UPRIGHT_S / 60), (FORWARD, FORWARD_S / 60)])
     recording = folder / "day.csv"
-    video_rows = json_rows(fhp("replay", str(video), "--json", "--landmarks-out", str(recording), home=home))
+    video_rows = json_rows(fhp(home, "replay", str(video), "--json", "--landmarks-out", str(recording)))
     return {"home": home, "video": video, "csv": recording, "video_rows": video_rows}
 
 
@@ -113,7 +104,7 @@ def test_the_recording_is_the_documented_csv_private_and_one_row_per_frame(recor
 
 
 def test_replaying_the_recording_gives_the_verdicts_of_the_video(recorded):
-    csv_rows = json_rows(fhp("replay", str(recorded["csv"]), "--json", home=recorded["home"]))
+    csv_rows = json_rows(fhp(recorded["home"], "replay", str(recorded["csv"]), "--json"))
     video_rows = recorded["video_rows"]
     assert len(csv_rows) == len(video_rows)
     for i, (from_csv, from_video) in enumerate(zip(csv_rows, video_rows)):
@@ -155,8 +146,8 @@ def test_rows_with_only_nose_ears_and_shoulders_are_judged_fully(recorded, tmp_p
             if i not in KEY_LANDMARKS:
                 row[3 + 4 * i:7 + 4 * i] = filler
     few = write_table(tmp_path / "few.csv", table)
-    full_rows = json_rows(fhp("replay", str(recorded["csv"]), "--json", home=recorded["home"]))
-    few_rows = json_rows(fhp("replay", str(few), "--json", home=recorded["home"]))
+    full_rows = json_rows(fhp(recorded["home"], "replay", str(recorded["csv"]), "--json"))
+    few_rows = json_rows(fhp(recorded["home"], "replay", str(few), "--json"))
     assert [{k: v for k, v in row.items() if k != "source"} for row in few_rows] == \
            [{k: v for k, v in row.items() if k != "source"} for row in full_rows]
     assert sum(row["forward"] is not None for row in few_rows) == len(few_rows)  # every row judged
@@ -167,7 +158,7 @@ def test_rows_with_only_nose_ears_and_shoulders_are_judged_fully(recorded, tmp_p
 def test_a_row_without_landmarks_is_no_one_in_view(recorded, tmp_path):
     table = read_table(recorded["csv"])[:4]
     table[2][3:] = [""] * (33 * 4)
-    rows = json_rows(fhp("replay", str(write_table(tmp_path / "away.csv", table)), "--json", home=recorded["home"]))
+    rows = json_rows(fhp(recorded["home"], "replay", str(write_table(tmp_path / "away.csv", table)), "--json"))
     assert [row["reason"] for row in rows] == [None, NO_PERSON, None]
     assert rows[1]["forward"] is None and rows[0]["forward"] is not None
 
@@ -178,9 +169,9 @@ def test_a_row_without_landmarks_is_no_one_in_view(recorded, tmp_path):
 def test_calibrating_from_a_recording_equals_calibrating_from_its_pictures(recorded, tmp_path):
     pictures_home, csv_home = tmp_path / "pictures", tmp_path / "csv"
     recording = tmp_path / "upright.csv"
-    json_rows(fhp("replay", str(calibration_folder()), "--json", "--landmarks-out", str(recording), home=pictures_home))
-    assert fhp("calibrate", "--source", str(calibration_folder()), "--no-gui", home=pictures_home).returncode == 0
-    done = fhp("calibrate", "--source", str(recording), "--no-gui", home=csv_home)
+    json_rows(fhp(pictures_home, "replay", str(calibration_folder()), "--json", "--landmarks-out", str(recording)))
+    assert fhp(pictures_home, "calibrate", "--source", str(calibration_folder()), "--no-gui").returncode == 0
+    done = fhp(csv_home, "calibrate", "--source", str(recording), "--no-gui")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Calibrated from ")
     a, b = load_baseline(pictures_home / "calibration.json"), load_baseline(csv_home / "calibration.json")
@@ -189,7 +180,7 @@ def test_calibrating_from_a_recording_equals_calibrating_from_its_pictures(recor
 
 
 def test_the_calibration_window_refuses_a_recording_in_one_plain_line(recorded, home):
-    done = fhp("calibrate", "--source", str(recorded["csv"]), home=home)
+    done = fhp(home, "calibrate", "--source", str(recorded["csv"]))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "--no-gui" in done.stderr
 
@@ -236,7 +227,7 @@ def test_run_monitors_a_recording_on_its_own_timeline_and_nudges(recorded, home,
     first = datetime.fromisoformat(start).timestamp()
     assert [m[0] for m in minutes] == [first + 60 * i for i in range(6)]  # the file's t is the clock
     assert sum(sum(m[1:]) for m in minutes) == pytest.approx(6 * 60 - 1, abs=5)
-    for number, (minute, upright_s, forward_s, uncertain_s, away_s) in enumerate(minutes):
+    for number, (_minute, upright_s, forward_s, uncertain_s, away_s) in enumerate(minutes):
         if number in (0, 1, 5):
             assert upright_s > 40 and forward_s < 15, minutes
         if number in (3, 4):
@@ -319,7 +310,7 @@ def test_a_bad_file_is_refused_in_one_line_naming_file_line_and_column(recorded,
 def test_the_cli_reports_a_bad_file_in_one_plain_line_with_exit_2(recorded, home, tmp_path, case):
     path = bad_file(recorded, tmp_path, case)
     for command in (["replay", str(path), "--json"], ["calibrate", "--source", str(path), "--no-gui"]):
-        done = fhp(*command, home=home)
+        done = fhp(home, *command)
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
@@ -341,7 +332,7 @@ def test_blank_lines_and_a_byte_order_mark_are_fine(recorded, tmp_path):
     text = recorded["csv"].read_text(encoding="utf-8").splitlines()
     path = tmp_path / "excel.csv"
     path.write_text("\ufeff" + "\r\n".join([text[0], text[1], "", text[2], ""]) + "\r\n", encoding="utf-8")
-    rows = json_rows(fhp("replay", str(path), "--json", home=recorded["home"]))
+    rows = json_rows(fhp(recorded["home"], "replay", str(path), "--json"))
     assert [row["frame"] for row in rows] == [0, 1]
     assert [row["cva_proxy_deg"] for row in rows] == [row["cva_proxy_deg"] for row in recorded["video_rows"][:2]]
 
@@ -354,7 +345,7 @@ def test_landmarks_out_never_writes_through_a_symlink(recorded, home, tmp_path):
     target.write_text("keep me")
     link = tmp_path / "link.csv"
     link.symlink_to(target)
-    done = fhp("replay", str(recorded["csv"]), "--json", "--landmarks-out", str(link), home=home)
+    done = fhp(home, "replay", str(recorded["csv"]), "--json", "--landmarks-out", str(link))
     assert done.returncode == 2 and done.stdout == ""
     assert "symbolic link" in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert target.read_text() == "keep me" and link.is_symlink()
@@ -364,7 +355,7 @@ def test_landmarks_out_refuses_the_file_being_replayed(recorded, home, tmp_path)
     copy = tmp_path / "copy.csv"
     shutil.copy(recorded["csv"], copy)
     before = copy.read_bytes()
-    done = fhp("replay", str(copy), "--landmarks-out", str(tmp_path / "." / "copy.csv"), home=home)
+    done = fhp(home, "replay", str(copy), "--landmarks-out", str(tmp_path / "." / "copy.csv"))
     assert done.returncode == 2 and "being replayed" in done.stderr
     assert copy.read_bytes() == before
 
@@ -376,7 +367,7 @@ def test_landmarks_out_is_private_when_new_and_keeps_an_existing_files_mode(reco
     old_umask = os.umask(0o022)
     try:
         for path in (new, existing):
-            json_rows(fhp("replay", str(recorded["csv"]), "--json", "--landmarks-out", str(path), home=home))
+            json_rows(fhp(home, "replay", str(recorded["csv"]), "--json", "--landmarks-out", str(path)))
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE(new.stat().st_mode) == 0o600

@@ -16,9 +16,10 @@ import pytest
 
 from fhp_monitor.settings.file import MAX_CONFIG_BYTES, SettingsWatcher, load_settings, parse_settings
 from fhp_monitor.settings.schema import ConfigError
-from tests.support.faults_support import copy_home, fhp, minute_count, replay_args, start_fhp
+from tests.support.faults_support import copy_home, minute_count, replay_args
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.running import fhp, start_fhp
 
 pytestmark = pytest.mark.faults
 

@@ -20,22 +20,19 @@ import pytest
 from fhp_monitor.core.ports import MinuteRecord
 from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.store.spool import SPOOL_NAME, Spool, SpooledHistory
-from tests.support.faults_support import (  # noqa: F401 - fixtures
+from tests.support.faults_support import (
     Locker,
-    calibrated,
     copy_home,
-    fhp,
     fill_disk,
-    home,
     minute_count,
     read_only_file,
     replay_args,
     rows,
     small_disk,
-    start_fhp,
 )
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day
+from tests.support.running import fhp, start_fhp
 
 pytestmark = pytest.mark.faults
 

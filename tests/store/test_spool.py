@@ -19,7 +19,8 @@ from fhp_monitor.core.summary import to_json_dict
 from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.store.reports import daily_summary
 from fhp_monitor.store.spool import SPOOL_NAME, Spool, SpooledHistory
-from tests.support.faults_support import Locker, fhp, minute_count, rows
+from tests.support.faults_support import Locker, minute_count, rows
+from tests.support.running import fhp
 
 DAY = date(2026, 11, 20)
 T0 = int(datetime(2026, 11, 20, 9, 0).timestamp())

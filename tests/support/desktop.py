@@ -514,7 +514,7 @@ class Desktop:
             (self.dmenu_state / "want").write_text(label)
             self.run("dunstctl", "context")
             try:
-                wait_until(lambda: seq.exists() and seq.stat().st_size > before, min(5.0, timeout_s),
+                wait_until(lambda before=before: seq.exists() and seq.stat().st_size > before, min(5.0, timeout_s),
                            "dunst to run its dmenu")
             except DesktopError:
                 continue

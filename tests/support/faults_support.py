@@ -16,25 +16,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 SECONDS = ("upright_s", "forward_s", "away_s", "paused_s", "uncertain_s", "unavailable_s")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "FHP_MONITOR_HOME")}
-    env.update(extra)
-    return env
-
-
-def fhp(home: Path | str, *args: str, timeout: float = 120, env: dict | None = None, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO,
-                          env=env or clean_env(), capture_output=True, text=True, timeout=timeout, **popen)
-
-
-def start_fhp(home: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=REPO,
-                            env=env or clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def replay_args(video: Path, start: str = "2026-11-20T09:00:00", speed: float = 0) -> list[str]:
@@ -163,20 +145,3 @@ def copy_home(source: Path, target: Path) -> Path:
     for name in ("calibration.json", "config.yaml"):
         shutil.copy(source / name, target / name)
     return target
-
-
-@pytest.fixture(scope="module")
-def calibrated(tmp_path_factory) -> Path:
-    """A home calibrated once per test module on the real upright photos (``calibrate --no-gui``)."""
-    from tests.support.recorded_day import calibration_folder
-
-    home = tmp_path_factory.mktemp("calibrated") / "home"
-    done = fhp(home, "calibrate", "--source", str(calibration_folder()), "--no-gui")
-    assert done.returncode == 0, done.stderr
-    return home
-
-
-@pytest.fixture
-def home(tmp_path, calibrated) -> Path:
-    """A fresh copy of the calibrated home for one test."""
-    return copy_home(calibrated, tmp_path / "home")
