@@ -17,10 +17,10 @@ from tests.support.needs import require_tkinter
 require_tkinter()
 
 from fhp_monitor.store.history import SqliteHistoryStore  # noqa: E402
-from tests.app.test_cli import fhp  # noqa: E402
 from tests.gui.test_wizard_desktop import WizardProcess  # noqa: E402
 from tests.support.exercise_recordings import PLANS, frames_for, real_poses, write_recording  # noqa: E402
 from tests.support.real_photos import SESSIONS  # noqa: E402
+from tests.support.running import fhp  # noqa: E402
 
 TITLE = "fhp-monitor \u2014 Exercise"
 
@@ -65,7 +65,7 @@ def start(desktop, home: Path, tmp_path: Path, source: str, *args: str) -> Exerc
 
 def calibrated_home(tmp_path: Path, calibration: Path) -> Path:
     home = tmp_path / "home"
-    done = fhp("calibrate", "--no-gui", "--source", str(calibration), home=home)
+    done = fhp(home, "calibrate", "--no-gui", "--source", str(calibration))
     assert done.returncode == 0, done.stderr
     return home
 

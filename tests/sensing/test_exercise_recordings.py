@@ -24,9 +24,9 @@ import json
 import pytest
 
 from fhp_monitor.core.exercise import EXERCISES
-from tests.app.test_cli import fhp
 from tests.support.exercise_recordings import PLANS, write_all
 from tests.support.real_photos import SESSIONS
+from tests.support.running import fhp
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def recordings(tmp_path_factory):
     for index in range(len(SESSIONS)):
         name = f"session{index + 1}"
         home = folder / f"{name}-home"
-        done = fhp("calibrate", "--no-gui", "--source", str(written[f"{name}-calibration"]), home=home)
+        done = fhp(home, "calibrate", "--no-gui", "--source", str(written[f"{name}-calibration"]))
         assert done.returncode == 0, done.stderr
         homes[name] = home
     return written, homes
@@ -46,7 +46,7 @@ def recordings(tmp_path_factory):
 
 def count(recordings, session: str, plan: str, exercise: str) -> dict:
     written, homes = recordings
-    done = fhp("exercise", "--source", str(written[f"{session}-{plan}"]), "--json", exercise, home=homes[session])
+    done = fhp(homes[session], "exercise", "--source", str(written[f"{session}-{plan}"]), "--json", exercise)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -75,13 +75,13 @@ def test_the_counted_repetitions_are_the_full_ones_at_their_times(recordings):
 
 def test_without_a_calibration_it_says_so_in_one_line(recordings, tmp_path):
     written, _ = recordings
-    done = fhp("exercise", "--source", str(written["session1-right"]), "--json", home=tmp_path / "home")
+    done = fhp(tmp_path / "home", "exercise", "--source", str(written["session1-right"]), "--json")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "no calibration yet" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_text_output_says_how_many(recordings):
     written, homes = recordings
-    done = fhp("exercise", "--source", str(written["session2-mixed"]), "head-lift", home=homes["session2"])
+    done = fhp(homes["session2"], "exercise", "--source", str(written["session2-mixed"]), "head-lift")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("3 head lifts counted")

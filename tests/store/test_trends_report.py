@@ -22,8 +22,9 @@ from fhp_monitor.core.trends import build_trend, change_words
 from fhp_monitor.store.history import SCHEMA_VERSION, SqliteHistoryStore
 from fhp_monitor.store.spool import SPOOL_NAME, Spool, SpooledHistory
 from tests.store.test_history import V1_SCHEMA
-from tests.support.faults_support import Locker, fhp, rows
+from tests.support.faults_support import Locker, rows
 from tests.support.history_weeks import FIRST_WEEK_PCT, WEEKLY_GAIN, day_plan, records_for, write_weeks
+from tests.support.running import fhp
 
 TODAY = date.today()
 
