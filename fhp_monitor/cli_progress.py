@@ -53,7 +53,7 @@ def readings_of(source, estimator, body, min_visibility: float):
 
 
 def cmd_exercise(args, home, settings) -> int:
-    if args.source is None or args.window:
+    if args.source is None or args.window or args.no_camera:
         if args.json:
             raise UserError("--json goes with --source (counting a recording); the window has no JSON.")
         from fhp_monitor.gui.exercise_flow import exercise_with_window

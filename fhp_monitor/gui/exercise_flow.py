@@ -105,3 +105,24 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
                 history.record_exercise(exercise)
         say(f"Saved {len(done)} exercise{'s' if len(done) != 1 else ''} in your history.")
     return 0
+
+
+def start_exercise_process(home, source: str | None = None, which: str | None = None, popen=None):
+    """For the running app (tray menu "Do a 1-minute exercise", a nudge's button): open the window in its
+    own ``fhp-monitor exercise`` process, as "recalibrate" does with the wizard. That process pauses this
+    instance through the control socket (so no nudge comes and the camera is free), counts with the camera,
+    saves what was done and resumes it when the window closes. Returns the Popen; never waits for it.
+    Any thread.
+    """
+    import subprocess
+    import sys
+    import threading
+
+    command = [sys.executable, "-m", "fhp_monitor", "--home", str(home.root), "exercise"]
+    if which:
+        command.append(which)
+    if source:
+        command += ["--source", source, "--window"]
+    process = (popen or subprocess.Popen)(command, stdout=subprocess.DEVNULL)
+    threading.Thread(target=process.wait, name="fhp-exercise", daemon=True).start()  # reaped when it ends
+    return process

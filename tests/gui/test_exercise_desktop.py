@@ -129,3 +129,33 @@ def test_without_the_camera_it_is_a_timed_guide_and_skip_and_not_now_are_keys(de
     assert any(line == "recorded chin-tuck None" for line in window.seen)  # one hold done, camera could not tell
     with SqliteHistoryStore(home / "history.sqlite3") as store:
         assert [(d.exercise, d.repetitions) for d in store.exercises(0, 4e9)] == [("chin-tuck", None)]
+
+
+def test_the_running_monitor_is_paused_while_the_window_is_open_and_resumed_after(desktop, calibrated, tmp_path):
+    """A real ``fhp-monitor run`` (a recording of the real upright photos, no tray) and the window beside it."""
+    from tests.control.test_control import start_instance, status_of, stop, wait_looking
+    from tests.support.faults_support import copy_home
+    from tests.support.real_photos import UPRIGHT
+    from tests.support.recorded_day import build_recorded_day
+
+    home = copy_home(calibrated, tmp_path / "home")
+    (home / "state.json").write_text('{"exercise_safety_seen": true}')
+    instance = start_instance(home, build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 10)]))
+    try:
+        wait_looking(home, instance)
+        assert status_of(home)["state"] != "paused"
+        window = start(desktop, home, tmp_path, str(tmp_path / "unused.csv"), "--no-camera", "head-lift")
+        try:
+            window.expect("fhp-monitor is paused during the exercise.")
+            window.expect("step head-lift start")
+            status = status_of(home)
+            assert status["state"] == "paused" and status["pause_reason"] == "user"
+            window.find_window()
+            window.key("Escape")
+            window.expect("closed stopped")
+            window.expect("fhp-monitor is watching again.")
+        finally:
+            assert window.stop() == 0
+        assert status_of(home)["state"] != "paused"
+    finally:
+        stop(instance)
