@@ -85,3 +85,30 @@ def test_text_output_says_how_many(recordings):
     done = fhp(homes["session2"], "exercise", "--source", str(written["session2-mixed"]), "head-lift")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("3 head lifts counted")
+
+
+def test_an_image_folder_of_the_real_photos_is_counted_with_real_mediapipe(tmp_path):
+    """No interpolation at all: the real photos themselves as an image folder, one per second
+    (sampling.image_interval_s): 4 slouching (rest), 5 upright, 4 slouching, 5 upright, 4 slouching,
+    3 upright, 4 slouching: three repetitions, starting at 4, 13 and 22 s. Calibrated on the session's
+    slouching photos through the real ``calibrate --no-gui``; counted by real MediaPipe."""
+    import shutil
+
+    from tests.support.exercise_recordings import REST, TARGET
+
+    session = SESSIONS[1]
+    rest = sorted((session / REST).glob("*.jpg"))
+    target = sorted((session / TARGET).glob("*.jpg"))
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    plan = [rest[0:4], target[0:5], rest[4:8], target[5:10], rest[8:12], target[10:13], rest[12:16]]
+    for number, photo in enumerate(p for part in plan for p in part):
+        shutil.copy(photo, folder / f"frame-{number:03d}.jpg")
+    home = tmp_path / "home"
+    done = fhp(home, "calibrate", "--no-gui", "--source", str(session / REST), "--frames", str(len(rest)))
+    assert done.returncode == 0, done.stderr
+    done = fhp(home, "exercise", "--source", str(folder), "--json", "chin-tuck")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["repetitions"] == 3 and result["camera_can_tell"]
+    assert [t["start"] for t in result["times"]] == [4.0, 13.0, 22.0]
