@@ -246,7 +246,7 @@ def cannot_write(path: str, what: str, exc: OSError) -> UserError:
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
     if args.week or args.month:
-        return progress.cmd_period_summary(args, home, settings)
+        return progress.cmd_period_summary(args, home, settings, parse_day(args.date))
     from fhp_monitor.core.summary import format_summary_text, to_json_dict
     from fhp_monitor.store.reports import daily_summary
 

@@ -32,8 +32,9 @@ def add_exercise_parser(sub) -> None:
 
 def add_period_options(summary_parser) -> None:
     period = summary_parser.add_mutually_exclusive_group()
-    period.add_argument("--week", action="store_true", help="the last 7 days, against the 7 before")
-    period.add_argument("--month", action="store_true", help="the last 30 days, against the 30 before")
+    period.add_argument("--week", action="store_true", help="the 7 days up to --date (default today), against "
+                        "the 7 before")
+    period.add_argument("--month", action="store_true", help="the 30 days up to --date, against the 30 before")
 
 
 def add_report_parser(sub) -> None:
@@ -91,14 +92,17 @@ def cmd_exercise(args, home, settings) -> int:
 # ----------------------------------------------------------------------------- summary --week / --month
 
 
-def cmd_period_summary(args, home, settings, today: date | None = None) -> int:
+def cmd_period_summary(args, home, settings, last: date) -> int:
+    """``summary --week`` / ``--month``: the 7 or 30 days ending with ``last`` (``--date``, default today)."""
     from fhp_monitor.core.trends import format_trend_text, trend_to_json
     from fhp_monitor.store.spool import open_spooled_history
     from fhp_monitor.store.trend_reads import period_trend
 
+    if args.chart:
+        raise UserError("--chart draws one day; leave out --week/--month for it (the report draws the weeks).")
     days = 7 if args.week else 30
     with open_spooled_history(home, announce=True) as store:
-        trend = period_trend(store, today or date.today(), days, now=time.time())
+        trend = period_trend(store, last, days, now=time.time())
     if args.json:
         print(json.dumps(trend_to_json(trend)))
     else:

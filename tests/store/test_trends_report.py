@@ -202,3 +202,14 @@ def test_change_words_are_kind_and_carry_both_numbers():
     assert change_words(trend(72, 71)) == "You sat tall about as much as last week: 71 % → 72 %."
     assert change_words(trend(60, 80)).startswith("You sat tall much less than last week: 80 % → 60 %.")
     assert change_words(trend(80, 70)) == "You sat tall more than last week: 70 % → 80 %."
+
+
+def test_summary_week_up_to_a_date_and_a_chart_is_one_day_only(four_weeks):
+    done = fhp(four_weeks, "summary", "--week", "--json", "--date", (TODAY - timedelta(days=7)).isoformat())
+    assert done.returncode == 0, done.stderr
+    week = json.loads(done.stdout)
+    assert week["last"] == (TODAY - timedelta(days=7)).isoformat()
+    assert (week["previous_upright_pct"], week["upright_pct"]) == pytest.approx(
+        (FIRST_WEEK_PCT + WEEKLY_GAIN, FIRST_WEEK_PCT + 2 * WEEKLY_GAIN), abs=0.5)
+    chart = fhp(four_weeks, "summary", "--week", "--chart", "week.png")
+    assert chart.returncode == 2 and "--chart draws one day" in chart.stderr
