@@ -29,6 +29,9 @@ WELL_DONE = "well done"
 TIMED_ONLY = "The camera cannot see you clearly, so just follow the timer."
 NO_CAMERA = "The camera is off, so just follow the timer."
 ALL_DONE = "All done. Well done!"
+NECK_QUESTION = "How is your neck today?"
+NECK_SCALE = "0 = no pain at all, 10 = the worst. Press a number key, or close to skip."
+NECK_THANKS = "Thank you, noted."
 
 #: Seconds of each part of one repetition, and of the start of each exercise.
 START_S, MOVE_S, HOLD_S, RELAX_S = 3.0, 2.0, 4.0, 3.0

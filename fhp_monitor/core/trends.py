@@ -36,6 +36,7 @@ class PeriodTrend:
     exercises: int
     drift_minutes_by_hour: list[float]  # 24 values: minutes with the head forward in each local hour
     exercise_counts: dict[str, int] = field(default_factory=dict)
+    neck_mean: float | None = None  # the optional neck check-in (0-10) over the period
     waiting_records: int = 0  # records counted from the spool (the history file did not take them yet)
 
     @property
@@ -66,11 +67,12 @@ def period_name(days: int) -> tuple[str, str]:
 
 def build_trend(last: date, days: int, totals: Mapping[date, Mapping[str, float]], nudge_days: Sequence[date],
                 exercises: Sequence[tuple[date, str, int | None]], drift_by_hour: Sequence[float],
-                waiting_records: int = 0) -> PeriodTrend:
+                waiting_records: int = 0, neck: Sequence[tuple[date, int]] = ()) -> PeriodTrend:
     """The trend of the ``days`` days ending with ``last``; ``totals`` must cover the previous period too.
 
     ``nudge_days``: the local day of each nudge in the period; ``exercises``: (local day, which,
-    repetitions or None) of each exercise done in it; ``drift_by_hour``: forward seconds by local hour.
+    repetitions or None) of each exercise done in it; ``drift_by_hour``: forward seconds by local hour;
+    ``neck``: (local day, score 0-10) of each neck check-in (a day's value is the mean of its check-ins).
     """
     if days < 1:
         raise ValueError(f"a period has at least one day, got {days}")
@@ -81,9 +83,11 @@ def build_trend(last: date, days: int, totals: Mapping[date, Mapping[str, float]
         row = totals.get(day, {})
         up, fwd = float(row.get("upright_s", 0.0)), float(row.get("forward_s", 0.0))
         done = [e for e in exercises if e[0] == day]
+        scores = [score for d, score in neck if d == day]
         daily.append({"date": day.isoformat(), "upright_pct": upright_share(up, fwd), "seen_s": up + fwd,
                       "nudges": sum(1 for d in nudge_days if d == day), "exercises": len(done),
-                      "repetitions": sum(e[2] or 0 for e in done)})
+                      "repetitions": sum(e[2] or 0 for e in done),
+                      "neck": round(sum(scores) / len(scores), 1) if scores else None})
 
     def share(start: date, end: date) -> float | None:
         rows = [totals[d] for d in totals if start <= d <= end]
@@ -95,8 +99,10 @@ def build_trend(last: date, days: int, totals: Mapping[date, Mapping[str, float]
         counts[which] = counts.get(which, 0) + 1
     hours = [float(drift_by_hour[h]) / 60.0 if h < len(drift_by_hour) else 0.0 for h in range(24)]
     before = share(first - timedelta(days=days), first - timedelta(days=1))
+    period = [score for d, score in neck if first <= d <= last]
+    neck_mean = round(sum(period) / len(period), 1) if period else None
     return PeriodTrend(first, last, daily, share(first, last), before, len(nudge_days), len(exercises), hours,
-                       counts, waiting_records)
+                       exercise_counts=counts, neck_mean=neck_mean, waiting_records=waiting_records)
 
 
 def change_words(trend: PeriodTrend) -> str:
@@ -128,11 +134,15 @@ def format_trend_text(trend: PeriodTrend) -> str:
     if not trend.has_data:
         return f"Nothing recorded from {trend.first:%d %b} to {trend.last:%d %b} yet."
     lines = [change_words(trend), hour_words(trend.drift_hour),
-             f"Reminders: {trend.nudges}. Exercises done: {trend.exercises}.", "",
-             f"{'Day':<12}{'Sat tall':>9}{'Reminders':>11}{'Exercises':>11}"]
+             f"Reminders: {trend.nudges}. Exercises done: {trend.exercises}."]
+    if trend.neck_mean is not None:
+        lines.append(f"How your neck felt, on average: {trend.neck_mean:g} of 10.")
+    neck = trend.neck_mean is not None
+    lines += ["", f"{'Day':<12}{'Sat tall':>9}{'Reminders':>11}{'Exercises':>11}" + (f"{'Neck':>7}" if neck else "")]
     for d in trend.daily:
         pct = "-" if d["upright_pct"] is None else f"{d['upright_pct']:.0f} %"
-        lines.append(f"{date.fromisoformat(d['date']):%a %d %b}  {pct:>9}{d['nudges']:>11}{d['exercises']:>11}")
+        row = f"{date.fromisoformat(d['date']):%a %d %b}  {pct:>9}{d['nudges']:>11}{d['exercises']:>11}"
+        lines.append(row + (f"{'-' if d['neck'] is None else format(d['neck'], 'g'):>7}" if neck else ""))
     if trend.waiting_records:
         lines += ["", f"{trend.waiting_records} records are still waiting to be saved to the history "
                   "(it was busy); they are counted here."]
@@ -149,4 +159,5 @@ def trend_to_json(trend: PeriodTrend) -> dict:
         "drift_minutes_by_hour": [round(m, 1) for m in trend.drift_minutes_by_hour],
         "daily": [{**d, "seen_s": round(d["seen_s"], 1)} for d in trend.daily],
         "waiting_records": trend.waiting_records,
+        "neck_mean": trend.neck_mean,
     }

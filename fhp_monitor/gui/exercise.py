@@ -90,6 +90,7 @@ class ExerciseWindow:
     def __init__(self, window, which: str | None, baseline, feed, *, show_safety: bool,
                  record: Callable[[DoneExercise], None], on_close: Callable[[str], None],
                  on_safety_seen: Callable[[], None] = lambda: None, on_step: Callable[[str], None] = lambda line: None,
+                 ask_neck: Callable[[int], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> None:
         self.window, self.baseline, self.feed = window, baseline, feed
         self.record, self.on_close, self.on_safety_seen, self.on_step = record, on_close, on_safety_seen, on_step
@@ -103,6 +104,7 @@ class ExerciseWindow:
         self.holds_done = 0
         self.last_usable = -math.inf
         self.camera_off = feed is None
+        self.ask_neck = ask_neck  # the optional daily check-in, asked on the last screen
         self.closed = False
         self.scale = scale = screen_scale(window, DESIGN_SIZE)
         window.title(TITLE)
@@ -244,13 +246,47 @@ class ExerciseWindow:
 
     def _all_done(self) -> None:
         self.canvas.delete("all")
+        s = self.scale.px
+        self.canvas.create_line(s(90), s(200), s(160), s(270), s(280), s(120), fill=ACCENT, width=s(22),
+                                capstyle="round", joinstyle="round")  # a large tick
         self.heading.config(text=guide.ALL_DONE)
-        self.words.config(text="Close this window with Enter or Stop.")
+        self.words.config(text="Close this window with Enter or Esc.")
         self.countdown.config(text="")
+        self.count.config(text="")
         self.note.config(text="")
         self.buttons["skip"].config(state="disabled")
+        self.buttons["later"].config(state="disabled")
+        self.buttons["stop"].config(text="Close  (Esc)")
         self.buttons["stop"].focus_set()
         self.on_step("all done")
+        if self.ask_neck is not None:
+            self._neck_question()
+
+    def _neck_question(self) -> None:
+        """The check-in: eleven buttons 0-10 (Tab and Enter, a click, or a digit key; 10 is its button)."""
+        scale = self.scale
+        self.words.config(text=guide.NECK_QUESTION)
+        self.note.config(text=guide.NECK_SCALE)
+        self.neck_row = rows = tk.Frame(self.countdown.master, background=BACKGROUND)
+        rows.pack(before=self.note, pady=scale.px(6))
+        for score in range(11):
+            button = tk.Button(rows, text=str(score), font=scale.font(18), width=3,
+                               command=lambda v=score: self._neck(v))
+            button.bind("<Return>", lambda _event, v=score: (self._neck(v), "break")[1])
+            button.grid(row=score // 6, column=score % 6, padx=scale.px(3), pady=scale.px(3))
+        for digit in range(10):
+            self.window.bind(str(digit), lambda _event, v=digit: self._neck(v))
+
+    def _neck(self, score: int) -> None:
+        if self.ask_neck is None:
+            return
+        answer, self.ask_neck = self.ask_neck, None
+        answer(score)
+        self.neck_row.destroy()
+        self.words.config(text=guide.NECK_THANKS)
+        self.note.config(text="")
+        self.buttons["stop"].focus_set()
+        self.on_step(f"neck {score}")
 
     def skip(self) -> None:
         if self.closed or not 0 <= self.index < len(self.steps):
@@ -266,6 +302,8 @@ class ExerciseWindow:
             return
         if 0 <= self.index < len(self.steps):
             self._exercise_ended(self.steps[self.index].exercise)
+        if self.index >= len(self.steps):
+            result = "done"  # Esc or Stop on the last screen: everything was done
         self.closed = True
         if self.feed is not None:
             self.feed.stop()

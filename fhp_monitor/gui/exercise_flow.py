@@ -8,6 +8,8 @@ paused it already. Done exercises go to the history (through the spool, like eve
 from __future__ import annotations
 
 import logging
+import time
+from datetime import date
 
 from fhp_monitor.core.calibration import CalibrationError, body_of, load_baseline
 from fhp_monitor.core.exercise_guide import plan, total_seconds
@@ -17,6 +19,7 @@ from fhp_monitor.home.state import read_state, write_state
 log = logging.getLogger(__name__)
 
 SAFETY_SEEN = "exercise_safety_seen"
+NECK_ASKED_ON = "neck_checkin_day"  # the local day the neck check-in was last answered
 #: The pause asked of the running monitor: the break's length and this much more (it is resumed at close).
 PAUSE_SLACK_S = 120
 
@@ -74,6 +77,7 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
     paused = pause_running(home, total_seconds(plan(which)) + PAUSE_SLACK_S, say)
     done: list = []
     result: list[str] = []
+    neck: list[tuple[float, int]] = []
     feed = None
     if camera:
         feed = ReadingFeed(lambda: source_for(source, settings), lambda src: estimator_for(settings, src),
@@ -90,8 +94,16 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
                 state[SAFETY_SEEN] = True
                 write_state(home, state)
 
+        today = date.today().isoformat()
+
+        def neck_answer(score: int) -> None:
+            neck.append((time.time(), score))
+            state[NECK_ASKED_ON] = today
+            write_state(home, state)
+
+        ask = neck_answer if settings.summary.neck_checkin and state.get(NECK_ASKED_ON) != today else None
         ExerciseWindow(root, which, baseline, feed, show_safety=not state.get(SAFETY_SEEN), record=done.append,
-                       on_close=result.append, on_safety_seen=safety_seen, on_step=say)
+                       on_close=result.append, on_safety_seen=safety_seen, on_step=say, ask_neck=ask)
         root.mainloop()
     finally:
         if feed is not None:
@@ -99,11 +111,14 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
         collect_tk_garbage()
         if paused:
             resume_running(home, say)
-    if done:
+    if done or neck:
         with open_spooled_history(home, announce=True) as history:
             for exercise in done:
                 history.record_exercise(exercise)
-        say(f"Saved {len(done)} exercise{'s' if len(done) != 1 else ''} in your history.")
+            for at, score in neck:
+                history.record_neck(at, score)
+        if done:
+            say(f"Saved {len(done)} exercise{'s' if len(done) != 1 else ''} in your history.")
     return 0
 
 

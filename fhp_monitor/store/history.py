@@ -179,6 +179,8 @@ class SqliteHistoryStore:
                     conn.execute("INSERT INTO pauses (start, end, reason) SELECT ?, ?, ? WHERE NOT EXISTS"
                                  " (SELECT 1 FROM pauses WHERE start = ? AND end = ? AND reason = ?)",
                                  (r["start"], r["end"], r["reason"]) * 2)
+                elif kind == "neck":
+                    conn.execute("INSERT OR REPLACE INTO neck (at, score) VALUES (?, ?)", (r["at"], r["score"]))
                 elif kind == "exercise":
                     conn.execute("INSERT OR IGNORE INTO exercises (at, exercise, repetitions, seconds)"
                                  " VALUES (?, ?, ?, ?)", (r["at"], r["exercise"],
@@ -223,6 +225,11 @@ class SqliteHistoryStore:
         """Guided exercises done with ``start <= at < end``, oldest first."""
         with read_only(self.path, self.busy_timeout_s) as conn:
             return reads.read_exercises(conn, start, end, waiting)
+
+    def neck_scores(self, start: float, end: float, waiting: Sequence[dict] = ()) -> list[tuple[float, int]]:
+        """Neck check-ins (at, score 0-10) with ``start <= at < end``, oldest first."""
+        with read_only(self.path, self.busy_timeout_s) as conn:
+            return reads.read_neck(conn, start, end, waiting)
 
     def calibrations(self, start: float, end: float, waiting: Sequence[dict] = ()) -> list[dict]:
         """Calibrations with ``start <= at < end``, oldest first: {at, baseline_deg, spread_deg, samples}."""

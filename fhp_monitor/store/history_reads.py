@@ -77,6 +77,13 @@ def read_exercises(conn: Connection, start: float, end: float, waiting: Sequence
     return sorted(found.values(), key=lambda d: (d.at, d.exercise))
 
 
+def read_neck(conn: Connection, start: float, end: float, waiting: Sequence[dict] = ()) -> list[tuple[float, int]]:
+    """Neck check-ins (at, score) with ``start <= at < end``, oldest first; a waiting one replaces its twin."""
+    found = dict(conn.execute("SELECT at, score FROM neck WHERE at >= ? AND at < ?", (start, end)))
+    found.update({r["at"]: r["score"] for r in waiting if r["kind"] == "neck" and start <= r["at"] < end})
+    return sorted(found.items())
+
+
 def read_calibrations(conn: Connection, start: float, end: float, waiting: Sequence[dict] = ()) -> list[dict]:
     """Calibrations with ``start <= at < end``, oldest first; a waiting one is added unless stored."""
     found = {at: {"at": at, "baseline_deg": deg, "spread_deg": spread, "samples": n} for at, deg, spread, n in

@@ -90,6 +90,8 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
     facts = [f"Sat upright {pct} of the time the head was seen.", change_words(trend), hour_words(trend.drift_hour),
              f"Posture reminders: {trend.nudges}. Guided exercises done: {trend.exercises}"
              + (f" ({done})." if done else ".")]
+    if trend.neck_mean is not None:
+        facts.append(f"Neck, own daily rating 0-10: {trend.neck_mean:g} on average (drawn beside the upright share).")
     for i, line in enumerate(facts):
         text(1.4 + 0.24 * i, line, fontsize=9.5)
 
@@ -99,7 +101,7 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
         chart_in = 1.75
         return fig.add_axes((left + 0.06, 1 - (top_in + chart_in) / height, right - left - 0.06, chart_in / height))
 
-    ax = axes(2.65)
+    ax = axes(2.9)
     shares = [d["upright_pct"] for d in trend.daily]
     ax.bar([x for x, s in zip(xs, shares) if s is not None], [s for s in shares if s is not None],
            color=UPRIGHT_COLOUR, width=0.75)
@@ -108,8 +110,17 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
     ax.set_title("Upright share of the seen time, per day (no bar: not monitored)", loc="left")
     _day_ticks(ax, trend)
     _plain(ax)
+    necks = [(x, d["neck"]) for x, d in zip(xs, trend.daily) if d["neck"] is not None]
+    if necks:  # the optional check-in, beside posture: its own 0-10 scale on the right
+        neck_ax = ax.twinx()
+        neck_ax.plot([x for x, _ in necks], [v for _, v in necks], "o-", color=TEXT_COLOUR, markersize=4,
+                     linewidth=1.2, label="neck, 0-10 (own rating)")
+        neck_ax.set_ylim(0, 10)
+        neck_ax.set_ylabel("neck 0-10")
+        neck_ax.spines["top"].set_visible(False)
+        ax.set_title("Upright share per day (bars) and own neck rating 0-10 (dots, right scale)", loc="left")
 
-    ax = axes(5.05)
+    ax = axes(5.3)
     ax.bar(range(24), trend.drift_minutes_by_hour, color=FORWARD_COLOUR, width=0.75)
     ax.set_xticks(range(0, 24, 2))
     ax.set_xticklabels([f"{h:02d}:00" for h in range(0, 24, 2)])
@@ -118,7 +129,7 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
     ax.set_title("Minutes with the head forward, by hour of the day (all days together)", loc="left")
     _plain(ax)
 
-    ax = axes(7.45)
+    ax = axes(7.7)
     ax.bar([x - 0.2 for x in xs], [d["nudges"] for d in trend.daily], width=0.4, color=FORWARD_COLOUR,
            label="reminders")
     ax.bar([x + 0.2 for x in xs], [d["exercises"] for d in trend.daily], width=0.4, color=UPRIGHT_COLOUR,
@@ -133,7 +144,7 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
     if trend.waiting_records:
         lines.append(f"{trend.waiting_records} records were read from the waiting spool (the history file was "
                      "busy); they are included.")
-    y = 9.75
+    y = 9.95
     for line in lines:
         for part in textwrap.wrap(line, WRAP):
             text(y, part, fontsize=8.5)

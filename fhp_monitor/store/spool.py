@@ -275,6 +275,10 @@ class SpooledHistory:
         """Store one guided exercise (a core.exercise.DoneExercise); waits in the spool if the file is busy."""
         self._add(done.record())
 
+    def record_neck(self, at: float, score: int) -> None:
+        """Store one neck check-in (0-10); waits in the spool if the file is busy."""
+        self._add({"kind": "neck", "at": float(at), "score": int(score)})
+
     def prune(self, now: float, keep_minutes_days: int) -> int:
         """Tidy old minutes; a history that does not answer is tidied another time (0)."""
         try:
@@ -337,6 +341,10 @@ class SpooledHistory:
     def exercises(self, start: float, end: float):
         store, waiting = self._reader()
         return store.exercises(start, end, waiting)
+
+    def neck_scores(self, start: float, end: float):
+        store, waiting = self._reader()
+        return store.neck_scores(start, end, waiting)
 
     def calibrations(self, start: float, end: float):
         store, waiting = self._reader()

@@ -23,5 +23,7 @@ def period_trend(store, last: date, days: int, now: float) -> PeriodTrend:
     drift = [0.0] * 24
     for minute in store.minutes(start, end):
         drift[local_datetime(minute.minute).hour] += minute.forward_s
+    neck = [(local_datetime(at).date(), score) for at, score in store.neck_scores(start, end)]
     waiting = getattr(store, "waiting", None) or {}
-    return build_trend(last, days, totals, nudge_days, exercises, drift, waiting_records=sum(waiting.values()))
+    return build_trend(last, days, totals, nudge_days, exercises, drift, waiting_records=sum(waiting.values()),
+                       neck=neck)

@@ -159,3 +159,39 @@ def test_the_running_monitor_is_paused_while_the_window_is_open_and_resumed_afte
         assert status_of(home)["state"] != "paused"
     finally:
         stop(instance)
+
+
+def test_the_neck_check_in_is_asked_once_a_day_when_turned_on_and_answered_with_a_key(desktop, recorded, tmp_path):
+    _, calibration, _ = recorded
+    home = calibrated_home(tmp_path, calibration)
+    config = home / "config.yaml"
+    config.write_text(config.read_text().replace("neck_checkin: false", "neck_checkin: true"))
+    (home / "state.json").write_text('{"exercise_safety_seen": true}')
+    window = start(desktop, home, tmp_path, str(tmp_path / "unused.csv"), "--no-camera", "head-lift")
+    try:
+        window.expect("step head-lift start")
+        window.find_window()
+        window.key("s")  # skip to the end: the check-in is on the last screen
+        window.expect("all done")
+        desktop.screenshot(shots(tmp_path) / "exercise-neck-check-in.png")
+        window.key("7")
+        window.expect("neck 7")
+        window.key("Escape")
+        window.expect("closed done")
+    finally:
+        assert window.stop() == 0
+    with SqliteHistoryStore(home / "history.sqlite3") as store:
+        assert [score for _, score in store.neck_scores(0, 4e9)] == [7]
+        assert store.exercises(0, 4e9) == []  # skipped before any hold: nothing is claimed
+    again = start(desktop, home, tmp_path, str(tmp_path / "unused.csv"), "--no-camera", "head-lift")
+    try:
+        again.expect("step head-lift start")
+        again.find_window()
+        again.key("s")
+        again.expect("all done")
+        again.key("7")  # asked already today: the key does nothing
+        again.key("Escape")
+        again.expect("closed done")
+    finally:
+        assert again.stop() == 0
+    assert not any(line.startswith("neck") for line in again.seen)

@@ -65,6 +65,16 @@ def test_exercises_are_stored_as_numbers_and_read_back(tmp_path):
         SqliteHistoryStore(db).record_exercise(DoneExercise(1.0, "", 5, -1.0))
 
 
+def test_neck_check_ins_are_scores_0_to_10(tmp_path):
+    with SqliteHistoryStore(tmp_path / "history.sqlite3") as store:
+        store.write_records([{"kind": "neck", "at": 1_800_000_000.0, "score": 4}])
+        store.write_records([{"kind": "neck", "at": 1_800_000_000.0, "score": 5}])  # the same check-in again
+        assert store.neck_scores(0, 4e9) == [(1_800_000_000.0, 5)]
+        for bad in (11, -1, 2.5):
+            with pytest.raises(ValueError):
+                store.write_records([{"kind": "neck", "at": 1_800_000_100.0, "score": bad}])
+
+
 def test_an_old_history_file_gains_the_exercise_table_and_keeps_its_data(tmp_path):
     db = tmp_path / "history.sqlite3"
     conn = sqlite3.connect(db)
@@ -92,6 +102,7 @@ def test_summary_week_and_month_on_four_weeks(four_weeks):
     assert week["nudges"] == expected["nudges"] and week["exercises"] == expected["exercises"]
     assert all(d["upright_pct"] == pytest.approx(last_pct, abs=0.5) for d in week["daily"])
     assert week["waiting_records"] == 0
+    assert week["neck_mean"] == 3 and [d["neck"] for d in week["daily"]] == [3] * 7  # the fourth week's rating
 
     month = json.loads(fhp(four_weeks, "summary", "--month", "--json").stdout)
     assert month["days"] == 30 and [d["upright_pct"] for d in month["daily"][:2]] == [None, None]  # before the history
@@ -170,6 +181,7 @@ def test_the_report_of_four_weeks_is_one_page_with_the_numbers(four_weeks, tmp_p
     assert f"{first:%d %b %Y} to {TODAY:%d %b %Y} (28 days)" in text
     assert "Upright share of the seen time" in text and "by hour of the day" in text
     assert "between 15:00 and 16:00" in text and "not a diagnosis" in text
+    assert "Neck, own daily rating 0-10: 4.5 on average" in text  # 6, 5, 4, 3 a week
     assert "Not calibrated" in text  # this home has no calibration file: the page says so
 
 

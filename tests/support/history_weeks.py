@@ -3,7 +3,8 @@
 Each day has three monitored hours (09:00, 13:00 and 15:00 local time). The share of time sitting tall
 rises by :data:`WEEKLY_GAIN` points a week from :data:`FIRST_WEEK_PCT`; the head-forward minutes fall in
 the 15:00 hour mostly (so that is the usual drifting time); one reminder per 10 forward minutes; an
-exercise on every other day.
+exercise on every other day; a neck check-in every day at 10:00, :data:`FIRST_NECK` in the first week and
+one less each week after.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fhp_monitor.core.exercise import EXERCISES, DoneExercise
 from fhp_monitor.core.ports import MinuteRecord
 
 FIRST_WEEK_PCT, WEEKLY_GAIN = 60.0, 5.0
+FIRST_NECK = 6
 HOURS = (9, 13, 15)
 
 
@@ -25,7 +27,7 @@ def day_plan(day: date, first: date) -> dict:
     by_hour = {15: min(60, round(forward * 0.7))}
     by_hour[9] = min(60, (forward - by_hour[15]) // 2)
     by_hour[13] = forward - by_hour[15] - by_hour[9]
-    return {"pct": pct, "forward_by_hour": by_hour, "nudges": forward // 10,
+    return {"pct": pct, "forward_by_hour": by_hour, "nudges": forward // 10, "neck": max(0, FIRST_NECK - week),
             "exercise": EXERCISES[(day - first).days % 3] if (day - first).days % 2 == 0 else None}
 
 
@@ -45,6 +47,8 @@ def records_for(first: date, days: int) -> list[dict]:
                                 "unavailable_s": 0.0, "cva_proxy_mean": None, "samples": 12})
             for n in range(plan["nudges"] if hour == 15 else 0):
                 records.append({"kind": "nudge", "at": float(start + 60 * n + 30), "level": 1})
+        records.append({"kind": "neck", "at": datetime(day.year, day.month, day.day, 10).timestamp(),
+                        "score": plan["neck"]})
         if plan["exercise"]:
             at = datetime(day.year, day.month, day.day, 11).timestamp()
             records.append(DoneExercise(at, plan["exercise"], 5, 64.0).record())
