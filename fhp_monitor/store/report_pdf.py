@@ -90,6 +90,8 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
     facts = [f"Sat upright {pct} of the time the head was seen.", change_words(trend), hour_words(trend.drift_hour),
              f"Posture reminders: {trend.nudges}. Guided exercises done: {trend.exercises}"
              + (f" ({done})." if done else ".")]
+    if trend.previous_upright_pct is None:  # the change line already says the share, and that there is no before
+        facts.pop(0)
     if trend.neck_mean is not None:
         facts.append(f"Neck, own daily rating 0-10: {trend.neck_mean:g} on average (drawn beside the upright share).")
     for i, line in enumerate(facts):
