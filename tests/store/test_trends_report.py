@@ -179,7 +179,7 @@ def test_the_report_of_four_weeks_is_one_page_with_the_numbers(four_weeks, tmp_p
     text = poppler("pdftotext", "-layout", str(out), "-")
     first = TODAY - timedelta(days=27)
     assert f"{first:%d %b %Y} to {TODAY:%d %b %Y} (28 days)" in text
-    assert "Upright share of the seen time" in text and "by hour of the day" in text
+    assert "Upright share per day (bars) and own neck rating 0-10" in text and "by hour of the day" in text
     assert "between 15:00 and 16:00" in text and "not a diagnosis" in text
     assert "Neck, own daily rating 0-10: 4.5 on average" in text  # 6, 5, 4, 3 a week
     assert "Not calibrated" in text  # this home has no calibration file: the page says so
