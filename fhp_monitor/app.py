@@ -3,11 +3,12 @@
 Threads:
 * main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking
   for the rare checks below. While a window (control panel, settings) is open it runs Tk's loop
-  over a hidden root made for it, watching the same pipe (windows/host.py: the root is made on
+  over a hidden root made for it, watching the same pipe (gui/host.py: the root is made on
   demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
-  clicks are queued to the main thread with ``post`` (see desktop/tray.py).
+  clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
+  ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
 The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
 without a restart; a bad edit is reported once and the previous settings are kept), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
@@ -16,19 +17,20 @@ end-of-day summary when it is due, and scans for video-call apps every CALL_POLL
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable
+from datetime import datetime
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
+from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
-from fhp_monitor.core.posture import PAUSE_CALL, PAUSE_SNOOZE, PAUSE_USER
-from fhp_monitor.core.summary import daily_notification_due, end_of_day_sentence
+from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.bus import close_shared_loop
+from fhp_monitor.desktop.calls import CallPause
+from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
@@ -38,7 +40,6 @@ from fhp_monitor.monitor.clocks import ReplayClock, SystemClock
 from fhp_monitor.monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.monitor.worker import MonitorWorker
 from fhp_monitor.process.inbox import CommandInbox
-from fhp_monitor.process.spawner import spawn
 from fhp_monitor.settings.file import SettingsWatcher, load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 
@@ -46,10 +47,6 @@ log = logging.getLogger(__name__)
 
 SETTINGS_POLL_S = 15.0  # a stat() of config.yaml, and whether the daily summary is due
 CALL_POLL_S = 45.0  # a scan of /proc for video-call apps
-
-
-def has_display() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def parse_start(text: str | None) -> float:
@@ -60,29 +57,6 @@ def parse_start(text: str | None) -> float:
     except ValueError:
         raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
     return moment.timestamp()
-
-
-def pause_until(command: str, now: float) -> float | None:
-    if command == "pause_15":
-        return now + 15 * 60
-    if command == "pause_60":
-        return now + 60 * 60
-    tomorrow = datetime.fromtimestamp(now).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, datetime.min.time()).timestamp()
-
-
-def open_with_desktop(path: Path) -> None:
-    """Open a file with the user's default program (text editor for config.yaml, viewer for a PNG)."""
-    if sys.platform == "win32":
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    if spawn([opener, str(path)]):  # started outside the network guard (see spawner.py)
-        return
-    try:
-        subprocess.Popen([opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except OSError as exc:
-        log.warning("could not open %s with %s: %s", path, opener, exc)
 
 
 class App:
@@ -97,7 +71,7 @@ class App:
         self.args, self.home, self.settings = args, home, settings
         self.commands = CommandInbox()
         self.stop = threading.Event()
-        self.notifier = notifier_for(on_action=self.post)  # nudge buttons: snooze_30, pause_today
+        self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
         self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
@@ -116,13 +90,11 @@ class App:
         )
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
-        self.windows = WindowHost(self.commands, on_close=self._forget_panel)  # the Tk root, on demand
-        self.panel = None
+        self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
-        self._paused_for_call: str | None = None
+        self.calls = CallPause(self.worker)
         self._last_snapshot: StatusSnapshot | None = None
-        apply_autostart_setting(home, settings)
         self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         self.control = None  # desktop/control.ControlServer once start_control() ran
         removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
@@ -152,7 +124,7 @@ class App:
             self.control.changed()
         if self.tray is not None:
             self.tray.show(snapshot, self.clock.now())
-        self.post("_refresh")
+        self.post(REFRESH)
 
     def start_ui(self) -> None:
         if self.args.no_tray or not self.settings.app.tray or not has_display():
@@ -174,46 +146,30 @@ class App:
             self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
 
     # ------------------------------------------------------------------ commands
-    def post(self, command: str) -> None:
+    def post(self, command: Command) -> None:
         """Any thread (tray, notification buttons, control socket, session watchers): queue a
         command for the main thread, which wakes at once and handles it in ``handle``."""
         self.commands.put(command)
 
-    def handle(self, command: str) -> None:
-        now = self.clock.now()
-        if command not in ("_refresh", "_wake"):
+    def handle(self, command: Command) -> None:
+        if command.verb not in INTERNAL:
             log.info("command: %s", command)
-        if command in ("pause_15", "pause_60", "pause_tomorrow"):
-            self.worker.pause(pause_until(command, now))
-        elif command == "snooze_30":  # a nudge's button
-            self.worker.pause(now + 30 * 60, PAUSE_SNOOZE)
-        elif command == "pause_today":  # a nudge's button
-            self.worker.pause(pause_until("pause_tomorrow", now), PAUSE_USER)
-        elif command.startswith("pause_for:"):  # from `fhp-monitor pause 90s`: seconds, checked by the sender
-            self.worker.pause(now + int(command.removeprefix("pause_for:")))
-        elif command == "reload":
-            self.reload_baseline()
-        elif command == "resume":
-            self.worker.resume()
-        elif command == "quit":
-            self.request_stop()
-        elif command == "settings":
-            from fhp_monitor.gui.settings_flow import show_settings
+        self.HANDLERS[command.verb](self, command)
 
-            show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
-        elif command == "summary":
-            self.show_summary()
-        elif command == "recalibrate":
-            self.recalibrate()
-        elif command == "panel":
-            self.show_panel()
-        elif command == "_refresh":
-            if self.panel is not None and self._last_snapshot is not None:
-                self.panel.show(self._last_snapshot, now)
-        elif command == "_wake":
-            pass  # the worker ended or a stop was asked: the main loop looks at that next
-        else:
-            log.warning("unknown command %r", command)
+    #: One handler per verb of core/commands.py (tests/app/test_command_wiring.py checks none is missing).
+    HANDLERS: dict[Verb, Callable[[App, Command], object]] = {
+        Verb.PAUSE: lambda app, command: app.worker.pause(command.pause_ends(app.clock.now()), command.reason),
+        Verb.RESUME: lambda app, _: app.worker.resume(),
+        Verb.RELOAD: lambda app, _: app.reload_baseline(),
+        Verb.QUIT: lambda app, _: app.request_stop(),
+        Verb.SETTINGS: lambda app, _: app.show_settings(),
+        Verb.SUMMARY: lambda app, _: app.show_summary(),
+        Verb.RECALIBRATE: lambda app, _: app.recalibrate(),
+        Verb.PANEL: lambda app, _: app.windows.show_panel(app.post, app._last_snapshot or app.worker.snapshot(),
+                                                          app.clock.now()),
+        Verb.REFRESH: lambda app, _: app.windows.refresh_panel(app._last_snapshot, app.clock.now()),
+        Verb.WAKE: lambda app, _: None,  # the worker ended or a stop was asked: the main loop looks at that next
+    }
 
     def start_control(self) -> None:
         """Listen for `fhp-monitor pause/resume/quit/status` and a second `fhp-monitor` (main thread)."""
@@ -238,32 +194,16 @@ class App:
         self.worker.send("baseline", baseline)
         log.info("calibration reloaded: upright reads %.1f degrees", baseline.cva_proxy_deg)
 
-    def show_panel(self) -> None:
-        root = self.windows.root_for_window()
-        if root is None:
-            return
-        from fhp_monitor.gui.panel import ControlPanel
+    def show_settings(self) -> None:
+        from fhp_monitor.gui.settings_flow import show_settings
 
-        if self.panel is None:
-            import tkinter as tk
-
-            window = tk.Toplevel(root)
-            window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
-            self.panel = ControlPanel(window, on_command=self.post)
-        self.panel.show(self._last_snapshot or self.worker.snapshot(), self.clock.now())
-        self.panel.raise_window()
-
-    def _forget_panel(self) -> None:
-        self.panel = None  # its root is being destroyed; the next "panel" builds it over a new one
+        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
 
     def show_summary(self) -> None:
-        from fhp_monitor.core.summary import format_summary_text, local_date
-        from fhp_monitor.store.chart import render_summary_chart
-        from fhp_monitor.store.reports import daily_summary
+        from fhp_monitor.store.reports import summary_chart
 
-        summary = daily_summary(self.history, local_date(self.clock.now()), self.clock.now())
-        chart = render_summary_chart(summary, self.home.root / "summary-today.png", private=True)
-        self._tell("Today's posture", format_summary_text(summary).splitlines()[0])
+        line, chart = summary_chart(self.history, self.home.root, self.clock.now())
+        self._tell("Today's posture", line)
         open_with_desktop(chart)
 
     def recalibrate(self) -> None:
@@ -275,8 +215,8 @@ class App:
 
         def wizard_then_resume() -> None:
             subprocess.run(command, check=False)
-            self.post("reload")  # calibrate also sends "reload" itself; twice does no harm
-            self.post("resume")
+            self.post(RELOAD)  # calibrate also sends "reload" itself; twice does no harm
+            self.post(RESUME)
 
         threading.Thread(target=wizard_then_resume, name="fhp-recalibrate", daemon=True).start()
 
@@ -292,22 +232,8 @@ class App:
             self.daily_summary_check()
         if real_now >= self._next_call_poll:
             self._next_call_poll = real_now + CALL_POLL_S
-            self.video_call_check()
+            self.calls.check(self.settings.app.pause_for_apps)  # pause during a video call
         return max(0.0, min(self._next_settings_poll, self._next_call_poll) - time.monotonic())
-
-    def video_call_check(self) -> None:
-        """Pause while a video-call app named in app.pause_for_apps runs; resume when it ends."""
-        from fhp_monitor.desktop.calls import any_running
-
-        app = any_running(self.settings.app.pause_for_apps)
-        if app and self._paused_for_call is None:
-            log.info("pausing while %s runs", app)
-            self._paused_for_call = app
-            self.worker.pause(None, PAUSE_CALL)
-        elif not app and self._paused_for_call is not None:
-            log.info("%s ended; resuming", self._paused_for_call)
-            self._paused_for_call = None
-            self.worker.resume(PAUSE_CALL)
 
     def reload_settings(self) -> None:
         result = self.watcher.poll()
@@ -326,18 +252,16 @@ class App:
 
     def daily_summary_check(self) -> None:
         from fhp_monitor.core.summary import local_date
-        from fhp_monitor.store.reports import daily_summary
+        from fhp_monitor.store.reports import due_summary
 
         state = read_state(self.home)
-        last = state.get("last_summary_date")
         now = self.clock.now()
         try:
-            due = daily_notification_due(now, self.settings.summary.daily_time,
-                                         date.fromisoformat(last) if last else None, self.history.has_data,
-                                         running_since=self.started_at)
-            if due is None or (due == local_date(now) and not self.history.has_data(due)):
+            found = due_summary(self.history, self.settings.summary.daily_time, state.get("last_summary_date"), now,
+                                self.started_at)
+            if found is None:
                 return
-            sentence = end_of_day_sentence(daily_summary(self.history, due, now))
+            due, sentence = found
             write_state(self.home, {**state, "last_summary_date": due.isoformat()})
         except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
             self.reporter.problem("summary", exc, "Today's summary could not be made",
@@ -350,7 +274,7 @@ class App:
         """Any thread (signal handlers too): end the run; the worker and the main thread wake at once."""
         self.stop.set()
         self.worker.wake.set()
-        self.commands.put("_wake")
+        self.commands.put(WAKE)
 
     def pace(self, seconds: float) -> bool:
         """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
@@ -377,7 +301,7 @@ class App:
             try:
                 self.gave_up = supervised_run(self.worker, self.stop, self.pace, self.reporter)
             finally:
-                self.commands.put("_wake")  # the main loop notices the end at once
+                self.commands.put(WAKE)  # the main loop notices the end at once
 
         worker_thread = threading.Thread(target=supervised, name="fhp-worker")
         worker_thread.start()
@@ -442,9 +366,12 @@ def run_app(args, home: Home, settings: Settings) -> int:
             return 0
         raise UserError(str(exc)) from None
     try:
-        if load_baseline(home.calibration) is None:
-            first_run_calibration(args, home, settings)
+        if load_baseline(home.calibration) is None:  # open the wizard (same source) before monitoring begins
+            from fhp_monitor.gui.calibration_flow import first_run_calibration
+
+            first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
+        apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)
@@ -455,14 +382,3 @@ def run_app(args, home: Home, settings: Settings) -> int:
             restore_signals()
     finally:
         lock.release()
-
-
-def first_run_calibration(args, home: Home, settings: Settings) -> None:
-    """No calibration yet: open the wizard (on the same source) before monitoring begins."""
-    from fhp_monitor.gui.calibration_flow import calibrate_with_window
-
-    if not has_display():
-        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
-                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
-    if calibrate_with_window(args.source, home, settings) is None:
-        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")

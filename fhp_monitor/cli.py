@@ -1,4 +1,4 @@
-"""Command line: ``fhp-monitor [--home DIR] [run|calibrate|replay|status|summary|export|pause|resume|quit]``.
+"""Command line: ``fhp-monitor [--home DIR] [run|demo|calibrate|replay|status|summary|export|pause|resume|quit]``.
 
 Plain ``fhp-monitor`` is ``fhp-monitor run``. Errors a user can fix are printed as one plain
 sentence on stderr with exit status 2; nothing here prints a traceback for them. ``pause``,
@@ -36,21 +36,33 @@ from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
+HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
+             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")
+JSON_HELP = "print it as one line of JSON, for other programs"
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fhp-monitor", description="Notices when your head drifts forward.")
-    parser.add_argument("--home", help="folder for settings, calibration, history and logs "
-                        "(default: $FHP_MONITOR_HOME or your user data folder)")
+    parser = argparse.ArgumentParser(prog="fhp-monitor", description="Notices when your head drifts forward.",
+                                     epilog="Without a command, fhp-monitor starts monitoring (run). "
+                                     "`fhp-monitor demo` shows what it does without a camera.")
+    parser.add_argument("--home", help=HOME_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
     parser.add_argument("--version", action="version", version=f"fhp-monitor {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="monitor in the background with a tray icon (the default)")
-    run.add_argument("--source", help="camera number, video file or image folder (default: the camera)")
+    run.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
+                     "(default: the camera)")
     run.add_argument("--speed", type=float, default=1.0, help="replay speed for a file source; 0 = as fast as possible")
     run.add_argument("--start", help="for a file source: the date and time the recording starts (ISO, default now)")
     run.add_argument("--exit-at-end", action="store_true", help="quit when a file source ends")
     run.add_argument("--no-tray", action="store_true", help="do not show a tray icon")
+
+    demo = sub.add_parser("demo", help="a two-minute tour without a camera: a recorded person, the tray icon, "
+                          "a reminder and a summary (your own history is not touched)")
+    demo.add_argument("--speed", type=float, default=10.0,
+                      help="how fast the recorded 20 minutes play (10, the default, takes two minutes)")
+    demo.set_defaults(uses_home=False)  # a scratch folder of its own: --home would mean nothing here
 
     cal = sub.add_parser("calibrate", help="record your upright posture")
     cal.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
@@ -58,18 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--no-gui", action="store_true", help="no window: treat the source's frames as upright")
     cal.add_argument("--frames", type=int, help="frames to use with --no-gui (default from config.yaml)")
 
-    rep = sub.add_parser("replay", help="run the detection over every frame of a file or camera")
+    rep = sub.add_parser("replay", help="judge your posture in every frame of a video, image folder, landmark "
+                         "recording or camera, one line per frame")
     rep.add_argument("source", help="video file, image folder/glob, camera number or landmark recording (.csv)")
     rep.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
     rep.add_argument("--landmarks-out", metavar="FILE.csv",
                      help="also record every frame's landmarks to this CSV file (numbers only, never pictures)")
 
-    st = sub.add_parser("status", help="calibration and model in use")
-    st.add_argument("--json", action="store_true")
+    st = sub.add_parser("status", help="where fhp-monitor keeps its files, the calibration and whether it runs")
+    st.add_argument("--json", action="store_true", help=JSON_HELP)
 
     sm = sub.add_parser("summary", help="how you sat on a day")
     sm.add_argument("--date", help="YYYY-MM-DD (default today)")
-    sm.add_argument("--json", action="store_true")
+    sm.add_argument("--json", action="store_true", help=JSON_HELP)
     sm.add_argument("--chart", help="also draw a chart to this PNG file")
     progress.add_period_options(sm)
     progress.add_exercise_parser(sub)
@@ -77,13 +90,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("settings", help="open the settings window")
     pa = sub.add_parser("pause", help="pause the running fhp-monitor")
-    pa.add_argument("length", nargs="?", help="15m (the default), 1h, 90s ... or tomorrow")
+    pa.add_argument("length", nargs="*", metavar="LENGTH",
+                    help="15m (the default), 5 (minutes), 1h, 2h30m, 90s, until 14:00 or tomorrow")
     sub.add_parser("resume", help="resume the running fhp-monitor")
     sub.add_parser("quit", help="stop the running fhp-monitor")
 
-    ex = sub.add_parser("export", help="write the minute-by-minute history")
-    ex.add_argument("--csv", nargs="?", const="-", required=True, metavar="PATH", help="CSV file (default stdout)")
+    ex = sub.add_parser("export", help="write the minute-by-minute history as CSV (on the screen unless --csv "
+                        "names a file)")
+    ex.add_argument("--csv", nargs="?", const="-", default="-", metavar="PATH",
+                    help="CSV file to write (default: the screen, for `> file.csv`)")
+    accept_home_after_command(sub)
     return parser
+
+
+def accept_home_after_command(sub) -> None:
+    """``fhp-monitor status --home X`` works like ``fhp-monitor --home X status``; every command,
+    including any added later, gets the option and a description from its one-line help."""
+    for action in sub._choices_actions:  # argparse keeps each command's help only here
+        command = sub.choices[action.dest]
+        if command.description is None and action.help:
+            command.description = action.help[0].upper() + action.help[1:] + "."
+        if command.get_default("uses_home") is not False and not any(
+                "--home" in option.option_strings for option in command._actions):
+            command.add_argument("--home", default=argparse.SUPPRESS, help=HOME_HELP)
+
+
+def with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Plain ``fhp-monitor`` and ``fhp-monitor --source DIR`` (options of ``run`` without the word)
+    mean ``fhp-monitor run ...``: "run" goes in where the first option the top level does not know is."""
+    commands = set(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices)
+    tokens = list(argv)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token in commands or token in ("-h", "--help", "--version") or not token.startswith("-"):
+            return tokens
+        if token == "--home":
+            i += 2
+        elif token.startswith("--home=") or token in ("-v", "--verbose"):
+            i += 1
+        else:
+            return [*tokens[:i], "run", *tokens[i:]]
+    return [*tokens, "run"]
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -120,10 +168,10 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     total = len(getattr(source, "paths", [])) or getattr(source, "frame_count", 0)
     show_progress = not args.json and total > 50 and sys.stderr.isatty()
     if not args.json:
-        print(f"{'frame':>6} {'t (s)':>8} {'CVA proxy':>10} {'view':>6}  result")
+        print(f"{'frame':>6} {'t (s)':>8} {'angle (°)':>10} {'view':>6}  result")
     with estimator_for(settings, source) as estimator:
         try:
-            count = 0
+            count, verdicts = 0, {}
             while (frame := source.read()) is not None:
                 pose = pose_for(frame, estimator)
                 if recorder is not None:
@@ -140,6 +188,7 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                     words = reading.reason or {True: "head forward", False: "upright", None: "not calibrated"}[forward]
                     proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
                     print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
+                    verdicts[forward] = verdicts.get(forward, 0) + 1
                     if show_progress:
                         done = int(30 * count / max(total, 1))
                         print(f"\r[{'#' * done}{'.' * (30 - done)}] {count}/{total}", end="", file=sys.stderr)
@@ -149,8 +198,24 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                 recorder.close()
     if show_progress:
         print(file=sys.stderr)
+    if not args.json:
+        print(replay_total(count, verdicts))
     sys.stdout.flush()
     return 0
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def replay_total(count: int, verdicts: dict) -> str:
+    """The line under a replay's table: how many frames, and how they were judged."""
+    if not count:
+        return "No frames were judged."
+    parts = [f"{verdicts.get(False, 0)} upright", f"{verdicts.get(True, 0)} head forward"]
+    if verdicts.get(None):
+        parts.append(f"{verdicts[None]} without a verdict")
+    return f"In all: {plural(count, 'frame')}, " + ", ".join(parts) + "."
 
 
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
@@ -205,15 +270,19 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
     status = {
         "calibrated": baseline is not None,
         "baseline_cva_proxy_deg": None if baseline is None else round(baseline.cva_proxy_deg, 2),
-        "calibrated_at": None if baseline is None else datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
+        "calibrated_at": None if baseline is None
+        else datetime.fromtimestamp(baseline.calibrated_at).astimezone().isoformat(timespec="seconds"),
         "model": str(resolve_model_path(settings.detection.model or None)),
+        "version": __version__, "home": str(home.root), "log": str(home.log_file),
         **query_status(home),
     }
     if args.json:
         print(json.dumps(status))
     else:
+        print(f"Version:     fhp-monitor {__version__}")
         print(f"Home:        {home.root}")
         print(f"Settings:    {home.config}")
+        print(f"Log:         {home.log_file}")
         print(f"Model:       {status['model']}")
         if baseline is None:
             print("Calibrated:  not yet (run: fhp-monitor calibrate)")
@@ -279,7 +348,7 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
                     rows = store.export_csv(out)
             except OSError as exc:
                 raise cannot_write(args.csv, "the history", exc) from None
-            print(f"Wrote {rows} minutes to {args.csv}", file=sys.stderr)
+            print(f"Wrote {plural(rows, 'minute')} to {args.csv}", file=sys.stderr)
     return 0
 
 
@@ -295,10 +364,11 @@ def check_speed(speed: float) -> float:
 
 
 def cmd_settings(args, home: Home, settings: Settings) -> int:
-    from fhp_monitor.app import open_with_desktop
+    from fhp_monitor.desktop.opener import open_with_desktop
+    from fhp_monitor.gui import log_step
     from fhp_monitor.gui.settings_flow import settings_with_window
 
-    settings_with_window(home, open_with_desktop, on_step=lambda line: print(line, flush=True))
+    settings_with_window(home, open_with_desktop, on_step=log_step)
     return 0
 
 
@@ -316,7 +386,7 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
 
     message = {"cmd": args.command}
     if args.command == "pause":
-        length = control.parse_pause(args.length)
+        length = control.parse_pause(" ".join(args.length) if args.length else None)
         message.update({"until": "tomorrow"} if length == "tomorrow" else {"seconds": length})
     try:
         reply = control.request(home, message)
@@ -346,15 +416,22 @@ COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "s
             "report": progress.cmd_report}
 
 
+def error_line(exc: BaseException) -> str:
+    """The one line for an error a user can fix, named once: "fhp-monitor: <what>", or the
+    sentence alone when it already begins with the program's name ("fhp-monitor cannot write...")."""
+    text = str(exc)
+    return text if text.startswith("fhp-monitor ") else f"fhp-monitor: {text}"
+
+
 def runs_monitor(argv: list[str]) -> bool:
     """True when ``argv`` asks for a command that opens the user's programs (``run``, also plain
-    ``fhp-monitor``, and ``settings``), judged before parsing."""
+    ``fhp-monitor``, ``demo`` and ``settings``), judged before parsing."""
     tokens = iter(argv)
     for token in tokens:
         if token == "--home":
             next(tokens, None)
         elif not token.startswith("-"):
-            return token in ("run", "settings")
+            return token in ("run", "settings", "demo")
     return True
 
 
@@ -362,19 +439,22 @@ def main(argv: list[str] | None = None) -> int:
     from fhp_monitor.process.netguard import block_internet
     from fhp_monitor.process.spawner import start_spawner
 
-    if runs_monitor(list(argv if argv is not None else sys.argv[1:])):
+    parser = build_parser()
+    argv = with_default_command(argv if argv is not None else sys.argv[1:], parser)
+    if runs_monitor(argv):
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
-    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args([*(argv if argv is not None else sys.argv[1:]), "run"])
     try:
+        if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
+            from fhp_monitor.demo import run_demo
+
+            return run_demo(args)
         home = Home.locate(args.home, os.environ)
         settings = prepare_home(home, args.verbose)
         return COMMANDS[args.command](args, home, settings)
     except (UserError, ConfigError, CalibrationError, ModelError, SourceUnavailable, HistoryError, HomeError) as exc:
-        print(f"fhp-monitor: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130

@@ -16,7 +16,7 @@ import re
 import socket
 import stat
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fhp_monitor.control.server import (
@@ -61,24 +61,37 @@ class NotRunning(Exception):
 # --------------------------------------------------------------------------- words and lengths
 
 
-_DURATION = re.compile(r"(\d{1,6})([smh])")
+_DURATION = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?")
+_UNTIL = re.compile(r"until\s+(\d{1,2})[:.](\d{2})")
+PAUSE_FORMS = "5 (minutes), 15m, 1h, 2h30m or 90s (at most 24h), until 14:00, or tomorrow"
 
 
-def parse_pause(text: str | None) -> int | str:
-    """'15m' -> 900, '1h' -> 3600, '90s' -> 90, 'tomorrow' -> 'tomorrow'; None -> 900.
+def parse_pause(text: str | None, now: datetime | None = None) -> int | str:
+    """How long ``fhp-monitor pause ...`` pauses: seconds, or 'tomorrow'. None -> 900 (15 minutes).
 
-    Strict: a number and one unit (s, m, h), from 1 s up to 24 h. Raises UserError otherwise.
+    '5' -> 300 (a bare number is minutes), '15m' -> 900, '2h30m' -> 9000, '90s' -> 90,
+    'until 14:00' -> the seconds from ``now`` (default: the local time) to the next 14:00,
+    'tomorrow' -> 'tomorrow'. From 1 s up to 24 h; anything else raises UserError.
     """
     if text is None:
         return 15 * 60
-    cleaned = text.strip().lower()
+    cleaned = " ".join(text.strip().lower().split())
     if cleaned == "tomorrow":
         return "tomorrow"
-    match = _DURATION.fullmatch(cleaned)
-    seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)] if match else 0
+    seconds = 0
+    if cleaned.isdigit() and len(cleaned) <= 6:
+        seconds = int(cleaned) * 60
+    elif (until := _UNTIL.fullmatch(cleaned)) and int(until.group(1)) < 24 and int(until.group(2)) < 60:
+        now = now or datetime.now()
+        target = now.replace(hour=int(until.group(1)), minute=int(until.group(2)), second=0, microsecond=0)
+        if target <= now:
+            target += timedelta(days=1)  # "until 7:00" late in the evening: tomorrow morning
+        seconds = round((target - now).total_seconds())
+    elif cleaned and (match := _DURATION.fullmatch(cleaned.replace(" ", ""))):
+        hours, minutes, secs = (int(group or 0) for group in match.groups())
+        seconds = hours * 3600 + minutes * 60 + secs
     if not 1 <= seconds <= MAX_PAUSE_S:
-        raise UserError(f"pause takes a length like 15m, 1h or 90s (at most 24h), or the word tomorrow "
-                        f"(got {text!r}).")
+        raise UserError(f"pause takes {PAUSE_FORMS} (got {text!r}).")
     return seconds
 
 

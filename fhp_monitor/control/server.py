@@ -48,6 +48,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from fhp_monitor.core.commands import PAUSE_TOMORROW, Command, Verb, pause_for
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 
@@ -60,7 +61,10 @@ READ_TIMEOUT_S = 2.0
 CONFIRM_TIMEOUT_S = 8.0  # a command shows in the status within one look (5 s by default)
 MAX_SUN_PATH = 100  # bytes; Linux allows 107 (108 with the NUL), macOS 103
 MAX_PAUSE_S = 24 * 3600
-COMMANDS = ("status", "pause", "resume", "quit", "panel", "reload")
+#: The channel's verbs: "status" is answered here; each other one is a vocabulary verb whose command
+#: the app is posted (core/commands.py; see command_for).
+POSTED_VERBS = (Verb.PAUSE, Verb.RESUME, Verb.QUIT, Verb.PANEL, Verb.RELOAD)
+COMMANDS = ("status", *(verb.value for verb in POSTED_VERBS))
 STATES = ("starting", "upright", "forward", "away", "uncertain", "paused", "camera_unavailable")
 
 
@@ -74,6 +78,15 @@ class ControlError(UserError):
 def iso(epoch_s: float | None) -> str | None:
     """Local time with its offset, e.g. '2026-11-20T14:30:00+01:00'; None stays None."""
     return None if epoch_s is None else datetime.fromtimestamp(epoch_s).astimezone().isoformat(timespec="seconds")
+
+
+def command_for(request: dict) -> Command:
+    """The command a valid request (not "status") posts: ``{"cmd": "pause", "seconds": 90}`` is a
+    pause for 90 s, ``{"cmd": "pause", "until": "tomorrow"}`` one until midnight, the others their verb."""
+    verb = Verb(request["cmd"])
+    if verb is Verb.PAUSE:
+        return PAUSE_TOMORROW if request.get("until") == "tomorrow" else pause_for(request["seconds"])
+    return Command(verb)
 
 
 def instance_status(snapshot, started: bool) -> dict:
@@ -173,7 +186,7 @@ def read_line(conn: socket.socket, limit: int) -> bytes | None:
 class ControlServer:
     """Serves control requests for one running app (see the module docstring for threads)."""
 
-    def __init__(self, home: Home, post: Callable[[str], None], describe: Callable[[], dict]) -> None:
+    def __init__(self, home: Home, post: Callable[[Command], None], describe: Callable[[], dict]) -> None:
         self.home, self.post, self.describe = home, post, describe
         self.path: Path | None = None
         self._sock: socket.socket | None = None
@@ -324,19 +337,18 @@ class ControlServer:
         if command == "status":
             return {"ok": True, "status": self.describe()}
         log.info("control request: %s", command)
+        posted = command_for(request)
         if command == "pause":
-            until = request.get("until")
-            done = self._post_and_confirm("pause_tomorrow" if until == "tomorrow" else f"pause_for:{request['seconds']}",
-                                          lambda s: s["state"] == "paused")
+            done = self._post_and_confirm(posted, lambda s: s["state"] == "paused")
         elif command == "resume":
             done = self._post_and_confirm(
-                "resume", lambda s: s["state"] != "paused" or s["pause_reason"] in ("screen_locked", "suspended"))
+                posted, lambda s: s["state"] != "paused" or s["pause_reason"] in ("screen_locked", "suspended"))
         else:  # quit, panel, reload: acted on by the main thread; nothing to wait for here
-            self.post(command)
+            self.post(posted)
             done = True
         return {"ok": True, "done": done, "status": self.describe(), "pid": os.getpid()}
 
-    def _post_and_confirm(self, command: str, shows: Callable[[dict], bool]) -> bool:
+    def _post_and_confirm(self, command: Command, shows: Callable[[dict], bool]) -> bool:
         with self._changed:
             seen = self._generation
         self.post(command)

@@ -1,7 +1,8 @@
 """Ports: the small interfaces the pure core talks through, and the values that cross them.
 
 Every heavy or OS library (cv2, mediapipe, pystray, plyer, sqlite3, tkinter) lives behind one of
-these protocols in ``fhp_monitor.sensing``, ``store``, ``desktop`` or ``windows``; the core and the worker only see the protocol.
+these protocols in ``fhp_monitor.sensing``, ``store``, ``desktop`` or ``gui``; the core and the worker only
+see the protocol.
 Each protocol's docstring states its *thread contract*: which thread calls it and whether it may
 block. Time always comes in as a number (seconds since the epoch) from a :class:`Clock`, never
 from ``time.time()`` inside the core, so tests can drive whole days with a fake clock.
@@ -226,7 +227,7 @@ class Notifier(Protocol):
     Thread contract: called from the event-dispatch thread (the worker) or the main thread; may
     block briefly (<1 s, a D-Bus call or a subprocess). Raises NotificationError when the desktop
     refused it. Buttons a user presses on a nudge come back on the backend's own thread as
-    commands (``snooze_30``, ``pause_today``) through the callback the backend was built with.
+    commands (core.commands.NUDGE_BUTTONS) through the callback the backend was built with.
     """
 
     def notify(self, title: str, message: str, *, kind: str = NOTIFY_INFO) -> None: ...

@@ -31,6 +31,9 @@ SECOND_KEYS = ("upright_s", "forward_s", "away_s", "paused_s", "uncertain_s", "u
 RECOVERY_WINDOW_S = 120.0
 GOOD_PCT = 70
 FAIR_PCT = 40
+#: Less monitored time than this (10 minutes) is too little to say how someone sat: the words say
+#: "too early to tell" instead of a share that a few seconds could make 100%.
+TOO_EARLY_S = 600.0
 _DAILY_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -222,7 +225,10 @@ def day_phrase(summary: DailySummary) -> str:
 
 
 def duration_words(seconds: float) -> str:
-    """'1 minute', '42 minutes', '1 hour 5 minutes' (rounded to whole minutes)."""
+    """'1 minute', '42 minutes', '1 hour 5 minutes' (rounded to whole minutes); 'less than a minute'
+    for a few seconds (never "0 minutes" for time that was there)."""
+    if 0 < seconds < 30:
+        return "less than a minute"
     total = int(round(seconds / 60.0))
     hours, mins = divmod(total, 60)
     parts = []
@@ -231,6 +237,11 @@ def duration_words(seconds: float) -> str:
     if mins or not hours:
         parts.append(f"{mins} minute" + ("s" if mins != 1 else ""))
     return " ".join(parts)
+
+
+def too_early(summary: DailySummary) -> bool:
+    """True when there is some data but less than TOO_EARLY_S of it: too little to judge the day."""
+    return 0 < summary.monitored_s < TOO_EARLY_S
 
 
 def _headline(summary: DailySummary) -> tuple[str, str]:
@@ -243,6 +254,11 @@ def _headline(summary: DailySummary) -> tuple[str, str]:
             f"fhp-monitor could not see your posture clearly {when}.",
             "Facing the camera, with your head and shoulders in view, helps it see.",
         )
+    if too_early(summary):
+        so_far = " so far" if when == "today" else ""
+        return (f"It is too early to tell how you sat {when}: fhp-monitor watched for "
+                f"{duration_words(summary.monitored_s)}{so_far}.",
+                f"After {duration_words(TOO_EARLY_S)} or more at the computer, this shows how you sat.")
     pct = round(summary.upright_pct)
     first = f"You sat tall for {pct}% of the time you were at the computer {when}."
     if pct >= GOOD_PCT:
@@ -259,7 +275,7 @@ def _headline(summary: DailySummary) -> tuple[str, str]:
 def format_summary_text(summary: DailySummary) -> str:
     """Two kind lines, then a small table of the hours that have data (for the terminal)."""
     lines = list(_headline(summary))
-    rows = [h for h in summary.hourly if h["upright_s"] > 0 or h["forward_s"] > 0]
+    rows = [] if too_early(summary) else [h for h in summary.hourly if h["upright_s"] > 0 or h["forward_s"] > 0]
     if rows:
         lines += ["", f"{'Hour':<7}{'Sat tall':>10}{'Head forward':>15}"]
         for h in rows:
@@ -274,6 +290,9 @@ def end_of_day_sentence(summary: DailySummary) -> str:
     when = day_phrase(summary)
     if summary.upright_pct is None:
         return f"No posture numbers {when}, and that is fine: fhp-monitor will keep track while it runs."
+    if too_early(summary):
+        return (f"Only {duration_words(summary.monitored_s)} of posture numbers {when}: too early to tell, "
+                "and that is fine.")
     pct = round(summary.upright_pct)
     if pct >= GOOD_PCT:
         cheer = "nice work!"

@@ -13,6 +13,14 @@ import logging
 import sys
 
 log = logging.getLogger(__name__)
+#: Where the windows' steps go ("step: checks", "checks: ok", "settings: saved", ...): the log file,
+#: never the terminal, where these internal names would mean nothing to a person. Tests read them there.
+STEPS_LOGGER = "fhp_monitor.gui.steps"
+
+
+def log_step(line: str) -> None:
+    """A window reached a step: one line in the log (logger ``STEPS_LOGGER``, level INFO)."""
+    logging.getLogger(STEPS_LOGGER).info("%s", line)
 
 TK_MISSING_TITLE = "fhp-monitor needs Tk for its windows"
 #: One line: what is missing and what to install, for each common Linux family.

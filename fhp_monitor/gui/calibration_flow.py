@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
@@ -18,7 +19,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
 
     Without Tk on this Python: UserError saying what to install (also shown as a notification).
     """
-    from fhp_monitor.gui import TK_MISSING_CALIBRATE, tell_tk_missing, tk_available
+    from fhp_monitor.gui import TK_MISSING_CALIBRATE, log_step, tell_tk_missing, tk_available
 
     if not tk_available():
         raise UserError(tell_tk_missing(TK_MISSING_CALIBRATE, on_stderr=False))
@@ -35,7 +36,7 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     try:
         result = run_wizard(source_spec=source, settings=settings, home=home,
                             estimator_factory=lambda: estimator_for(settings),
-                            on_step=lambda line: print(line, flush=True),
+                            on_step=log_step,
                             autostart_command=command_for_home(home.root if home.chosen else None))
     except tkinter.TclError as exc:
         raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
@@ -51,3 +52,12 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
         except (OSError, ValueError) as exc:
             print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
     return result.baseline
+
+
+def first_run_calibration(source: str | None, home: Home, settings: Settings) -> None:
+    """No calibration yet: open the wizard (on the same source) before monitoring begins."""
+    if not has_display():
+        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
+                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
+    if calibrate_with_window(source, home, settings) is None:
+        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")

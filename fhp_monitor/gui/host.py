@@ -21,12 +21,14 @@ import logging
 import signal
 from collections.abc import Callable
 
+from fhp_monitor.core.commands import WAKE, Command
+from fhp_monitor.core.ports import StatusSnapshot
 from fhp_monitor.process.inbox import FALLBACK_TICK_MS, CommandInbox
 
 log = logging.getLogger(__name__)
 
 #: Put on the inbox when a window is hidden or destroyed; the app treats it as a plain wake-up.
-WINDOWS_CHANGED = "_wake"
+WINDOWS_CHANGED = WAKE
 
 
 def collect_tk_garbage() -> None:
@@ -40,14 +42,15 @@ def collect_tk_garbage() -> None:
 
 
 class WindowHost:
-    """Owns the Tk root of one ``run``. ``available``: a display and Tk, so windows can be shown."""
+    """Owns the Tk root of one ``run`` and the control panel over it. ``available``: a display and
+    Tk, so windows can be shown."""
 
-    def __init__(self, commands: CommandInbox, on_close: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, commands: CommandInbox) -> None:
         self.commands = commands
-        self.on_close = on_close  # the root is gone: forget widgets made over it (the panel)
         self.available = False
         self.root = None
         self.kept = False  # the root stays for the whole run (XEmbed tray, see keep_root)
+        self.panel = None  # the ControlPanel, made over the root on first use; hidden, not destroyed, on close
 
     def root_for_window(self):
         """The Tk root to open a window over, made now if there is none; None where windows cannot
@@ -66,6 +69,27 @@ class WindowHost:
             self.root = root
             log.info("Tk root made for a window")
         return self.root
+
+    def show_panel(self, on_command: Callable[[Command], None], snapshot: StatusSnapshot, now: float) -> None:
+        """Open the control panel (made over the root the first time) showing ``snapshot``, in front."""
+        root = self.root_for_window()
+        if root is None:
+            return
+        if self.panel is None:
+            import tkinter as tk
+
+            from fhp_monitor.gui.panel import ControlPanel
+
+            window = tk.Toplevel(root)
+            window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
+            self.panel = ControlPanel(window, on_command=on_command)
+        self.panel.show(snapshot, now)
+        self.panel.raise_window()
+
+    def refresh_panel(self, snapshot: StatusSnapshot | None, now: float) -> None:
+        """Show ``snapshot`` on the panel, if it was made."""
+        if self.panel is not None and snapshot is not None:
+            self.panel.show(snapshot, now)
 
     def keep_root(self) -> None:
         """Connect Tk now and keep the root for the whole run: called before pystray's XEmbed tray
@@ -131,7 +155,7 @@ class WindowHost:
         if self.root is None:
             return
         root, self.root = self.root, None
-        self.on_close()
+        self.panel = None  # destroyed with the root; the next show_panel makes it over a new one
         root.destroy()
         del root
         collect_tk_garbage()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import tkinter as tk
 from collections.abc import Callable
 
+from fhp_monitor.core.commands import PANEL_BUTTONS, Command, possible
 from fhp_monitor.core.messages import tooltip
-from fhp_monitor.core.ports import StatusSnapshot
-from fhp_monitor.desktop.tray import COMMAND_LABELS
+from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.gui.sizing import Scale, screen_scale
 
 WINDOW_TITLE = "fhp-monitor"
@@ -27,14 +27,18 @@ CLOSE_LABEL = "Close  (Esc)"
 
 
 class ControlPanel:
-    """A 'fhp-monitor' window: a status line and one large button per command.
+    """A 'fhp-monitor' window: a status line and one large button per command (core.commands.PANEL_BUTTONS).
 
-    Buttons can be reached with the keyboard (Tab, then Space or Enter) as well as the mouse.
+    Buttons can be reached with the keyboard (Tab, then Space or Enter) as well as the mouse. A
+    command that is not possible in the state shown (Resume while not paused) is disabled, as the
+    tray greys it out (core.commands.possible).
     """
 
-    def __init__(self, root: tk.Tk | tk.Toplevel, on_command: Callable[[str], None], scale: Scale | None = None) -> None:
+    def __init__(self, root: tk.Tk | tk.Toplevel, on_command: Callable[[Command], None],
+                 scale: Scale | None = None) -> None:
         self.root = root
         self._on_command = on_command
+        self._state: PostureState | None = None  # none shown yet
         scale = scale or screen_scale(root, DESIGN_SIZE)
         button_font, status_font = scale.font(BUTTON_FONT[1]), scale.font(STATUS_FONT[1], "bold")
         root.title(WINDOW_TITLE)
@@ -42,13 +46,14 @@ class ControlPanel:
         root.resizable(True, True)
         self.status = tk.StringVar(value="fhp-monitor")
         tk.Label(root, textvariable=self.status, font=status_font, anchor="w").pack(fill="x", pady=(0, scale.px(12)))
-        self.buttons: dict[str, tk.Button] = {}
-        for command, label in COMMAND_LABELS:
+        self.buttons: dict[Command, tk.Button] = {}
+        for command, label in PANEL_BUTTONS:
             button = tk.Button(root, text=label, font=button_font, width=26, pady=scale.px(6),
                                command=lambda c=command: self._send(c))
             button.bind("<Return>", lambda _event, c=command: self._send(c))
             button.pack(fill="x", pady=scale.px(3))
             self.buttons[command] = button
+        self._enable()
         self.close_button = tk.Button(root, text=CLOSE_LABEL, font=button_font, width=26, pady=scale.px(6),
                                       command=self.close)
         self.close_button.bind("<Return>", lambda _event: self.close())
@@ -60,15 +65,23 @@ class ControlPanel:
         self.root.withdraw()
 
     def show(self, snapshot: StatusSnapshot, now: float) -> None:
-        """Update the status line, e.g. 'Sitting tall' or 'Paused until 14:30'. Tk thread only."""
+        """Update the status line, e.g. 'Sitting tall' or 'Paused until 14:30', and which buttons are
+        enabled. Tk thread only."""
         self.status.set(tooltip(snapshot, now).removeprefix("fhp-monitor: "))
+        self._state = PostureState(snapshot.state)
+        self._enable()
 
     def raise_window(self) -> None:
         """Bring the window to the front (after a tray click). Tk thread only."""
         self.root.deiconify()
         self.root.lift()
         self.root.focus_force()  # keys (Esc, Tab, Enter) go to the panel right after the tray click
-        self.buttons[COMMAND_LABELS[0][0]].focus_set()
+        self.buttons[PANEL_BUTTONS[0][0]].focus_set()
 
-    def _send(self, command: str) -> None:
-        self._on_command(command)
+    def _enable(self) -> None:
+        for command, button in self.buttons.items():
+            button.configure(state=tk.NORMAL if possible(command, self._state) else tk.DISABLED)
+
+    def _send(self, command: Command) -> None:
+        if possible(command, self._state):  # Return reaches a disabled button's binding too
+            self._on_command(command)

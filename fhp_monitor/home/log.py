@@ -50,12 +50,14 @@ class PrivateLogFile(RotatingFileHandler):
 
 
 class _PlainFormatter(logging.Formatter):
-    """stderr gets one plain line per message; tracebacks go to the log file only."""
+    """stderr gets one plain line per message, named once ("fhp-monitor: ..." unless the message
+    already begins with the name); tracebacks go to the log file only."""
 
     def format(self, record: logging.LogRecord) -> str:
         plain = logging.makeLogRecord(record.__dict__)
         plain.exc_info, plain.exc_text, plain.stack_info = None, None, None
-        return super().format(plain)
+        line = super().format(plain)
+        return line if line.startswith("fhp-monitor ") else f"fhp-monitor: {line}"
 
 
 class _StderrLines(logging.StreamHandler):
@@ -81,7 +83,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = _StderrLines(sys.stderr)
     console.setLevel(logging.INFO if verbose else logging.WARNING)
-    console.setFormatter(_PlainFormatter("fhp-monitor: %(message)s"))
+    console.setFormatter(_PlainFormatter("%(message)s"))
     root = logging.getLogger()
     for handler in (file_handler, console):
         setattr(handler, _OUR_HANDLER, True)

@@ -332,6 +332,8 @@ class MonitorWorker:
                 self.records.minutes(self.minutes.add(previous, start, middle, None))
                 start = middle
             self.records.minutes(self.minutes.add(state, start, wall, cva))
+        elif self._last_look is None and cva is not None:  # the first look's angle counts too (no time yet)
+            self.records.minutes(self.minutes.add(state, wall, wall, cva))
         self._last_look = now
         self._last_state = state
         if cva is not None:

@@ -19,20 +19,24 @@ import queue
 import select
 from collections.abc import Callable
 
+from fhp_monitor.core.commands import Command
+
 FALLBACK_TICK_MS = 1000  # Tk without a file handler (Windows): look at the inbox this often
 
 
 class CommandInbox:
+    """The main thread's queue of commands (core.commands), with a doorbell (see module doc)."""
+
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._held: list[str] = []  # taken off the queue by ``wait`` where there is no pipe
+        self._queue: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._held: list[Command] = []  # taken off the queue by ``wait`` where there is no pipe
         self._read = self._write = -1
         if os.name == "posix":
             self._read, self._write = os.pipe()
             os.set_blocking(self._read, False)
             os.set_blocking(self._write, False)
 
-    def put(self, command: str) -> None:
+    def put(self, command: Command) -> None:
         self._queue.put(command)
         if self._write >= 0:
             try:
@@ -42,7 +46,7 @@ class CommandInbox:
             except OSError:  # closed during shutdown: nobody is left to wake
                 pass
 
-    def take_all(self) -> list[str]:
+    def take_all(self) -> list[Command]:
         """Every command waiting now, oldest first (and silences the doorbell)."""
         if self._read >= 0:
             try:

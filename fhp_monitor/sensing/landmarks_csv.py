@@ -95,7 +95,7 @@ class LandmarkCsvSource:
         try:
             handle = open(self.path, encoding="utf-8-sig", newline="")
         except FileNotFoundError:
-            raise LandmarkFileError(f"The landmark file {self.path} does not exist.") from None
+            raise LandmarkFileError(f"The landmark file {self.path} was not found.") from None
         except IsADirectoryError:
             raise LandmarkFileError(f"The landmark file {self.path} is a folder, not a file.") from None
         except OSError as exc:

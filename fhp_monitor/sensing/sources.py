@@ -145,7 +145,7 @@ class VideoFileSource:
         if self._capture is not None:
             return
         if not self.path.is_file():
-            raise SourceUnavailable(f"The video file {self.path} does not exist.")
+            raise SourceUnavailable(f"The video file {self.path} was not found.")
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
@@ -271,6 +271,8 @@ def open_source(
         if path.suffix.lower() in IMAGE_SUFFIXES:
             return ImageFolderSource(str(path), interval_s=image_interval_s)
         return VideoFileSource(path)
+    if not path.exists():
+        raise SourceUnavailable(f"{text} not found: there is no file or folder by that name.")
     raise SourceUnavailable(f"{text} is not a camera number, a video file or a folder of images, nor a "
                             "landmark recording (.csv).")
 

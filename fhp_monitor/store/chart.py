@@ -17,7 +17,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from fhp_monitor.core.summary import DailySummary, day_phrase
+from fhp_monitor.core.summary import TOO_EARLY_S, DailySummary, day_phrase, duration_words, too_early
 
 UPRIGHT_COLOUR = "#2a9d8f"  # calm teal-green
 UPRIGHT_PALE = "#9fd3cb"
@@ -28,8 +28,9 @@ DEFAULT_SIZE_PX = (1200, 900)
 DEFAULT_DPI = 100
 STYLE = {"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold", "text.color": TEXT_COLOUR,
          "axes.labelcolor": TEXT_COLOUR, "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR}
-#: Hours always shown on the day panel (widened to include any hour with data).
-CORE_HOURS = (8, 18)
+#: The day panel shows the hours with data and this many on either side, at least MIN_HOURS in all.
+PAD_HOURS = 1
+MIN_HOURS = 6
 
 
 def render_summary_chart(
@@ -120,13 +121,26 @@ def _draw_day(ax, summary: DailySummary) -> None:
         ax.text(0.5, 0.3, "fhp-monitor keeps track while it is running.", ha="center", va="center",
                 fontsize=19, color=MUTED_COLOUR, transform=ax.transAxes)
         return
+    if too_early(summary):
+        ax.set_axis_off()
+        ax.text(0.5, 0.55, "Too early to tell", ha="center", va="center", fontsize=30, color=TEXT_COLOUR,
+                transform=ax.transAxes)
+        ax.text(0.5, 0.3, f"{duration_words(summary.monitored_s)} so far; the picture fills in after "
+                f"{duration_words(TOO_EARLY_S)}.", ha="center", va="center", fontsize=19, color=MUTED_COLOUR,
+                transform=ax.transAxes)
+        return
 
-    first = min(CORE_HOURS[0], *hours_with_data)
-    last = max(CORE_HOURS[1], *hours_with_data)
     # One bar per real hour: on a clock-change day an hour label can repeat (autumn) or be missing
-    # (spring), so bars are placed by position, not by the hour number.
-    slots = [i for i, h in enumerate(summary.hourly) if first <= h["hour"] <= last]
-    hours = list(range(slots[0], slots[-1] + 1))
+    # (spring), so bars are placed by position, not by the hour number. The axis spans the hours
+    # with data (an evening's data is not squeezed against the right edge of an office day).
+    slots = [i for i, h in enumerate(summary.hourly) if h["upright_s"] > 0 or h["forward_s"] > 0]
+    end = len(summary.hourly) - 1
+    first, last = max(0, slots[0] - PAD_HOURS), min(end, slots[-1] + PAD_HOURS)
+    while last - first + 1 < MIN_HOURS and (first > 0 or last < end):  # widen evenly, within the day
+        first = max(0, first - 1)
+        if last - first + 1 < MIN_HOURS:
+            last = min(end, last + 1)
+    hours = list(range(first, last + 1))
     labels = [f"{summary.hourly[i]['hour']}:00" for i in hours]
     upright = [summary.hourly[i]["upright_s"] / 60 for i in hours]
     forward = [summary.hourly[i]["forward_s"] / 60 for i in hours]
@@ -153,7 +167,7 @@ STRIP_DAYS = 7
 def _draw_week(ax, summary: DailySummary) -> None:
     earlier = summary.week[-(STRIP_DAYS - 1):]
     days = [date.fromisoformat(w["date"]) for w in earlier] + [summary.date]
-    values = [w["upright_pct"] for w in earlier] + [summary.upright_pct]
+    values = [w["upright_pct"] for w in earlier] + [None if too_early(summary) else summary.upright_pct]
     is_today = day_phrase(summary) == "today"
     labels = [d.strftime("%a") for d in days[:-1]] + ["Today" if is_today else days[-1].strftime("%a")]
     xs = list(range(len(days)))

@@ -18,7 +18,7 @@ from tests.support.running import clean_env, fhp
 
 REPO = Path(__file__).resolve().parents[2]
 REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason"}
-STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model",
+STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model", "version", "home", "log",
                "running", "state", "paused_until", "pause_reason"}
 
 
@@ -107,7 +107,7 @@ def test_home_from_the_option_or_the_environment(tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["summary", "--date", "yesterday"], "--date must look like"),
-    (["replay", "/no/such/folder"], "is not a camera number, a video file or a folder of images"),
+    (["replay", "/no/such/folder"], "/no/such/folder not found"),
 ])
 def test_user_mistakes_exit_2_with_one_sentence(tmp_path, args, words):
     done = fhp(tmp_path / "home", *args)

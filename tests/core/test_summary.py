@@ -153,7 +153,8 @@ def test_text_is_two_kind_lines_then_a_table_of_hours_with_data():
     ],
 )
 def test_gentle_variants_for_lower_shares(upright, forward, line2, sentence_end):
-    s = build_daily_summary(DAY, minutes_of(at(10), 3, upright_s=upright, forward_s=forward), [], {}, tz=BERLIN, now=at(18))
+    day = minutes_of(at(10), 12, upright_s=upright, forward_s=forward)  # 12 minutes: enough to tell
+    s = build_daily_summary(DAY, day, [], {}, tz=BERLIN, now=at(18))
     lines = format_summary_text(s).splitlines()
     assert lines[1].startswith(line2)
     assert end_of_day_sentence(s).endswith(sentence_end)
@@ -168,7 +169,7 @@ def test_only_away_time_gets_a_helpful_not_a_numeric_message():
 
 
 def test_day_phrase_for_yesterday_and_older_days():
-    m = minutes_of(at(10), 3, upright_s=60.0)
+    m = minutes_of(at(10), 12, upright_s=60.0)
     y = build_daily_summary(DAY, m, [], {}, tz=BERLIN, now=at(9, day=DAY + timedelta(days=1)))
     assert "computer yesterday." in format_summary_text(y)
     old = build_daily_summary(DAY, m, [], {}, tz=BERLIN, now=None)
@@ -203,6 +204,7 @@ def test_duration_words():
     assert duration_words(3600) == "1 hour"
     assert duration_words(2 * 3600 + 60) == "2 hours 1 minute"
     assert duration_words(0) == "0 minutes"
+    assert duration_words(15) == "less than a minute"  # time that was there is never "0 minutes"
 
 
 # --------------------------------------------------------------------------- when to show it
@@ -315,3 +317,15 @@ def test_a_day_that_ended_before_the_summary_time_is_caught_up_after_a_later_sta
     day = FakeDay()
     assert day.run(at(9, 0), at(17, 0)) == []  # quit before 17:30
     assert day.run(at(18, 0), at(19, 0)) == [(DAY, at(18, 30))]  # not at 18:00, right at the start
+
+
+@pytest.mark.parametrize("seconds, so_far", [(15.0, "less than a minute so far"), (9 * 60.0, "9 minutes so far")])
+def test_less_than_ten_minutes_is_too_early_to_tell(seconds, so_far):
+    """Issue 26.8: 15 s upright is not "You sat tall for 100% ... Nice work." over a table of 0 min."""
+    s = build_daily_summary(DAY, [MinuteRecord(minute=at(19), upright_s=seconds)], [], {}, tz=BERLIN, now=at(19, 5))
+    text = format_summary_text(s)
+    assert text.splitlines()[0] == f"It is too early to tell how you sat today: fhp-monitor watched for {so_far}."
+    assert "%" not in text and "Nice work" not in text and "Hour" not in text
+    assert "too early to tell" in end_of_day_sentence(s) and "%" not in end_of_day_sentence(s)
+    ten = build_daily_summary(DAY, minutes_of(at(19), 10, upright_s=60.0), [], {}, tz=BERLIN, now=at(19, 15))
+    assert format_summary_text(ten).startswith("You sat tall for 100%")  # from 10 minutes on, the share

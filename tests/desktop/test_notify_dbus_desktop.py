@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from fhp_monitor.core.commands import PAUSE_TOMORROW, SNOOZE_30, Command
 from fhp_monitor.core.ports import NOTIFY_NUDGE, NotificationError
 from fhp_monitor.desktop.bus import DBusLoop, close_shared_loop
 from fhp_monitor.desktop.notify import RecordingNotifier, backend_order, notifier_for
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture()
 def notifier(desktop: Desktop):
     """A DBusNotifier on its own loop, talking to the test desktop's dunst; yields (notifier, actions)."""
-    actions: queue.Queue[str] = queue.Queue()
+    actions: queue.Queue[Command] = queue.Queue()
     loop = DBusLoop().start()
     subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
     with desktop.activate():
@@ -42,7 +43,7 @@ def test_dunst_is_found_with_its_buttons(notifier) -> None:
     assert os.path.isfile(app_icon_path())
 
 
-@pytest.mark.parametrize("label, command", [("Snooze 30 min", "snooze_30"), ("Pause for today", "pause_today")])
+@pytest.mark.parametrize("label, command", [("Snooze 30 min", SNOOZE_30), ("Pause for today", PAUSE_TOMORROW)])
 def test_pressing_a_nudge_button_in_dunst_sends_its_command(desktop: Desktop, notifier, label, command) -> None:
     notifier, actions = notifier
     notifier.notify("A gentle posture check", "Let your head float back.", kind=NOTIFY_NUDGE)
@@ -98,7 +99,8 @@ def test_a_server_without_buttons_gets_a_line_that_says_how_to_pause(tmp_path, m
     server = None
     try:
         address = bus.stdout.readline().strip()
-        server = subprocess.Popen([sys.executable, "-c", SERVER], env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address),
+        server = subprocess.Popen([sys.executable, "-c", SERVER],
+                                  env=dict(os.environ, DBUS_SESSION_BUS_ADDRESS=address),
                                   stdout=subprocess.PIPE, text=True)
         assert server.stdout.readline().strip() == "ready"
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)

@@ -33,3 +33,23 @@ def test_names_come_from_proc(tmp_path):
     (tmp_path / "12" / "comm").write_text("Skype\n")
     (tmp_path / "self").mkdir()
     assert processes.running_names(tmp_path) == {"skype"}
+
+
+def test_call_pause_pauses_once_while_a_call_app_runs_and_resumes_when_it_ends(tmp_path):
+    from fhp_monitor.core.posture import PAUSE_CALL
+    from tests.support.session_parts import RecordingTarget
+
+    target = RecordingTarget()
+    watch = processes.CallPause(target, proc=tmp_path)
+    watch.check(["zoom", "teams"])
+    assert target.calls == [] and watch.paused_for is None
+    (tmp_path / "40").mkdir()
+    (tmp_path / "40" / "comm").write_text("zoom.real\n")
+    watch.check(["zoom", "teams"])
+    watch.check(["zoom", "teams"])  # still running: no second pause
+    assert target.calls == [("pause", PAUSE_CALL)] and watch.paused_for == "zoom"
+    (tmp_path / "40" / "comm").unlink()
+    (tmp_path / "40").rmdir()
+    watch.check(["zoom", "teams"])
+    watch.check(["zoom", "teams"])
+    assert target.calls == [("pause", PAUSE_CALL), ("resume", PAUSE_CALL)] and watch.paused_for is None

@@ -5,35 +5,47 @@ from __future__ import annotations
 
 import time
 
+from fhp_monitor.core.commands import (
+    MENU,
+    PANEL,
+    PAUSE_15,
+    PAUSE_60,
+    PAUSE_TOMORROW,
+    QUIT,
+    RECALIBRATE,
+    RESUME,
+    SETTINGS,
+    SUMMARY,
+    pause_for,
+    possible,
+)
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
-from fhp_monitor.desktop.tray import CMD_PANEL, CMD_QUIT, CMD_RESUME, COMMAND_LABELS, OPEN_PANEL_LABEL
 from fhp_monitor.desktop.tray.sni_menu import STATUS_ID, menu_entries, menu_layout, status_line
-
-LABELS = ((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS
 
 
 def test_the_layout_puts_separators_between_the_groups_and_keeps_ids_stable() -> None:
-    layout, ids = menu_layout(LABELS, CMD_PANEL, CMD_RESUME)
+    layout, ids = menu_layout(MENU)
     assert [row[0] for row in layout] == list(range(STATUS_ID, STATUS_ID + len(layout)))
     assert layout[0] == (STATUS_ID, None, "status")
     shown = ["---" if label == "separator" else command for _id, command, label in layout[1:]]
-    assert shown == ["---", CMD_PANEL, "---", "pause_15", "pause_60", "pause_tomorrow", CMD_RESUME,
-                     "---", "recalibrate", "summary", "settings", "---", CMD_QUIT]
-    assert sorted(ids.values()) == sorted(command for command, _label in LABELS)
+    assert shown == ["---", PANEL, "---", PAUSE_15, PAUSE_60, PAUSE_TOMORROW, RESUME,
+                     "---", RECALIBRATE, SUMMARY, SETTINGS, "---", QUIT]
+    assert list(ids.values()) == [command for group in MENU for command, _label in group]
     assert all(layout[entry_id - STATUS_ID][1] == command for entry_id, command in ids.items())
-    assert menu_layout(LABELS, CMD_PANEL, CMD_RESUME) == (layout, ids)
+    assert menu_layout(MENU) == (layout, ids)
 
 
 def test_resume_is_enabled_only_while_paused_and_underscores_are_not_mnemonics() -> None:
-    layout, ids = menu_layout(LABELS + (("odd", "a_b"),), CMD_PANEL, CMD_RESUME)
-    resume_id = next(i for i, command in ids.items() if command == CMD_RESUME)
-    for paused in (False, True):
-        entries = dict(menu_entries(layout, "Sitting tall", paused, CMD_RESUME))
-        assert entries[resume_id]["enabled"].value is paused
+    odd = pause_for(7)
+    layout, ids = menu_layout(MENU + (((odd, "a_b"),),))
+    resume_id = next(i for i, command in ids.items() if command == RESUME)
+    for state in (PostureState.UPRIGHT, PostureState.PAUSED):
+        entries = dict(menu_entries(layout, "Sitting tall", state, possible))
+        assert entries[resume_id]["enabled"].value is (state == PostureState.PAUSED)
         assert entries[STATUS_ID]["label"].value == "Sitting tall" and entries[STATUS_ID]["enabled"].value is False
-        quit_id = next(i for i, command in ids.items() if command == CMD_QUIT)
+        quit_id = next(i for i, command in ids.items() if command == QUIT)
         assert entries[quit_id]["enabled"].value is True
-    odd_id = next(i for i, command in ids.items() if command == "odd")
+    odd_id = next(i for i, command in ids.items() if command == odd)
     assert entries[odd_id]["label"].value == "a__b"
 
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fhp_monitor.core.commands import PANEL, PANEL_BUTTONS, PAUSE_15, RESUME, Command
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
-from fhp_monitor.desktop.tray import COMMANDS, ICON_SIZE, icon_image, make_tray, start_tray
+from fhp_monitor.desktop.tray import ICON_SIZE, icon_image, make_tray, start_tray
 from fhp_monitor.desktop.tray.xembed import tray_host_available
 from tests.support.desktop import Desktop, wait_until
 
@@ -45,11 +46,14 @@ def test_every_state_has_its_own_icon() -> None:
 
 
 def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop, tmp_path: Path) -> None:
-    commands: queue.Queue[str] = queue.Queue()
+    commands: queue.Queue[Command] = queue.Queue()
     tray = make_tray("xembed", commands.put)
     with desktop.activate():
         assert tray.start(snapshot(PostureState.UPRIGHT), NOW) is True
         try:
+            # pystray's menu (shown on Windows and macOS; xorg has none): Resume greyed out while not paused
+            resume_item = next(item for item in tray._icon.menu.items if item.text == "Resume")
+            assert resume_item.enabled is False
             docked = wait_until(desktop.tray_children, 10, "the icon to dock in trayer")
             assert len(docked) == 1
             icon = docked[0]
@@ -67,9 +71,10 @@ def test_tray_icon_docks_shows_state_answers_clicks_and_leaves(desktop: Desktop,
             tray.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)
             wait_until(lambda: desktop.window_name(icon["id"]).startswith("fhp-monitor: Paused until"), 5,
                        "the paused tooltip")
+            assert resume_item.enabled is True
 
             desktop.click_at(icon["x"] + icon["width"] // 2, icon["y"] + icon["height"] // 2)
-            assert commands.get(timeout=5) == "panel"
+            assert commands.get(timeout=5) == PANEL
         finally:
             tray.stop()
         wait_until(lambda: desktop.tray_children() == [], 5, "the icon to leave the tray")
@@ -117,7 +122,7 @@ def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tm
 
     from fhp_monitor.gui.panel import ControlPanel
 
-    received: list[str] = []
+    received: list[Command] = []
     with desktop.activate():
         root = tk.Tk()
         try:
@@ -128,23 +133,31 @@ def test_control_panel_buttons_work_and_the_window_is_drawn(desktop: Desktop, tm
             pump_until(root, lambda: desktop.find_windows("fhp-monitor") and root.winfo_rootx() == 40
                        and all(b.winfo_viewable() for b in panel.buttons.values()), 5, "the panel laid out")
             assert panel.status.get() == "Sitting tall"
-            assert set(panel.buttons) <= COMMANDS
+            assert list(panel.buttons) == [command for command, _label in PANEL_BUTTONS]
             assert all(int(str(b.cget("font")).split()[-1]) >= 14 for b in panel.buttons.values())
 
-            button = panel.buttons["pause_15"]
+            button = panel.buttons[PAUSE_15]
             x = button.winfo_rootx() + button.winfo_width() // 2
             y = button.winfo_rooty() + button.winfo_height() // 2
             desktop.move_pointer(x, y)
             pump_until(root, lambda: str(button.cget("state")) == "active", 5, "the pointer over the button")
             desktop.run("xdotool", "click", "1")
-            pump_until(root, lambda: received == ["pause_15"], 5, "the click on 'Pause 15 minutes'")
+            pump_until(root, lambda: received == [PAUSE_15], 5, "the click on 'Pause 15 minutes'")
 
-            resume = panel.buttons["resume"]
+            resume = panel.buttons[RESUME]
+            assert str(resume.cget("state")) == "disabled"  # not paused: nothing to resume, as in the tray
             root.focus_force()
             resume.focus_set()
             pump_until(root, lambda: root.focus_get() is resume, 5, "keyboard focus on 'Resume'")
+            returns: list[object] = []
+            resume.bind("<Return>", returns.append, add="+")  # to know the key has arrived
             desktop.run("xdotool", "key", "Return")
-            pump_until(root, lambda: received == ["pause_15", "resume"], 5, "Return on 'Resume'")
+            pump_until(root, lambda: returns, 5, "Return on the disabled 'Resume'")
+            panel.show(snapshot(PostureState.PAUSED, paused_until=NOW + 900), NOW)
+            assert str(resume.cget("state")) == "normal" and panel.status.get().startswith("Paused until")
+            assert received == [PAUSE_15], "Return on a disabled Resume sent a command"
+            desktop.run("xdotool", "key", "Return")
+            pump_until(root, lambda: received == [PAUSE_15, RESUME], 5, "Return on 'Resume'")
 
             left, top = root.winfo_rootx(), root.winfo_rooty()
             width, height = root.winfo_width(), root.winfo_height()
@@ -165,7 +178,8 @@ def test_the_docked_icon_keeps_its_size_through_20_state_changes(desktop: Deskto
     with desktop.activate():
         assert tray.start(snapshot(PostureState.UPRIGHT), NOW)
         try:
-            first = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10, "the icon to dock")[0]
+            first = wait_until(lambda: [w for w in desktop.tray_children() if w["width"] > 1], 10,
+                               "the icon to dock")[0]
             sizes = []
             for change in range(20):
                 state = states[(change + 1) % len(states)]

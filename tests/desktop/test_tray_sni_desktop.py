@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from fhp_monitor.core.commands import MENU, PANEL, PAUSE_15, QUIT, RESUME, SUMMARY, Command
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.bus import DBusLoop, close_shared_loop
-from fhp_monitor.desktop.tray import COMMAND_LABELS, OPEN_PANEL_LABEL, make_tray, sni_menu, start_tray
+from fhp_monitor.desktop.tray import make_tray, sni_menu, start_tray
 from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 
 pytestmark = pytest.mark.gui
 
 NOW = time.time()
-LABELS = [OPEN_PANEL_LABEL] + [label for _command, label in COMMAND_LABELS]
+LABELS = [label for group in MENU for _command, label in group]
+OPEN_PANEL_LABEL = LABELS[0]
 
 
 def snapshot(state: PostureState, **kwargs) -> StatusSnapshot:
@@ -29,7 +31,7 @@ def snapshot(state: PostureState, **kwargs) -> StatusSnapshot:
 @pytest.fixture()
 def running(sni_desktop: Desktop):
     """An SNI tray on its own D-Bus loop, registered with xfce4-panel; yields (tray, commands, entry)."""
-    commands: queue.Queue[str] = queue.Queue()
+    commands: queue.Queue[Command] = queue.Queue()
     loop = DBusLoop().start()
     with sni_desktop.activate():
         tray = make_tray("sni", commands.put, loop=loop)
@@ -78,14 +80,14 @@ def test_the_menu_has_the_state_pauses_resume_and_quit(sni_desktop: Desktop, run
 def test_menu_clicks_by_event_and_event_group_send_commands(sni_desktop: Desktop, running, via: str) -> None:
     _tray, commands, entry = running
     _revision, entries = sni_host.menu_layout(sni_desktop.bus_address, entry, "/MenuBar")
-    for label, command in ((OPEN_PANEL_LABEL, "panel"), ("Pause 15 minutes", "pause_15"),
-                           ("Today's summary", "summary"), ("Quit fhp-monitor", "quit")):
+    for label, command in ((OPEN_PANEL_LABEL, PANEL), ("Pause 15 minutes", PAUSE_15),
+                           ("Today's summary", SUMMARY), ("Quit fhp-monitor", QUIT)):
         sni_host.click(sni_desktop.bus_address, entry, "/MenuBar", entry_id(entries, label), via)
         assert commands.get(timeout=5) == command
     sni_host.click(sni_desktop.bus_address, entry, "/MenuBar", entry_id(entries, "Resume"), via)  # disabled
     sni_host.click(sni_desktop.bus_address, entry, "/MenuBar", 1, via)  # the status line
     sni_host.activate(sni_desktop.bus_address, entry)
-    assert commands.get(timeout=5) == "panel", "a disabled Resume or the status line sent a command"
+    assert commands.get(timeout=5) == PANEL, "a disabled Resume or the status line sent a command"
     if via == "group":
         errors = sni_host.menu_call(sni_desktop.bus_address, entry, "/MenuBar", "EventGroup", "a(isvu)",
                                     [[[999, "clicked", sni_host.Variant("i", 0), 0]]])
@@ -111,7 +113,7 @@ def test_a_state_change_updates_icon_tooltip_and_menu_with_signals(sni_desktop: 
     centre = 4 * (h // 2 * w + 8)
     assert tuple(data[centre:centre + 4]) == (255, 30, 110, 220), "the paused icon is the blue disc"
     sni_host.click(address, entry, "/MenuBar", entry_id(entries, "Resume"), "group")
-    assert commands.get(timeout=5) == "resume"
+    assert commands.get(timeout=5) == RESUME
     # the same state again sends nothing new
     quiet = []
     with pytest.raises(sni_host.HostError):
@@ -151,7 +153,7 @@ def test_a_real_pointer_click_on_the_icon_in_xfce4_panel_opens_the_panel(sni_des
     x = sorted(p[0] for p in pixels)[len(pixels) // 2]
     y = sorted(p[1] for p in pixels)[len(pixels) // 2]
     sni_desktop.click_at(x, y)
-    assert commands.get(timeout=10) == "panel"
+    assert commands.get(timeout=10) == PANEL
 
 
 def test_start_tray_picks_sni_where_a_watcher_runs_and_xembed_where_none(sni_desktop: Desktop, desktop: Desktop,

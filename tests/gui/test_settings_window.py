@@ -12,7 +12,6 @@ import json
 import queue
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -29,10 +28,11 @@ require_tkinter()
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
 from fhp_monitor.gui.settings import FIELDS  # noqa: E402
 from fhp_monitor.gui.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
-from fhp_monitor.gui.wizard_screens import ACCENT, BAD  # noqa: E402
+from fhp_monitor.gui.style import ACCENT, BAD  # noqa: E402
 from fhp_monitor.gui.wizard_screens import WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from fhp_monitor.settings.file import load_settings  # noqa: E402 - after the Tk check
 from tests.support.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402
+from tests.support.step_log import follow_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -80,14 +80,8 @@ class Program:
                                      env=self.env, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
+        follow_steps(home / "logs" / "fhp-monitor.log", self.proc, self.lines)  # steps: in the log only
         self.window = 0
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
 
     def expect(self, prefix: str, timeout_s: float = 90.0) -> str:
         while True:
@@ -124,7 +118,8 @@ class Program:
 
     def finish(self) -> int:
         try:
-            return self.proc.wait(timeout=60)
+            self.stdout, _ = self.proc.communicate(timeout=60)
+            return self.proc.returncode
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -248,6 +243,7 @@ def test_an_invalid_value_is_named_next_to_its_field_and_nothing_is_saved(small_
     run.key("Escape")
     run.expect("settings: closed")
     assert run.finish() == 0
+    assert "settings:" not in run.stdout and "settings:" not in run.log.read_text()  # in the log file only
     assert (home / "config.yaml").read_bytes() == before
     assert not (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").exists()
 

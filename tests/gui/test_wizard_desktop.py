@@ -1,7 +1,7 @@
 """The calibration window as a user meets it: a real Tk window on a real X server, driven by keys.
 
-The wizard runs as its own process (``python -m fhp_monitor.gui.wizard``) on real webcam
-photos, with the real MediaPipe model. It prints one line per step on stdout; the test waits on
+The wizard runs as its own process (``fhp-monitor calibrate``) on real webcam
+photos, with the real MediaPipe model. It logs one line per step (never on the terminal); the test waits on
 those lines (blocking reads with a deadline), presses keys with xdotool, and looks at real pixels.
 """
 
@@ -11,7 +11,6 @@ import json
 import queue
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +23,9 @@ from tests.support.needs import require_tkinter
 require_tkinter()
 
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
-from fhp_monitor.gui.wizard_screens import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
+from fhp_monitor.gui.wizard_preview import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
 from tests.support.desktop import wait_until  # noqa: E402
+from tests.support.step_log import follow_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -48,17 +48,12 @@ class WizardProcess:
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.log_file = home / "logs" / "fhp-monitor.log"
+        follow_steps(self.log_file, self.proc, self.lines)  # the steps go to the log, not the terminal
         self.window = 0
 
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
     def expect(self, prefix: str, timeout_s: float = 90.0) -> str:
-        """Block until a stdout line starting with ``prefix`` arrives (the wizard reached that step)."""
+        """Block until a step starting with ``prefix`` is logged (the wizard reached that step)."""
         while True:
             try:
                 line = self.lines.get(timeout=timeout_s)
@@ -92,7 +87,8 @@ class WizardProcess:
 
     def stop(self) -> int:
         try:
-            return self.proc.wait(timeout=30)
+            self.stdout, _ = self.proc.communicate(timeout=30)
+            return self.proc.returncode
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -203,6 +199,8 @@ def test_first_run_opens_the_wizard_and_a_finished_calibration_is_not_asked_agai
     first.key("Return")
     first.expect("done: completed")
     assert first.stop() == 0  # then it monitored the photos to their end and quit
+    assert "step:" not in first.stdout and "done:" not in first.stdout  # the steps are in the log only
+    steps_logged = first.log_file.read_text().count("step: ")
     assert load_baseline(home / "calibration.json") is not None
 
     again = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source",
@@ -210,7 +208,7 @@ def test_first_run_opens_the_wizard_and_a_finished_calibration_is_not_asked_agai
                            env={**desktop.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg")},
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert "step:" not in again.stdout  # no wizard the second time
+    assert first.log_file.read_text().count("step: ") == steps_logged  # no wizard the second time
 
 
 def test_escape_mid_capture_keeps_the_old_calibration_byte_for_byte(desktop, wizard, tmp_path: Path):
@@ -300,3 +298,48 @@ def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
     assert seen.count("step: camera") == 4  # shown, then once per arrow key
     assert read_state(home)["camera_index"] == 1
     assert result.baseline is not None and result.baseline.samples >= 5 and not result.autostart
+
+
+def test_the_wizard_speaks_of_sitting_tall_throughout_and_start_anyway_goes_when_every_check_passes(
+        desktop, tmp_path: Path):
+    """Issue 26.7: one posture named from the first screen to the last ("sit tall"), and no "Start anyway"
+    button once every check passed (then it would only do what Start does)."""
+    import tkinter as tk
+
+    from fhp_monitor.gui import wizard_screens as screens
+    from fhp_monitor.gui.wizard import run_wizard
+    from fhp_monitor.home.folder import Home
+    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
+    from fhp_monitor.settings.file import parse_settings
+
+    for step in ("checks", "upright", "result"):
+        assert "sit tall" in " ".join(screens.STEP_TEXT[step]).lower(), step
+    assert "usually" not in " ".join(screens.STEP_TEXT["checks"]).lower()
+
+    def button_texts(widget: tk.Misc) -> list[str]:
+        found = [widget.cget("text")] if isinstance(widget, tk.Button) else []
+        return found + [text for child in widget.winfo_children() for text in button_texts(child)]
+
+    buttons: dict[str, list[str]] = {}
+    with desktop.activate():
+        root = tk.Tk()
+        root.withdraw()
+        root.after(90_000, lambda: [child.destroy() for child in root.winfo_children()])  # a bound, not a pause
+
+        def on_step(line: str) -> None:
+            if line in ("step: checks", "checks: ok"):
+                buttons[line] = button_texts(root)
+            if line == "checks: ok":
+                root.after(10, lambda: root.focus_get() and root.focus_get().event_generate("<Escape>"))
+
+        try:
+            result = run_wizard(
+                root=root, source_spec=str(UPRIGHT), settings=parse_settings("calibration: {duration_s: 5}"),
+                home=Home.locate(str(tmp_path / "home"), {}), estimator_factory=MediaPipePoseEstimator,
+                on_step=on_step, autostart_command=["/bin/true"])
+        finally:
+            root.destroy()
+    assert not result.completed
+    assert any(text.startswith("Start anyway") for text in buttons["step: checks"]), buttons  # still looking
+    assert not any(text.startswith("Start anyway") for text in buttons["checks: ok"]), buttons
+    assert any(text.startswith("Start  (Enter)") for text in buttons["checks: ok"]), buttons

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from fhp_monitor.core.commands import PAUSE_15
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.desktop.notify import RecordingNotifier
 from fhp_monitor.monitor.worker import MonitorWorker
@@ -83,11 +84,11 @@ class _Clock:
 
 def test_the_inbox_wakes_a_sleeping_main_thread_at_once():
     inbox = CommandInbox()
-    threading.Timer(0.2, inbox.put, args=("pause_15",)).start()
+    threading.Timer(0.2, inbox.put, args=(PAUSE_15,)).start()
     started = time.monotonic()
     inbox.wait(30.0)
     assert time.monotonic() - started < 10.0  # woke on the command, not at the 30 s timeout
-    assert inbox.take_all() == ["pause_15"]
+    assert inbox.take_all() == [PAUSE_15]
     started = time.monotonic()
     inbox.wait(0.05)  # nothing waiting: the timeout
     assert inbox.take_all() == []

@@ -54,7 +54,7 @@ try:
     socket.socket(socket.AF_INET, socket.SOCK_STREAM); print("the app itself has network!")
 except PermissionError:
     pass
-from fhp_monitor.app import open_with_desktop
+from fhp_monitor.desktop.opener import open_with_desktop
 open_with_desktop(Path(sys.argv[2]))
 result = Path(sys.argv[2] + ".result")
 deadline = time.monotonic() + 30

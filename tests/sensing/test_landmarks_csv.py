@@ -392,5 +392,5 @@ def test_a_camera_recording_counts_time_from_its_first_frame(tmp_path):
 
 
 def test_a_missing_recording_is_one_plain_line(tmp_path):
-    with pytest.raises(LandmarkFileError, match="does not exist"):
+    with pytest.raises(LandmarkFileError, match="was not found"):
         LandmarkCsvSource(tmp_path / "nothing.csv").open()

@@ -86,3 +86,21 @@ def test_title_keeps_the_month_capital_and_the_strip_is_one_week_without_a_repea
     labels = [label.get_text() for label in summary_figure(today).axes[1].get_xticklabels()]
     assert labels == ["Sat", "Sun", "Mon", "Tue", "Wed", "Thu", "Today"]
     assert len(summary_figure(today).axes[1].patches) == 7  # seven bars, not eight
+
+
+def test_the_hour_axis_spans_the_hours_with_data_and_a_short_day_is_too_early():
+    """Issue 26.8: an evening's data gets its own hours on the axis (not 8:00 to 18:00 squeezed against it);
+    less than 10 minutes is "too early to tell", not a 100% bar."""
+    from fhp_monitor.store.chart import summary_figure
+
+    evening = [MinuteRecord(minute=at(20) + 60 * i, upright_s=50.0, forward_s=10.0) for i in range(150)]
+    labels = [t.get_text() for t in summary_figure(build_daily_summary(DAY, evening, [], {}, now=at(23))).axes[0]
+              .get_xticklabels()]
+    assert labels[0] != "8:00" and {"20:00", "21:00", "22:00"} <= set(labels), labels
+    assert labels == [f"{h}:00" for h in range(18, 24)], labels  # 20-22, an hour each side, 6 hours at least
+
+    short = build_daily_summary(DAY, [MinuteRecord(minute=at(19), upright_s=15.0)], [], {}, now=at(19, 1))
+    figure = summary_figure(short)
+    words = [t.get_text() for t in figure.axes[0].texts]
+    assert "Too early to tell" in words and not figure.axes[0].patches  # words, no bars
+    assert not any(t.get_text() == "100%" for t in figure.axes[1].texts)

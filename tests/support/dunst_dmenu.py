@@ -1,7 +1,7 @@
 """The ``dmenu`` our test dunst runs for its context menu (``dunstctl context``): picks a button.
 
 dunst writes one line per action of the notifications on screen, e.g.
-``#Snooze 30 min (A gentle posture check) [7,snooze_30]``, and invokes the action of the line we
+``#Snooze 30 min (A gentle posture check) [7,snooze_1800s]``, and invokes the action of the line we
 print. The test writes the label it wants into ``<state>/want``; we pick the newest line with that
 label, print it, and record the menu and our pick (``menu.txt``, ``picked``) and a counter
 (``seq``) the test waits on. Without a ``want`` file we pick nothing (a look at the menu only).

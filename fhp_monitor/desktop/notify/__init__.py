@@ -17,6 +17,7 @@ import logging
 import sys
 from collections.abc import Callable
 
+from fhp_monitor.core.commands import Command
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NotificationError, Notifier, check_notification_text
 from fhp_monitor.desktop.backends import forced_backend
 
@@ -37,8 +38,8 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
     return ("plyer",)
 
 
-def notifier_for(on_action: Callable[[str], None] | None = None) -> Notifier:
-    """The best notifier here. ``on_action`` gets 'snooze_30'/'pause_today' from nudge buttons."""
+def notifier_for(on_action: Callable[[Command], None] | None = None) -> Notifier:
+    """The best notifier here. ``on_action`` gets the command of a nudge's button (core.commands.NUDGE_BUTTONS)."""
     try:
         order = backend_order()
     except ValueError as exc:

@@ -7,8 +7,9 @@ calls directly costs ~150 lines and keeps one connection, one loop thread and fu
 
 What a nudge does (``kind="nudge"``): expires after NUDGE_TIMEOUT_S, replaces the previous nudge
 (replaces_id) instead of stacking, carries the app icon (a PNG shipped in fhp_monitor/resources),
-and offers **Snooze 30 min** / **Pause for today** where the server lists "actions" in
-GetCapabilities; ActionInvoked for one of our nudges calls ``on_action("snooze_30"|"pause_today")``.
+and offers the buttons of core.commands.NUDGE_BUTTONS (**Snooze 30 min** / **Pause for today**) where
+the server lists "actions" in GetCapabilities; ActionInvoked for one of our nudges calls ``on_action``
+with that button's command.
 Where the server has no actions the body ends with a short line saying how to pause. Other
 notifications (``kind="info"``) expire after INFO_TIMEOUT_S and never replace a nudge.
 
@@ -29,6 +30,7 @@ from importlib import resources
 
 from dbus_fast import DBusError, Message, MessageType, Variant
 
+from fhp_monitor.core.commands import NUDGE_BUTTONS, Command
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NOTIFY_NUDGE, NotificationError, check_notification_text
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop, shared_loop
 
@@ -40,8 +42,8 @@ INTERFACE = "org.freedesktop.Notifications"
 NUDGE_TIMEOUT_S = 20
 INFO_TIMEOUT_S = 10
 
-#: (action key, button label); the keys are also the commands App.handle knows.
-NUDGE_ACTIONS = (("snooze_30", "Snooze 30 min"), ("pause_today", "Pause for today"))
+#: A nudge's buttons by their D-Bus action key (the command's name, e.g. 'snooze_1800s').
+NUDGE_ACTIONS: dict[str, tuple[Command, str]] = {str(command): (command, label) for command, label in NUDGE_BUTTONS}
 #: Added to a nudge's body where the server shows no buttons.
 NO_BUTTONS_HINT = "To pause, use the tray menu or type: fhp-monitor pause"
 _SIGNAL_MATCH = f"type='signal',interface='{INTERFACE}',path='{OBJECT_PATH}'"
@@ -58,7 +60,7 @@ class DBusNotifier:
 
     backend = "dbus"
 
-    def __init__(self, on_action: Callable[[str], None] | None = None, app_name: str = "fhp-monitor",
+    def __init__(self, on_action: Callable[[Command], None] | None = None, app_name: str = "fhp-monitor",
                  loop: DBusLoop | None = None, nudge_timeout_s: float = NUDGE_TIMEOUT_S,
                  info_timeout_s: float = INFO_TIMEOUT_S) -> None:
         if not app_name:
@@ -160,7 +162,7 @@ class DBusNotifier:
         nudge = kind == NOTIFY_NUDGE
         actions: list[str] = []
         if nudge and self.has_actions:
-            actions = [part for key, label in NUDGE_ACTIONS for part in (key, label)]
+            actions = [part for key, (_command, label) in NUDGE_ACTIONS.items() for part in (key, label)]
         elif nudge:
             message = f"{message}\n{NO_BUTTONS_HINT}"
         hints = {"urgency": Variant("y", 1)}  # normal: dunst and others honour our timeout
@@ -176,11 +178,11 @@ class DBusNotifier:
             return None
         if message.member == "ActionInvoked" and len(message.body) == 2:
             notification_id, key = message.body
-            if notification_id in self._nudge_ids and key in dict(NUDGE_ACTIONS):
+            if notification_id in self._nudge_ids and key in NUDGE_ACTIONS:
                 log.info("Notification button pressed: %s", key)
                 if self._on_action is not None:
                     try:
-                        self._on_action(key)
+                        self._on_action(NUDGE_ACTIONS[key][0])
                     except Exception:  # a failing handler must not break the D-Bus loop; logged, not hidden
                         log.exception("The handler for notification button %r failed.", key)
         elif message.member == "NotificationClosed" and message.body:

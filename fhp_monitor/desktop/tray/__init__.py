@@ -29,39 +29,11 @@ from typing import Protocol
 
 import numpy as np
 
+from fhp_monitor.core.commands import ACTIVATE, MENU, Command, possible
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.backends import forced_backend
 
 log = logging.getLogger(__name__)
-
-# Commands the tray and the control panel send (strings, so they cross threads and queues easily).
-CMD_PANEL = "panel"
-CMD_PAUSE_15 = "pause_15"
-CMD_PAUSE_60 = "pause_60"
-CMD_PAUSE_TOMORROW = "pause_tomorrow"
-CMD_RESUME = "resume"
-CMD_RECALIBRATE = "recalibrate"
-CMD_SUMMARY = "summary"
-CMD_SETTINGS = "settings"
-CMD_QUIT = "quit"
-# Commands from notification buttons (desktop/notify.py).
-CMD_SNOOZE_30 = "snooze_30"
-CMD_PAUSE_TODAY = "pause_today"
-
-#: Menu/button wording for each command, in display order (the control panel uses it too).
-COMMAND_LABELS: tuple[tuple[str, str], ...] = (
-    (CMD_PAUSE_15, "Pause 15 minutes"),
-    (CMD_PAUSE_60, "Pause 1 hour"),
-    (CMD_PAUSE_TOMORROW, "Pause until tomorrow"),
-    (CMD_RESUME, "Resume"),
-    (CMD_RECALIBRATE, "Sit tall again (recalibrate)"),
-    (CMD_SUMMARY, "Today's summary"),
-    (CMD_SETTINGS, "Settings"),
-    (CMD_QUIT, "Quit fhp-monitor"),
-)
-#: The tray menu's first entry (its default action where a click opens the menu instead).
-OPEN_PANEL_LABEL = "Open control panel"
-COMMANDS = frozenset(cmd for cmd, _label in COMMAND_LABELS) | {CMD_PANEL, CMD_SNOOZE_30, CMD_PAUSE_TODAY}
 
 BACKENDS = ("sni", "xembed", "none")
 TRAY_ENV = "FHP_MONITOR_TRAY"
@@ -75,9 +47,9 @@ NO_TRAY_TEXT = ("This desktop has no tray, so use the buttons on its reminders, 
 
 
 class Tray(Protocol):
-    """A tray icon showing the posture state and sending commands back as strings (see module doc)."""
+    """A tray icon showing the posture state and sending commands back (core.commands; see module doc)."""
 
-    #: True when the backend shows a menu with every command of COMMAND_LABELS.
+    #: True when the backend shows a menu with every command of core.commands.MENU.
     has_menu: bool
     #: 'sni' or 'xembed'.
     backend: str
@@ -178,15 +150,15 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
     return ("xembed",)  # Windows, macOS: pystray's native backends
 
 
-def make_tray(backend: str, on_command: Callable[[str], None], loop=None,
+def make_tray(backend: str, on_command: Callable[[Command], None], loop=None,
               before_dock: Callable[[], None] | None = None) -> Tray:
     """A (not yet started) tray of ``backend`` ('sni' or 'xembed'); ``loop``: a DBusLoop for SNI
     other than the process-wide one (tests with several buses); ``before_dock``: xembed only, see
     :func:`start_tray`."""
     # The backends get the words, icons and commands from here (they never import this module, so
-    # there is no import cycle between the choice and what it chooses).
-    content = dict(labels=((CMD_PANEL, OPEN_PANEL_LABEL),) + COMMAND_LABELS, draw=icon_image, activate=CMD_PANEL,
-                   resume=CMD_RESUME)
+    # there is no import cycle between the choice and what it chooses): the menu and what is possible
+    # when are the vocabulary's (core/commands.py), shared with the control panel.
+    content = dict(menu=MENU, draw=icon_image, activate=ACTIVATE, possible=possible)
     if backend == "sni":
         from fhp_monitor.desktop.tray.sni import SniTray
 
@@ -198,7 +170,7 @@ def make_tray(backend: str, on_command: Callable[[str], None], loop=None,
     raise ValueError(f"unknown tray backend {backend!r}")
 
 
-def start_tray(on_command: Callable[[str], None], snapshot: StatusSnapshot | None = None,
+def start_tray(on_command: Callable[[Command], None], snapshot: StatusSnapshot | None = None,
                now: float | None = None, before_dock: Callable[[], None] | None = None) -> Tray | None:
     """Start the best tray this desktop offers, or return None (one log line) where there is none.
 

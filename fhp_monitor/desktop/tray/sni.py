@@ -13,8 +13,8 @@ session-bus connection (fhp_monitor.desktop.bus):
   ToolTip, Menu=/MenuBar, ItemIsMenu=false; NewIcon/NewToolTip/NewStatus on change; Activate
   (left click) sends the ``activate`` command (the control panel);
 * ``/MenuBar`` (com.canonical.dbusmenu, version 3, :mod:`fhp_monitor.desktop.tray.sni_menu`): a disabled
-  status line ("Sitting tall · since 09:42"), the pause entries, Resume (enabled only while paused),
-  recalibrate, summary, settings, quit. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup``
+  status line ("Sitting tall · since 09:42"), then core.commands.MENU with what is not possible now
+  greyed out (Resume while not paused). Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup``
   (libdbusmenu-gtk hosts such as xfce4-panel); both map to the same command. State changes send
   ItemsPropertiesUpdated.
 
@@ -35,10 +35,19 @@ from collections.abc import Callable
 
 from dbus_fast import DBusError, Message, MessageType, Variant
 
+from fhp_monitor.core.commands import Command
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop, shared_loop
 from fhp_monitor.desktop.tray.sni_item import ICON_SIZES, ITEM_PATH, StatusNotifierItem, argb32
-from fhp_monitor.desktop.tray.sni_menu import MENU_PATH, STATUS_ID, DBusMenu, menu_entries, menu_layout, status_line
+from fhp_monitor.desktop.tray.sni_menu import (
+    MENU_PATH,
+    STATUS_ID,
+    DBusMenu,
+    Groups,
+    menu_entries,
+    menu_layout,
+    status_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +68,10 @@ class SniTray:
     backend = "sni"
     has_menu = True
 
-    def __init__(self, on_command: Callable[[str], None], *, labels: tuple[tuple[str, str], ...],
-                 draw: Callable, activate: str, resume: str, loop: DBusLoop | None = None) -> None:
+    def __init__(self, on_command: Callable[[Command], None], *, menu: Groups, draw: Callable, activate: Command,
+                 possible: Callable[[Command, PostureState], bool], loop: DBusLoop | None = None) -> None:
         self._on_command = on_command
-        self._labels, self._draw, self._activate, self._resume = labels, draw, activate, resume
+        self._draw, self._activate, self._possible = draw, activate, possible
         self._loop = loop
         self._bus = None
         self._item = StatusNotifierItem(pixmaps=lambda: self._pixmaps(self._state), tooltip=lambda: self._line,
@@ -73,11 +82,14 @@ class SniTray:
         self._cache: dict[PostureState, list] = {}
         self._running = False
         self._pending_lock = threading.Lock()
-        self._pending: tuple[bool, bool] | None = None  # (icon changed, Resume changed) not yet announced
+        self._pending: tuple[bool, bool] | None = None  # (icon changed, paused changed) not yet announced
         self._last_announce = float("-inf")
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         # Menu ids: 1 status line, then the commands (separators get ids too), stable for the run.
-        self._layout, self._ids = menu_layout(labels, activate, resume)
+        self._layout, self._ids = menu_layout(menu)
+        # entries greyed out in one of paused / not paused (Resume): announced when that changes
+        self._paused_dependent = [i for i, c in self._ids.items()
+                                  if possible(c, PostureState.PAUSED) != possible(c, PostureState.UPRIGHT)]
 
     # ------------------------------------------------------------------ public (any thread)
     @property
@@ -115,11 +127,11 @@ class SniTray:
         if not self._running or (old_state, old_line) == (self._state, self._line):
             return
         icon_changed = old_state != self._state
-        resume_changed = (old_state == PostureState.PAUSED) != (self._state == PostureState.PAUSED)
+        paused_changed = (old_state == PostureState.PAUSED) != (self._state == PostureState.PAUSED)
         with self._pending_lock:
             scheduled = self._pending is not None
             previous = self._pending or (False, False)
-            self._pending = (previous[0] or icon_changed, previous[1] or resume_changed)
+            self._pending = (previous[0] or icon_changed, previous[1] or paused_changed)
         if not scheduled:
             self._loop.call_soon(self._schedule_announce)
 
@@ -202,16 +214,15 @@ class SniTray:
         if not self._running or pending is None:
             return
         self._last_announce = time.monotonic()
-        icon_changed, resume_changed = pending
+        icon_changed, paused_changed = pending
         if icon_changed:
             self._item.NewIcon()
         self._item.NewToolTip()
         self._menu.revision += 1
         entries = dict(self._menu_entries())
         updated = [[STATUS_ID, {"label": entries[STATUS_ID]["label"]}]]
-        if resume_changed:
-            resume_id = next(i for i, c in self._ids.items() if c == self._resume)
-            updated.append([resume_id, {"enabled": entries[resume_id]["enabled"]}])
+        if paused_changed:
+            updated += [[entry_id, {"enabled": entries[entry_id]["enabled"]}] for entry_id in self._paused_dependent]
         self._menu.ItemsPropertiesUpdated(updated, [])
 
     def _menu_event(self, item_id: int, event_id: str) -> None:
@@ -220,16 +231,16 @@ class SniTray:
         command = self._ids.get(item_id)
         if command is None:
             return  # the status line or a separator
-        if command == self._resume and self._state != PostureState.PAUSED:
-            log.info("Resume clicked while not paused; nothing to resume.")
+        if not self._possible(command, self._state):
+            log.info("%s clicked while it is greyed out (%s); nothing to do.", command, self._state.value)
             return
         self._send(command)
 
-    def _send(self, command: str) -> None:
+    def _send(self, command: Command) -> None:
         try:
             self._on_command(command)
         except Exception:  # a failing handler must not break the D-Bus loop; it is logged, not hidden
-            log.exception("The handler for tray command %r failed.", command)
+            log.exception("The handler for tray command %s failed.", command)
 
     # ------------------------------------------------------------------ values
     def _set(self, snapshot: StatusSnapshot | None, now: float) -> None:
@@ -242,7 +253,7 @@ class SniTray:
         return self._cache[state]
 
     def _menu_entries(self) -> list[tuple[int, dict[str, Variant]]]:
-        return menu_entries(self._layout, self._line, self._state == PostureState.PAUSED, self._resume)
+        return menu_entries(self._layout, self._line, self._state, self._possible)
 
 async def _call(bus, destination: str, path: str, interface: str, member: str, signature: str, body: list):
     reply = await asyncio.wait_for(bus.call(Message(destination=destination, path=path, interface=interface,

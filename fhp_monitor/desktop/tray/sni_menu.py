@@ -1,8 +1,9 @@
 """The SNI tray's menu: com.canonical.dbusmenu (version 3) at /MenuBar, and what is in it.
 
 A flat menu (part of the SNI tray, :mod:`fhp_monitor.desktop.tray.sni`): a disabled status line
-("Sitting tall · since 09:42"), the pause entries, Resume (enabled only while paused), recalibrate,
-summary, settings, quit. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup``
+("Sitting tall · since 09:42"), then the groups of core.commands.MENU with a separator before each
+(the panel, the pauses and Resume, recalibrate/summary/settings, quit); what is not possible now
+(Resume while not paused) is greyed out. Clicks arrive as ``Event`` (KDE/Qt hosts) or ``EventGroup``
 (libdbusmenu-gtk hosts such as xfce4-panel); both map to the same command. State changes send
 ItemsPropertiesUpdated.
 
@@ -20,13 +21,16 @@ from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 from fhp_monitor.core import messages
+from fhp_monitor.core.commands import Command
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 
 MENU_PATH = "/MenuBar"
 STATUS_ID = 1  # the disabled first line of the menu
 
 #: One row of the menu: (id, command or None, label); the label is "status" or "separator" for those.
-Row = tuple[int, str | None, str]
+Row = tuple[int, Command | None, str]
+#: The menu's groups of (command, label) (core.commands.MENU).
+Groups = tuple[tuple[tuple[Command, str], ...], ...]
 
 
 def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
@@ -38,34 +42,27 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
     return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
 
 
-def group_breaks(labels: tuple[tuple[str, str], ...], activate: str, resume: str) -> tuple[int, int, int]:
-    """Indexes in ``labels`` where a new group starts: the first, the pauses after the panel
-    entry, after Resume, and the last (Quit)."""
-    commands = [command for command, _ in labels]
-    pauses = 1 if commands and commands[0] == activate else -1
-    after_resume = commands.index(resume) + 1 if resume in commands else -1
-    return pauses, after_resume, len(commands) - 1
-
-
-def menu_layout(labels: tuple[tuple[str, str], ...], activate: str, resume: str) -> tuple[list[Row], dict[int, str]]:
-    """The menu's rows and which command each clickable id sends.
+def menu_layout(groups: Groups) -> tuple[list[Row], dict[int, Command]]:
+    """The menu's rows (a separator before each group) and which command each clickable id sends.
 
     Menu ids: 1 status line, then the commands (separators get ids too), stable for the run."""
-    ids: dict[int, str] = {}
+    ids: dict[int, Command] = {}
     layout: list[Row] = [(STATUS_ID, None, "status")]
     next_id = STATUS_ID + 1
-    for index, (command, label) in enumerate(labels):
-        if index == 0 or index in group_breaks(labels, activate, resume):
-            layout.append((next_id, None, "separator"))
-            next_id += 1
-        layout.append((next_id, command, label))
-        ids[next_id] = command
+    for group in groups:
+        layout.append((next_id, None, "separator"))
         next_id += 1
+        for command, label in group:
+            layout.append((next_id, command, label))
+            ids[next_id] = command
+            next_id += 1
     return layout, ids
 
 
-def menu_entries(layout: list[Row], line: str, paused: bool, resume: str) -> list[tuple[int, dict[str, Variant]]]:
-    """Each row's dbusmenu properties: ``line`` on the status row, Resume enabled only while ``paused``."""
+def menu_entries(layout: list[Row], line: str, state: PostureState,
+                 possible: Callable[[Command, PostureState], bool]) -> list[tuple[int, dict[str, Variant]]]:
+    """Each row's dbusmenu properties: ``line`` on the status row, a command enabled only while
+    ``possible`` in ``state`` (Resume while paused)."""
     entries = []
     for entry_id, command, label in layout:
         if label == "status":
@@ -73,9 +70,9 @@ def menu_entries(layout: list[Row], line: str, paused: bool, resume: str) -> lis
         elif label == "separator":
             entries.append((entry_id, {"type": Variant("s", "separator")}))
         else:
-            enabled = paused if command == resume else True
             entries.append((entry_id, {"label": Variant("s", label.replace("_", "__")),
-                                       "enabled": Variant("b", enabled), "visible": Variant("b", True)}))
+                                       "enabled": Variant("b", possible(command, state)),
+                                       "visible": Variant("b", True)}))
     return entries
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
+from fhp_monitor.core.commands import Command
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 
@@ -151,7 +152,8 @@ def _dock_only_once(icon) -> None:
     icon._assert_docked = assert_docked
 
 
-def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray], state_of: Callable[[], PostureState]) -> None:
+def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
+                        state_of: Callable[[], PostureState]) -> None:
     """Paint the icon with the tray's own background showing around the disc (issue 13).
 
     An XEmbed icon window has no alpha (it lives in the tray's 24-bit visual), and pystray paints a
@@ -176,7 +178,8 @@ def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray], s
             if rgba.size != (width, height):
                 rgba = rgba.resize((width, height), Image.LANCZOS)
             alpha = rgba.getchannel("A")
-            cache[key] = (_flatten(rgba, _FALLBACK_BACKGROUND), alpha.point(lambda a: 255 if a >= 96 else 0).convert("1"))
+            cache[key] = (_flatten(rgba, _FALLBACK_BACKGROUND),
+                          alpha.point(lambda a: 255 if a >= 96 else 0).convert("1"))
         return cache[key]
 
     def paint() -> None:
@@ -203,22 +206,24 @@ def _draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray], s
 
 
 class XEmbedTray:
-    """A pystray icon showing the posture state, sending commands back as strings.
+    """A pystray icon showing the posture state, sending commands (core.commands) back.
 
     ``on_command`` receives a command on the ``fhp-tray`` thread (see module doc). Left click runs
-    the default action ``activate`` (the control panel). pystray backends with menus (Windows,
-    macOS) also offer every command of ``labels``; the xorg one has none (``has_menu`` False).
-    ``draw(state, size)`` gives the RGBA icon (a size x size x 4 uint8 array). Built by :func:`fhp_monitor.desktop.tray.make_tray`.
+    the default action ``activate`` (the control panel). pystray's menus (Windows, macOS) offer every
+    command of ``menu``, greyed out while not ``possible``; xorg has none (``has_menu`` False). ``draw(state,
+    size)`` gives the RGBA icon (size x size x 4 uint8). Built by :func:`fhp_monitor.desktop.tray.make_tray`.
     """
 
     backend = "xembed"
 
-    def __init__(self, on_command: Callable[[str], None], *, labels: tuple[tuple[str, str], ...],
-                 draw: Callable[[PostureState, int], np.ndarray], activate: str, resume: str,
-                 title: str = "fhp-monitor", before_dock: Callable[[], None] | None = None) -> None:
+    def __init__(self, on_command: Callable[[Command], None], *, menu: tuple[tuple[tuple[Command, str], ...], ...],
+                 draw: Callable[[PostureState, int], np.ndarray], activate: Command,
+                 possible: Callable[[Command, PostureState], bool], title: str = "fhp-monitor",
+                 before_dock: Callable[[], None] | None = None) -> None:
         self._on_command = on_command
         self._before_dock = before_dock  # runs in start() once a tray host is found, before pystray
-        self._labels, self._draw, self._activate = labels, draw, activate
+        self._entries = [entry for group in menu for entry in group]
+        self._draw, self._activate, self._possible = draw, activate, possible
         self._title = title
         self._drawn_state = PostureState.UNCERTAIN
         self._lock = threading.RLock()
@@ -305,8 +310,10 @@ class XEmbedTray:
         if not self._running or self._icon is None or self._shown == (state, title):
             return
         if self._shown is None or self._shown[0] != state:
-            self._drawn_state = state
+            was_paused, self._drawn_state = self._drawn_state == PostureState.PAUSED, state
             self._icon.icon = self._image(state)
+            if self.has_menu and was_paused != (state == PostureState.PAUSED):
+                self._icon.update_menu()  # Resume greyed out or not (the menu's ``enabled`` callables)
         self._icon.title = title
         self._shown = (state, title)
         self._flush_xorg()
@@ -378,14 +385,16 @@ class XEmbedTray:
         return _flatten(image, self._flatten_background) if self._flatten_background else image
 
     def _menu(self, pystray):
-        """The pystray menu: every command, the first ('Open control panel') the default (a left click)."""
-        items = [pystray.MenuItem(label, self._sender(cmd), default=cmd == self._activate) for cmd, label in self._labels]
+        """The pystray menu: every command, the first the default (a left click), enabled while ``possible``."""
+        items = [pystray.MenuItem(label, self._sender(command), default=command == self._activate,
+                                  enabled=lambda _item, c=command: self._possible(c, self._drawn_state))
+                 for command, label in self._entries]
         return pystray.Menu(*items)
 
-    def _sender(self, command: str) -> Callable[..., None]:
+    def _sender(self, command: Command) -> Callable[..., None]:
         def send(_icon=None, _item=None) -> None:
             try:
                 self._on_command(command)
             except Exception:  # a failing handler must not kill the tray loop; it is logged, not hidden
-                log.exception("The handler for tray command %r failed.", command)
+                log.exception("The handler for tray command %s failed.", command)
         return send
