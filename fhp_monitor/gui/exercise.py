@@ -21,6 +21,7 @@ from collections.abc import Callable
 from fhp_monitor.core import exercise_guide as guide
 from fhp_monitor.core.exercise import DoneExercise, ExerciseError, RepetitionCounter, target_for
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
+from fhp_monitor.gui.style import store_x11_title_as_utf8
 
 TITLE = "fhp-monitor \u2014 Exercise"
 DESIGN_SIZE = (960, 660)  # fits 1024 x 768 with a panel and a title bar
@@ -111,6 +112,8 @@ class ExerciseWindow:
         window.configure(background=BACKGROUND)
         place_window(window, scale.size(DESIGN_SIZE), scale.size((640, 480)))
         window.protocol("WM_DELETE_WINDOW", lambda: self.finish("stopped"))
+        self._title_fixed = False
+        window.bind("<Map>", self._on_map, add="+")
         self._build(scale)
         for keys, action in ((("<Escape>",), lambda: self.finish("stopped")), (("s", "S"), self.skip),
                              (("n", "N"), lambda: self.finish("later")), (("h", "H", "<F1>"), self.show_safety),
@@ -122,6 +125,11 @@ class ExerciseWindow:
         else:
             self.start()
         window.after(TICK_MS, self.tick)
+
+    def _on_map(self, event) -> None:
+        if event.widget is self.window and not self._title_fixed:  # Tk writes WM_NAME when it maps the window
+            self._title_fixed = True
+            store_x11_title_as_utf8(self.window, TITLE)
 
     # ------------------------------------------------------------------ layout
     def _build(self, scale: Scale) -> None:

@@ -58,9 +58,18 @@ def resume_running(home, say) -> None:
 
 
 def exercise_with_window(home, settings, which: str | None, *, camera: bool = True, source: str | None = None,
-                         say=lambda line: print(line, flush=True)) -> int:
-    """Open the guided exercise window and wait until it closes; returns the exit status (0)."""
-    from fhp_monitor.gui import tell_tk_missing, tk_available
+                         say=None) -> int:
+    """Open the guided exercise window and wait until it closes; returns the exit status (0).
+
+    The window's steps go to the log (``gui.log_step``); ``say`` (default: the terminal and the log)
+    gets the few lines meant for the person: the monitor paused and watching again, what was saved.
+    """
+    from fhp_monitor.gui import log_step, tell_tk_missing, tk_available
+
+    if say is None:
+        def say(line: str) -> None:
+            print(line, flush=True)
+            log_step(line)
 
     if not tk_available():
         raise UserError(tell_tk_missing(on_stderr=False))
@@ -103,7 +112,7 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
 
         ask = neck_answer if settings.summary.neck_checkin and state.get(NECK_ASKED_ON) != today else None
         ExerciseWindow(root, which, baseline, feed, show_safety=not state.get(SAFETY_SEEN), record=done.append,
-                       on_close=result.append, on_safety_seen=safety_seen, on_step=say, ask_neck=ask)
+                       on_close=result.append, on_safety_seen=safety_seen, on_step=log_step, ask_neck=ask)
         root.mainloop()
     finally:
         if feed is not None:

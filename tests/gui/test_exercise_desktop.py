@@ -50,7 +50,7 @@ class ExerciseProcess(WizardProcess):
         from tests.support.desktop import wait_until
 
         def search() -> int:
-            found = subprocess.run(["xdotool", "search", "--name", "^fhp-monitor.*Exercise$"], env=self.env,
+            found = subprocess.run(["xdotool", "search", "--name", f"^{TITLE}$"], env=self.env,
                                    capture_output=True, text=True, timeout=10)
             return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout.strip() else 0
 
@@ -183,6 +183,7 @@ def test_the_neck_check_in_is_asked_once_a_day_when_turned_on_and_answered_with_
     with SqliteHistoryStore(home / "history.sqlite3") as store:
         assert [score for _, score in store.neck_scores(0, 4e9)] == [7]
         assert store.exercises(0, 4e9) == []  # skipped before any hold: nothing is claimed
+    (home / "logs" / "fhp-monitor.log").rename(tmp_path / "first-run.log")  # the steps of the next run only
     again = start(desktop, home, tmp_path, str(tmp_path / "unused.csv"), "--no-camera", "head-lift")
     try:
         again.expect("step head-lift start")
@@ -195,3 +196,5 @@ def test_the_neck_check_in_is_asked_once_a_day_when_turned_on_and_answered_with_
     finally:
         assert again.stop() == 0
     assert not any(line.startswith("neck") for line in again.seen)
+    with SqliteHistoryStore(home / "history.sqlite3") as store:
+        assert [score for _, score in store.neck_scores(0, 4e9)] == [7]
