@@ -21,14 +21,18 @@ from collections.abc import Callable
 from fhp_monitor.core import exercise_guide as guide
 from fhp_monitor.core.exercise import DoneExercise, ExerciseError, RepetitionCounter, target_for
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.style import store_x11_title_as_utf8
+from fhp_monitor.gui.style import ACCENT, BACKGROUND, TEXT, UNKNOWN, store_x11_title_as_utf8
 
 TITLE = "fhp-monitor \u2014 Exercise"
 DESIGN_SIZE = (960, 660)  # fits 1024 x 768 with a panel and a title bar
 TICK_MS = 100
 #: Without a usable reading for this long the camera "cannot tell" (the timed guide takes over).
 UNSEEN_S = 3.0
-INK, MUTED, ACCENT, PALE, BACKGROUND = "#264653", "#7a8a90", "#2a9d8f", "#d5e4e1", "#fbfaf7"
+INK, MUTED, PALE = TEXT, UNKNOWN, "#c9d3e6"  # the project's look (gui/style.py); PALE: the resting figure behind
+#: Buttons as in the other windows: flat and light, the one to press first in the accent colour.
+BUTTON = {"relief": "flat", "bd": 0, "highlightthickness": 2, "highlightbackground": TEXT, "bg": "#f1f1f1",
+          "fg": TEXT, "activebackground": "#dddddd", "activeforeground": TEXT}
+PRIMARY = {**BUTTON, "bg": ACCENT, "fg": "#ffffff", "activebackground": "#1e3a8a", "activeforeground": "#ffffff"}
 
 
 def figure_points(exercise: str, pose: float) -> dict[str, tuple[float, float]]:
@@ -159,7 +163,8 @@ class ExerciseWindow:
                                    ("stop", "Stop  (Esc)", lambda: self.finish("stopped")),
                                    ("later", "Not now  (N)", lambda: self.finish("later")),
                                    ("safety", "Safety  (H)", self.show_safety)):
-            button = tk.Button(buttons, text=label, font=font(16), padx=scale.px(14), pady=scale.px(6), command=action)
+            button = tk.Button(buttons, text=label, font=font(16), padx=scale.px(14), pady=scale.px(6), command=action,
+                               **BUTTON)
             button.bind("<Return>", lambda _event, a=action: (a(), "break")[1])
             button.pack(side="left", padx=(0, scale.px(12)))
             self.buttons[key] = button
@@ -174,10 +179,10 @@ class ExerciseWindow:
         row = tk.Frame(self.safety, background=BACKGROUND)
         row.pack(fill="x", pady=(scale.px(28), 0))
         self.safety_ok = tk.Button(row, text="I understand \u2014 start  (Enter)", font=font(18, "bold"),
-                                   padx=scale.px(16), pady=scale.px(8), command=self.enter)
+                                   padx=scale.px(16), pady=scale.px(8), command=self.enter, **PRIMARY)
         self.safety_ok.pack(side="left", padx=(0, scale.px(14)))
         tk.Button(row, text="Not now  (N)", font=font(18), padx=scale.px(16), pady=scale.px(8),
-                  command=lambda: self.finish("later")).pack(side="left")
+                  command=lambda: self.finish("later"), **BUTTON).pack(side="left")
 
     # ------------------------------------------------------------------ flow
     def show_safety(self) -> None:
@@ -279,7 +284,7 @@ class ExerciseWindow:
         rows.pack(before=self.note, pady=scale.px(6))
         for score in range(11):
             button = tk.Button(rows, text=str(score), font=scale.font(18), width=3,
-                               command=lambda v=score: self._neck(v))
+                               command=lambda v=score: self._neck(v), **BUTTON)
             button.bind("<Return>", lambda _event, v=score: (self._neck(v), "break")[1])
             button.grid(row=score // 6, column=score % 6, padx=scale.px(3), pady=scale.px(3))
         for digit in range(10):
