@@ -18,16 +18,9 @@ from pathlib import Path
 
 from fhp_monitor import __version__
 from fhp_monitor import cli_progress as progress
-from fhp_monitor.core.calibration import (
-    CalibrationError,
-    body_of,
-    fit_from_readings,
-    is_forward,
-    load_baseline,
-    save_baseline,
-)
+from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, load_baseline, save_baseline
 from fhp_monitor.core.geometry import read_posture
-from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
+from fhp_monitor.core.ports import HistoryError, ModelError, PostureState, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
 from fhp_monitor.home.log import setup_logging
@@ -158,6 +151,9 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 
 
 def cmd_replay(args, home: Home, settings: Settings) -> int:
+    """Judge every frame of a source as the monitor judges its looks (monitor/verdict.py), so a
+    frame gets the same verdict replayed as live: too dark, camera moved, forward or upright."""
+    from fhp_monitor.monitor.verdict import FrameJudge
     from fhp_monitor.sensing.landmarks_csv import recorder_for
     from fhp_monitor.sensing.sources import source_for  # cv2 only for the commands that read pictures
 
@@ -165,33 +161,26 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     source = source_for(args.source, settings)
     source.open()
     recorder = recorder_for(args.landmarks_out, source)
-    total = len(getattr(source, "paths", [])) or getattr(source, "frame_count", 0)
-    show_progress = not args.json and total > 50 and sys.stderr.isatty()
+    duration = source.duration_s or 0.0
+    show_progress = not args.json and duration > 50 and sys.stderr.isatty()
     if not args.json:
         print(f"{'frame':>6} {'t (s)':>8} {'angle (°)':>10} {'view':>6}  result")
     with estimator_for(settings, source) as estimator:
+        judge = FrameJudge(estimator, baseline, min_visibility=settings.detection.min_visibility,
+                           sensitivity_deg=settings.detection.sensitivity_deg)
         try:
             count, verdicts = 0, {}
             while (frame := source.read()) is not None:
-                pose = pose_for(frame, estimator)
+                verdict = judge.judge(frame, frame.t)  # the source's timeline times the camera-moved watch
                 if recorder is not None:
-                    recorder.write(frame, pose)
-                reading = read_posture(pose, settings.detection.min_visibility, body_of(baseline))
-                forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
-                row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
-                       "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
-                       "forward": forward, "view": reading.view, "reason": reading.reason}
+                    recorder.write(frame, verdict.pose if verdict.pose is not None else pose_for(frame, estimator))
+                forward = print_verdict(frame, verdict, args.json)
                 count += 1
-                if args.json:
-                    print(json.dumps(row), flush=False)
-                else:
-                    words = reading.reason or {True: "head forward", False: "upright", None: "not calibrated"}[forward]
-                    proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
-                    print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
-                    verdicts[forward] = verdicts.get(forward, 0) + 1
-                    if show_progress:
-                        done = int(30 * count / max(total, 1))
-                        print(f"\r[{'#' * done}{'.' * (30 - done)}] {count}/{total}", end="", file=sys.stderr)
+                verdicts[forward] = verdicts.get(forward, 0) + 1
+                if show_progress:
+                    done = int(30 * min(frame.t / duration, 1.0))
+                    bar = f"[{'#' * done}{'.' * (30 - done)}] {frame.t:.0f}/{duration:.0f} s"
+                    print(f"\r{bar}", end="", file=sys.stderr)
         finally:
             source.release()
             if recorder is not None:
@@ -202,6 +191,25 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
         print(replay_total(count, verdicts))
     sys.stdout.flush()
     return 0
+
+
+def print_verdict(frame, verdict, as_json: bool) -> bool | None:
+    """One replayed frame: a JSON object, or a line of the table. Returns whether the head was
+    forward (None: no verdict)."""
+    observation, reading = verdict.observation, verdict.reading
+    forward = {PostureState.FORWARD: True, PostureState.UPRIGHT: False}.get(observation.state)
+    proxy = None if reading is None else reading.cva_proxy_deg
+    view = None if reading is None else reading.view
+    if as_json:
+        print(json.dumps({"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
+                          "cva_proxy_deg": None if proxy is None else round(proxy, 2), "forward": forward,
+                          "view": view, "state": observation.state.value, "reason": observation.detail or None}),
+              flush=False)
+        return forward
+    words = {True: "head forward", False: "upright"}.get(forward) or observation.detail or observation.state.value
+    shown = "-" if proxy is None else f"{proxy:.1f}"
+    print(f"{frame.index:>6} {frame.t:>8.2f} {shown:>10} {view or '-':>6}  {words}")
+    return forward
 
 
 def plural(count: int, word: str) -> str:
@@ -400,14 +408,9 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
             return 1
         print("fhp-monitor has stopped.")
         return 0
-    words = control.status_words({"running": True, **(reply.get("status") or {})}).removeprefix("running, ")
-    if not reply.get("done"):
-        print(f"fhp-monitor will {args.command} at its next look (right now: {words}).")
-    elif args.command == "resume" and not words.startswith("paused"):
-        print(f"Monitoring again ({words}).")
-    else:
-        print(f"fhp-monitor is {words}.")
-    return 0
+    words, done = control.reply_words(args.command, reply)
+    print(words, file=sys.stdout if done else sys.stderr)
+    return 0 if done else 1
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
