@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fhp_monitor import __version__
 from fhp_monitor import cli_progress as progress
-from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, load_baseline, save_baseline
+from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, load_baseline, save_baseline, verdict_of
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.ports import HistoryError, ModelError, PostureState, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
@@ -174,7 +174,9 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                 verdict = judge.judge(frame, frame.t)  # the source's timeline times the camera-moved watch
                 if recorder is not None:
                     recorder.write(frame, verdict.pose if verdict.pose is not None else pose_for(frame, estimator))
-                forward = print_verdict(frame, verdict, args.json)
+                used = () if verdict.reading is None else verdict_of(
+                    judge.baseline, verdict.reading, settings.detection.sensitivity_deg).used
+                forward = print_verdict(frame, verdict, args.json, used)
                 count += 1
                 verdicts[forward] = verdicts.get(forward, 0) + 1
                 if show_progress:
@@ -193,9 +195,10 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     return 0
 
 
-def print_verdict(frame, verdict, as_json: bool) -> bool | None:
+def print_verdict(frame, verdict, as_json: bool, used: tuple[str, ...] = ()) -> bool | None:
     """One replayed frame: a JSON object, or a line of the table. Returns whether the head was
-    forward (None: no verdict)."""
+    forward (None: no verdict). ``used``: the signals the verdict was made from (core/signals.py);
+    the JSON row's ``signals`` is [] when there is no verdict."""
     observation, reading = verdict.observation, verdict.reading
     forward = {PostureState.FORWARD: True, PostureState.UPRIGHT: False}.get(observation.state)
     proxy = None if reading is None else reading.cva_proxy_deg
@@ -203,10 +206,13 @@ def print_verdict(frame, verdict, as_json: bool) -> bool | None:
     if as_json:
         print(json.dumps({"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
                           "cva_proxy_deg": None if proxy is None else round(proxy, 2), "forward": forward,
-                          "view": view, "state": observation.state.value, "reason": observation.detail or None}),
+                          "view": view, "state": observation.state.value, "reason": observation.detail or None,
+                          "signals": list(used) if forward is not None else []}),
               flush=False)
         return forward
     words = {True: "head forward", False: "upright"}.get(forward) or observation.detail or observation.state.value
+    if forward is not None and observation.detail:  # judged from the signals a failed check left
+        words = f"{words} ({observation.detail})"
     shown = "-" if proxy is None else f"{proxy:.1f}"
     print(f"{frame.index:>6} {frame.t:>8.2f} {shown:>10} {view or '-':>6}  {words}")
     return forward
