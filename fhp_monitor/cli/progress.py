@@ -41,7 +41,7 @@ def add_report_parser(sub) -> None:
     rp = sub.add_parser("report", help="a one-page PDF of your posture weeks, to show a physiotherapist")
     rp.add_argument("--weeks", type=int, default=4, help="how many weeks up to today (1 to 26, default 4)")
     rp.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the page")
-    rp.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    rp.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size of the page (default a4)")
 
 
 # ----------------------------------------------------------------------------- exercise
