@@ -72,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
     Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
     Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
     Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
+    Field("summary", "neck_checkin", "Ask how my neck is, once a day", "", "flag"),
 )
 
 PERSONAL_NOTE = " The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
