@@ -63,7 +63,11 @@ def log_text(home: Path) -> str:
 
 
 def lane_status(lane: Lane, home: Path) -> dict:
-    done = lane.fhp(home, "status", "--json")
+    try:
+        done = lane.fhp(home, "status", "--json", timeout=90)
+    except subprocess.TimeoutExpired:  # seen once on a loaded machine: said, and asked again by the poll
+        print("note: a status --json under Wine did not answer within 90 s", flush=True)
+        return {}
     lines = done.stdout.strip().splitlines()
     return json.loads(lines[-1]) if done.returncode == 0 and lines else {}
 
@@ -165,20 +169,21 @@ def main() -> int:
             def looking():
                 if instance.poll() is not None:
                     check(False, "the instance keeps running", instance.communicate())
-                done = lane.fhp(home, "status", "--json")
-                status = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
+                status = lane_status(lane, home)
                 return status.get("running") and status.get("state") not in (None, "starting") and status
             began = time.monotonic()
             status = poll(looking, 180, "status --json: running and looking")
             lane.figures["start to first look (run, Wine, seen by status)"] = f"<= {time.monotonic() - began:.1f} s"
             check(status["running"] is True, f"status --json from a second process: {status['state']}")
             done = lane.fhp(home, "pause", "15m")
-            check(done.returncode == 0 and "paused" in done.stdout, "pause from a second process", done)
+            check(done.returncode == 0 and "paused" in done.stdout.lower(), "pause from a second process", done)
             done = lane.fhp(home, "status", "--json")
             check(json.loads(done.stdout.strip().splitlines()[-1])["pause_reason"] == "user", "status shows the pause",
                   done)
             done = lane.fhp(home, "resume")
-            check(done.returncode == 0 and "Monitoring again" in done.stdout, "resume from a second process", done)
+            words = done.stdout.lower()
+            check(done.returncode == 0 and ("monitoring again" in words or "resumed" in words),
+                  "resume from a second process", done)
             # lock and sleep: a small program under Wine sends the app's own window what Windows would
             pid = (home / "instance.lock").read_text().strip()
             for what, reason in (("lock", "screen_locked"), ("sleep", "suspended")):

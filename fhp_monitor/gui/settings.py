@@ -72,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
     Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
     Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
     Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
+    Field("summary", "neck_checkin", "Ask how my neck is, once a day", "", "flag"),
     # Linux menus only: on Windows the installer makes (and its uninstaller removes) the Start-menu entry
     *((Field("app", "menu_entry", "Show in the app menu", "", "flag"),) if menu.supported() else ()),
 )

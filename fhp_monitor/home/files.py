@@ -114,5 +114,5 @@ def owned_by_me(info: os.stat_result) -> bool:
     return not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
 
 
-__all__ = ["LinkRefused", "NONBLOCK", "READ_FLAGS", "SAFE_FLAGS", "is_link", "keep_private", "open_no_follow", "owned_by_me",
-           "path_is_link", "reserve", "write_at"]
+__all__ = ["LinkRefused", "NONBLOCK", "READ_FLAGS", "SAFE_FLAGS", "is_link", "keep_private", "open_no_follow",
+           "owned_by_me", "path_is_link", "reserve", "write_at"]

@@ -53,6 +53,7 @@ def test_personalising_puts_the_margin_halfway_and_ignores_a_non_drift():
     assert personalise(b, [49.8, 50.1, 49.9]) == b
 
 
+@pytest.mark.linux_only
 def test_the_file_round_trips_is_private_and_damage_is_reported(tmp_path):
     path = tmp_path / "calibration.json"
     b = Baseline(50.0, 0.5, 10, "front", 2.0, 123.0)
@@ -113,6 +114,7 @@ def test_a_missing_key_a_list_and_half_a_body_are_refused(tmp_path):
         load_baseline(path)
 
 
+@pytest.mark.linux_only
 def test_a_fifo_or_a_huge_file_is_refused_at_once(tmp_path):
     fifo = tmp_path / "calibration.json"
     os.mkfifo(fifo)  # reading a FIFO with no writer would hang for ever
@@ -144,6 +146,7 @@ def test_an_old_file_without_the_new_fields_loads_and_judges_by_the_ear_height_a
     assert is_forward(b, PostureReading(47.0, "front", None)) is True
 
 
+@pytest.mark.linux_only
 def test_saving_never_follows_a_symlink_and_leaves_no_temp_file(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")

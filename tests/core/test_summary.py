@@ -184,6 +184,7 @@ def test_day_bounds_cover_23_and_25_hour_days():
     assert datetime.fromtimestamp(start, BERLIN).time() == time(0, 0)
 
 
+@pytest.mark.linux_only
 def test_day_bounds_use_local_time_by_default(monkeypatch):
     import time as _time
 
@@ -249,6 +250,7 @@ def test_turned_off_and_bad_daily_time():
             daily_notification_due(at(18), bad, None, always, tz=BERLIN)
 
 
+@pytest.mark.linux_only
 def test_due_uses_local_time_by_default(monkeypatch):
     import time as _time
 

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fhp_monitor.cli.install import uninstall
 from fhp_monitor.core.ports import PostureState
 from fhp_monitor.desktop import autostart, menu
 from fhp_monitor.desktop.menu import icons
 from fhp_monitor.desktop.tray import icon_image
 from fhp_monitor.errors import UserError
-from fhp_monitor.uninstall import uninstall
 
 COMMAND = ["/opt/My Apps/bin/fhp-monitor", "--home", "/home/ann/posture 100%", "run"]
 

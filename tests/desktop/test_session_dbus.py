@@ -180,7 +180,8 @@ def test_a_system_bus_without_logind_is_said_once(buses, loop, caplog):
 def test_the_backend_is_chosen_by_the_machine_and_the_environment(caplog):
     target = RecordingTarget()
     assert isinstance(session_watcher_for(target, {"FHP_MONITOR_SESSION": "none"}, "linux"), NoSessionWatcher)
-    assert isinstance(session_watcher_for(target, {}, "win32"), NoSessionWatcher)
+    assert isinstance(session_watcher_for(target, {}, "win32"), NoSessionWatcher)  # the window needs real Windows
+    assert isinstance(session_watcher_for(target, {"FHP_MONITOR_SESSION": "windows"}, "linux"), NoSessionWatcher)
     loop = DBusLoop()  # never started: choosing a backend connects to nothing
     assert isinstance(session_watcher_for(target, {}, "linux", loop=loop), DBusSessionWatcher)
     assert isinstance(session_watcher_for(target, {"FHP_MONITOR_SESSION": "dbus"}, "darwin", loop=loop),

@@ -106,3 +106,32 @@ def test_the_session_window_pauses_on_lock_and_sleep_messages_sent_to_it():
     finally:
         watcher.stop()
     assert watcher.hwnd is None  # the window and its loop ended
+
+
+def test_windows_gets_the_win32_tray_and_a_tooltip_that_fits():
+    from fhp_monitor.desktop.tray import backend_order
+    from fhp_monitor.desktop.tray.win32 import MAX_TOOLTIP, windows_tooltip
+
+    assert backend_order("win32", "") == ("win32",) and backend_order("darwin", "") == ("xembed",)
+    assert backend_order("linux", "win32") == ("win32",)
+    assert windows_tooltip("fhp-monitor: Sitting tall") == "fhp-monitor: Sitting tall"
+    long = "fhp-monitor: paused while the computer sleeps, " + "and then some more words " * 6
+    short = windows_tooltip(long)
+    assert len(short) <= MAX_TOOLTIP and short.endswith("…") and long.startswith(short[:-1])
+
+
+@on_windows
+def test_the_win32_tray_starts_with_the_full_menu():
+    """The real pystray win32 icon in Wine's notification area, with every entry of the shared menu."""
+    from fhp_monitor.desktop.tray import MENU, make_tray
+
+    sent = []
+    tray = make_tray("win32", sent.append)
+    assert tray.start()
+    try:
+        assert tray.has_menu and tray.backend == "win32"
+        labels = [item.text for item in tray._icon.menu.items]
+        assert labels == [label for group in MENU for _command, label in group]
+    finally:
+        tray.stop()
+    assert not tray.running

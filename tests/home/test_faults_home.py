@@ -17,7 +17,7 @@ from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
 from tests.support.running import fhp
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.linux_only]  # POSIX faults: modes, links, FIFOs, /dev/full
 
 PRECIOUS = b"somebody else's file: never overwrite me\n"
 

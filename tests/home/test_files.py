@@ -74,3 +74,15 @@ def test_a_normal_folder_is_not_refused(tmp_path):
     fd = open_private(folder / "state.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     os.close(fd)
     assert (folder / "state.json").is_file()
+
+
+@pytest.mark.skipif(os.name != "nt", reason="Windows' folders: the Windows lane (under Wine)")
+def test_on_windows_the_home_is_in_appdata_and_logs_in_local_appdata():
+    from pathlib import Path
+
+    from fhp_monitor.home.folder import Home
+
+    home = Home.locate(None, {})
+    assert home.root == Path(os.environ["APPDATA"]) / "fhp-monitor" and home.root.is_dir()
+    assert home.log_dir == Path(os.environ["LOCALAPPDATA"]) / "fhp-monitor" / "Logs"
+    assert not home.chosen

@@ -56,12 +56,14 @@ def test_environment_wins_over_platform_default(platform_dirs: Path) -> None:
     assert not (platform_dirs / "xdg-data").exists()
 
 
+@pytest.mark.linux_only
 def test_platform_default_and_blank_environment(platform_dirs: Path) -> None:
     expected = platform_dirs / "xdg-data" / "fhp-monitor"
     assert resolve_home(None, {}) == expected
     assert resolve_home(None, {HOME_ENV: "  "}) == expected
 
 
+@pytest.mark.linux_only
 def test_new_home_is_private_even_with_a_loose_umask(tmp_path: Path) -> None:
     old = os.umask(0o000)
     try:
@@ -71,6 +73,7 @@ def test_new_home_is_private_even_with_a_loose_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE(created.stat().st_mode) == 0o700
 
 
+@pytest.mark.linux_only
 def test_tilde_is_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     assert resolve_home("~/fhp", {}) == tmp_path / "fhp"
@@ -92,6 +95,7 @@ def test_paths_inside_a_chosen_home(tmp_path: Path) -> None:
     assert home.log_file == root / "logs" / "fhp-monitor.log"
 
 
+@pytest.mark.linux_only
 def test_default_home_logs_in_the_platform_log_folder(platform_dirs: Path) -> None:
     home = Home.locate(None, {})
     assert home.root == platform_dirs / "xdg-data" / "fhp-monitor"
@@ -189,6 +193,7 @@ def test_second_instance_is_refused_while_another_process_holds_the_lock(home: H
         assert home.lock.read_text().strip() == str(os.getpid())
 
 
+@pytest.mark.linux_only
 def test_a_crashed_instance_does_not_block_the_next(home: Home) -> None:
     holder = start_holder(home.lock)
     holder.send_signal(signal.SIGKILL)

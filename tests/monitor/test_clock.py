@@ -219,6 +219,7 @@ def berlin():
     (date(2026, 10, 25), 3.0, [1, 2, 2, 3]),  # autumn: 01:30 -> 03:30 local is three real hours
     (date(2026, 3, 29), 1.0, [1, 3]),  # spring: 01:30 -> 03:30 local is one real hour
 ])
+@pytest.mark.linux_only
 def test_both_daylight_saving_changes_count_each_real_minute_once(berlin, estimator, baseline, tmp_path,
                                                                    day, real_hours, hours_shown):
     start = datetime(day.year, day.month, day.day, 1, 30).timestamp()

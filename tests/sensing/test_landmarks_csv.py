@@ -87,6 +87,7 @@ def readings_of(source) -> list:
 # ----------------------------------------------------------------------------- the round trip
 
 
+@pytest.mark.linux_only
 def test_the_recording_is_the_documented_csv_private_and_one_row_per_frame(recorded):
     path = recorded["csv"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -340,6 +341,7 @@ def test_blank_lines_and_a_byte_order_mark_are_fine(recorded, tmp_path):
 # ----------------------------------------------------------------------------- writing
 
 
+@pytest.mark.linux_only
 def test_landmarks_out_never_writes_through_a_symlink(recorded, home, tmp_path):
     target = tmp_path / "precious.txt"
     target.write_text("keep me")
@@ -360,6 +362,7 @@ def test_landmarks_out_refuses_the_file_being_replayed(recorded, home, tmp_path)
     assert copy.read_bytes() == before
 
 
+@pytest.mark.linux_only
 def test_landmarks_out_is_private_when_new_and_keeps_an_existing_files_mode(recorded, home, tmp_path):
     new, existing = tmp_path / "new.csv", tmp_path / "existing.csv"
     existing.write_text("old content that must go\n" * 100)

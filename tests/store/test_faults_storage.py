@@ -34,7 +34,7 @@ from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day
 from tests.support.running import fhp, start_fhp
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.linux_only]  # POSIX faults: modes, links, FIFOs, /dev/full
 
 MINUTES = 6
 START = "2026-11-20T09:00:00"

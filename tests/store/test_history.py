@@ -119,6 +119,7 @@ def test_pause_ending_before_it_starts_is_rejected(store: SqliteHistoryStore):
         store.record_pause(T0 + 10, T0, "user")
 
 
+@pytest.mark.linux_only
 def test_new_file_is_wal_private_and_at_current_schema(store: SqliteHistoryStore, db: Path):
     store.record_minute(minute(0))
     assert raw_rows(db, "PRAGMA journal_mode") == [("wal",)]
@@ -131,6 +132,7 @@ def test_new_file_is_wal_private_and_at_current_schema(store: SqliteHistoryStore
     assert checked == 3  # the writer is open, so the WAL and shared-memory files exist too
 
 
+@pytest.mark.linux_only
 def test_existing_world_readable_file_is_made_private(db: Path):
     db.parent.mkdir(parents=True)
     sqlite3.connect(db).close()
@@ -297,6 +299,7 @@ def world_tmp():
     yield from world_readable_tmp("fhp-history-")
 
 
+@pytest.mark.linux_only
 def test_read_only_folder_is_a_clear_history_error(world_tmp: Path):
     locked_dir = world_tmp / "locked"
     locked_dir.mkdir(mode=0o555)
@@ -306,6 +309,7 @@ def test_read_only_folder_is_a_clear_history_error(world_tmp: Path):
     assert "cannot create its posture history" in result[2] and "may write to that folder" in result[2]
 
 
+@pytest.mark.linux_only
 def test_read_only_file_is_a_clear_history_error_and_keeps_data(world_tmp: Path):
     home = world_tmp / "home"
     home.mkdir()
@@ -347,6 +351,7 @@ while True:
 """
 
 
+@pytest.mark.linux_only
 def test_data_committed_before_kill_9_survives(db: Path):
     child = subprocess.Popen(
         [sys.executable, "-c", CRASH_WRITER, str(db), str(REPO)],
@@ -391,6 +396,7 @@ def _fill_days(s: SqliteHistoryStore, first: date, days: int) -> None:
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Australia/Lord_Howe"])
+@pytest.mark.linux_only
 def test_prune_rolls_whole_local_days_into_totals_that_reads_still_see(db: Path, local_tz, zone):
     local_tz(zone)
     first = date(2026, 10, 20)  # spans the October/November DST changes
@@ -418,6 +424,7 @@ def test_prune_rejects_nonsense_retention(store: SqliteHistoryStore):
         store.prune(T0, 0)
 
 
+@pytest.mark.linux_only
 def test_export_csv_writes_header_and_every_minute_in_range(store: SqliteHistoryStore, local_tz):
     local_tz("Europe/Berlin")
     store.record_minute(minute(0, upright_s=45.5, forward_s=14.5))

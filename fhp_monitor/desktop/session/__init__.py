@@ -78,8 +78,8 @@ def session_watcher_for(target: SessionTarget, env: Mapping[str, str] | None = N
     if choice == "none":
         return NoSessionWatcher(f"{ENV_BACKEND}=none")
     if choice == "windows" or (not choice and platform == "win32"):
-        if platform != "win32":
-            return NoSessionWatcher(f"{ENV_BACKEND}=windows needs Windows")
+        if sys.platform != "win32":  # the window needs Windows itself, whatever ``platform`` says
+            return NoSessionWatcher("the Windows session window needs Windows")
         from fhp_monitor.desktop.session.windows import WindowsSessionWatcher
 
         return WindowsSessionWatcher(target)

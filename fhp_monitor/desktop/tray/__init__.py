@@ -8,10 +8,12 @@ Backends (each in its own module, each importing its own library):
   real menu and works on Wayland.
 * ``xembed`` — :mod:`fhp_monitor.desktop.tray.xembed`: pystray. On Linux only when no
   ``org.kde.StatusNotifierWatcher`` is on the session bus (an old X tray such as trayer or stalonetray);
-  on Windows and macOS it is the native tray.
+  on macOS it is the native tray.
+* ``win32`` — :mod:`fhp_monitor.desktop.tray.win32`: Windows' notification area, through pystray's
+  win32 backend (the xembed module's pystray machinery, with Windows' tooltip limit).
 * ``none`` — no tray at all (stock GNOME): the app says once how to control it without one.
 
-:func:`start_tray` picks the first that starts, in that order; ``FHP_MONITOR_TRAY=sni|xembed|none``
+:func:`start_tray` picks the first that starts, in that order; ``FHP_MONITOR_TRAY=sni|xembed|win32|none``
 forces one (tests, or a user whose desktop lies about its tray).
 
 Thread contract of every backend (the :class:`Tray` protocol): ``start`` on the main thread;
@@ -35,7 +37,7 @@ from fhp_monitor.desktop.backends import forced_backend
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("sni", "xembed", "none")
+BACKENDS = ("sni", "xembed", "win32", "none")
 TRAY_ENV = "FHP_MONITOR_TRAY"
 
 ICON_SIZE = 64
@@ -147,7 +149,9 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
         return () if forced == "none" else (forced,)
     if platform.startswith("linux") or "bsd" in platform:
         return ("sni", "xembed")
-    return ("xembed",)  # Windows, macOS: pystray's native backends
+    if platform == "win32":
+        return ("win32",)  # the notification area, through pystray's win32 backend
+    return ("xembed",)  # macOS: pystray's native backend
 
 
 def make_tray(backend: str, on_command: Callable[[Command], None], loop=None,
@@ -167,6 +171,10 @@ def make_tray(backend: str, on_command: Callable[[Command], None], loop=None,
         from fhp_monitor.desktop.tray.xembed import XEmbedTray
 
         return XEmbedTray(on_command, before_dock=before_dock, **content)
+    if backend == "win32":
+        from fhp_monitor.desktop.tray.win32 import Win32Tray
+
+        return Win32Tray(on_command, **content)
     raise ValueError(f"unknown tray backend {backend!r}")
 
 

@@ -1,9 +1,13 @@
-"""``fhp-monitor uninstall``: undo what the app added to the desktop, for pip and pipx installs.
+"""The commands about the app's place on the desktop: ``autostart on|off`` and ``uninstall``.
 
-Stops the monitor running in the home, removes the app-menu entry with its icons and the login
-entry, and says where the posture history stays. ``--delete-data`` also deletes the home folder
-(settings, calibration, history) and the log folder, after the user types "yes" (or with ``--yes``).
-The program itself is removed by the tool that installed it (``pipx uninstall fhp-monitor``); the
+``autostart`` keeps the setting ``app.autostart`` (which wins at each start) and the login entry in
+step; the Windows installer's "Start when I sign in" runs it.
+
+``uninstall`` undoes what the app added to the desktop, for pip and pipx installs: it stops the
+monitor running in the home, removes the app-menu entry with its icons and the login entry, and says
+where the posture history stays. ``--delete-data`` also deletes the home folder (settings,
+calibration, history) and the log folder, after the user types "yes" (or with ``--yes``). The
+program itself is removed by the tool that installed it (``pipx uninstall fhp-monitor``); the
 Windows installer's copy by its own uninstaller (Settings → Apps), which this command points to.
 
 Nothing here creates the home: a folder that does not exist is simply said to be gone.
@@ -21,6 +25,33 @@ import platformdirs
 
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import APP_NAME, HOME_ENV, Home, data_dir
+from fhp_monitor.settings.schema import Settings
+
+
+def add_install_parsers(sub) -> None:
+    au = sub.add_parser("autostart", help="start fhp-monitor when you log in (on) or not (off); "
+                        "the same as the setting in the settings window")
+    au.add_argument("state", choices=("on", "off"))
+    un = sub.add_parser("uninstall", help="remove the app-menu entry, its icons and the login entry (for pip and "
+                        "pipx installs); your history stays unless you add --delete-data")
+    un.add_argument("--delete-data", action="store_true", help="also delete the settings, calibration, history "
+                    "and log (asks first)")
+    un.add_argument("--yes", action="store_true", help="with --delete-data: do not ask")
+
+
+def cmd_autostart(args, home: Home, settings: Settings) -> int:
+    from fhp_monitor.desktop.autostart import apply_autostart, autostart_path, command_for_home
+    from fhp_monitor.settings.edit import save_changes
+
+    wanted = args.state == "on"
+    if settings.app.autostart != wanted:
+        save_changes(home.config, {("app", "autostart"): wanted})
+    if apply_autostart(wanted, command_for_home(home.root if home.chosen else None)) != wanted:
+        raise UserError(f"fhp-monitor could not {'add' if wanted else 'remove'} its login entry "
+                        f"{autostart_path()}; the log says why.")
+    print("fhp-monitor will start when you log in." if wanted else "fhp-monitor will not start when you log in.")
+    return 0
+
 
 #: Files that make a folder recognisably fhp-monitor's: --delete-data refuses any other folder.
 HOME_MARKERS = ("config.yaml", "calibration.json", "history.sqlite3", "state.json")
