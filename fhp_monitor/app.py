@@ -30,6 +30,7 @@ from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapsh
 from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
+from fhp_monitor.desktop.menu import apply_menu_setting, own_command  # own_command: also frozen (no "python -m")
 from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.exercise_flow import start_exercise_process
@@ -204,7 +205,7 @@ class App:
         """The one-page PDF of the last four weeks for a physiotherapist (`fhp-monitor report`), made in its
         own process so matplotlib never loads into this one, then opened in the PDF viewer."""
         out = self.home.root / "posture-report.pdf"
-        command = [sys.executable, "-m", "fhp_monitor", "--home", str(self.home.root), "report", "--out", str(out)]
+        command = own_command("--home", str(self.home.root), "report", "--out", str(out))
 
         def make_then_open() -> None:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -221,10 +222,7 @@ class App:
     def recalibrate(self) -> None:
         """Pause, let the wizard have the camera in its own process, then use the new baseline."""
         self.worker.pause(None)
-        from fhp_monitor.desktop.menu import launcher_command
-
-        # the installed program (also the frozen Windows exe, which has no "python -m")
-        command = [*launcher_command()[:-1], "--home", str(self.home.root), "calibrate"]
+        command = own_command("--home", str(self.home.root), "calibrate")
         if self.args.source:
             command += ["--source", self.args.source]
 
@@ -260,7 +258,7 @@ class App:
 
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
             if result.app.menu_entry != self.settings.app.menu_entry:
-                apply_menu_setting(self.home, result)
+                apply_menu_setting(result.app.menu_entry, self.home.root if self.home.chosen else None)
             self.settings = result
             self.worker.send("settings", result)
             if self.session is not None:
@@ -365,14 +363,6 @@ def apply_autostart_setting(home: Home, settings: Settings) -> None:
     apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
 
 
-def apply_menu_setting(home: Home, settings: Settings) -> None:
-    """The app-menu entry matches ``app.menu_entry``: added on the first run (Linux; the Windows installer
-    makes its own), removed when the setting is off. The same launcher as the login entry."""
-    from fhp_monitor.desktop.menu import apply_menu_entry, command_for_home
-
-    apply_menu_entry(settings.app.menu_entry, command_for_home(home.root if home.chosen else None))
-
-
 def run_app(args, home: Home, settings: Settings) -> int:
     lock = SingleInstance(home.lock)
     try:
@@ -393,7 +383,7 @@ def run_app(args, home: Home, settings: Settings) -> int:
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
         apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
         if not home.chosen:  # a run with --home (a test, a second profile) leaves the user's menu alone
-            apply_menu_setting(home, settings)
+            apply_menu_setting(settings.app.menu_entry, None)
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)

@@ -139,10 +139,11 @@ def start_exercise_process(home, source: str | None = None, which: str | None = 
     Any thread.
     """
     import subprocess
-    import sys
     import threading
 
-    command = [sys.executable, "-m", "fhp_monitor", "--home", str(home.root), "exercise"]
+    from fhp_monitor.desktop.menu import own_command  # also the frozen Windows exe, which has no "python -m"
+
+    command = own_command("--home", str(home.root), "exercise")
     if which:
         command.append(which)
     if source:

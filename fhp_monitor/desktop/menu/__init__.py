@@ -47,6 +47,12 @@ def launcher_command(*, executable: str | None = None, frozen: bool | None = Non
     return [executable, "-m", "fhp_monitor", "run"]
 
 
+def own_command(*args: str) -> list[str]:
+    """This program (as :func:`launcher_command` finds it) with ``args`` instead of ``run``: for the
+    commands the app starts in a process of their own (calibrate, exercise, report), also frozen."""
+    return [*launcher_command()[:-1], *args]
+
+
 def command_for_home(home_root: Path | str | None, command: Sequence[str] | None = None) -> list[str]:
     """``command`` (default the launcher) with ``--home DIR`` before its last word when a home was chosen."""
     command = launcher_command() if command is None else list(command)
@@ -96,6 +102,12 @@ def set_menu_entry(enabled: bool, command: Sequence[str] | None = None, *, platf
         xdg.install(home_dir, env, launcher_command() if command is None else command)
         return menu_files(platform=platform, home_dir=home_dir, env=env)
     return xdg.remove(home_dir, env)
+
+
+def apply_menu_setting(enabled: bool, home_root: Path | str | None) -> bool:
+    """The app-menu entry matches the setting ``app.menu_entry``: added on the first run (Linux; the
+    Windows installer makes its own), removed when it is off; ``--home`` kept in its command."""
+    return apply_menu_entry(enabled, command_for_home(home_root))
 
 
 def apply_menu_entry(enabled: bool, command: Sequence[str] | None = None, *, platform: str | None = None,
