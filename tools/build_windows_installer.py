@@ -26,6 +26,7 @@ its uninstaller by makensis. Without it the installer is unsigned.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -240,6 +241,14 @@ def main() -> int:
     wine = Wine(work)
     windows_python(work, wine)
     wheel = project_wheel(work)
+    stamp, kept = inputs_digest(work, version), work / "installer" / f"fhp-monitor-setup-{version}.exe"
+    out = REPO / "dist" / kept.name
+    if (work / "installer.stamp").is_file() and (work / "installer.stamp").read_text() == stamp and kept.is_file() \
+            and not os.environ.get("FHP_SIGN_COMMAND"):
+        out.parent.mkdir(exist_ok=True)
+        shutil.copy2(kept, out)
+        step(f"sources, pins and build files unchanged since the last build: {out} copied from {kept}")
+        return 0
     install_into_windows_python(work, wine, wheel)
 
     step("icon and version resource")
@@ -266,17 +275,30 @@ def main() -> int:
         fail(f"the frozen app says {smoke!r} to --version, not 'fhp-monitor {version}'")
 
     step("NSIS: the installer")
-    dist = REPO / "dist"
-    dist.mkdir(exist_ok=True)
-    out = dist / f"fhp-monitor-setup-{version}.exe"
+    out.parent.mkdir(exist_ok=True)
     defines = [f"-DVERSION={version}", f"-DAPPDIR={app}", f"-DICON={assets / 'fhp-monitor.ico'}", f"-DOUTFILE={out}"]
     if os.environ.get("FHP_SIGN_COMMAND"):
         defines.append(f"-DSIGN_COMMAND={os.environ['FHP_SIGN_COMMAND']}")
     subprocess.run(["makensis", "-V2", "-INPUTCHARSET", "UTF8", *defines, str(TOOLS / "installer.nsi")], check=True)
+    kept.parent.mkdir(exist_ok=True)
+    shutil.copy2(out, kept)
+    (work / "installer.stamp").write_text(stamp)
     size = out.stat().st_size / 1e6
     frozen = sum(p.stat().st_size for p in app.rglob("*") if p.is_file()) / 1e6
     step(f"wrote {out} ({size:.0f} MB; the app folder is {frozen:.0f} MB) in {time.monotonic() - T0:.0f} s")
     return 0
+
+
+def inputs_digest(work: Path, version: str) -> str:
+    """What the installer is made of: the checkout's files (as copied for the wheel), the pins, the spec,
+    the NSIS script and this script. The same digest as last time means the same installer."""
+    digest = hashlib.sha256(version.encode())
+    files = sorted(p for p in (work / "src").rglob("*") if p.is_file())
+    files += [TOOLS / "constraints.txt", Path(__file__).resolve()]
+    for path in files:
+        digest.update(str(path.relative_to(work / "src") if path.is_relative_to(work / "src") else path.name).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def source_date_epoch() -> str:
