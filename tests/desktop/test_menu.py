@@ -122,6 +122,11 @@ def test_the_launcher_is_the_installed_program(tmp_path: Path):
     assert menu.launcher_command(executable=str(python), frozen=False, platform="linux") == [str(script), "run"]
     exe = r"C:\Users\ann\AppData\Local\Programs\fhp-monitor\fhp-monitor.exe"
     assert menu.launcher_command(executable=exe, frozen=True, platform="win32") == [exe, "run"]
+    installed = tmp_path / "Programs" / "fhp-monitor"  # the console twin names the windowed program
+    installed.mkdir(parents=True)
+    (installed / "fhp-monitor.exe").touch()
+    assert menu.launcher_command(executable=str(installed / "fhp-monitor-cli.exe"), frozen=True,
+                                 platform="win32") == [str(installed / "fhp-monitor.exe"), "run"]
     pip_python = r"C:\Python311\python.exe"
     assert menu.launcher_command(executable=pip_python, frozen=False, platform="win32") == [
         pip_python, "-m", "fhp_monitor", "run"]

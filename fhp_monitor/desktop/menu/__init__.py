@@ -23,13 +23,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SCRIPT_NAME = "fhp-monitor"
+WINDOWED_EXE = "fhp-monitor.exe"  # the frozen app's windowed program (tools/windows/fhp-monitor.spec)
 
 
 def launcher_command(*, executable: str | None = None, frozen: bool | None = None,
                      platform: str | None = None) -> list[str]:
     """The command that starts the monitor as installed, ending in ``run``:
 
-    * a frozen app (the Windows installer's ``fhp-monitor.exe``): ``[that exe, "run"]``;
+    * a frozen app (the Windows installer's): ``[fhp-monitor.exe, "run"]``, the windowed program, also
+      when the console twin ``fhp-monitor-cli.exe`` asks (its login entry would open a console window);
     * Linux/macOS: the ``fhp-monitor`` script next to this Python (pip, pipx and venvs all put it
       there), so a menu shows the program's own name; else ``python -m fhp_monitor run``;
     * Windows with pip: ``python -m fhp_monitor run`` (the autostart backend swaps in pythonw.exe, as
@@ -39,7 +41,8 @@ def launcher_command(*, executable: str | None = None, frozen: bool | None = Non
     frozen = bool(getattr(sys, "frozen", False)) if frozen is None else frozen
     platform = sys.platform if platform is None else platform
     if frozen:
-        return [executable, "run"]
+        windowed = Path(executable).with_name(WINDOWED_EXE)
+        return [str(windowed) if windowed.is_file() else executable, "run"]
     if not platform.startswith("win"):
         script = Path(executable).parent / SCRIPT_NAME
         if script.is_file() and os.access(script, os.X_OK):
