@@ -57,6 +57,8 @@ BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
     return TRUE;
 }
 """
+#: The parts of the checkout the installer is built from (see inputs_digest)
+INSTALLER_INPUTS = ("fhp_monitor", "pyproject.toml", "README.md", "LICENSE", "tools")
 T0 = time.monotonic()
 
 
@@ -290,10 +292,11 @@ def main() -> int:
 
 
 def inputs_digest(work: Path, version: str) -> str:
-    """What the installer is made of: the checkout's files (as copied for the wheel), the pins, the spec,
-    the NSIS script and this script. The same digest as last time means the same installer."""
+    """What the installer is made of: the package and its metadata (as copied for the wheel), the pins,
+    the spec, the NSIS script and this script; not tests or CI. The same digest means the same installer."""
     digest = hashlib.sha256(version.encode())
-    files = sorted(p for p in (work / "src").rglob("*") if p.is_file())
+    src = work / "src"
+    files = sorted(p for p in src.rglob("*") if p.is_file() and p.relative_to(src).parts[0] in INSTALLER_INPUTS)
     files += [TOOLS / "constraints.txt", Path(__file__).resolve()]
     for path in files:
         digest.update(str(path.relative_to(work / "src") if path.is_relative_to(work / "src") else path.name).encode())
