@@ -150,6 +150,21 @@ class Names(Rule):
         return tuple(items)
 
 
+@dataclass(frozen=True)
+class Choice(Rule):
+    """One word of a fixed list (e.g. the language: "system", "en", "de"...)."""
+
+    options: tuple[str, ...] = ()
+
+    def describe(self, high: float | None = None, high_label: str = "") -> str:
+        return "one of " + ", ".join(self.options)
+
+    def check(self, value: Any, high: float | None = None) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in self.options:
+            raise InvalidValue
+        return value.strip().lower()
+
+
 def setting(default: Any, rule: Rule) -> Any:
     """A section field: its default and the rule its values must follow."""
     return field(default=default, metadata={"rule": rule})
