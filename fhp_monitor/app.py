@@ -26,6 +26,7 @@ from datetime import datetime
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.bus import close_shared_loop
@@ -55,7 +56,8 @@ def parse_start(text: str | None) -> float:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
+        raise UserError(_("--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).").format(
+            text=text)) from None
     return moment.timestamp()
 
 
@@ -74,10 +76,12 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
+        self.history = open_spooled_history(
+            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
         if self.history.recovered_from is not None:
-            self._tell("Your posture history file was damaged",
-                       f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
+            self._tell(_("Your posture history file was damaged"),
+                       _("We kept it as {name} and started a fresh one.").format(
+                           name=self.history.recovered_from.name))
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
@@ -143,7 +147,7 @@ class App:
         if self.windows.kept and (self.tray is None or self.tray.backend != "xembed"):
             self.windows.release_root()
         if self.tray is None:
-            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
+            self._tell_once("told_no_tray", _(NO_TRAY_TITLE), _(NO_TRAY_TEXT))
 
     # ------------------------------------------------------------------ commands
     def post(self, command: Command) -> None:
@@ -186,7 +190,7 @@ class App:
             baseline = load_baseline(self.home.calibration)
         except CalibrationError as exc:  # keep monitoring against the baseline we had
             log.warning("kept the previous calibration: %s", exc)
-            self._tell("Your new calibration could not be read", "I kept using the previous one.")
+            self._tell(_("Your new calibration could not be read"), _("I kept using the previous one."))
             return
         if baseline is None:
             log.warning("kept the previous calibration: %s is gone", self.home.calibration)
@@ -197,13 +201,15 @@ class App:
     def show_settings(self) -> None:
         from fhp_monitor.gui.settings_flow import show_settings
 
-        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
+        # saved in this process: applied now (the language reaches the tray menu at once), not at the next poll
+        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell,
+                      on_saved=self.reload_settings)
 
     def show_summary(self) -> None:
         from fhp_monitor.store.reports import summary_chart
 
         line, chart = summary_chart(self.history, self.home.root, self.clock.now())
-        self._tell("Today's posture", line)
+        self._tell(_("Today's posture"), line)
         open_with_desktop(chart)
 
     def recalibrate(self) -> None:
@@ -238,12 +244,18 @@ class App:
     def reload_settings(self) -> None:
         result = self.watcher.poll()
         if isinstance(result, ConfigError):
-            self._tell("Settings not changed", f"{result} The previous settings are still in use.")
+            self._tell(_("Settings not changed"), f"{result} " + _("The previous settings are still in use."))
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
                 from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
+            if result.display.language != self.settings.display.language:
+                from fhp_monitor.i18n import activate
+
+                log.info("language: %s", activate(result.display.language))
+                if self.tray is not None:
+                    self.tray.relabel()
             self.settings = result
             self.worker.send("settings", result)
             if self.session is not None:
@@ -264,10 +276,10 @@ class App:
             due, sentence = found
             write_state(self.home, {**state, "last_summary_date": due.isoformat()})
         except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
-            self.reporter.problem("summary", exc, "Today's summary could not be made",
-                                  "fhp-monitor keeps monitoring and will try again later.")
+            self.reporter.problem("summary", exc, _("Today's summary could not be made"),
+                                  _("fhp-monitor keeps monitoring and will try again later."))
             return
-        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday", sentence)
+        self._tell(_("Your posture today") if due == local_date(now) else _("Your posture yesterday"), sentence)
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
@@ -336,7 +348,7 @@ class App:
             self.session.stop()
         words = self.history.close()  # before the notifier closes, so these words can still be shown
         if words:
-            self._tell("Posture history", words)
+            self._tell(_("Posture history"), words)
         if self.tray is not None:
             self.tray.stop()
         if hasattr(self.notifier, "close"):

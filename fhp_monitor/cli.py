@@ -26,10 +26,12 @@ from fhp_monitor.core.calibration import (
     save_baseline,
 )
 from fhp_monitor.core.geometry import read_posture
+from fhp_monitor.core.i18n import _, ngettext, number
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
 from fhp_monitor.home.log import setup_logging
+from fhp_monitor.i18n import activate as activate_language
 from fhp_monitor.sensing.pose import estimator_for
 from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
@@ -142,12 +144,15 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
     """Start logging and load the settings; a folder we may not write in is one plain sentence."""
     try:
         setup_logging(home, verbose)
-        return load(home)
+        settings = load(home)
     except OSError as exc:  # e.g. the files were made by another user (an earlier run with sudo)
         raise UserError(
-            f"fhp-monitor cannot write in its folder {home.root} ({exc.strerror or exc}: {exc.filename}). "
-            "Check that you own that folder and the files in it, or choose another folder with --home."
+            _("fhp-monitor cannot write in its folder {folder} ({error}: {file}). "
+              "Check that you own that folder and the files in it, or choose another folder with --home.").format(
+                folder=home.root, error=exc.strerror or exc, file=exc.filename)
         ) from None
+    activate_language(settings.display.language)
+    return settings
 
 
 # ----------------------------------------------------------------------------- commands
@@ -221,15 +226,16 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not args.no_gui:
         baseline = calibrate_with_window(args.source, home, settings)
         if baseline is None:
-            print("Calibration cancelled; nothing was changed.", file=sys.stderr)
+            print(_("Calibration cancelled; nothing was changed."), file=sys.stderr)
             return 1
-        print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
+        print(_("Calibrated: your upright posture reads {degrees} degrees.").format(
+            degrees=number(baseline.cva_proxy_deg, 1)))
         tell_running_instance(home)
         return 0
     frames = settings.calibration.frames if args.frames is None else args.frames
     if not settings.calibration.min_frames <= frames <= 1000:
-        raise UserError(f"--frames must be a whole number from {settings.calibration.min_frames} "
-                        f"(calibration.min_frames) to 1000 (got {frames}).")
+        raise UserError(_("--frames must be a whole number from {low} (calibration.min_frames) to 1000 "
+                          "(got {frames}).").format(low=settings.calibration.min_frames, frames=frames))
     source = source_for(args.source, settings)
     readings = []
     with estimator_for(settings, source) as estimator:
@@ -243,8 +249,9 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
                                  min_samples=settings.calibration.min_frames)
     save_baseline(home.calibration, baseline)
     record_calibration(home, baseline)
-    print(f"Calibrated from {baseline.samples} of {len(readings)} frames: your upright posture reads "
-          f"{baseline.cva_proxy_deg:.1f} degrees ({baseline.view} view).")
+    print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
+            "({view} view).").format(used=baseline.samples, frames=len(readings),
+                                     degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
     tell_running_instance(home)
     return 0
 
@@ -294,9 +301,10 @@ def parse_day(text: str | None) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--date must look like 2026-11-20 (got {text!r}).") from None
+        raise UserError(_("--date must look like 2026-11-20 (got {text!r}).").format(text=text)) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise UserError(f"--date must be a day from {FIRST_DAY} to {LAST_DAY} (got {text}).")
+        raise UserError(_("--date must be a day from {first} to {last} (got {text}).").format(
+            first=FIRST_DAY, last=LAST_DAY, text=text))
     return day
 
 
@@ -305,8 +313,9 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)  # the local clock an
 
 def cannot_write(path: str, what: str, exc: OSError) -> UserError:
     """One plain line for an export that cannot be written (missing folder, a folder in the way...)."""
-    return UserError(f"fhp-monitor cannot write {what} to {path} ({exc.strerror or exc}). "
-                     "Check that the folder exists and that the name is not a folder.")
+    return UserError(_("fhp-monitor cannot write {what} to {path} ({error}). "
+                       "Check that the folder exists and that the name is not a folder.").format(
+                           what=what, path=path, error=exc.strerror or exc))
 
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
@@ -322,13 +331,13 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
         try:
             render_summary_chart(summary, Path(args.chart))
         except OSError as exc:
-            raise cannot_write(args.chart, "the chart", exc) from None
+            raise cannot_write(args.chart, _("the chart"), exc) from None
     if args.json:
         print(json.dumps(to_json_dict(summary)))
     else:
         print(format_summary_text(summary))
         if args.chart:
-            print(f"Chart saved to {args.chart}")
+            print(_("Chart saved to {path}").format(path=args.chart))
     return 0
 
 
@@ -341,8 +350,9 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
                 with open(args.csv, "w", newline="") as out:
                     rows = store.export_csv(out)
             except OSError as exc:
-                raise cannot_write(args.csv, "the history", exc) from None
-            print(f"Wrote {plural(rows, 'minute')} to {args.csv}", file=sys.stderr)
+                raise cannot_write(args.csv, _("the history"), exc) from None
+            print(ngettext("Wrote {n} minute to {path}", "Wrote {n} minutes to {path}", rows).format(
+                n=rows, path=args.csv), file=sys.stderr)
     return 0
 
 
@@ -353,8 +363,8 @@ def check_speed(speed: float) -> float:
     """0 (as fast as possible) or a finite speed in a sane range; anything else is one plain line."""
     if speed == 0 or MIN_SPEED <= speed <= MAX_SPEED:  # False for nan; inf is above the range
         return speed
-    raise UserError(f"--speed must be 0 (as fast as possible) or a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
-                    f"(got {speed!r}).")
+    raise UserError(_("--speed must be 0 (as fast as possible) or a number from {low} to {high} "
+                      "(got {speed!r}).").format(low=f"{MIN_SPEED:g}", high=f"{MAX_SPEED:g}", speed=speed))
 
 
 def cmd_settings(args, home: Home, settings: Settings) -> int:
@@ -385,22 +395,26 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
     try:
         reply = control.request(home, message)
     except control.NotRunning as exc:
-        print(f"fhp-monitor: {exc}, so there is nothing to {args.command}.", file=sys.stderr)
+        print(_("fhp-monitor: {error}, so there is nothing to {command}.").format(error=exc, command=args.command),
+              file=sys.stderr)
         return EXIT_NOT_RUNNING
     if args.command == "quit":
         if not control.wait_until_gone(home, reply.get("pid")):
-            print(f"fhp-monitor: asked it to stop, but it is still running after {control.QUIT_WAIT_S:.0f} s.",
-                  file=sys.stderr)
+            print(_("fhp-monitor: asked it to stop, but it is still running after {seconds} s.").format(
+                seconds=f"{control.QUIT_WAIT_S:.0f}"), file=sys.stderr)
             return 1
-        print("fhp-monitor has stopped.")
+        print(_("fhp-monitor has stopped."))
         return 0
-    words = control.status_words({"running": True, **(reply.get("status") or {})}).removeprefix("running, ")
+    status = {"running": True, **(reply.get("status") or {})}
+    words = control.status_words({**status, "running": False, "_": 0} if False else status)
+    words = words.removeprefix(_("running, {words}").format(words=""))
     if not reply.get("done"):
-        print(f"fhp-monitor will {args.command} at its next look (right now: {words}).")
-    elif args.command == "resume" and not words.startswith("paused"):
-        print(f"Monitoring again ({words}).")
+        print(_("fhp-monitor will {command} at its next look (right now: {words}).").format(
+            command=args.command, words=words))
+    elif args.command == "resume" and status.get("state") != "paused":
+        print(_("Monitoring again ({words}).").format(words=words))
     else:
-        print(f"fhp-monitor is {words}.")
+        print(_("fhp-monitor is {words}.").format(words=words))
     return 0
 
 
@@ -413,7 +427,7 @@ def error_line(exc: BaseException) -> str:
     """The one line for an error a user can fix, named once: "fhp-monitor: <what>", or the
     sentence alone when it already begins with the program's name ("fhp-monitor cannot write...")."""
     text = str(exc)
-    return text if text.startswith("fhp-monitor ") else f"fhp-monitor: {text}"
+    return text if text.startswith("fhp-monitor ") else f"fhp-monitor: {text}"  # not translated: the name
 
 
 def runs_monitor(argv: list[str]) -> bool:
@@ -438,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     args = parser.parse_args(argv)
+    activate_language("system")  # the setting decides once it is read (prepare_home)
     try:
         if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
             from fhp_monitor.demo import run_demo

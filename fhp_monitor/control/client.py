@@ -32,6 +32,7 @@ from fhp_monitor.control.server import (
     read_line,
     unix_sockets_available,
 )
+from fhp_monitor.core.i18n import N_, _, weekday
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import instance_running
@@ -43,14 +44,14 @@ CLIENT_TIMEOUT_S = CONFIRM_TIMEOUT_S + 7.0  # the server may wait for its comman
 CONNECT_WAIT_S = 20.0  # an instance that holds the lock but is still loading its model has no socket yet
 QUIT_WAIT_S = 30.0
 REASON_WORDS = {
-    "user": "paused by you", "snooze": "snoozed", "screen_locked": "paused while the screen is locked",
-    "suspended": "paused while the computer sleeps", "idle": "paused while you are away from the keyboard",
-    "call": "paused during a video call", "on_battery": "paused to save battery",
+    "user": N_("paused by you"), "snooze": N_("snoozed"), "screen_locked": N_("paused while the screen is locked"),
+    "suspended": N_("paused while the computer sleeps"), "idle": N_("paused while you are away from the keyboard"),
+    "call": N_("paused during a video call"), "on_battery": N_("paused to save battery"),
 }
 STATE_WORDS = {
-    "starting": "starting up", "upright": "sitting tall", "forward": "head drifting forward",
-    "away": "away from the desk", "uncertain": "looking for you", "paused": "paused",
-    "camera_unavailable": "the camera is not available",
+    "starting": N_("starting up"), "upright": N_("sitting tall"), "forward": N_("head drifting forward"),
+    "away": N_("away from the desk"), "uncertain": N_("looking for you"), "paused": N_("paused"),
+    "camera_unavailable": N_("the camera is not available"),
 }
 
 
@@ -63,7 +64,7 @@ class NotRunning(Exception):
 
 _DURATION = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?")
 _UNTIL = re.compile(r"until\s+(\d{1,2})[:.](\d{2})")
-PAUSE_FORMS = "5 (minutes), 15m, 1h, 2h30m or 90s (at most 24h), until 14:00, or tomorrow"
+PAUSE_FORMS = N_("5 (minutes), 15m, 1h, 2h30m or 90s (at most 24h), until 14:00, or tomorrow")
 
 
 def parse_pause(text: str | None, now: datetime | None = None) -> int | str:
@@ -91,7 +92,7 @@ def parse_pause(text: str | None, now: datetime | None = None) -> int | str:
         hours, minutes, secs = (int(group or 0) for group in match.groups())
         seconds = hours * 3600 + minutes * 60 + secs
     if not 1 <= seconds <= MAX_PAUSE_S:
-        raise UserError(f"pause takes {PAUSE_FORMS} (got {text!r}).")
+        raise UserError(_("pause takes {forms} (got {text!r}).").format(forms=_(PAUSE_FORMS), text=text))
     return seconds
 
 
@@ -102,17 +103,18 @@ def not_running_status() -> dict:
 def status_words(status: dict) -> str:
     """'running, sitting tall', 'running, paused by you until 14:30', 'not running', ..."""
     if not status.get("running"):
-        return "not running"
+        return _("not running")
     state = status.get("state")
     if state == "paused":
-        words = REASON_WORDS.get(status.get("pause_reason") or "", "paused")
+        words = _(REASON_WORDS.get(status.get("pause_reason") or "", N_("paused")))
         until = status.get("paused_until")
         if until:
             moment = datetime.fromisoformat(until)
             same_day = moment.date() == datetime.now(moment.tzinfo).date()
-            words += f" until {moment:%H:%M}" if same_day else f" until {moment:%A %H:%M}"
-        return f"running, {words}"
-    return f"running, {STATE_WORDS.get(state or '', state or 'unknown')}"
+            when = f"{moment:%H:%M}" if same_day else f"{weekday(moment.date())} {moment:%H:%M}"
+            words = _("{words} until {when}").format(words=words, when=when)
+        return _("running, {words}").format(words=words)
+    return _("running, {words}").format(words=_(STATE_WORDS.get(state or "", state or N_("unknown"))))
 
 
 # --------------------------------------------------------------------------- talking to the instance
@@ -170,7 +172,7 @@ def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -
     deadline = time.monotonic() + connect_wait_s
     while True:
         if not instance_running(home.lock):
-            raise NotRunning(f"not running in {home.root}")
+            raise NotRunning(_("not running in {folder}").format(folder=home.root))
         path = socket_path_for_client(home)
         try:
             if path is None:
@@ -255,9 +257,9 @@ def open_running_panel(home: Home) -> str | None:
         log.info("could not ask the running instance to open its panel: %s", exc)
         return None
     if (reply.get("status") or {}).get("window"):
-        return "fhp-monitor is already running; its window is opening now."
-    return ("fhp-monitor is already running (without a window on this screen); "
-            "`fhp-monitor status` shows how it is doing.")
+        return _("fhp-monitor is already running; its window is opening now.")
+    return _("fhp-monitor is already running (without a window on this screen); "
+             "`fhp-monitor status` shows how it is doing.")
 
 
 def reload_running(home: Home) -> str | None:
@@ -268,5 +270,6 @@ def reload_running(home: Home) -> str | None:
     except NotRunning:
         return None
     except ControlError as exc:
-        return f"The running fhp-monitor could not be told ({exc}); restart it to use the new calibration."
-    return "The running fhp-monitor now uses the new calibration."
+        return _("The running fhp-monitor could not be told ({error}); restart it to use the new calibration.").format(
+            error=exc)
+    return _("The running fhp-monitor now uses the new calibration.")

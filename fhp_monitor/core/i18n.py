@@ -48,6 +48,7 @@ class Language:
     catalog: _gettext.NullTranslations = field(default_factory=_gettext.NullTranslations)
     day_month: Callable[[_dt.date], str] = _english_day_month
     weekday: Callable[[_dt.date], str] = lambda day: _DAYS[day.weekday()]
+    short_weekday: Callable[[_dt.date], str] = lambda day: _DAYS[day.weekday()][:3]
     number: Callable[[float, int], str] = _english_number
 
 
@@ -92,6 +93,11 @@ def day_month(day: _dt.date) -> str:
 def weekday(day: _dt.date) -> str:
     """'Monday' in the active language."""
     return _active.weekday(day)
+
+
+def short_weekday(day: _dt.date) -> str:
+    """'Mon' in the active language (the chart's day-by-day strip)."""
+    return _active.short_weekday(day)
 
 
 def number(value: float, digits: int = 0) -> str:

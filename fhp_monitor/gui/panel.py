@@ -14,6 +14,7 @@ import tkinter as tk
 from collections.abc import Callable
 
 from fhp_monitor.core.commands import PANEL_BUTTONS, Command, possible
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.gui.sizing import Scale, screen_scale
@@ -23,7 +24,7 @@ BUTTON_FONT = ("DejaVu Sans", 16)  # design sizes, scaled to the screen (sizing.
 STATUS_FONT = ("DejaVu Sans", 18, "bold")
 #: The panel's design size (its natural size at scale 1): fits 1024 x 768 as it is.
 DESIGN_SIZE = (420, 560)
-CLOSE_LABEL = "Close  (Esc)"
+CLOSE_LABEL = N_("Close  (Esc)")
 
 
 class ControlPanel:
@@ -48,13 +49,13 @@ class ControlPanel:
         tk.Label(root, textvariable=self.status, font=status_font, anchor="w").pack(fill="x", pady=(0, scale.px(12)))
         self.buttons: dict[Command, tk.Button] = {}
         for command, label in PANEL_BUTTONS:
-            button = tk.Button(root, text=label, font=button_font, width=26, pady=scale.px(6),
+            button = tk.Button(root, text=_(label), font=button_font, width=26, pady=scale.px(6),
                                command=lambda c=command: self._send(c))
             button.bind("<Return>", lambda _event, c=command: self._send(c))
             button.pack(fill="x", pady=scale.px(3))
             self.buttons[command] = button
         self._enable()
-        self.close_button = tk.Button(root, text=CLOSE_LABEL, font=button_font, width=26, pady=scale.px(6),
+        self.close_button = tk.Button(root, text=_(CLOSE_LABEL), font=button_font, width=26, pady=scale.px(6),
                                       command=self.close)
         self.close_button.bind("<Return>", lambda _event: self.close())
         self.close_button.pack(fill="x", pady=(scale.px(12), 0))

@@ -29,18 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
 from fhp_monitor.desktop import autostart
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
 from fhp_monitor.gui.wizard_screens import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
 from fhp_monitor.home.folder import Home
+from fhp_monitor.i18n import LANGUAGES
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings, check_setting, describe_setting
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "fhp-monitor \u2014 Settings"
+WINDOW_TITLE = N_("fhp-monitor \u2014 Settings")
 DESIGN_SIZE = (1200, 760)
 MIN_SIZE = (640, 480)
 TITLE_PT, LABEL_PT, ENTRY_PT, HINT_PT = 26, 19, 19, 15
@@ -60,25 +62,33 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("detection", "sensitivity_deg", "How far forward counts", "Smaller is stricter. Usual: 2"),
-    Field("nudges", "onset_delay_s", "Seconds forward before a reminder", "Usual: 60"),
-    Field("nudges", "cooldown_min", "Minutes between reminders, at least", "Usual: 15"),
-    Field("nudges", "quiet_hours", "No reminders between", "Like 22:00-07:00. Empty: none", "text"),
-    Field("summary", "daily_time", "Day summary at", "Like 17:30. Empty: no summary", "text"),
-    Field("app", "pause_for_apps", "Pause while these apps run", "Names, with commas between", "names"),
-    Field("camera", "index", "Camera number", "0 is the first camera"),
-    Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
-    Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
-    Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
+    Field("detection", "sensitivity_deg", N_("How far forward counts"), N_("Smaller is stricter. Usual: 2")),
+    Field("nudges", "onset_delay_s", N_("Seconds forward before a reminder"), N_("Usual: 60")),
+    Field("nudges", "cooldown_min", N_("Minutes between reminders, at least"), N_("Usual: 15")),
+    Field("nudges", "quiet_hours", N_("No reminders between"), N_("Like 22:00-07:00. Empty: none"), "text"),
+    Field("summary", "daily_time", N_("Day summary at"), N_("Like 17:30. Empty: no summary"), "text"),
+    Field("app", "pause_for_apps", N_("Pause while these apps run"), N_("Names, with commas between"), "names"),
+    Field("camera", "index", N_("Camera number"), N_("0 is the first camera")),
+    Field("app", "pause_on_battery_below", N_("Pause on battery below (%)"), N_("0: never pause for the battery")),
+    Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
+    Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag"),
+    Field("display", "language", N_("Language"), "", "choice"),
+    Field("display", "text_size", N_("Text size"), N_("For all windows"), "choice"),
 )
 
-PERSONAL_NOTE = " The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
-                "calibrate again and skip the last step to use it."
-SAVED = "Saved. fhp-monitor uses the new settings within a few seconds."
-NOTHING_CHANGED = "Nothing changed."
-FIX_FIRST = "Please correct the fields marked in red. Nothing was saved."
-FILE_PROBLEM = "The settings file has a problem, so nothing was saved: {problem} Open the file to correct it."
-SAVE_FAILED = "Could not save the settings ({error}). Check that the disk is not full."
+#: The words shown for each choice of a "choice" field (the value saved is the key).
+CHOICES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("display", "language"): (("system", N_("System")),) + tuple(LANGUAGES.items()),  # names in their own language
+    ("display", "text_size"): (("normal", N_("Normal")), ("large", N_("Large")), ("extra_large", N_("Extra large"))),
+}
+
+PERSONAL_NOTE = N_("The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
+                "calibrate again and skip the last step to use it.")
+SAVED = N_("Saved. fhp-monitor uses the new settings within a few seconds.")
+NOTHING_CHANGED = N_("Nothing changed.")
+FIX_FIRST = N_("Please correct the fields marked in red. Nothing was saved.")
+FILE_PROBLEM = N_("The settings file has a problem, so nothing was saved: {problem} Open the file to correct it.")
+SAVE_FAILED = N_("Could not save the settings ({error}). Check that the disk is not full.")
 
 
 def form_value(text: str, kind: str) -> Any:
@@ -114,7 +124,7 @@ def plain_rule(section: str, key: str, settings: Settings) -> str:
     words = describe_setting(section, key, settings)
     words = words.replace(', or "" for off', ", or leave it empty").replace(', or "" for none', ", or leave it empty")
     words = words.replace('"', "")
-    return f"Please enter {words}."
+    return _("Please enter {words}.").format(words=words)
 
 
 class SettingsForm:
@@ -134,18 +144,19 @@ class SettingsForm:
         self._closed = False
         self.entries: dict[tuple[str, str], tk.Entry] = {}
         self.flags: dict[tuple[str, str], tk.BooleanVar] = {}
+        self.choices: dict[tuple[str, str], tk.StringVar] = {}
         self.errors: dict[tuple[str, str], tk.Label] = {}
         fonts = {"title": scale.font(TITLE_PT, "bold"), "label": scale.font(LABEL_PT, "bold"),
                  "entry": scale.font(ENTRY_PT), "hint": scale.font(HINT_PT), "flag": scale.font(LABEL_PT)}
         self.fonts = fonts
-        window.title(WINDOW_TITLE)
+        window.title(_(WINDOW_TITLE))
         window.configure(background=BACKGROUND)
         place_window(window, scale.size(DESIGN_SIZE), MIN_SIZE)
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         pad = scale.px(28)
 
-        tk.Label(window, text="Settings", font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        tk.Label(window, text=_("Settings"), font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
             side="top", fill="x", padx=pad, pady=(scale.px(18), scale.px(4)))
         self.note = tk.Label(window, text=self._sensitivity_note(), font=fonts["hint"], fg=TEXT, bg=BACKGROUND,
                              anchor="w", justify="left", wraplength=scale.px(DESIGN_SIZE[0] - 60))
@@ -174,11 +185,11 @@ class SettingsForm:
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
                       highlightthickness=2, highlightbackground=TEXT)
-        tk.Button(buttons, text="Save  (Enter)", command=self.save, bg=ACCENT, fg="#ffffff",
+        tk.Button(buttons, text=_("Save  (Enter)"), command=self.save, bg=ACCENT, fg="#ffffff",
                   activebackground="#1e3a8a", activeforeground="#ffffff", **button).pack(side="right")
-        tk.Button(buttons, text="Cancel  (Esc)", command=self.close, bg="#f1f1f1", fg=TEXT,
+        tk.Button(buttons, text=_("Cancel  (Esc)"), command=self.close, bg="#f1f1f1", fg=TEXT,
                   activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left")
-        tk.Button(buttons, text="Open the settings file", command=self.open_the_file, bg="#f1f1f1", fg=TEXT,
+        tk.Button(buttons, text=_("Open the settings file"), command=self.open_the_file, bg="#f1f1f1", fg=TEXT,
                   activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left", padx=scale.px(16))
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
@@ -201,7 +212,7 @@ class SettingsForm:
     def _sensitivity_note(self) -> str:
         personal = self.baseline.sensitivity_deg if self.baseline and self.baseline.personalised else None
         words = sensitivity_words(personal, self.settings.detection.sensitivity_deg)
-        return words + (PERSONAL_NOTE if personal is not None else "")
+        return words + (" " + _(PERSONAL_NOTE) if personal is not None else "")
 
     def _cell(self, grid: tk.Frame, number: int) -> tk.Frame:
         cell = tk.Frame(grid, bg=BACKGROUND)
@@ -223,7 +234,7 @@ class SettingsForm:
                            wraplength=scale.px(560), takefocus=True, cursor="hand2", highlightthickness=2,
                            highlightbackground=BACKGROUND, highlightcolor=ACCENT)
 
-            def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = field.label) -> None:
+            def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = _(field.label)) -> None:
                 box.configure(text=f"{CHECKED if var.get() else UNCHECKED} {label}")
 
             def toggle(_event: tk.Event | None = None, var: tk.BooleanVar = var) -> None:
@@ -236,7 +247,10 @@ class SettingsForm:
             box.pack(side=side, fill="x", pady=(scale.px(8), 0), padx=(0, scale.px(32) if side == "left" else 0))
             self.flags[where] = var
             return
-        tk.Label(cell, text=field.label, font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        if field.kind == "choice":
+            self._add_choice(cell, field, current)
+            return
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
             side="top", fill="x")
         entry = tk.Entry(cell, font=fonts["entry"], fg=TEXT, bg="#ffffff", relief="solid", bd=1,
                          highlightthickness=2, highlightcolor=ACCENT, insertwidth=scale.px(3))
@@ -244,7 +258,7 @@ class SettingsForm:
         entry.pack(side="top", fill="x", ipady=scale.px(3))
         entry.bind("<FocusIn>", lambda _event, e=entry: (e.select_range(0, "end"), e.icursor("end")))
         self.entries[where] = entry
-        hint = field.hint
+        hint = _(field.hint) if field.hint else ""
         if where == ("detection", "sensitivity_deg"):
             hint = f"{hint} ({forward_words(2.0)})"
         error = tk.Label(cell, text=hint, font=fonts["hint"], fg=HINT, bg=BACKGROUND, anchor="w", justify="left",
@@ -253,10 +267,45 @@ class SettingsForm:
         error.hint = hint  # type: ignore[attr-defined]
         self.errors[where] = error
 
+    def _add_choice(self, cell: tk.Frame, field: Field, current: str) -> None:
+        """A choice among a few words: "◀ Deutsch ▶", reachable with Tab; Space, Enter-free arrows and
+        clicks move to the next choice (Left: the previous one)."""
+        scale, fonts = self.scale, self.fonts
+        where = (field.section, field.key)
+        options = CHOICES[where]
+        keys = [key for key, _words in options]
+        var = tk.StringVar(value=current if current in keys else keys[0])
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+            side="top", fill="x")
+        box = tk.Label(cell, text="", font=fonts["entry"], fg=TEXT, bg="#ffffff", anchor="w", relief="solid", bd=1,
+                       takefocus=True, cursor="hand2", highlightthickness=3, highlightbackground=BACKGROUND,
+                       highlightcolor=ACCENT)
+
+        def show(*_args: Any) -> None:
+            words = dict(options)[var.get()]
+            box.configure(text=f"\u25c0 {_(words)} \u25b6")  # a language's own name has no translation: itself
+
+        def step(by: int) -> None:
+            var.set(keys[(keys.index(var.get()) + by) % len(keys)])
+
+        var.trace_add("write", show)
+        show()
+        box.bind("<space>", lambda _event: step(1))
+        box.bind("<Right>", lambda _event: step(1))
+        box.bind("<Left>", lambda _event: step(-1))
+        box.bind("<Button-1>", lambda event: (step(1), event.widget.focus_set()))
+        box.pack(side="top", fill="x", ipady=scale.px(3))
+        self.choices[where] = var
+        hint = tk.Label(cell, text=_(field.hint) if field.hint else "", font=fonts["hint"], fg=HINT, bg=BACKGROUND,
+                        anchor="w", justify="left", wraplength=scale.px(520))
+        hint.pack(side="top", fill="x")
+        hint.hint = hint.cget("text")  # type: ignore[attr-defined]
+        self.errors[where] = hint
+
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
             self._title_fixed = True
-            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+            store_x11_title_as_utf8(self.window, _(WINDOW_TITLE))
 
     # ------------------------------------------------------------------ actions
 
@@ -268,6 +317,8 @@ class SettingsForm:
             where = (field.section, field.key)
             if field.kind == "flag":
                 value: Any = bool(self.flags[where].get())
+            elif field.kind == "choice":
+                value = self.choices[where].get()
             else:
                 value = form_value(self.entries[where].get(), field.kind)
             try:
@@ -285,7 +336,7 @@ class SettingsForm:
         for where, label in self.errors.items():
             label.configure(text=problems.get(where, label.hint), fg=BAD if where in problems else HINT)  # type: ignore[attr-defined]
         if problems:
-            self.status.configure(text=FIX_FIRST, fg=BAD)
+            self.status.configure(text=_(FIX_FIRST), fg=BAD)
             self.entries[next(iter(problems))].focus_set()
             self.on_step("settings: invalid " + " ".join(f"{s}.{k}" for s, k in problems))
             return False
@@ -299,11 +350,11 @@ class SettingsForm:
                 save_changes(self.home.config, changes)
         except (ConfigError, ConfigEditError) as error:
             problem = " ".join(str(error).split("\n"))
-            self.status.configure(text=FILE_PROBLEM.format(problem=problem), fg=BAD)
+            self.status.configure(text=_(FILE_PROBLEM).format(problem=problem), fg=BAD)
             self.on_step("settings: file problem")
             return False
         except OSError as error:
-            self.status.configure(text=SAVE_FAILED.format(error=error.strerror or error), fg=BAD)
+            self.status.configure(text=_(SAVE_FAILED).format(error=error.strerror or error), fg=BAD)
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)

@@ -28,12 +28,13 @@ from PIL import Image, ImageDraw, ImageTk
 from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
 from fhp_monitor.core.framing import FramingCheck, FramingIssue, mean_luma
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
+from fhp_monitor.core.i18n import N_, _, ngettext
 from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "fhp-monitor \u2014 Calibration"
+WINDOW_TITLE = N_("fhp-monitor \u2014 Calibration")
 FONT_FAMILY = "DejaVu Sans"
 TITLE_FONT = (FONT_FAMILY, 28, "bold")
 BODY_FONT = (FONT_FAMILY, 21)
@@ -156,7 +157,7 @@ class WizardView:
 
     def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None) -> None:
         self.window = window
-        window.title(WINDOW_TITLE)
+        window.title(_(WINDOW_TITLE))
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         window.configure(background=BACKGROUND)
@@ -181,7 +182,7 @@ class WizardView:
         box.pack(side="left", anchor="n")
         box.pack_propagate(False)
         self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
-                                text="Starting the camera\u2026", font=self.fonts["body"], fg=TEXT)
+                                text=_("Starting the camera\u2026"), font=self.fonts["body"], fg=TEXT)
         self.preview.pack(expand=True)
 
         side = tk.Frame(middle, bg=BACKGROUND)
@@ -220,7 +221,7 @@ class WizardView:
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
             self._title_fixed = True
-            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+            store_x11_title_as_utf8(self.window, _(WINDOW_TITLE))
 
     # ------------------------------------------------------------------ screens
 
@@ -246,7 +247,7 @@ class WizardView:
         for action in actions:
             colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
                 if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
-            tk.Button(self.buttons, text=action.text, command=action.command, font=self.fonts["small"],
+            tk.Button(self.buttons, text=_(action.text), command=action.command, font=self.fonts["small"],
                       padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0, highlightthickness=2,
                       highlightbackground=TEXT, **colours).pack(
                 side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
@@ -277,8 +278,8 @@ class WizardView:
         for check, issue in rows or ():
             unknown = issue is not None and issue.code == "no_person" and "no_person" not in check.codes
             mark, colour, words = (
-                ("\u2713", GOOD, check.label) if issue is None
-                else ("?", UNKNOWN, check.label) if unknown
+                ("\u2713", GOOD, _(check.label)) if issue is None
+                else ("?", UNKNOWN, _(check.label)) if unknown
                 else ("\u2717", BAD, issue.message)
             )
             row = tk.Frame(self.checks, bg=BACKGROUND)
@@ -295,7 +296,7 @@ class WizardView:
             self._show_big(None)
             return
         seconds = max(0, int(np.ceil(seconds_left or 0.0)))
-        self._show_big(f"{seconds} second{'s' if seconds != 1 else ''} to go")
+        self._show_big(ngettext("{n} second to go", "{n} seconds to go", seconds).format(n=seconds))
         self.bar.delete("fill")
         self.bar.create_rectangle(0, 0, int(self.text_width * min(max(fraction, 0.0), 1.0)) + 2, self.scale.px(40),
                                   fill=ACCENT, width=0, tags="fill")
@@ -367,12 +368,12 @@ class LiveFeed:
         frame = self.source.read()
         if frame is None:
             if self.source.live:
-                raise SourceUnavailable("The camera stopped sending pictures.")
+                raise SourceUnavailable(_("The camera stopped sending pictures."))
             self.source.release()
             self.source.open()
             frame = self.source.read()
             if frame is None:
-                raise SourceUnavailable("There are no pictures in this file or folder.")
+                raise SourceUnavailable(_("There are no pictures in this file or folder."))
         return dataclasses.replace(frame, t=self.timeline.place(frame.t))
 
     def _tick(self) -> None:
@@ -382,8 +383,8 @@ class LiveFeed:
             frame = self._read()
             luma = mean_luma(frame.image)
             if self.dark.update(frame.t, luma):
-                raise SourceUnavailable("The camera shows only black. If it has a cover or a privacy switch, "
-                                        "open it. Check that the room light is on.")
+                raise SourceUnavailable(_("The camera shows only black. If it has a cover or a privacy switch, "
+                                          "open it. Check that the room light is on."))
         except SourceUnavailable as error:
             self.stop()
             self.on_problem(error)
@@ -400,38 +401,40 @@ class LiveFeed:
 # Short sentences, kind, no jargon and no medical advice; {braces} are filled in by the wizard.
 
 STEP_TEXT: dict[str, tuple[str, str]] = {
-    "starting": ("Getting ready\u2026", "Looking for your camera. This takes a moment."),
-    "camera": ("Which camera should we use?",
-               "You can see camera {number} of {count}.\n\n"
-               "Press \u2192 to see the next one. Press Enter to use the one that shows you."),
-    "checks": ("Welcome! Let's find how you sit tall",
-               "Sit tall, facing the screen: the way you would like to sit. First we check that the camera "
-               "sees you well."),
-    "upright": ("Sit tall, as you would like to sit",
-                "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
-                "Keep still until the bar is full."),
-    "failed": ("Let's try that again", "{error}\n\nPress Enter to try again."),
-    "forward_intro": ("One more, if you like",
-                      "Now let your head drift forward, the way it does when you are busy. "
+    "starting": (N_("Getting ready\u2026"), N_("Looking for your camera. This takes a moment.")),
+    "camera": (N_("Which camera should we use?"),
+               N_("You can see camera {number} of {count}.\n\n"
+               "Press \u2192 to see the next one. Press Enter to use the one that shows you.")),
+    "checks": (N_("Welcome! Let's find how you sit tall"),
+               N_("Sit tall, facing the screen: the way you would like to sit. First we check that the camera "
+               "sees you well.")),
+    "upright": (N_("Sit tall, as you would like to sit"),
+                N_("Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
+                "Keep still until the bar is full.")),
+    "failed": (N_("Let's try that again"), N_("{error}\n\nPress Enter to try again.")),
+    "forward_intro": (N_("One more, if you like"),
+                      N_("Now let your head drift forward, the way it does when you are busy. "
                       "This teaches fhp-monitor what \u201cforward\u201d looks like for you.\n\n"
-                      "Press Enter to record {seconds} seconds, or S to skip."),
-    "forward": ("Let your head drift forward", "Just as it usually does. Stay like that until the bar is full."),
-    "result": ("All done \u2014 thank you!", "fhp-monitor now knows how you sit tall."),
-    "problem": ("{title}", "{message}\n\nThen press Enter to try again."),
+                      "Press Enter to record {seconds} seconds, or S to skip.")),
+    "forward": (N_("Let your head drift forward"),
+                N_("Just as it usually does. Stay like that until the bar is full.")),
+    "result": (N_("All done \u2014 thank you!"), N_("fhp-monitor now knows how you sit tall.")),
+    "problem": ("{title}", N_("{message}\n\nThen press Enter to try again.")),
 }
-RESULT_BIG = "Sitting tall: saved \u2713"
-RESULT_NOTE = ("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
+RESULT_BIG = N_("Sitting tall: saved \u2713")
+RESULT_NOTE = (N_("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
                "Next: fhp-monitor looks now and then. If your head stays forward for a while, "
-               "you get a gentle reminder.")
-AUTOSTART_OPTION = "Start fhp-monitor when I log in (L)"
-CHECKS_LOOKING = "Looking at the picture\u2026"
-CHECKS_OK = "All good! Press Enter to start."
-CHECKS_FIX = "Please fix the crosses first, or press A to start anyway."
-KEEP_STILL = "Lovely. Keep still\u2026"
-PAUSED = "Paused: {why}. Please keep still for a moment."
-NO_CAMERA = ("We can't find a camera", "No camera answered. Check that it is plugged in, or that the "
-             "laptop's camera switch or cover is open.")
-CAMERA_FAILED = "We can't see the camera"
-MODEL_FAILED = "We could not start"
-SAVE_FAILED = "We could not save the calibration ({error}). Check that the disk is not full, then press Enter again."
-NO_PICTURE = "No picture"
+               "you get a gentle reminder."))
+AUTOSTART_OPTION = N_("Start fhp-monitor when I log in (L)")
+CHECKS_LOOKING = N_("Looking at the picture\u2026")
+CHECKS_OK = N_("All good! Press Enter to start.")
+CHECKS_FIX = N_("Please fix the crosses first, or press A to start anyway.")
+KEEP_STILL = N_("Lovely. Keep still\u2026")
+PAUSED = N_("Paused: {why}. Please keep still for a moment.")
+NO_CAMERA = (N_("We can't find a camera"), N_("No camera answered. Check that it is plugged in, or that the "
+             "laptop's camera switch or cover is open."))
+CAMERA_FAILED = N_("We can't see the camera")
+MODEL_FAILED = N_("We could not start")
+SAVE_FAILED = N_("We could not save the calibration ({error}). Check that the disk is not full, "
+                 "then press Enter again.")
+NO_PICTURE = N_("No picture")

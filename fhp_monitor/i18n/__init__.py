@@ -91,7 +91,7 @@ def resolve(choice: str, environ: Mapping[str, str] | None = None, platform: str
     return choice if choice in LANGUAGES else system_language(environ, platform)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def language(code: str) -> core_i18n.Language:
     """The core's Language for ``code``: its compiled catalog and Babel's dates and numbers."""
     if code not in LANGUAGES:
@@ -113,11 +113,15 @@ def language(code: str) -> core_i18n.Language:
     def weekday(day: _dt.date) -> str:
         return format_date(day, "EEEE", locale=where)
 
+    def short_weekday(day: _dt.date) -> str:
+        return format_date(day, "EEE", locale=where)
+
     def number(value: float, digits: int) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=where)
 
-    return core_i18n.Language(code=code, catalog=catalog, day_month=day_month, weekday=weekday, number=number)
+    return core_i18n.Language(code=code, catalog=catalog, day_month=day_month, weekday=weekday,
+                               short_weekday=short_weekday, number=number)
 
 
 def activate(choice: str = "system", environ: Mapping[str, str] | None = None,

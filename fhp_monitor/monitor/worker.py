@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline, body_of
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.minutes import MinuteAccumulator
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
@@ -287,7 +288,7 @@ class MonitorWorker:
         if self.setup_watch is None:
             return False
         if self.setup_watch.update(self.monotonic(), reading.signals):  # durations: monotonic
-            self._notify(MOVED_TITLE, MOVED_TEXT)
+            self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
         return self.setup_watch.moved
 
     def _file_unreadable(self, why: str) -> None:
@@ -309,7 +310,7 @@ class MonitorWorker:
                                           wall=wall, max_gap_s=gap))
         self.schedule.reset()
         if self.outage.notice_due(now):
-            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), messages.CAMERA_UNAVAILABLE_TEXT)
+            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), _(messages.CAMERA_UNAVAILABLE_TEXT))
         wait = self.outage.next_wait()
         self._planned, self.last_wait_why = wait, "camera_unavailable"
         return wait
