@@ -33,7 +33,7 @@ from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
 from fhp_monitor.desktop import autostart
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.wizard_screens import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
+from fhp_monitor.gui.style import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
 from fhp_monitor.home.folder import Home
 from fhp_monitor.i18n import LANGUAGES
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
