@@ -26,7 +26,7 @@ from fhp_monitor.core.calibration import (
     save_baseline,
 )
 from fhp_monitor.core.geometry import read_posture
-from fhp_monitor.core.i18n import _, ngettext, number
+from fhp_monitor.core.i18n import N_, _, ngettext, number
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
@@ -37,9 +37,10 @@ from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
+# Help texts of the options stay English for now: argparse's own words around them are English.
 HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
-             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")
-JSON_HELP = "print it as one line of JSON, for other programs"
+             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")  # not translated
+JSON_HELP = "print it as one line of JSON, for other programs"  # not translated: argparse help
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,7 +187,8 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
                 if args.json:
                     print(json.dumps(row), flush=False)
                 else:
-                    words = reading.reason or {True: "head forward", False: "upright", None: "not calibrated"}[forward]
+                    words = _(reading.reason or {True: N_("head forward"), False: N_("upright"),
+                                                  None: N_("not calibrated")}[forward])
                     proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
                     print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
                     verdicts[forward] = verdicts.get(forward, 0) + 1
@@ -205,18 +207,15 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     return 0
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def replay_total(count: int, verdicts: dict) -> str:
     """The line under a replay's table: how many frames, and how they were judged."""
     if not count:
-        return "No frames were judged."
-    parts = [f"{verdicts.get(False, 0)} upright", f"{verdicts.get(True, 0)} head forward"]
+        return _("No frames were judged.")
+    parts = [_("{n} upright").format(n=verdicts.get(False, 0)), _("{n} head forward").format(n=verdicts.get(True, 0))]
     if verdicts.get(None):
-        parts.append(f"{verdicts[None]} without a verdict")
-    return f"In all: {plural(count, 'frame')}, " + ", ".join(parts) + "."
+        parts.append(_("{n} without a verdict").format(n=verdicts[None]))
+    frames = ngettext("{n} frame", "{n} frames", count).format(n=count)
+    return _("In all: {frames}, {verdicts}.").format(frames=frames, verdicts=", ".join(parts))
 
 
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
@@ -282,16 +281,17 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
     if args.json:
         print(json.dumps(status))
     else:
-        print(f"Version:     fhp-monitor {__version__}")
-        print(f"Home:        {home.root}")
-        print(f"Settings:    {home.config}")
-        print(f"Log:         {home.log_file}")
-        print(f"Model:       {status['model']}")
         if baseline is None:
-            print("Calibrated:  not yet (run: fhp-monitor calibrate)")
+            calibrated = _("not yet (run: fhp-monitor calibrate)")
         else:
-            print(f"Calibrated:  {status['calibrated_at']}, upright reads {baseline.cva_proxy_deg:.1f} degrees")
-        print(f"Monitoring:  {status_words(status)}")
+            calibrated = _("{when}, upright reads {degrees} degrees").format(
+                when=status["calibrated_at"], degrees=number(baseline.cva_proxy_deg, 1))
+        rows = [(_("Version:"), f"fhp-monitor {__version__}"), (_("Home:"), home.root), (_("Settings:"), home.config),
+                (_("Log:"), home.log_file), (_("Model:"), status["model"]), (_("Calibrated:"), calibrated),
+                (_("Monitoring:"), status_words(status))]
+        wide = max(12, *(len(label) + 1 for label, _value in rows))
+        for label, value in rows:
+            print(f"{label:<{wide}} {value}")
     return 0
 
 

@@ -129,31 +129,33 @@ def socket_path_for_client(home: Home) -> Path | None:
     try:
         info = os.lstat(pointer)
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > MAX_REQUEST_BYTES:
-            raise ControlError(f"{pointer} is not a small file of yours; remove it and start fhp-monitor again.")
+            raise ControlError(_("{path} is not a small file of yours; remove it and start fhp-monitor again.").format(
+                path=pointer))
         target = Path(pointer.read_text(encoding="utf-8").strip())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise ControlError(f"fhp-monitor cannot read {pointer} ({exc}); remove it and start fhp-monitor again.") \
-            from None
+        raise ControlError(_("fhp-monitor cannot read {path} ({error}); remove it and start fhp-monitor again.").format(
+            path=pointer, error=exc)) from None
     if target.name != SOCKET_NAME or not private_dir_ok(target.parent):
-        raise ControlError(f"{pointer} points to {target.parent}, which is not a private folder of yours; "
-                           "remove it and start fhp-monitor again.")
+        raise ControlError(_("{path} points to {folder}, which is not a private folder of yours; "
+                             "remove it and start fhp-monitor again.").format(path=pointer, folder=target.parent))
     return target
 
 
 def _connect(path: Path) -> socket.socket:
     info = os.lstat(path)
     if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
-        raise ControlError(f"{path} is not a control socket of yours, so fhp-monitor will not talk to it.")
+        raise ControlError(_("{path} is not a control socket of yours, so fhp-monitor will not talk to it.").format(
+            path=path))
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.settimeout(CLIENT_TIMEOUT_S)
         conn.connect(os.fsdecode(path))
         uid, _pid = peer_uid_pid(conn)
         if uid != os.getuid():
-            raise ControlError(f"the program listening on {path} runs as another user (uid {uid}), "
-                               "so fhp-monitor will not talk to it.")
+            raise ControlError(_("the program listening on {path} runs as another user (uid {uid}), "
+                                 "so fhp-monitor will not talk to it.").format(path=path, uid=uid))
     except BaseException:
         conn.close()
         raise
@@ -167,8 +169,8 @@ def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -
     trusted. Waits up to ``connect_wait_s`` for an instance that is still starting to listen.
     """
     if not unix_sockets_available():
-        raise ControlError("Controlling a running fhp-monitor from the command line is not available on "
-                           "this system yet; use its tray icon.")
+        raise ControlError(_("Controlling a running fhp-monitor from the command line is not available on "
+                             "this system yet; use its tray icon."))
     deadline = time.monotonic() + connect_wait_s
     while True:
         if not instance_running(home.lock):
@@ -181,26 +183,27 @@ def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -
             break
         except (FileNotFoundError, ConnectionRefusedError) as exc:
             if time.monotonic() >= deadline:
-                raise ControlError("fhp-monitor is running but does not answer commands yet "
-                                   f"({exc.__class__.__name__}); try again in a moment.") from None
+                raise ControlError(_("fhp-monitor is running but does not answer commands yet "
+                                     "({error}); try again in a moment.").format(
+                                         error=exc.__class__.__name__)) from None
             time.sleep(0.1)  # the instance is loading; its socket appears when it is ready
         except OSError as exc:  # e.g. no permission, a timeout: one plain line, no traceback
-            raise ControlError(f"fhp-monitor cannot reach the running instance at {path} "
-                               f"({exc.strerror or exc}).") from None
+            raise ControlError(_("fhp-monitor cannot reach the running instance at {path} ({error}).").format(
+                path=path, error=exc.strerror or exc)) from None
     with conn:
         try:
             conn.sendall(json.dumps(message).encode("utf-8") + b"\n")
             line = read_line(conn, MAX_REPLY_BYTES)
         except OSError as exc:
-            raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
+            raise ControlError(_("fhp-monitor did not answer ({error}).").format(error=exc)) from None
     if line is None:
-        raise ControlError("fhp-monitor did not answer the command (it may be shutting down).")
+        raise ControlError(_("fhp-monitor did not answer the command (it may be shutting down)."))
     try:
         reply = json.loads(line.decode("utf-8"))
     except ValueError:
         reply = None
     if not isinstance(reply, dict) or not reply.get("ok"):
-        raise ControlError(f"fhp-monitor refused the command: {reply!r:.120}")
+        raise ControlError(_("fhp-monitor refused the command: {reply}").format(reply=f"{reply!r:.120}"))
     return reply
 
 

@@ -119,10 +119,20 @@ def field_text(value: Any, kind: str) -> str:
     return str(value)
 
 
+#: The loader's words for a clock setting, and the form's (an empty field, not "").
+FORM_WORDS = {
+    N_('a time like "17:30" (24-hour clock), or "" for off'):
+        N_("a time like 17:30 (24-hour clock), or leave it empty"),
+    N_('two times like "22:00-07:00", or "" for none'): N_("two times like 22:00-07:00, or leave it empty"),
+}
+
+
 def plain_rule(section: str, key: str, settings: Settings) -> str:
     """'Please enter a number from 5 to 3600.' in the form's words (the loader's rule, no YAML quotes)."""
     words = describe_setting(section, key, settings)
-    words = words.replace(', or "" for off', ", or leave it empty").replace(', or "" for none', ", or leave it empty")
+    for loader, form in FORM_WORDS.items():
+        if words == _(loader):
+            words = _(form)
     words = words.replace('"', "")
     return _("Please enter {words}.").format(words=words)
 
