@@ -87,6 +87,10 @@ def compile_all() -> None:
         path.with_suffix(".mo").write_bytes(compiled(load_po(path)))
 
 
+def _key(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def problems() -> list[str]:
     """What is missing, untranslated, fuzzy or stale, in words (empty when all is well)."""
     found = []
@@ -110,8 +114,8 @@ def problems() -> list[str]:
             found.append(f"{code}: {mo.name} missing (run: python tools/catalogs.py compile)")
         else:
             with mo.open("rb") as handle:
-                shipped = {m.id: m.string for m in read_mo(handle) if m.id}
-            expected = {m.id: m.string for m in catalog if m.id and not m.fuzzy}
+                shipped = {_key(m.id): _key(m.string) for m in read_mo(handle) if m.id}
+            expected = {_key(m.id): _key(m.string) for m in catalog if m.id and not m.fuzzy}
             if shipped != expected:
                 found.append(f"{code}: {mo.name} does not match {path.name} (run: python tools/catalogs.py compile)")
     return found
