@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -53,6 +54,8 @@ def load_po(path: Path) -> Catalog:
 
 def save_po(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if catalog.locale is not None and not isinstance(catalog.revision_date, datetime):
+        catalog.revision_date = datetime.now(timezone.utc)
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=120, omit_header=False, sort_output=False, include_previous=False)
     path.write_bytes(buffer.getvalue())

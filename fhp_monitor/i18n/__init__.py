@@ -21,6 +21,7 @@ import gettext
 import locale as _locale
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,7 +100,7 @@ def language(code: str) -> core_i18n.Language:
     if code == "en":
         return core_i18n.ENGLISH
     from babel import Locale
-    from babel.dates import format_date, format_skeleton
+    from babel.dates import format_date
     from babel.numbers import format_decimal
 
     catalog = gettext.translation(core_i18n.DOMAIN, localedir=str(LOCALE_DIR), languages=[code], fallback=True)
@@ -107,8 +108,12 @@ def language(code: str) -> core_i18n.Language:
         log.warning("the %s catalog is missing from %s; English is used", code, LOCALE_DIR)
     where = Locale.parse(code)
 
+    # The locale's own order for "weekday, day and month" (CLDR skeleton MMMMEd), with the weekday written out
+    skeleton = where.datetime_skeletons.get("MMMMEd")
+    day_pattern = re.sub(r"E+|c+", "EEEE", skeleton.pattern) if skeleton is not None else "EEEE d MMMM"
+
     def day_month(day: _dt.date) -> str:
-        return format_skeleton("MMMMEEEEd", day, locale=where)
+        return format_date(day, day_pattern, locale=where)
 
     def weekday(day: _dt.date) -> str:
         return format_date(day, "EEEE", locale=where)

@@ -26,7 +26,7 @@ def shown_value(value: Any) -> str:
     if value is None or isinstance(value, bool):
         text = {None: "nothing", True: "true", False: "false"}[value]
     elif isinstance(value, int) and value.bit_length() > 256:
-        text = "a number with hundreds of digits"
+        text = _("a number with hundreds of digits")
     else:
         try:
             text = json.dumps(value, ensure_ascii=False)
