@@ -84,8 +84,12 @@ class TimedSource:
     """Delegates to a real FrameSource and adds up the CPU its ``read()`` calls take."""
 
     def __init__(self, inner) -> None:
-        self.inner, self.live = inner, inner.live
+        self.inner, self.live, self.carries_poses = inner, inner.live, inner.carries_poses
         self.read_cpu_s = 0.0
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.inner.duration_s
 
     def open(self) -> None:
         self.inner.open()

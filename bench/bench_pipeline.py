@@ -61,10 +61,15 @@ class InMemoryFrames:
     1 s apart) or a 30 fps video (``video=True``) gives, without decoding anything."""
 
     live = False
+    carries_poses = False
 
     def __init__(self, images: list, video: bool = False) -> None:
         self.images, self.video = images, video
         self._next = 0
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.images) / 30.0 if self.video else float(len(self.images))
 
     def open(self) -> None:
         self._next = 0

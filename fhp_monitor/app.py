@@ -9,8 +9,9 @@ Threads:
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
   ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
-The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
-without a restart; a bad edit is reported once and the previous settings are kept), shows the
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits
+apply without a restart; a bad edit is reported once and the previous settings are kept; a save
+in the settings window applies at once through the same check), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
 """
 
@@ -90,7 +91,7 @@ class App:
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
-            on_snapshot=self._on_snapshot,
+            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
         )
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
@@ -201,9 +202,8 @@ class App:
     def show_settings(self) -> None:
         from fhp_monitor.gui.settings_flow import show_settings
 
-        # saved in this process: applied now (the language reaches the tray menu at once), not at the next poll
         show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell,
-                      on_saved=self.reload_settings)
+                      on_saved=self.reload_settings)  # at once: the worker has them within a second
 
     def show_summary(self) -> None:
         from fhp_monitor.store.reports import summary_chart
@@ -255,7 +255,7 @@ class App:
 
                 log.info("language: %s", activate(result.display.language))
                 if self.tray is not None:
-                    self.tray.relabel()
+                    self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
             self.worker.send("settings", result)
             if self.session is not None:
@@ -288,20 +288,18 @@ class App:
         self.worker.wake.set()
         self.commands.put(WAKE)
 
-    def pace(self, seconds: float) -> bool:
-        """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
-        if self.live:
-            self.worker.wake.wait(seconds)
-            self.worker.wake.clear()
-            return self.stop.is_set()
-        speed = self.args.speed
+    def pace(self, seconds: float) -> float:
+        """The worker's wait between looks (worker thread): ``seconds`` of the source's timeline,
+        cut short by a command (pause, lock, quit). Returns the timeline seconds that passed; the
+        worker moves a replay's clock by them. After a recording ended, time passes as for a camera."""
+        speed = 1.0 if self.live or self.worker.ended else self.args.speed
         if speed <= 0:
-            return self.stop.is_set()
+            return seconds
         started = time.monotonic()
         if self.worker.wake.wait(seconds / speed):  # a command, a lock or stop: act where the replay has got to
             self.worker.wake.clear()
-            self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
-        return self.stop.is_set()
+            return min(seconds, (time.monotonic() - started) * speed)
+        return seconds
 
     def main_loop(self) -> int:
         from fhp_monitor.desktop.session import start_session_awareness
@@ -319,9 +317,8 @@ class App:
         worker_thread.start()
 
         def finished() -> bool:
-            # With windows, a finished file source keeps the app up (summary, settings) unless --exit-at-end.
-            ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end or not self.windows.available)
-            return self.stop.is_set() or ended
+            # An ended recording keeps the worker taking commands until Quit, unless --exit-at-end.
+            return self.stop.is_set() or not worker_thread.is_alive()
 
         try:
             while not finished():
@@ -337,8 +334,6 @@ class App:
             self.shutdown()
         if self.worker.failure or self.gave_up:
             raise UserError(self.worker.failure or self.gave_up)
-        if self.worker.ended and not self.args.exit_at_end:
-            log.info("the source ended")
         return 0
 
     def shutdown(self) -> None:

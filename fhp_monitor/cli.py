@@ -17,17 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fhp_monitor import __version__
-from fhp_monitor.core.calibration import (
-    CalibrationError,
-    body_of,
-    fit_from_readings,
-    is_forward,
-    load_baseline,
-    save_baseline,
-)
+from fhp_monitor.core.calibration import CalibrationError, fit_from_readings, load_baseline, save_baseline
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.i18n import N_, _, ngettext, number
-from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable, pose_for
+from fhp_monitor.core.ports import HistoryError, ModelError, PostureState, SourceUnavailable, pose_for
 from fhp_monitor.errors import EXIT_NOT_RUNNING, EXIT_USER_ERROR, UserError
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
 from fhp_monitor.home.log import setup_logging
@@ -37,7 +30,6 @@ from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 from fhp_monitor.store.spool import open_spooled_history, record_calibration
 
-# Help texts of the options stay English for now: argparse's own words around them are English.
 HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
              "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")  # not translated
 JSON_HELP = "print it as one line of JSON, for other programs"  # not translated: argparse help
@@ -160,6 +152,9 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 
 
 def cmd_replay(args, home: Home, settings: Settings) -> int:
+    """Judge every frame of a source as the monitor judges its looks (monitor/verdict.py), so a
+    frame gets the same verdict replayed as live: too dark, camera moved, forward or upright."""
+    from fhp_monitor.monitor.verdict import FrameJudge
     from fhp_monitor.sensing.landmarks_csv import recorder_for
     from fhp_monitor.sensing.sources import source_for  # cv2 only for the commands that read pictures
 
@@ -167,34 +162,26 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
     source = source_for(args.source, settings)
     source.open()
     recorder = recorder_for(args.landmarks_out, source)
-    total = len(getattr(source, "paths", [])) or getattr(source, "frame_count", 0)
-    show_progress = not args.json and total > 50 and sys.stderr.isatty()
+    duration = source.duration_s or 0.0
+    show_progress = not args.json and duration > 50 and sys.stderr.isatty()
     if not args.json:
         print(f"{'frame':>6} {'t (s)':>8} {'angle (°)':>10} {'view':>6}  result")
     with estimator_for(settings, source) as estimator:
+        judge = FrameJudge(estimator, baseline, min_visibility=settings.detection.min_visibility,
+                           sensitivity_deg=settings.detection.sensitivity_deg)
         try:
             count, verdicts = 0, {}
             while (frame := source.read()) is not None:
-                pose = pose_for(frame, estimator)
+                verdict = judge.judge(frame, frame.t)  # the source's timeline times the camera-moved watch
                 if recorder is not None:
-                    recorder.write(frame, pose)
-                reading = read_posture(pose, settings.detection.min_visibility, body_of(baseline))
-                forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
-                row = {"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
-                       "cva_proxy_deg": None if reading.cva_proxy_deg is None else round(reading.cva_proxy_deg, 2),
-                       "forward": forward, "view": reading.view, "reason": reading.reason}
+                    recorder.write(frame, verdict.pose if verdict.pose is not None else pose_for(frame, estimator))
+                forward = print_verdict(frame, verdict, args.json)
                 count += 1
-                if args.json:
-                    print(json.dumps(row), flush=False)
-                else:
-                    words = _(reading.reason or {True: N_("head forward"), False: N_("upright"),
-                                                  None: N_("not calibrated")}[forward])
-                    proxy = "-" if reading.cva_proxy_deg is None else f"{reading.cva_proxy_deg:.1f}"
-                    print(f"{frame.index:>6} {frame.t:>8.2f} {proxy:>10} {reading.view or '-':>6}  {words}")
-                    verdicts[forward] = verdicts.get(forward, 0) + 1
-                    if show_progress:
-                        done = int(30 * count / max(total, 1))
-                        print(f"\r[{'#' * done}{'.' * (30 - done)}] {count}/{total}", end="", file=sys.stderr)
+                verdicts[forward] = verdicts.get(forward, 0) + 1
+                if show_progress:
+                    done = int(30 * min(frame.t / duration, 1.0))
+                    bar = f"[{'#' * done}{'.' * (30 - done)}] {frame.t:.0f}/{duration:.0f} s"
+                    print(f"\r{bar}", end="", file=sys.stderr)
         finally:
             source.release()
             if recorder is not None:
@@ -205,6 +192,26 @@ def cmd_replay(args, home: Home, settings: Settings) -> int:
         print(replay_total(count, verdicts))
     sys.stdout.flush()
     return 0
+
+
+def print_verdict(frame, verdict, as_json: bool) -> bool | None:
+    """One replayed frame: a JSON object, or a line of the table. Returns whether the head was
+    forward (None: no verdict)."""
+    observation, reading = verdict.observation, verdict.reading
+    forward = {PostureState.FORWARD: True, PostureState.UPRIGHT: False}.get(observation.state)
+    proxy = None if reading is None else reading.cva_proxy_deg
+    view = None if reading is None else reading.view
+    if as_json:
+        print(json.dumps({"frame": frame.index, "source": frame.source, "t": round(frame.t, 3),
+                          "cva_proxy_deg": None if proxy is None else round(proxy, 2), "forward": forward,
+                          "view": view, "state": observation.state.value, "reason": observation.detail or None}),
+              flush=False)
+        return forward
+    words = _({True: N_("head forward"), False: N_("upright")}.get(forward) or observation.detail
+              or observation.state.value)
+    shown = "-" if proxy is None else f"{proxy:.1f}"
+    print(f"{frame.index:>6} {frame.t:>8.2f} {shown:>10} {view or '-':>6}  {words}")
+    return forward
 
 
 def replay_total(count: int, verdicts: dict) -> str:
@@ -405,17 +412,9 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
             return 1
         print(_("fhp-monitor has stopped."))
         return 0
-    status = {"running": True, **(reply.get("status") or {})}
-    words = control.status_words({**status, "running": False, "_": 0} if False else status)
-    words = words.removeprefix(_("running, {words}").format(words=""))
-    if not reply.get("done"):
-        print(_("fhp-monitor will {command} at its next look (right now: {words}).").format(
-            command=args.command, words=words))
-    elif args.command == "resume" and status.get("state") != "paused":
-        print(_("Monitoring again ({words}).").format(words=words))
-    else:
-        print(_("fhp-monitor is {words}.").format(words=words))
-    return 0
+    words, done = control.reply_words(args.command, reply)
+    print(words, file=sys.stdout if done else sys.stderr)
+    return 0 if done else 1
 
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,

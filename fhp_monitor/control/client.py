@@ -51,7 +51,7 @@ REASON_WORDS = {
 STATE_WORDS = {
     "starting": N_("starting up"), "upright": N_("sitting tall"), "forward": N_("head drifting forward"),
     "away": N_("away from the desk"), "uncertain": N_("looking for you"), "paused": N_("paused"),
-    "camera_unavailable": N_("the camera is not available"),
+    "camera_unavailable": N_("the camera is not available"), "ended": N_("the recording has ended"),
 }
 
 
@@ -100,21 +100,57 @@ def not_running_status() -> dict:
     return {"running": False, "state": None, "paused_until": None, "pause_reason": None}
 
 
+def _until_words(until: str) -> str:
+    """'14:30' today, 'tomorrow 00:00', or 'Monday 07:00' (the pause's end in the instance's local time)."""
+    moment = datetime.fromisoformat(until)
+    days = (moment.date() - datetime.now(moment.tzinfo).date()).days
+    if days <= 0:
+        return f"{moment:%H:%M}"
+    if days == 1:
+        return _("tomorrow {time}").format(time=f"{moment:%H:%M}")
+    return _("{weekday} {time}").format(weekday=weekday(moment.date()), time=f"{moment:%H:%M}")
+
+
+def reply_words(command: str, reply: dict) -> tuple[str, bool]:
+    """What a pause or resume did, from the running instance's reply: ('Paused until 14:30.', True).
+
+    The instance answers once its status shows the command (``done``), so the words say what
+    happened; False (and words saying so) when it did not show in time.
+    """
+    status = {"running": True, **(reply.get("status") or {})}
+    now = running_words(status)
+    if not reply.get("done"):
+        return _("fhp-monitor did not confirm the {command} in {seconds} seconds; right now it is {now}.").format(
+            command=command, seconds=f"{CONFIRM_TIMEOUT_S:.0f}", now=now), False
+    if command == "resume":
+        if status.get("state") == "paused":  # a locked screen or a sleeping machine still holds it
+            return _("Resumed; monitoring starts again when it is no longer {now}.").format(now=now), True
+        if status.get("state") == "ended":
+            return _("The pause has ended; the recording has ended too, so there is nothing more to watch."), True
+        return _("Monitoring again ({words}).").format(words=now), True
+    if status.get("pause_reason") not in (None, "user"):  # a stronger pause shows first
+        return _("Paused (right now {now}).").format(now=now), True
+    until = status.get("paused_until")
+    return (_("Paused until {when}.").format(when=_until_words(until)) if until else _("Paused.")), True
+
+
 def status_words(status: dict) -> str:
     """'running, sitting tall', 'running, paused by you until 14:30', 'not running', ..."""
     if not status.get("running"):
         return _("not running")
+    return _("running, {words}").format(words=running_words(status))
+
+
+def running_words(status: dict) -> str:
+    """What a running instance is doing: 'sitting tall', 'paused by you until 14:30', ..."""
     state = status.get("state")
     if state == "paused":
         words = _(REASON_WORDS.get(status.get("pause_reason") or "", N_("paused")))
         until = status.get("paused_until")
         if until:
-            moment = datetime.fromisoformat(until)
-            same_day = moment.date() == datetime.now(moment.tzinfo).date()
-            when = f"{moment:%H:%M}" if same_day else f"{weekday(moment.date())} {moment:%H:%M}"
-            words = _("{words} until {when}").format(words=words, when=when)
-        return _("running, {words}").format(words=words)
-    return _("running, {words}").format(words=_(STATE_WORDS.get(state or "", state or N_("unknown"))))
+            words = _("{words} until {when}").format(words=words, when=_until_words(until))
+        return words
+    return _(STATE_WORDS.get(state or "", state or N_("unknown")))
 
 
 # --------------------------------------------------------------------------- talking to the instance

@@ -34,6 +34,9 @@ CAMERA_UNAVAILABLE_TEXT = N_(
     "The camera is not available right now. Close other apps that use it and check it is plugged in. "
     "fhp-monitor will carry on by itself when it is back."
 )
+#: A recording (a file source) has ended: the tray's words, and the one notification when the app stays.
+RECORDING_ENDED = N_("The recording has ended")
+RECORDING_ENDED_TEXT = N_("Its minutes are in your history. Quit fhp-monitor when you are done.")
 
 FIRST_TITLES = (
     N_("A gentle posture check"),
@@ -199,6 +202,8 @@ def tooltip(snapshot: StatusSnapshot, now: float) -> str:
                  else _("Paused until {when}").format(when=_when(snapshot.paused_until, now)))
     elif snapshot.state == PostureState.PAUSED:
         words = pause_words(snapshot.pause_reason)
+    elif snapshot.source_ended:
+        words = _(RECORDING_ENDED)
     elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
         words = _("Camera not available - click for help")
     return f"fhp-monitor: {words}"

@@ -8,12 +8,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui import TK_MISSING, tell_tk_missing, tk_available
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.schema import ConfigError
+
+if TYPE_CHECKING:
+    from fhp_monitor.gui.settings import SettingsForm
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +48,16 @@ def settings_with_window(home: Home, open_file: Callable[[Path], None], on_step:
 
 
 def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Callable[[str, str], None],
-                  on_saved: Callable[[], None] | None = None) -> None:
+                  on_saved: Callable[[], None] | None = None) -> SettingsForm | None:
     """The app's "Settings" command on the Tk thread: raise the open settings window or open one
-    over ``root``. Without a Tk root (no Tk, no display) the file opens in the editor instead.
-    ``on_saved`` runs (Tk thread) after the window saved something."""
+    over ``root`` and return its form (None when none was opened); ``on_saved()`` runs on this
+    thread right after the window saved config.yaml. Without a Tk root (no Tk, no display) the file
+    opens in the editor instead."""
     if root is None:
         if not tk_available():
             tell(_("Settings"), _(TK_MISSING))
         open_file(home.config)
-        return
+        return None
     from fhp_monitor.gui.settings import WINDOW_TITLE, open_settings
 
     for child in root.winfo_children():
@@ -60,11 +65,11 @@ def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Cal
             child.deiconify()
             child.lift()
             child.focus_force()
-            return
+            return None
     try:
-        open_settings(root, home=home, open_file=open_file,
-                      on_close=lambda saved: on_saved() if saved and on_saved is not None else None)
+        return open_settings(root, home=home, open_file=open_file, on_saved=on_saved)
     except ConfigError as exc:
         tell(_("Settings"), _(SETTINGS_BROKEN))
         log.info("settings window not opened: %s", exc)
         open_file(home.config)
+        return None

@@ -138,5 +138,5 @@ def test_the_worker_says_once_that_the_camera_moved_and_stops_judging_until_reca
     assert seen.worker.nudges_sent == []
     seen.worker.send("baseline", calibrated)  # recalibrated: a fresh watch, judged again at once
     seen.worker._apply_commands(seen.worker.clock.now())
-    assert seen.worker.setup_watch is not None and not seen.worker.setup_watch.moved
-    assert seen.worker.baseline is calibrated
+    assert seen.worker.judge.setup_watch is not None and not seen.worker.judge.setup_watch.moved
+    assert seen.worker.judge.baseline is calibrated
