@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,55 +33,35 @@ from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseli
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
 from fhp_monitor.desktop import autostart
-from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.style import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
+from fhp_monitor.gui.scrolling import ScrollArea
+from fhp_monitor.gui.settings_fields import CHOICES, FIELDS, Field, field_text, form_value, plain_rule
+from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
+from fhp_monitor.gui.style import (
+    ACCENT,
+    ACCENT_PRESSED,
+    BACKGROUND,
+    BAD,
+    BUTTON,
+    BUTTON_PRESSED,
+    FOCUS,
+    HINT,
+    ON_ACCENT,
+    TEXT,
+    store_x11_title_as_utf8,
+)
 from fhp_monitor.home.folder import Home
-from fhp_monitor.i18n import LANGUAGES
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.file import load_settings
-from fhp_monitor.settings.schema import ConfigError, Settings, check_setting, describe_setting
+from fhp_monitor.settings.schema import ConfigError, check_setting
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = N_("fhp-monitor \u2014 Settings")
-DESIGN_SIZE = (1200, 760)
+DESIGN_SIZE = (1200, 840)
 MIN_SIZE = (640, 480)
 TITLE_PT, LABEL_PT, ENTRY_PT, HINT_PT = 26, 19, 19, 15
-HINT = "#444444"
 CHECKED, UNCHECKED = "\u2611", "\u2610"
 
-
-@dataclass(frozen=True)
-class Field:
-    """One setting on the form: where it lives, what it is called, and a short hint."""
-
-    section: str
-    key: str
-    label: str
-    hint: str
-    kind: str = "number"  # number | text | names | flag
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("detection", "sensitivity_deg", N_("How far forward counts"), N_("Smaller is stricter. Usual: 2")),
-    Field("nudges", "onset_delay_s", N_("Seconds forward before a reminder"), N_("Usual: 60")),
-    Field("nudges", "cooldown_min", N_("Minutes between reminders, at least"), N_("Usual: 15")),
-    Field("nudges", "quiet_hours", N_("No reminders between"), N_("Like 22:00-07:00. Empty: none"), "text"),
-    Field("summary", "daily_time", N_("Day summary at"), N_("Like 17:30. Empty: no summary"), "text"),
-    Field("app", "pause_for_apps", N_("Pause while these apps run"), N_("Names, with commas between"), "names"),
-    Field("camera", "index", N_("Camera number"), N_("0 is the first camera")),
-    Field("app", "pause_on_battery_below", N_("Pause on battery below (%)"), N_("0: never pause for the battery")),
-    Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
-    Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag"),
-    Field("display", "language", N_("Language"), "", "choice"),
-    Field("display", "text_size", N_("Text size"), N_("For all windows"), "choice"),
-)
-
-#: The words shown for each choice of a "choice" field (the value saved is the key).
-CHOICES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    ("display", "language"): (("system", N_("System")),) + tuple(LANGUAGES.items()),  # names in their own language
-    ("display", "text_size"): (("normal", N_("Normal")), ("large", N_("Large")), ("extra_large", N_("Extra large"))),
-}
 
 PERSONAL_NOTE = N_("The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
                 "calibrate again and skip the last step to use it.")
@@ -92,51 +71,6 @@ FIX_FIRST = N_("Please correct the fields marked in red. Nothing was saved.")
 FILE_PROBLEM = N_("The settings file has a problem, so nothing was saved: {problem} Open the file to correct it.")
 SAVE_FAILED = N_("Could not save the settings ({error}). Check that the disk is not full.")
 
-
-def form_value(text: str, kind: str) -> Any:
-    """The value a field's text stands for, before the setting's own check.
-
-    Numbers accept a decimal comma ("1,5"); text is used as typed (trimmed); names are split at
-    commas with empty names dropped. Text that is not a number stays text, so the check names it.
-    """
-    text = text.strip()
-    if kind == "number":
-        candidate = text.replace(",", ".")
-        try:
-            number = float(candidate)
-        except ValueError:
-            return text
-        return int(number) if number.is_integer() and "." not in candidate and "e" not in candidate.lower() else number
-    if kind == "names":
-        return [name.strip() for name in text.split(",") if name.strip()]
-    return text
-
-
-def field_text(value: Any, kind: str) -> str:
-    """How a current value is shown in its field."""
-    if kind == "names":
-        return ", ".join(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-#: The loader's words for a clock setting, and the form's (an empty field, not "").
-FORM_WORDS = {
-    N_('a time like "17:30" (24-hour clock), or "" for off'):
-        N_("a time like 17:30 (24-hour clock), or leave it empty"),
-    N_('two times like "22:00-07:00", or "" for none'): N_("two times like 22:00-07:00, or leave it empty"),
-}
-
-
-def plain_rule(section: str, key: str, settings: Settings) -> str:
-    """'Please enter a number from 5 to 3600.' in the form's words (the loader's rule, no YAML quotes)."""
-    words = describe_setting(section, key, settings)
-    for loader, form in FORM_WORDS.items():
-        if words == _(loader):
-            words = _(form)
-    words = words.replace('"', "")
-    return _("Please enter {words}.").format(words=words)
 
 
 class SettingsForm:
@@ -151,60 +85,77 @@ class SettingsForm:
         self.on_saved = on_saved or (lambda: None)  # config.yaml was just saved (on the Tk thread)
         self.on_close, self.on_step = on_close or (lambda saved: None), on_step or (lambda line: None)
         self.autostart_command = autostart_command
-        self.scale = scale = scale or screen_scale(window, DESIGN_SIZE)
         self.settings = load_settings(home.config)  # ConfigError: the caller says so and opens the file
+        self.scale = scale = scale or screen_scale(window, DESIGN_SIZE, self.settings.display.text_size)
         self.baseline = self._baseline()
         self.saved = False
         self._closed = False
         self.entries: dict[tuple[str, str], tk.Entry] = {}
         self.flags: dict[tuple[str, str], tk.BooleanVar] = {}
         self.choices: dict[tuple[str, str], tk.StringVar] = {}
+        self.choice_boxes: dict[tuple[str, str], tk.Label] = {}
         self.errors: dict[tuple[str, str], tk.Label] = {}
         fonts = {"title": scale.font(TITLE_PT, "bold"), "label": scale.font(LABEL_PT, "bold"),
                  "entry": scale.font(ENTRY_PT), "hint": scale.font(HINT_PT), "flag": scale.font(LABEL_PT)}
         self.fonts = fonts
         window.title(_(WINDOW_TITLE))
         window.configure(background=BACKGROUND)
-        place_window(window, scale.size(DESIGN_SIZE), MIN_SIZE)
+        size = fit_to_screen(window, scale.size(DESIGN_SIZE))
+        place_window(window, size, MIN_SIZE)
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         pad = scale.px(28)
+        # Two columns of fields where they fit; one when large text makes the design wider than the screen
+        self.columns = 2 if scale.px(DESIGN_SIZE[0]) <= size[0] else 1
+        wrap = min(scale.px(DESIGN_SIZE[0] - 60), size[0] - 2 * pad - scale.px(24))
+        self.cell_wrap = (size[0] - 2 * pad - scale.px(18)) // self.columns - scale.px(30)  # a field's words
 
         tk.Label(window, text=_("Settings"), font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
             side="top", fill="x", padx=pad, pady=(scale.px(18), scale.px(4)))
         self.note = tk.Label(window, text=self._sensitivity_note(), font=fonts["hint"], fg=TEXT, bg=BACKGROUND,
-                             anchor="w", justify="left", wraplength=scale.px(DESIGN_SIZE[0] - 60))
+                             anchor="w", justify="left", wraplength=wrap)
         self.note.pack(side="top", fill="x", padx=pad)
         buttons = tk.Frame(window, bg=BACKGROUND)
         buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(6), scale.px(18)))
         self.status = tk.Label(window, text="", font=fonts["hint"], fg=TEXT, bg=BACKGROUND, anchor="w",
-                               justify="left", wraplength=scale.px(DESIGN_SIZE[0] - 60))
+                               justify="left", wraplength=wrap)
         self.status.pack(side="bottom", fill="x", padx=pad)
-        grid = tk.Frame(window, bg=BACKGROUND)
-        grid.pack(side="top", fill="both", expand=True, padx=pad, pady=(scale.px(10), 0))
-        grid.columnconfigure(0, weight=1, uniform="column")
-        grid.columnconfigure(1, weight=1, uniform="column")
+        self.area = ScrollArea(window, BACKGROUND, bar_width=scale.px(18))  # large text scrolls, never cut off
+        self.area.pack(side="top", fill="both", expand=True, padx=(pad, 0), pady=(scale.px(10), 0))
+        grid = self.area.inner
+        for column in range(self.columns):
+            grid.columnconfigure(column, weight=1, uniform="column")
         # Text fields two by two; the tick boxes share the next free cell, one under the other, or
         # side by side in a row of their own when the text fields fill their last row.
-        texts = [field for field in FIELDS if field.kind != "flag"]
+        # The language and text size come last (also in the Tab order: widgets are created in it).
+        texts = [field for field in FIELDS if field.kind not in ("flag", "choice")]
         for number, field in enumerate(texts):
             self._add_field(self._cell(grid, number), field)
         ticks = self._cell(grid, len(texts))
-        side_by_side = len(texts) % 2 == 0
+        side_by_side = len(texts) % 2 == 0 and self.columns == 2
         if side_by_side:
             ticks.grid_configure(columnspan=2)
         for field in FIELDS:
             if field.kind == "flag":
                 self._add_field(ticks, field, side="left" if side_by_side else "top")
+        after_ticks = len(texts) + (2 if side_by_side else 1)
+        for number, field in enumerate(field for field in FIELDS if field.kind == "choice"):
+            self._add_field(self._cell(grid, after_ticks + number), field)
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
-                      highlightthickness=2, highlightbackground=TEXT)
-        tk.Button(buttons, text=_("Save  (Enter)"), command=self.save, bg=ACCENT, fg="#ffffff",
-                  activebackground="#1e3a8a", activeforeground="#ffffff", **button).pack(side="right")
-        tk.Button(buttons, text=_("Cancel  (Esc)"), command=self.close, bg="#f1f1f1", fg=TEXT,
-                  activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left")
-        tk.Button(buttons, text=_("Open the settings file"), command=self.open_the_file, bg="#f1f1f1", fg=TEXT,
-                  activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left", padx=scale.px(16))
+                      highlightthickness=scale.px(3), highlightbackground=TEXT, highlightcolor=FOCUS)
+        if self.columns == 1:  # narrow: the file's button on a row of its own, so no button is cut off
+            first_row = tk.Frame(window, bg=BACKGROUND)
+            first_row.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), 0))
+        else:
+            first_row = buttons
+        tk.Button(buttons, text=_("Save  (Enter)"), command=self.save, bg=ACCENT, fg=ON_ACCENT,
+                  activebackground=ACCENT_PRESSED, activeforeground=ON_ACCENT, **button).pack(side="right")
+        tk.Button(buttons, text=_("Cancel  (Esc)"), command=self.close, bg=BUTTON, fg=TEXT,
+                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(side="left")
+        tk.Button(first_row, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
+                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(
+            side="left", padx=scale.px(16) if first_row is buttons else 0)
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
         window.bind("<Return>", lambda _event: self.save())
@@ -230,7 +181,7 @@ class SettingsForm:
 
     def _cell(self, grid: tk.Frame, number: int) -> tk.Frame:
         cell = tk.Frame(grid, bg=BACKGROUND)
-        cell.grid(row=number // 2, column=number % 2, sticky="new", padx=(0, self.scale.px(24)),
+        cell.grid(row=number // self.columns, column=number % self.columns, sticky="new", padx=(0, self.scale.px(24)),
                   pady=(0, self.scale.px(10)))
         return cell
 
@@ -245,8 +196,8 @@ class SettingsForm:
             # A large tick box drawn as text (Tk's own check box is too small to see), reachable with
             # Tab and ticked with Space or a click.
             box = tk.Label(cell, text="", font=fonts["flag"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
-                           wraplength=scale.px(560), takefocus=True, cursor="hand2", highlightthickness=2,
-                           highlightbackground=BACKGROUND, highlightcolor=ACCENT)
+                           wraplength=self.cell_wrap, takefocus=True, cursor="hand2", highlightthickness=2,
+                           highlightbackground=BACKGROUND, highlightcolor=FOCUS)
 
             def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = _(field.label)) -> None:
                 box.configure(text=f"{CHECKED if var.get() else UNCHECKED} {label}")
@@ -264,10 +215,11 @@ class SettingsForm:
         if field.kind == "choice":
             self._add_choice(cell, field, current)
             return
-        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
+                 wraplength=self.cell_wrap).pack(
             side="top", fill="x")
         entry = tk.Entry(cell, font=fonts["entry"], fg=TEXT, bg="#ffffff", relief="solid", bd=1,
-                         highlightthickness=2, highlightcolor=ACCENT, insertwidth=scale.px(3))
+                         highlightthickness=2, highlightcolor=FOCUS, insertwidth=scale.px(3))
         entry.insert(0, field_text(current, field.kind))
         entry.pack(side="top", fill="x", ipady=scale.px(3))
         entry.bind("<FocusIn>", lambda _event, e=entry: (e.select_range(0, "end"), e.icursor("end")))
@@ -276,7 +228,7 @@ class SettingsForm:
         if where == ("detection", "sensitivity_deg"):
             hint = f"{hint} ({forward_words(2.0)})"
         error = tk.Label(cell, text=hint, font=fonts["hint"], fg=HINT, bg=BACKGROUND, anchor="w", justify="left",
-                         wraplength=scale.px(520))
+                         wraplength=self.cell_wrap)
         error.pack(side="top", fill="x")
         error.hint = hint  # type: ignore[attr-defined]
         self.errors[where] = error
@@ -289,11 +241,12 @@ class SettingsForm:
         options = CHOICES[where]
         keys = [key for key, _words in options]
         var = tk.StringVar(value=current if current in keys else keys[0])
-        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
+                 wraplength=self.cell_wrap).pack(
             side="top", fill="x")
         box = tk.Label(cell, text="", font=fonts["entry"], fg=TEXT, bg="#ffffff", anchor="w", relief="solid", bd=1,
                        takefocus=True, cursor="hand2", highlightthickness=3, highlightbackground=BACKGROUND,
-                       highlightcolor=ACCENT)
+                       highlightcolor=FOCUS)
 
         def show(*_args: Any) -> None:
             words = dict(options)[var.get()]
@@ -310,11 +263,7 @@ class SettingsForm:
         box.bind("<Button-1>", lambda event: (step(1), event.widget.focus_set()))
         box.pack(side="top", fill="x", ipady=scale.px(3))
         self.choices[where] = var
-        hint = tk.Label(cell, text=_(field.hint) if field.hint else "", font=fonts["hint"], fg=HINT, bg=BACKGROUND,
-                        anchor="w", justify="left", wraplength=scale.px(520))
-        hint.pack(side="top", fill="x")
-        hint.hint = hint.cget("text")  # type: ignore[attr-defined]
-        self.errors[where] = hint
+        self.choice_boxes[where] = box
 
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:

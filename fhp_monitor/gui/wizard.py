@@ -99,7 +99,7 @@ class CalibrationWizard:
         self.wall_clock, self.on_done, self.on_step = wall_clock, on_done, on_step or (lambda line: None)
         self.autostart_command = list(autostart_command) if autostart_command else autostart.default_command()
         self.min_visibility = float(settings.detection.min_visibility)
-        self.view = WizardView(window)
+        self.view = WizardView(window, text_size=settings.display.text_size)
         self.step = ""
         self.feed: LiveFeed | None = None
         self.estimator: PoseEstimator | None = None

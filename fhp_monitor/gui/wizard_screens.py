@@ -26,15 +26,21 @@ from PIL import ImageTk
 from fhp_monitor.core.framing import FramingCheck, FramingIssue
 from fhp_monitor.core.i18n import N_, _, ngettext
 from fhp_monitor.core.ports import PoseLandmarks
-from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
+from fhp_monitor.gui.scrolling import ScrollArea
+from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
 from fhp_monitor.gui.style import (
     ACCENT,
+    ACCENT_PRESSED,
     BACKGROUND,
     BAD,
     BIG_FONT,
     BODY_FONT,
+    BUTTON,
+    BUTTON_PRESSED,
+    FOCUS,
     GOOD,
     MARK_FONT,
+    ON_ACCENT,
     PREVIEW_BACKGROUND,
     SMALL_FONT,
     TEXT,
@@ -67,23 +73,25 @@ class Action:
 class WizardView:
     """The widgets of the calibration window; call the ``show_*`` methods to change what it shows."""
 
-    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None) -> None:
+    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None, text_size: str = "normal") -> None:
         self.window = window
         window.title(_(WINDOW_TITLE))
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         window.configure(background=BACKGROUND)
-        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE)
+        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE, text_size)
         self.fonts = {name: scale.font(*spec) for name, spec in (
             ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
             ("big", (BIG_FONT[1], "bold")), ("mark", (MARK_FONT[1], "bold")))}
-        place_window(window, scale.size(WINDOW_SIZE), MIN_WINDOW_SIZE)
-        self.text_width = scale.px(TEXT_WIDTH)
+        size = fit_to_screen(window, scale.size(WINDOW_SIZE))  # larger text: the words scroll, never cut off
+        place_window(window, size, MIN_WINDOW_SIZE)
+        self.text_width = min(scale.px(TEXT_WIDTH), int(size[0] * 0.6))
         self.preview_box = scale.size(PREVIEW_BOX)
         self._photo: ImageTk.PhotoImage | None = None
         pad = scale.px(PAD)
 
-        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w")
+        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w",
+                              justify="left", wraplength=size[0] - 2 * scale.px(PAD))  # long German titles wrap
         self.title.pack(side="top", fill="x", padx=pad, pady=(scale.px(20), scale.px(8)))
         self.buttons = tk.Frame(window, bg=BACKGROUND)
         self.buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), scale.px(22)))
@@ -97,9 +105,10 @@ class WizardView:
                                 text=_("Starting the camera\u2026"), font=self.fonts["body"], fg=TEXT)
         self.preview.pack(expand=True)
 
-        side = tk.Frame(middle, bg=BACKGROUND)
-        side.pack(side="left", fill="both", expand=True, padx=(pad, 0))
-        width = self.text_width
+        self.side_area = ScrollArea(middle, BACKGROUND, bar_width=scale.px(16))
+        self.side_area.pack(side="left", fill="both", expand=True, padx=(pad, 0))
+        side = self.side_area.inner
+        width = self.text_width - scale.px(24)  # room for the scroll bar that large text may need
         self.body = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
                              anchor="nw", wraplength=width)
         self.body.pack(side="top", fill="x")
@@ -157,11 +166,12 @@ class WizardView:
         for child in self.buttons.winfo_children():
             child.destroy()
         for action in actions:
-            colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
-                if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
+            colours = dict(bg=ACCENT, fg=ON_ACCENT, activebackground=ACCENT_PRESSED, activeforeground=ON_ACCENT) \
+                if action.primary else dict(bg=BUTTON, fg=TEXT, activebackground=BUTTON_PRESSED, activeforeground=TEXT)
             tk.Button(self.buttons, text=_(action.text), command=action.command, font=self.fonts["small"],
-                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0, highlightthickness=2,
-                      highlightbackground=TEXT, **colours).pack(
+                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0,
+                      highlightthickness=self.scale.px(3), highlightbackground=TEXT, highlightcolor=FOCUS,
+                      **colours).pack(
                 side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
 
     def show_status(self, text: str, bad: bool = False) -> None:
@@ -199,7 +209,8 @@ class WizardView:
             tk.Label(row, text=mark, font=self.fonts["mark"], width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
                 side="left", anchor="n")
             tk.Label(row, text=words, font=self.fonts["small"], fg=TEXT if issue is None else colour, bg=BACKGROUND,
-                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(50)).pack(side="left", fill="x")
+                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(74)).pack(
+                         side="left", fill="x")
 
     def show_progress(self, fraction: float | None, seconds_left: float | None) -> None:
         """A big countdown and a bar; None hides them."""

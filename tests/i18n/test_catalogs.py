@@ -35,7 +35,8 @@ USER_FACING = [
     "fhp_monitor/desktop/tray/__init__.py", "fhp_monitor/desktop/tray/sni.py", "fhp_monitor/desktop/tray/sni_menu.py",
     "fhp_monitor/desktop/tray/xembed.py", "fhp_monitor/desktop/notify/__init__.py",
     "fhp_monitor/gui/__init__.py", "fhp_monitor/gui/panel.py", "fhp_monitor/gui/settings.py",
-    "fhp_monitor/gui/settings_flow.py", "fhp_monitor/gui/calibration_flow.py", "fhp_monitor/gui/wizard.py",
+    "fhp_monitor/gui/settings_flow.py", "fhp_monitor/gui/settings_fields.py", "fhp_monitor/gui/scrolling.py",
+    "fhp_monitor/gui/calibration_flow.py", "fhp_monitor/gui/wizard.py",
     "fhp_monitor/gui/wizard_screens.py", "fhp_monitor/gui/wizard_preview.py", "fhp_monitor/settings/rules.py",
 ]
 #: Words that are names, not sentences.
