@@ -14,15 +14,16 @@ import tkinter as tk
 class ScrollArea(tk.Frame):
     """``area.inner`` is the frame to fill; ``area`` itself is packed or gridded like any frame."""
 
-    def __init__(self, parent: tk.Misc, background: str, bar_width: int = 16) -> None:
+    def __init__(self, parent: tk.Misc, background: str, bar_width: int = 16, max_height: int | None = None) -> None:
         super().__init__(parent, bg=background)
+        self.max_height = max_height or parent.winfo_screenheight()
         self.canvas = tk.Canvas(self, bg=background, highlightthickness=0, bd=0)
         self.bar = tk.Scrollbar(self, orient="vertical", command=self.canvas.yview, width=bar_width)
         self.canvas.configure(yscrollcommand=self.bar.set)
         self.inner = tk.Frame(self.canvas, bg=background)
         self._window = self.canvas.create_window(0, 0, anchor="nw", window=self.inner)
         self.canvas.pack(side="left", fill="both", expand=True)
-        self.inner.bind("<Configure>", self._resized)
+        self.inner.bind("<Configure>", self._content_resized)
         self.canvas.bind("<Configure>", self._resized)
         for sequence in ("<Button-4>", "<Button-5>", "<MouseWheel>"):
             self.bind_all(sequence, self._wheel, add="+")
@@ -32,6 +33,13 @@ class ScrollArea(tk.Frame):
     def scrolls(self) -> bool:
         """True when the content is taller than the area (the scroll bar is shown)."""
         return self.inner.winfo_reqheight() > self.canvas.winfo_height() > 1
+
+    def _content_resized(self, _event: tk.Event | None = None) -> None:
+        """Ask for the content's own size (up to ``max_height``), so a window that is not given a
+        size is as large as its content, and only what does not fit the screen scrolls."""
+        self.canvas.configure(width=self.inner.winfo_reqwidth(), height=min(self.inner.winfo_reqheight(),
+                                                                             self.max_height))
+        self._resized()
 
     def _resized(self, _event: tk.Event | None = None) -> None:
         self.canvas.itemconfigure(self._window, width=self.canvas.winfo_width())
