@@ -34,6 +34,7 @@ from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
+from fhp_monitor.gui.exercise_flow import start_exercise_process
 from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
@@ -171,6 +172,7 @@ class App:
         Verb.SETTINGS: lambda app, _: app.show_settings(),
         Verb.SUMMARY: lambda app, _: app.show_summary(),
         Verb.RECALIBRATE: lambda app, _: app.recalibrate(),
+        Verb.EXERCISE: lambda app, _: start_exercise_process(app.home, app.args.source),  # pauses this one itself
         Verb.PANEL: lambda app, _: app.windows.show_panel(app.post, app._last_snapshot or app.worker.snapshot(),
                                                           app.clock.now()),
         Verb.REFRESH: lambda app, _: app.windows.refresh_panel(app._last_snapshot, app.clock.now()),

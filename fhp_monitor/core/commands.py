@@ -30,6 +30,7 @@ class Verb(Enum):
     RECALIBRATE = "recalibrate"  # the calibration wizard, in its own process
     SUMMARY = "summary"  # today's chart
     SETTINGS = "settings"  # the settings window
+    EXERCISE = "exercise"  # the guided exercise break, in its own process
     QUIT = "quit"
     RELOAD = "reload"  # a new calibration was saved: use it
     REFRESH = "_refresh"  # internal: a new snapshot, redraw the panel
@@ -91,6 +92,7 @@ RESUME = Command(Verb.RESUME)
 RECALIBRATE = Command(Verb.RECALIBRATE)
 SUMMARY = Command(Verb.SUMMARY)
 SETTINGS = Command(Verb.SETTINGS)
+EXERCISE = Command(Verb.EXERCISE)
 QUIT = Command(Verb.QUIT)
 RELOAD = Command(Verb.RELOAD)
 REFRESH = Command(Verb.REFRESH)
@@ -103,7 +105,8 @@ MENU: tuple[tuple[tuple[Command, str], ...], ...] = (
     ((PANEL, N_("Open control panel")),),
     ((PAUSE_15, N_("Pause 15 minutes")), (PAUSE_60, N_("Pause 1 hour")),
      (PAUSE_TOMORROW, N_("Pause until tomorrow")), (RESUME, N_("Resume"))),
-    ((RECALIBRATE, N_("Sit tall again (recalibrate)")), (SUMMARY, N_("Today's summary")), (SETTINGS, N_("Settings"))),
+    ((EXERCISE, N_("Do a 1-minute exercise")), (RECALIBRATE, N_("Sit tall again (recalibrate)")),
+     (SUMMARY, N_("Today's summary")), (SETTINGS, N_("Settings"))),
     ((QUIT, N_("Quit fhp-monitor")),),
 )
 #: The tray's default action: what a (left) click on the icon sends.
@@ -111,7 +114,8 @@ ACTIVATE = MENU[0][0][0]
 #: The control panel's buttons, in order.
 PANEL_BUTTONS: tuple[tuple[Command, str], ...] = tuple(entry for group in MENU[1:] for entry in group)
 #: A nudge's buttons (where the notification server shows buttons).
-NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((SNOOZE_30, N_("Snooze 30 min")),
+NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((EXERCISE, N_("Do a 1-minute exercise")),
+                                                  (SNOOZE_30, N_("Snooze 30 min")),
                                                   (PAUSE_TOMORROW, N_("Pause for today")))
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fhp_monitor.core.calibration import Baseline, body_of, is_forward
+from fhp_monitor.core.calibration import Baseline, body_of, verdict_of
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, PostureReading, read_posture
 from fhp_monitor.core.ports import Frame, PoseEstimator, PoseResult, PostureState, pose_for
 from fhp_monitor.core.posture import Observation
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, SetupWatch
+from fhp_monitor.core.signals import judged_from
 
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
 UNREADABLE_DETAIL = "the picture could not be read"
@@ -80,10 +81,10 @@ class FrameJudge:
         if self._moved(reading, now):
             return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
         baseline = self.baseline
-        forward = is_forward(baseline, reading, self.sensitivity_deg)
-        if forward is not None:
-            state = PostureState.FORWARD if forward else PostureState.UPRIGHT
-            return Observation(state, reading.cva_proxy_deg)
+        verdict = verdict_of(baseline, reading, self.sensitivity_deg)
+        if verdict.forward is not None:  # a failed check leaves the signals that remain: say which judged
+            state = PostureState.FORWARD if verdict.forward else PostureState.UPRIGHT
+            return Observation(state, reading.cva_proxy_deg, judged_from(verdict, reading.reason))
         if reading.reason == NO_PERSON:
             return Observation(PostureState.AWAY, None, reading.reason)
         if reading.usable:

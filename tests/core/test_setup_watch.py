@@ -117,7 +117,8 @@ def calibrated(upright_photos) -> Baseline:
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
     with MediaPipePoseEstimator() as estimator:
-        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i))) for i, im in enumerate(upright_photos)]
+        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i)))
+                    for i, im in enumerate(upright_photos)]
     return fit_from_readings(readings, now=0.0, sensitivity_deg=2.0)
 
 

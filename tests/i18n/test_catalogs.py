@@ -29,7 +29,8 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 #: the notifications, every window, the daily summary and its chart, and the command line's lines.
 #: (Deeper error sentences of sensing/, store/, home/ and settings/file.py are not wrapped yet.)
 USER_FACING = [
-    "fhp_monitor/app.py", "fhp_monitor/cli.py", "fhp_monitor/errors.py", "fhp_monitor/control/client.py",
+    "fhp_monitor/app.py", "fhp_monitor/cli/dispatch.py", "fhp_monitor/cli/frames.py", "fhp_monitor/cli/history.py",
+    "fhp_monitor/cli/instance.py", "fhp_monitor/cli/parser.py", "fhp_monitor/errors.py", "fhp_monitor/control/client.py",
     "fhp_monitor/core/commands.py", "fhp_monitor/core/messages.py", "fhp_monitor/core/summary.py",
     "fhp_monitor/core/framing.py", "fhp_monitor/core/setup_watch.py", "fhp_monitor/store/chart.py",
     "fhp_monitor/desktop/tray/__init__.py", "fhp_monitor/desktop/tray/sni.py", "fhp_monitor/desktop/tray/sni_menu.py",
