@@ -49,6 +49,8 @@ class Language:
     day_month: Callable[[_dt.date], str] = _english_day_month
     weekday: Callable[[_dt.date], str] = lambda day: _DAYS[day.weekday()]
     short_weekday: Callable[[_dt.date], str] = lambda day: _DAYS[day.weekday()][:3]
+    short_date: Callable[[_dt.date], str] = lambda day: (
+        f"{_DAYS[day.weekday()][:3]} {day.day:02d} {_MONTHS[day.month - 1][:3]}")
     number: Callable[[float, int], str] = _english_number
 
 
@@ -98,6 +100,11 @@ def weekday(day: _dt.date) -> str:
 def short_weekday(day: _dt.date) -> str:
     """'Mon' in the active language (the chart's day-by-day strip)."""
     return _active.short_weekday(day)
+
+
+def short_date(day: _dt.date) -> str:
+    """'Mon 01 Jun' in the active language (a table's day column)."""
+    return _active.short_date(day)
 
 
 def number(value: float, digits: int = 0) -> str:

@@ -121,12 +121,15 @@ def language(code: str) -> core_i18n.Language:
     def short_weekday(day: _dt.date) -> str:
         return format_date(day, "EEE", locale=where)
 
+    def short_date(day: _dt.date) -> str:
+        return format_date(day, "EEE dd MMM", locale=where)
+
     def number(value: float, digits: int) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         return format_decimal(value, format=pattern, locale=where)
 
     return core_i18n.Language(code=code, catalog=catalog, day_month=day_month, weekday=weekday,
-                               short_weekday=short_weekday, number=number)
+                               short_weekday=short_weekday, short_date=short_date, number=number)
 
 
 def activate(choice: str = "system", environ: Mapping[str, str] | None = None,
