@@ -30,7 +30,8 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 #: (Deeper error sentences of sensing/, store/, home/ and settings/file.py are not wrapped yet.)
 USER_FACING = [
     "fhp_monitor/app.py", "fhp_monitor/cli/dispatch.py", "fhp_monitor/cli/frames.py", "fhp_monitor/cli/history.py",
-    "fhp_monitor/cli/instance.py", "fhp_monitor/cli/parser.py", "fhp_monitor/errors.py", "fhp_monitor/control/client.py",
+    "fhp_monitor/cli/instance.py", "fhp_monitor/cli/parser.py", "fhp_monitor/errors.py",
+    "fhp_monitor/control/client.py",
     "fhp_monitor/core/commands.py", "fhp_monitor/core/messages.py", "fhp_monitor/core/summary.py",
     "fhp_monitor/core/framing.py", "fhp_monitor/core/setup_watch.py", "fhp_monitor/store/chart.py",
     "fhp_monitor/desktop/tray/__init__.py", "fhp_monitor/desktop/tray/sni.py", "fhp_monitor/desktop/tray/sni_menu.py",
@@ -40,10 +41,10 @@ USER_FACING = [
     "fhp_monitor/gui/calibration_flow.py", "fhp_monitor/gui/wizard.py",
     "fhp_monitor/gui/wizard_screens.py", "fhp_monitor/gui/wizard_preview.py", "fhp_monitor/settings/rules.py",
     "fhp_monitor/core/exercise_guide.py", "fhp_monitor/gui/exercise.py", "fhp_monitor/gui/exercise_flow.py",
-    "fhp_monitor/core/trends.py",
+    "fhp_monitor/core/trends.py", "fhp_monitor/store/report_pdf.py",
 ]
 #: Words that are names, not sentences.
-NAMES = {"DejaVu Sans", "upper left", "fix your spine", "bad posture", "you should"}
+NAMES = {"DejaVu Sans", "upper left", "lower right", "fix your spine", "bad posture", "you should"}
 
 
 def test_no_user_facing_string_bypasses_translation() -> None:
