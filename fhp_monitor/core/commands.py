@@ -29,6 +29,7 @@ class Verb(Enum):
     RESUME = "resume"  # end the user's pause (or snooze)
     RECALIBRATE = "recalibrate"  # the calibration wizard, in its own process
     SUMMARY = "summary"  # today's chart
+    REPORT = "report"  # the one-page PDF for a physiotherapist, in its own process
     SETTINGS = "settings"  # the settings window
     EXERCISE = "exercise"  # the guided exercise break, in its own process
     QUIT = "quit"
@@ -91,6 +92,7 @@ SNOOZE_30 = Command(Verb.PAUSE, 30 * 60, PAUSE_SNOOZE)
 RESUME = Command(Verb.RESUME)
 RECALIBRATE = Command(Verb.RECALIBRATE)
 SUMMARY = Command(Verb.SUMMARY)
+REPORT = Command(Verb.REPORT)
 SETTINGS = Command(Verb.SETTINGS)
 EXERCISE = Command(Verb.EXERCISE)
 QUIT = Command(Verb.QUIT)
@@ -106,7 +108,7 @@ MENU: tuple[tuple[tuple[Command, str], ...], ...] = (
     ((PAUSE_15, N_("Pause 15 minutes")), (PAUSE_60, N_("Pause 1 hour")),
      (PAUSE_TOMORROW, N_("Pause until tomorrow")), (RESUME, N_("Resume"))),
     ((EXERCISE, N_("Do a 1-minute exercise")), (RECALIBRATE, N_("Sit tall again (recalibrate)")),
-     (SUMMARY, N_("Today's summary")), (SETTINGS, N_("Settings"))),
+     (SUMMARY, N_("Today's summary")), (REPORT, N_("Print a report")), (SETTINGS, N_("Settings"))),
     ((QUIT, N_("Quit fhp-monitor")),),
 )
 #: The tray's default action: what a (left) click on the icon sends.

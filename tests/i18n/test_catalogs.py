@@ -42,6 +42,7 @@ USER_FACING = [
     "fhp_monitor/gui/wizard_screens.py", "fhp_monitor/gui/wizard_preview.py", "fhp_monitor/settings/rules.py",
     "fhp_monitor/core/exercise_guide.py", "fhp_monitor/gui/exercise.py", "fhp_monitor/gui/exercise_flow.py",
     "fhp_monitor/core/trends.py", "fhp_monitor/store/report_pdf.py", "fhp_monitor/cli/progress.py",
+    "fhp_monitor/monitor/clocks.py",
 ]
 #: Words that are names, not sentences.
 NAMES = {"DejaVu Sans", "upper left", "lower right", "fix your spine", "bad posture", "you should"}
