@@ -43,7 +43,7 @@ class ControlPanel:
         self._on_command = on_command
         self._state: PostureState | None = None  # none shown yet
         scale = scale or screen_scale(root, DESIGN_SIZE, text_size)
-        width, height = fit_to_screen(root, scale.size(DESIGN_SIZE))
+        width, height = fit_to_screen(root, (10**6, 10**6))  # the room the screen has
         root.maxsize(width, height)  # larger text: the buttons scroll instead of leaving the screen
         button_font, status_font = scale.font(BUTTON_FONT[1]), scale.font(STATUS_FONT[1], "bold")
         root.title(WINDOW_TITLE)
