@@ -112,3 +112,34 @@ def test_a_new_language_reaches_the_running_tray_menu_within_a_second(sni_deskto
             i18n.activate("en")
             tray.stop()
             loop.close()
+
+
+def test_the_running_app_takes_a_new_language_from_its_settings(sni_desktop: Desktop, home: Path, video: Path) -> None:
+    """The language chosen in config.yaml (as the settings window saves it) reaches the running app's tray
+    menu and its next notification without a restart (here by the file poll; the settings window's save
+    runs the same App.reload_settings at once)."""
+    english, german = words_in("en"), words_in("de")
+    (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  language: en\n")
+    env = {**sni_desktop.env, "LANGUAGE": "en"}
+    process = subprocess.Popen(fhp_command(home, "run", "--source", str(video), "--speed", "1"), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    address = sni_desktop.bus_address
+    try:
+        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
+                                    and e.split("-")[1] == str(process.pid)], 60, "the app's tray item")[0]
+
+        def labels() -> list[str]:
+            return [e["label"] for e in sni_host.menu_layout(address, entry, "/MenuBar")[1][1:]
+                    if e["type"] != "separator"]
+
+        assert labels() == english["menu"]
+        (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  language: de\n")
+        wait_until(lambda: labels() == german["menu"], 30, "the tray menu in German")  # the poll is every 15 s
+        rows = sni_host.menu_layout(address, entry, "/MenuBar")[1]
+        quit_entry = next(e for e in rows if e.get("label") == german["quit"])
+        sni_host.click(address, entry, "/MenuBar", quit_entry["id"], "group")
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
