@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.bus import close_shared_loop
@@ -65,10 +66,12 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
+        self.history = open_spooled_history(
+            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
         if self.history.recovered_from is not None:
-            self._tell("Your posture history file was damaged",
-                       f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
+            self._tell(_("Your posture history file was damaged"),
+                       _("We kept it as {name} and started a fresh one.").format(
+                           name=self.history.recovered_from.name))
         self.source = source_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
@@ -82,6 +85,7 @@ class App:
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
+        self.windows.text_size = settings.display.text_size
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
@@ -134,7 +138,7 @@ class App:
         if self.windows.kept and (self.tray is None or self.tray.backend != "xembed"):
             self.windows.release_root()
         if self.tray is None:
-            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
+            self._tell_once("told_no_tray", _(NO_TRAY_TITLE), _(NO_TRAY_TEXT))
 
     # ------------------------------------------------------------------ commands
     def post(self, command: Command) -> None:
@@ -179,7 +183,7 @@ class App:
             baseline = load_baseline(self.home.calibration)
         except CalibrationError as exc:  # keep monitoring against the baseline we had
             log.warning("kept the previous calibration: %s", exc)
-            self._tell("Your new calibration could not be read", "I kept using the previous one.")
+            self._tell(_("Your new calibration could not be read"), _("I kept using the previous one."))
             return
         if baseline is None:
             log.warning("kept the previous calibration: %s is gone", self.home.calibration)
@@ -197,7 +201,7 @@ class App:
         from fhp_monitor.store.reports import summary_chart
 
         line, chart = summary_chart(self.history, self.home.root, self.clock.now())
-        self._tell("Today's posture", line)
+        self._tell(_("Today's posture"), line)
         open_with_desktop(chart)
 
     def print_report(self) -> threading.Thread:
@@ -212,7 +216,7 @@ class App:
                 open_with_desktop(out)
             else:
                 log.warning("report: %s", done.stderr.strip())
-                self._tell("The report could not be made", done.stderr.strip().removeprefix("fhp-monitor: "))
+                self._tell(_("The report could not be made"), done.stderr.strip().removeprefix("fhp-monitor: "))
 
         worker = threading.Thread(target=make_then_open, name="fhp-report", daemon=True)
         worker.start()
@@ -250,13 +254,20 @@ class App:
     def reload_settings(self) -> None:
         result = self.watcher.poll()
         if isinstance(result, ConfigError):
-            self._tell("Settings not changed", f"{result} The previous settings are still in use.")
+            self._tell(_("Settings not changed"), f"{result} " + _("The previous settings are still in use."))
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
                 from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
+            if result.display.language != self.settings.display.language:
+                from fhp_monitor.i18n import activate
+
+                log.info("language: %s", activate(result.display.language))
+                if self.tray is not None:
+                    self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
+            self.windows.text_size = result.display.text_size
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit
@@ -276,10 +287,10 @@ class App:
             due, sentence = found
             write_state(self.home, {**state, "last_summary_date": due.isoformat()})
         except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
-            self.reporter.problem("summary", exc, "Today's summary could not be made",
-                                  "fhp-monitor keeps monitoring and will try again later.")
+            self.reporter.problem("summary", exc, _("Today's summary could not be made"),
+                                  _("fhp-monitor keeps monitoring and will try again later."))
             return
-        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday", sentence)
+        self._tell(_("Your posture today") if due == local_date(now) else _("Your posture yesterday"), sentence)
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
@@ -343,7 +354,7 @@ class App:
             self.session.stop()
         words = self.history.close()  # before the notifier closes, so these words can still be shown
         if words:
-            self._tell("Posture history", words)
+            self._tell(_("Posture history"), words)
         if self.tray is not None:
             self.tray.stop()
         if hasattr(self.notifier, "close"):

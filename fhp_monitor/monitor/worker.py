@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
     NOTIFY_NUDGE,
@@ -272,7 +273,7 @@ class MonitorWorker:
         self._handle(self.monitor.observe(ended, now, wall=wall))
         self.on_snapshot(self.snapshot())
         if self.keep_after_end:
-            self._notify(messages.RECORDING_ENDED, messages.RECORDING_ENDED_TEXT)
+            self._notify(_(messages.RECORDING_ENDED), _(messages.RECORDING_ENDED_TEXT))
 
     def _after_end(self) -> float:
         """After the end: commands still act (a pause, a resume, new settings); returns the wait."""
@@ -313,7 +314,7 @@ class MonitorWorker:
 
     def _camera_moved(self) -> None:
         """The judge's camera-moved hook: tell the user once."""
-        self._notify(MOVED_TITLE, MOVED_TEXT)
+        self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
 
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.
@@ -334,7 +335,7 @@ class MonitorWorker:
                                           wall=wall, max_gap_s=gap))
         self.schedule.reset()
         if self.outage.notice_due(now):
-            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), messages.CAMERA_UNAVAILABLE_TEXT)
+            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), _(messages.CAMERA_UNAVAILABLE_TEXT))
         wait = self.outage.next_wait()
         self._planned, self.last_wait_why = wait, "camera_unavailable"
         return wait

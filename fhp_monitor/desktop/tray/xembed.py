@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image
 
 from fhp_monitor.core.commands import Command
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 
@@ -225,6 +226,7 @@ class XEmbedTray:
         self._entries = [entry for group in menu for entry in group]
         self._draw, self._activate, self._possible = draw, activate, possible
         self._title = title
+        self._last: tuple[StatusSnapshot, float] | None = None
         self._drawn_state = PostureState.UNCERTAIN
         self._lock = threading.RLock()
         self._icon = None  # pystray.Icon once started
@@ -297,6 +299,7 @@ class XEmbedTray:
         Safe from any thread; does nothing when the icon is not running. Unchanged states are not
         redrawn.
         """
+        self._last = (snapshot, now)
         title = tooltip(snapshot, now)
         if self._on_tray_thread():
             self._apply(snapshot.state, title)  # pystray runs it directly; taking the lock could deadlock
@@ -305,6 +308,15 @@ class XEmbedTray:
             if self._running:
                 self._wait_ready()
             self._apply(snapshot.state, title)
+
+    def relabel(self) -> None:
+        """The language changed: the menu's labels (callables) and the tooltip again. Any thread."""
+        if self._running and self._icon is not None and self._shown is not None:
+            self._shown = (self._shown[0], "")  # redraw the title below
+            if self.has_menu:
+                self._icon.update_menu()
+        if self._last is not None:
+            self.show(*self._last)
 
     def _apply(self, state: PostureState, title: str) -> None:
         if not self._running or self._icon is None or self._shown == (state, title):
@@ -386,7 +398,8 @@ class XEmbedTray:
 
     def _menu(self, pystray):
         """The pystray menu: every command, the first the default (a left click), enabled while ``possible``."""
-        items = [pystray.MenuItem(label, self._sender(command), default=command == self._activate,
+        items = [pystray.MenuItem(lambda _item, label=label: _(label), self._sender(command),  # the language of now
+                                  default=command == self._activate,
                                   enabled=lambda _item, c=command: self._possible(c, self._drawn_state))
                  for command, label in self._entries]
         return pystray.Menu(*items)
