@@ -64,7 +64,7 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
-        from fhp_monitor.sensing.pose import estimator_for
+        from fhp_monitor.sensing.detector_process import detector_for
         from fhp_monitor.sensing.sources import source_for
         from fhp_monitor.store.spool import open_spooled_history
 
@@ -82,12 +82,14 @@ class App:
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
-        self.estimator = estimator_for(settings, self.source)
+        self.estimator = detector_for(settings, self.source)  # MediaPipe runs in a child process
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
             on_snapshot=self._on_snapshot,
         )
+        if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
+            self.estimator.on_lost = self.worker.look_now
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand

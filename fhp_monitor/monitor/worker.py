@@ -35,6 +35,7 @@ from fhp_monitor.core.ports import (
     monotonic_of,
 )
 from fhp_monitor.core.posture import (
+    PAUSE_SUSPENDED,
     PAUSE_USER,
     NudgeDue,
     NudgeOutcome,
@@ -59,6 +60,7 @@ SPLIT_STATES = frozenset({PostureState.UPRIGHT, PostureState.FORWARD, PostureSta
 GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
+DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose detector's process (at once on suspend)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
@@ -182,6 +184,18 @@ class MonitorWorker:
         left = self.monitor.pause_remaining_s(now, wall)
         return tick if left is None else max(0.05, min(tick, left))
 
+    def _rest_detector(self, now: float) -> float:
+        """Let the pose detector go (``rest``: an estimator that has one) once the pause has lasted
+        DETECTOR_REST_AFTER_S, at once for sleep; returns the seconds until that is due (inf: done)."""
+        rest = getattr(self.estimator, "rest", None)
+        if rest is None or self._pause_started is None:
+            return float("inf")
+        due = DETECTOR_REST_AFTER_S - (now - self._pause_started[1])
+        if due > 0 and self.monitor.pause_reason != PAUSE_SUSPENDED:
+            return max(0.05, due)
+        rest()  # idempotent: nothing to do once the detector is gone
+        return float("inf")
+
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
         if self._replaying and self._next_t is not None and self.commands.empty():
@@ -194,12 +208,13 @@ class MonitorWorker:
         if self.monitor.paused:
             self._account(PostureState.PAUSED, now, wall, None)
             self.source.release()
+            rest_in = self._rest_detector(now)
             if not self.released_for_pause.is_set():
                 log.info("paused (%s): camera released", self.monitor.pause_reason)
                 self.released_for_pause.set()
             self._look_due = None
             self.schedule.reset()
-            wait = self._planned = self._paused_wait(now, wall)
+            wait = self._planned = min(self._paused_wait(now, wall), rest_in)
             self.last_wait_why = "paused"
             if self._replaying:
                 # The recording keeps playing while paused, as time passes for a camera; otherwise
