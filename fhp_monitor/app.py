@@ -64,8 +64,7 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
-        from fhp_monitor.sensing.detector_process import detector_for
-        from fhp_monitor.sensing.sources import source_for
+        from fhp_monitor.sensing.detector_process import sensing_for
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -78,11 +77,11 @@ class App:
         if self.history.recovered_from is not None:
             self._tell("Your posture history file was damaged",
                        f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
-        self.source = source_for(args.source, settings)
+        # A camera and the pose model live in a child process (sensing/detector_process.py)
+        self.source, self.estimator = sensing_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
-        self.estimator = detector_for(settings, self.source)  # MediaPipe runs in a child process
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,

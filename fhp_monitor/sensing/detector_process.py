@@ -31,6 +31,7 @@ never wakes otherwise).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -80,9 +81,19 @@ def _main_not_reimported():
         sys.modules["__main__"] = real
 
 
-def serve(conn, model_path: str | None, num_poses: int) -> None:
-    """The child's body (runs in the spawned interpreter): load the model, answer looks until told to end."""
+def _camera_class(name: str):
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def serve(conn, model_path: str | None, num_poses: int, camera: tuple[str, tuple] | None) -> None:
+    """The child's body (runs in the spawned interpreter): load the model, answer requests until told to end.
+
+    ``camera``: ``("module:Class", args)`` of the FrameSource to open on the first "read" (the
+    class is imported here, in the child: the app's process never imports cv2 for it).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is the parent's to handle
+    from fhp_monitor.core.ports import SourceUnavailable
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
     try:
@@ -90,24 +101,53 @@ def serve(conn, model_path: str | None, num_poses: int) -> None:
     except ModelError as exc:
         conn.send(("error", str(exc)))
         return
+    source, last = None, None
     try:
         conn.send(("ready", None))
         while True:
             try:
-                header = conn.recv()
+                request = conn.recv()
             except EOFError:  # the parent is gone
                 return
-            if header is None:
+            if request is None:
                 return
-            t, index, source, shape = header
-            image = np.frombuffer(conn.recv_bytes(), dtype=np.uint8).reshape(shape)
+            kind, *args = request
             try:
-                result = estimator.estimate(Frame(image=image, t=t, index=index, source=source))
+                if kind == "read":
+                    if source is None:
+                        source = _camera_class(camera[0])(*camera[1])
+                    try:
+                        last = source.read(None)
+                    except SourceUnavailable as exc:
+                        conn.send(("unavailable", str(exc)))
+                        continue
+                    if last is None:
+                        conn.send(("none", None))
+                        continue
+                    image = np.ascontiguousarray(last.image)
+                    conn.send(("frame", (last.t, last.index, last.source, image.shape)))
+                    conn.send_bytes(memoryview(image).cast("B"))
+                    continue
+                if kind == "release":
+                    if source is not None:
+                        source.release()
+                    last = None
+                    conn.send(("ok", None))
+                    continue
+                if kind == "estimate_last":  # the frame this child read last: no need to send it back
+                    frame = last
+                else:
+                    t, index, where, shape = args
+                    image = np.frombuffer(conn.recv_bytes(), dtype=np.uint8).reshape(shape)
+                    frame = Frame(image=image, t=t, index=index, source=where)
+                result = estimator.estimate(frame)
             except Exception as exc:  # a bad picture: the parent raises it in the worker, the child goes on
                 conn.send(("fail", f"{type(exc).__name__}: {exc}"))
                 continue
             conn.send(("pose", result))
     finally:
+        if source is not None:
+            source.release()
         estimator.close()  # explicitly: the landmarker's destructor errors at interpreter exit
 
 
@@ -120,11 +160,14 @@ class ProcessPoseEstimator:
     ``start_now`` loads the model at construction, so a broken model file fails at start.
     """
 
-    def __init__(self, model_path: str | None = None, num_poses: int = 1, *, start_now: bool = True) -> None:
+    def __init__(self, model_path: str | None = None, num_poses: int = 1, *, camera: tuple[str, tuple] | None = None,
+                 start_now: bool = True) -> None:
         from fhp_monitor.sensing.pose import check_model_file, resolve_model_path  # no mediapipe import
 
         check_model_file(resolve_model_path(model_path))  # a missing or damaged file: one sentence, at once
-        self.model_path, self.num_poses = model_path, num_poses
+        self.model_path, self.num_poses, self.camera = model_path, num_poses, camera
+        self._talk = threading.Lock()  # one request and its answer at a time (release may come from another thread)
+        self._last_frame: Frame | None = None  # the frame the child read last (it still holds the picture)
         self.on_lost: Callable[[], None] = lambda: None
         self._context = multiprocessing.get_context("spawn")
         self._process = None
@@ -146,7 +189,7 @@ class ProcessPoseEstimator:
     def _start(self) -> None:
         began = time.monotonic()
         parent_end, child_end = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=serve, args=(child_end, self.model_path, self.num_poses),
+        process = self._context.Process(target=serve, args=(child_end, self.model_path, self.num_poses, self.camera),
                                         name="fhp-detector", daemon=True)
         asked = self._asked = threading.Event()
         with _main_not_reimported():
@@ -185,6 +228,7 @@ class ProcessPoseEstimator:
         """End the child (asked politely unless ``kill``); returns its exit code."""
         process, conn = self._process, self._conn
         self._process = self._conn = None
+        self._last_frame = None
         if process is None:
             return None
         if self._asked is not None:
@@ -212,47 +256,140 @@ class ProcessPoseEstimator:
         self._end(kill=True)
         return DetectorStopped(f"the pose detector (pid {pid}) {_signal_name(code)} {what}")
 
-    # ------------------------------------------------------------------ the port
-    def estimate(self, frame: Frame) -> PoseResult:
+    # ------------------------------------------------------------------ talking to the child
+    def _ask(self, request: tuple, picture: np.ndarray | None = None) -> tuple[str, object]:
+        """One request (with a picture's bytes) and its answer; a ``frame`` answer brings its picture.
+        Starts the child when there is none. Call with ``_talk`` held."""
         if self._closed:
-            raise RuntimeError("ProcessPoseEstimator.estimate() called after close()")
-        image = frame.image
-        if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
+            raise RuntimeError("the pose detector was closed")
         if self._process is not None and not self._process.is_alive():
             raise self._lost("between looks")
         if self._process is None:
             self._start()
         conn = self._conn
         try:
-            conn.send((frame.t, frame.index, frame.source, image.shape))
-            conn.send_bytes(memoryview(np.ascontiguousarray(image)).cast("B"))
+            conn.send(request)
+            if picture is not None:
+                conn.send_bytes(memoryview(np.ascontiguousarray(picture)).cast("B"))
             if not conn.poll(LOOK_TIMEOUT_S):
                 self._end(kill=True)
                 raise DetectorStopped(f"the pose detector did not answer within {LOOK_TIMEOUT_S:.0f} s and was ended")
             kind, value = conn.recv()
+            if kind == "frame":
+                t, index, source, shape = value
+                image = np.frombuffer(conn.recv_bytes(), dtype=np.uint8).reshape(shape)
+                value = Frame(image=image, t=t, index=index, source=source)
         except (EOFError, OSError):
             raise self._lost("during a look") from None
         if kind == "fail":
             raise RuntimeError(f"the pose detector could not read this picture: {value}")
-        return value
+        return kind, value
+
+    # ------------------------------------------------------------------ the port
+    def estimate(self, frame: Frame) -> PoseResult:
+        image = frame.image
+        if image is None or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError("a frame must be an H x W x 3 uint8 BGR image")
+        with self._talk:
+            if frame is self._last_frame and self._process is not None:  # the child still holds this picture
+                return self._ask(("estimate_last",))[1]
+            return self._ask(("estimate", frame.t, frame.index, frame.source, image.shape), image)[1]
+
+    # ------------------------------------------------------------------ the camera, held by the child
+    def camera_read(self) -> Frame:
+        """The camera's next picture, read in the child (started if needed). Raises SourceUnavailable."""
+        from fhp_monitor.core.ports import SourceUnavailable
+
+        with self._talk:
+            kind, value = self._ask(("read",))
+            if kind == "unavailable":
+                raise SourceUnavailable(value)
+            if kind == "none":
+                raise SourceUnavailable("the camera sent no picture")
+            self._last_frame = value
+            return value
+
+    def camera_release(self) -> None:
+        """Let the camera go (the child stays). Never starts a child, never raises for a dead one:
+        the next read or look reports that."""
+        with self._talk:
+            self._last_frame = None
+            process = self._process
+            if process is None or not process.is_alive():
+                return
+            try:
+                self._ask(("release",))
+            except DetectorStopped as exc:  # it died just now: the next look says so... and starts another
+                log.info("%s", exc)
 
     def rest(self) -> None:
         """End the child for now (a long pause, a lock, sleep); the next ``estimate`` starts another."""
-        if self._process is not None:
-            code = self._end()
-            log.info("pose detector ended to save memory (%s)", _signal_name(code))
+        with self._talk:
+            if self._process is not None:
+                code = self._end()
+                log.info("pose detector ended to save memory (%s)", _signal_name(code))
 
     def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._end()
+        with self._talk:
+            if not self._closed:
+                self._closed = True
+                self._end()
 
     def __enter__(self) -> "ProcessPoseEstimator":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class ChildCamera:
+    """FrameSource port over the camera the detector's child holds: the app's process never loads
+    OpenCV (about 30 MB) and a crash in a camera driver kills only the child.
+
+    Thread contract: as FrameSource (``read`` on the worker thread; ``release`` from any thread, twice is fine).
+    ``open`` does nothing: the child opens the camera on the first read, after its own start.
+    """
+
+    live = True
+
+    def __init__(self, detector: ProcessPoseEstimator) -> None:
+        self.detector = detector
+
+    def open(self) -> None:
+        """Nothing to do here: the camera opens in the child on the next read."""
+
+    def read(self, not_before: float | None = None) -> Frame | None:
+        return self.detector.camera_read()
+
+    def release(self) -> None:
+        self.detector.camera_release()
+
+
+#: The camera class the child opens (``module:Class``, imported in the child); bench/live_app.py puts
+#: a video file there instead.
+CAMERA_CLASS = "fhp_monitor.sensing.sources:CameraSource"
+
+
+def is_camera(spec: str | None, settings) -> bool:
+    """True when ``spec`` (None: the configured one) names a camera, as sources.open_source reads it."""
+    text = str(spec if spec is not None else settings.camera.index).strip()
+    return text.isdigit() or text.startswith("/dev/video")
+
+
+def sensing_for(spec: str | None, settings):
+    """``(source, estimator)`` for the app: a camera and the model both in one child process; a
+    video or image file read here (a replay) with the model in a child; a landmark recording read
+    here with no model at all."""
+    if is_camera(spec, settings):
+        text = str(spec if spec is not None else settings.camera.index).strip()
+        index = int(text) if text.isdigit() else text
+        detector = ProcessPoseEstimator(settings.detection.model or None, num_poses=settings.detection.num_poses,
+                                        camera=(CAMERA_CLASS, (index, settings.camera.width, settings.camera.height)))
+        return ChildCamera(detector), detector
+    from fhp_monitor.sensing.sources import source_for
+
+    source = source_for(spec, settings)
+    return source, detector_for(settings, source)
 
 
 def detector_for(settings, source=None):

@@ -16,14 +16,13 @@ import cv2
 import numpy as np
 import pytest
 
-from fhp_monitor.core.ports import DetectorStopped, Frame, ModelError, PostureState
+from fhp_monitor.core.ports import DetectorStopped, Frame, ModelError, PostureState, SourceUnavailable
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
 from fhp_monitor.desktop.notify import RecordingNotifier
 from fhp_monitor.monitor.worker import DETECTOR_REST_AFTER_S, MonitorWorker
-from fhp_monitor.sensing.detector_process import ProcessPoseEstimator, detector_for
+from fhp_monitor.sensing.detector_process import ChildCamera, ProcessPoseEstimator, detector_for
 from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 from fhp_monitor.sensing.pose import MediaPipePoseEstimator
-from fhp_monitor.sensing.sources import CameraSource
 from fhp_monitor.settings.schema import settings_from_dict
 from tests.support.faults_support import minute_count, replay_args, rows
 from tests.support.real_photos import FORWARD, UPRIGHT
@@ -80,15 +79,16 @@ def test_the_child_gives_the_same_landmarks_as_the_model_in_process(picture):
     assert gone(child)  # close() ended it
 
 
-def test_the_parent_never_imports_mediapipe(tmp_path, picture):
-    np.save(tmp_path / "picture.npy", picture)
-    code = ("import sys, numpy as np\n"
-            "from fhp_monitor.core.ports import Frame\n"
-            "from fhp_monitor.sensing.detector_process import ProcessPoseEstimator\n"
-            f"image = np.load({str(tmp_path / 'picture.npy')!r})\n"
-            "with ProcessPoseEstimator() as e:\n"
-            "    assert len(e.estimate(Frame(image=image, t=1.0, index=0)).poses) == 1\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'mediapipe'))\n")
+def test_the_apps_process_loads_neither_mediapipe_nor_opencv(steady_video):
+    code = ("import sys\n"
+            "from fhp_monitor.sensing.detector_process import ChildCamera, ProcessPoseEstimator\n"
+            f"with ProcessPoseEstimator(camera=({CAMERA!r}, ({str(steady_video)!r}, 640, 360))) as e:\n"
+            "    camera = ChildCamera(e)\n"
+            "    frame = camera.read()\n"
+            "    assert frame.image.shape == (360, 640, 3)\n"
+            "    assert len(e.estimate(frame).poses) == 1\n"
+            "    camera.release()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mediapipe', 'cv2')))\n")
     import subprocess
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -124,14 +124,30 @@ def test_a_killed_child_is_reported_once_and_the_next_look_starts_another(pictur
         assert estimator.starts == 2 and estimator.pid not in (None, first)
 
 
+CAMERA = "fhp_monitor.sensing.sources:CameraSource"  # a video file through the camera code, as no webcam is here
+
+
+def _detector(video: Path) -> ProcessPoseEstimator:
+    return ProcessPoseEstimator(camera=(CAMERA, (str(video), 640, 360)))
+
+
+def test_a_camera_the_child_cannot_open_is_unavailable_and_the_child_stays(tmp_path, steady_video):
+    with ProcessPoseEstimator(camera=(CAMERA, (str(tmp_path / "unplugged.avi"), 640, 360))) as estimator:
+        camera = ChildCamera(estimator)
+        with pytest.raises(SourceUnavailable, match="open camera"):
+            camera.read()
+        assert estimator.pid is not None  # a missing camera is no crash: the worker backs off as before
+        camera.release()
+
+
 def _worker(video: Path, estimator, clock: FakeClock) -> MonitorWorker:
-    return MonitorWorker(source=CameraSource(str(video)), estimator=estimator, clock=clock,
+    return MonitorWorker(source=ChildCamera(estimator), estimator=estimator, clock=clock,
                          settings=settings_from_dict({}), baseline=None, notifier=RecordingNotifier(), history=None)
 
 
 def test_a_pause_of_two_minutes_ends_the_child_and_resume_starts_one(steady_video):
     clock = FakeClock()
-    with ProcessPoseEstimator() as estimator:
+    with _detector(steady_video) as estimator:
         worker = _worker(steady_video, estimator, clock)
         worker.step()
         child = estimator.pid
@@ -147,14 +163,15 @@ def test_a_pause_of_two_minutes_ends_the_child_and_resume_starts_one(steady_vide
         assert estimator.pid is None and gone(child)  # two minutes: the child is gone
         assert worker.snapshot().state is PostureState.PAUSED
         worker.resume(PAUSE_SCREEN_LOCKED)
-        worker.step()  # the look right after the unlock starts a new child
-        assert worker.looks == 2 and estimator.starts == 2 and estimator.pid not in (None, child)
+        worker.step()  # the look right after the unlock starts a new child, which opens the camera
+        assert worker.looks == 2 and worker.snapshot().state is not PostureState.CAMERA_UNAVAILABLE
+        assert estimator.starts == 2 and estimator.pid not in (None, child)
         worker.close()
 
 
 def test_sleep_ends_the_child_before_the_machine_may_sleep(steady_video):
     clock = FakeClock()
-    with ProcessPoseEstimator() as estimator:
+    with _detector(steady_video) as estimator:
         worker = _worker(steady_video, estimator, clock)
         worker.step()
         child = estimator.pid
