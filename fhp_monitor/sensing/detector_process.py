@@ -31,7 +31,6 @@ never wakes otherwise).
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -45,6 +44,7 @@ from collections.abc import Callable
 import numpy as np
 
 from fhp_monitor.core.ports import DetectorStopped, Frame, ModelError, PoseResult
+from fhp_monitor.sensing.detector_child import serve
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,21 @@ def _signal_name(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
+def _stop_resource_tracker() -> None:
+    """Stop multiprocessing's resource tracker while there is no child.
+
+    Spawning the first child starts it: a small Python process (about 13 MB RSS) that removes
+    leaked named semaphores and shared memory. The detector uses neither, so while the detector
+    rests it has nothing to track; the next spawn starts it again. ``_stop`` is CPython's own
+    (3.8+), private: where it is missing the tracker simply stays.
+    """
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        stop()
+
+
 @contextlib.contextmanager
 def _main_not_reimported():
     """While a child is spawned, show multiprocessing a ``__main__`` with no file.
@@ -79,76 +94,6 @@ def _main_not_reimported():
         yield
     finally:
         sys.modules["__main__"] = real
-
-
-def _camera_class(name: str):
-    module, _, attribute = name.partition(":")
-    return getattr(importlib.import_module(module), attribute)
-
-
-def serve(conn, model_path: str | None, num_poses: int, camera: tuple[str, tuple] | None) -> None:
-    """The child's body (runs in the spawned interpreter): load the model, answer requests until told to end.
-
-    ``camera``: ``("module:Class", args)`` of the FrameSource to open on the first "read" (the
-    class is imported here, in the child: the app's process never imports cv2 for it).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal is the parent's to handle
-    from fhp_monitor.core.ports import SourceUnavailable
-    from fhp_monitor.sensing.pose import MediaPipePoseEstimator
-
-    try:
-        estimator = MediaPipePoseEstimator(model_path, num_poses=num_poses)
-    except ModelError as exc:
-        conn.send(("error", str(exc)))
-        return
-    source, last = None, None
-    try:
-        conn.send(("ready", None))
-        while True:
-            try:
-                request = conn.recv()
-            except EOFError:  # the parent is gone
-                return
-            if request is None:
-                return
-            kind, *args = request
-            try:
-                if kind == "read":
-                    if source is None:
-                        source = _camera_class(camera[0])(*camera[1])
-                    try:
-                        last = source.read(None)
-                    except SourceUnavailable as exc:
-                        conn.send(("unavailable", str(exc)))
-                        continue
-                    if last is None:
-                        conn.send(("none", None))
-                        continue
-                    image = np.ascontiguousarray(last.image)
-                    conn.send(("frame", (last.t, last.index, last.source, image.shape)))
-                    conn.send_bytes(memoryview(image).cast("B"))
-                    continue
-                if kind == "release":
-                    if source is not None:
-                        source.release()
-                    last = None
-                    conn.send(("ok", None))
-                    continue
-                if kind == "estimate_last":  # the frame this child read last: no need to send it back
-                    frame = last
-                else:
-                    t, index, where, shape = args
-                    image = np.frombuffer(conn.recv_bytes(), dtype=np.uint8).reshape(shape)
-                    frame = Frame(image=image, t=t, index=index, source=where)
-                result = estimator.estimate(frame)
-            except Exception as exc:  # a bad picture: the parent raises it in the worker, the child goes on
-                conn.send(("fail", f"{type(exc).__name__}: {exc}"))
-                continue
-            conn.send(("pose", result))
-    finally:
-        if source is not None:
-            source.release()
-        estimator.close()  # explicitly: the landmarker's destructor errors at interpreter exit
 
 
 class ProcessPoseEstimator:
@@ -327,6 +272,7 @@ class ProcessPoseEstimator:
         with self._talk:
             if self._process is not None:
                 code = self._end()
+                _stop_resource_tracker()
                 log.info("pose detector ended to save memory (%s)", _signal_name(code))
 
     def close(self) -> None:
