@@ -203,7 +203,8 @@ def summarise(rows, total_s, plan, unlocked_at, looks, log_text, code, err, out:
     hour = min(3600.0, total_s / 5)
     after_first = [r for r in rows if r[0] >= hour]
     base = after_first[0] if after_first else rows[0]
-    cpus = [r[1] for r in rows[1:] if r[1] is not None]
+    steady = after_first or rows  # min and max leave out the start-up (model load, first looks)
+    cpus = [r[1] for r in steady if r[1] is not None]
     to_verdict = []
     for t in unlocked_at:
         later = [x for x in looks if x > t]
@@ -214,12 +215,12 @@ def summarise(rows, total_s, plan, unlocked_at, looks, log_text, code, err, out:
         "rss_mb_after_first_part_then_end": [base[2], rows[-1][2]],
         "rss_growth_mb": round(rows[-1][2] - base[2], 1),
         "pss_mb_after_first_part_then_end": [base[3], rows[-1][3]],
-        "rss_mb_min_max": [min(r[2] for r in rows), max(r[2] for r in rows)],
-        "app_process_rss_mb_min_max": [min(r[4] for r in rows), max(r[4] for r in rows)],
-        "open_files_min_max": [min(r[5] for r in rows), max(r[5] for r in rows)],
-        "threads_min_max": [min(r[6] for r in rows), max(r[6] for r in rows)],
-        "processes_min_max": [min(r[7] for r in rows), max(r[7] for r in rows)],
-        "cpu_pct_mean": round(sum(cpus) / len(cpus), 3) if cpus else None,
+        "rss_mb_min_max": [min(r[2] for r in steady), max(r[2] for r in steady)],
+        "app_process_rss_mb_min_max": [min(r[4] for r in steady), max(r[4] for r in steady)],
+        "open_files_min_max": [min(r[5] for r in steady), max(r[5] for r in steady)],
+        "threads_min_max": [min(r[6] for r in steady), max(r[6] for r in steady)],
+        "processes_min_max": [min(r[7] for r in steady), max(r[7] for r in steady)],
+        "cpu_pct_mean_after_first_part": round(sum(cpus) / len(cpus), 3) if cpus else None,
         "looks": len(looks),
         "unlock_or_wake_to_next_verdict_s": to_verdict,
         "detector_starts": log_text.count("pose detector started"),

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fhp_monitor import app as app_module  # noqa: E402
 from fhp_monitor import cli  # noqa: E402
+from fhp_monitor.core.commands import PAUSE_60, RESUME  # noqa: E402
 from fhp_monitor.sensing import detector_process  # noqa: E402
 
 
@@ -51,8 +52,8 @@ def main() -> int:
             self.worker._observe = timed
 
     app_module.App.__init__ = init
-    signal.signal(signal.SIGUSR1, lambda signum, frame: apps and apps[0].post("pause_60"))
-    signal.signal(signal.SIGUSR2, lambda signum, frame: apps and apps[0].post("resume"))
+    signal.signal(signal.SIGUSR1, lambda signum, frame: apps and apps[0].post(PAUSE_60))
+    signal.signal(signal.SIGUSR2, lambda signum, frame: apps and apps[0].post(RESUME))
     return cli.main(rest)
 
 
