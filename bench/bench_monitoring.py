@@ -84,8 +84,12 @@ class TimedSource:
     """Delegates to a real FrameSource and adds up the CPU its ``read()`` calls take."""
 
     def __init__(self, inner) -> None:
-        self.inner, self.live = inner, inner.live
+        self.inner, self.live, self.carries_poses = inner, inner.live, inner.carries_poses
         self.read_cpu_s = 0.0
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.inner.duration_s
 
     def open(self) -> None:
         self.inner.open()
@@ -103,7 +107,7 @@ class TimedSource:
 
 def worker_day(source_spec: str, calibration: Path) -> dict:
     """Child: step a real MonitorWorker over ``source_spec`` until it ends; sample every simulated hour."""
-    import fhp_monitor.cli as cli
+    from fhp_monitor.cli import dispatch as cli
     from fhp_monitor.core.calibration import load_baseline
     from fhp_monitor.desktop.notify import RecordingNotifier
     from fhp_monitor.home.folder import Home
@@ -197,8 +201,8 @@ def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, ch
     checks config.yaml for edits and whether the daily summary is due (the call scan is apart). Measured on a real ``App`` (no
     display, so no tray or Tk; their own event loops are not included).
     """
-    import fhp_monitor.cli as cli
     from fhp_monitor import app as app_module
+    from fhp_monitor.cli import dispatch as cli
     from fhp_monitor.home.folder import Home
 
     home = Home.locate(tempfile.mkdtemp(prefix="fhp-bench-home-"), {})

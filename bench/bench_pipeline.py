@@ -17,7 +17,7 @@ Run:  python bench/bench_pipeline.py [--runs 3] [--variants 5] [--csv-repeat 10]
     ``detect_for_video``.
   Raw per frame: ``cv2.cvtColor(BGR2RGB)`` + ``mp.Image`` + the call, as in MediaPipe's examples,
   bundled model, ``num_poses=1``, result unused.
-* Replay: the real ``fhp_monitor.cli.cmd_replay`` with ``--json``; only its frame source is an
+* Replay: the real ``fhp_monitor.cli.frames.cmd_replay`` with ``--json``; only its frame source is an
   in-memory one (the Frame values an image folder or a video gives, without decoding) and its
   estimator the one ``estimator_for(settings)`` makes (its default num_poses, printed), made before
   the clock starts. Both are put in place with ``unittest.mock.patch.object`` on the modules
@@ -61,10 +61,15 @@ class InMemoryFrames:
     1 s apart) or a 30 fps video (``video=True``) gives, without decoding anything."""
 
     live = False
+    carries_poses = False
 
     def __init__(self, images: list, video: bool = False) -> None:
         self.images, self.video = images, video
         self._next = 0
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.images) / 30.0 if self.video else float(len(self.images))
 
     def open(self) -> None:
         self._next = 0
@@ -164,8 +169,8 @@ class Sides:
     """The two things compared, each run over all frames with a fresh landmarker."""
 
     def __init__(self, frames: list, home, settings) -> None:
-        import fhp_monitor.cli as cli
         import fhp_monitor.sensing.sources as sources
+        from fhp_monitor.cli import frames as cli
         from fhp_monitor.sensing.pose import bundled_model_path
 
         self.frames, self.home, self.settings = frames, home, settings
@@ -318,7 +323,7 @@ RATIOS = {  # name: (numerator, denominator, label)
 
 
 def run(runs: int, variant_count: int, csv_repeat: int) -> dict:
-    import fhp_monitor.cli as cli
+    from fhp_monitor.cli import dispatch as cli
     from fhp_monitor.home.folder import Home
 
     photos = common.real_photos()

@@ -9,8 +9,9 @@ Threads:
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
   ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
-The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (edits apply
-without a restart; a bad edit is reported once and the previous settings are kept), shows the
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits
+apply without a restart; a bad edit is reported once and the previous settings are kept; a save
+in the settings window applies at once through the same check), shows the
 end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
 """
 
@@ -32,6 +33,7 @@ from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
+from fhp_monitor.gui.exercise_flow import start_exercise_process
 from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
@@ -85,7 +87,7 @@ class App:
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
-            on_snapshot=self._on_snapshot,
+            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
         )
         if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
             self.estimator.on_lost = self.worker.look_now
@@ -166,6 +168,7 @@ class App:
         Verb.SETTINGS: lambda app, _: app.show_settings(),
         Verb.SUMMARY: lambda app, _: app.show_summary(),
         Verb.RECALIBRATE: lambda app, _: app.recalibrate(),
+        Verb.EXERCISE: lambda app, _: start_exercise_process(app.home, app.args.source),  # pauses this one itself
         Verb.PANEL: lambda app, _: app.windows.show_panel(app.post, app._last_snapshot or app.worker.snapshot(),
                                                           app.clock.now()),
         Verb.REFRESH: lambda app, _: app.windows.refresh_panel(app._last_snapshot, app.clock.now()),
@@ -198,7 +201,8 @@ class App:
     def show_settings(self) -> None:
         from fhp_monitor.gui.settings_flow import show_settings
 
-        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell)
+        show_settings(self.windows.root_for_window(), self.home, open_with_desktop, self._tell,
+                      on_saved=self.reload_settings)  # at once: the worker has them within a second
 
     def show_summary(self) -> None:
         from fhp_monitor.store.reports import summary_chart
@@ -277,20 +281,18 @@ class App:
         self.worker.wake.set()
         self.commands.put(WAKE)
 
-    def pace(self, seconds: float) -> bool:
-        """The worker's wait between looks; a command (pause, lock, quit) cuts it short."""
-        if self.live:
-            self.worker.wake.wait(seconds)
-            self.worker.wake.clear()
-            return self.stop.is_set()
-        speed = self.args.speed
+    def pace(self, seconds: float) -> float:
+        """The worker's wait between looks (worker thread): ``seconds`` of the source's timeline,
+        cut short by a command (pause, lock, quit). Returns the timeline seconds that passed; the
+        worker moves a replay's clock by them. After a recording ended, time passes as for a camera."""
+        speed = 1.0 if self.live or self.worker.ended else self.args.speed
         if speed <= 0:
-            return self.stop.is_set()
+            return seconds
         started = time.monotonic()
         if self.worker.wake.wait(seconds / speed):  # a command, a lock or stop: act where the replay has got to
             self.worker.wake.clear()
-            self.clock.t += min(seconds, (time.monotonic() - started) * speed)  # type: ignore[union-attr]
-        return self.stop.is_set()
+            return min(seconds, (time.monotonic() - started) * speed)
+        return seconds
 
     def main_loop(self) -> int:
         from fhp_monitor.desktop.session import start_session_awareness
@@ -308,9 +310,8 @@ class App:
         worker_thread.start()
 
         def finished() -> bool:
-            # With windows, a finished file source keeps the app up (summary, settings) unless --exit-at-end.
-            ended = not worker_thread.is_alive() and (self.live or self.args.exit_at_end or not self.windows.available)
-            return self.stop.is_set() or ended
+            # An ended recording keeps the worker taking commands until Quit, unless --exit-at-end.
+            return self.stop.is_set() or not worker_thread.is_alive()
 
         try:
             while not finished():
@@ -326,8 +327,6 @@ class App:
             self.shutdown()
         if self.worker.failure or self.gave_up:
             raise UserError(self.worker.failure or self.gave_up)
-        if self.worker.ended and not self.args.exit_at_end:
-            log.info("the source ended")
         return 0
 
     def shutdown(self) -> None:

@@ -50,7 +50,7 @@ REASON_WORDS = {
 STATE_WORDS = {
     "starting": "starting up", "upright": "sitting tall", "forward": "head drifting forward",
     "away": "away from the desk", "uncertain": "looking for you", "paused": "paused",
-    "camera_unavailable": "the camera is not available",
+    "camera_unavailable": "the camera is not available", "ended": "the recording has ended",
 }
 
 
@@ -99,6 +99,36 @@ def not_running_status() -> dict:
     return {"running": False, "state": None, "paused_until": None, "pause_reason": None}
 
 
+def _until_words(until: str) -> str:
+    """'14:30' today, 'tomorrow 00:00', or 'Monday 07:00' (the pause's end in the instance's local time)."""
+    moment = datetime.fromisoformat(until)
+    days = (moment.date() - datetime.now(moment.tzinfo).date()).days
+    return f"{moment:%H:%M}" if days <= 0 else f"tomorrow {moment:%H:%M}" if days == 1 else f"{moment:%A %H:%M}"
+
+
+def reply_words(command: str, reply: dict) -> tuple[str, bool]:
+    """What a pause or resume did, from the running instance's reply: ('Paused until 14:30.', True).
+
+    The instance answers once its status shows the command (``done``), so the words say what
+    happened; False (and words saying so) when it did not show in time.
+    """
+    status = {"running": True, **(reply.get("status") or {})}
+    now = status_words(status).removeprefix("running, ")
+    if not reply.get("done"):
+        return (f"fhp-monitor did not confirm the {command} in {CONFIRM_TIMEOUT_S:.0f} seconds; "
+                f"right now it is {now}."), False
+    if command == "resume":
+        if status.get("state") == "paused":  # a locked screen or a sleeping machine still holds it
+            return f"Resumed; monitoring starts again when it is no longer {now}.", True
+        if status.get("state") == "ended":
+            return "The pause has ended; the recording has ended too, so there is nothing more to watch.", True
+        return f"Monitoring again ({now}).", True
+    if status.get("pause_reason") not in (None, "user"):  # a stronger pause shows first
+        return f"Paused (right now {now}).", True
+    until = status.get("paused_until")
+    return (f"Paused until {_until_words(until)}." if until else "Paused."), True
+
+
 def status_words(status: dict) -> str:
     """'running, sitting tall', 'running, paused by you until 14:30', 'not running', ..."""
     if not status.get("running"):
@@ -108,9 +138,7 @@ def status_words(status: dict) -> str:
         words = REASON_WORDS.get(status.get("pause_reason") or "", "paused")
         until = status.get("paused_until")
         if until:
-            moment = datetime.fromisoformat(until)
-            same_day = moment.date() == datetime.now(moment.tzinfo).date()
-            words += f" until {moment:%H:%M}" if same_day else f" until {moment:%A %H:%M}"
+            words += f" until {_until_words(until)}"
         return f"running, {words}"
     return f"running, {STATE_WORDS.get(state or '', state or 'unknown')}"
 

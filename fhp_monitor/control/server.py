@@ -58,14 +58,14 @@ SOCKET_NAME = "control.sock"
 POINTER_NAME = "control.where"
 MAX_REQUEST_BYTES = 4096
 READ_TIMEOUT_S = 2.0
-CONFIRM_TIMEOUT_S = 8.0  # a command shows in the status within one look (5 s by default)
+CONFIRM_TIMEOUT_S = 5.0  # a command shows in the status within a second; this bounds a camera slow to open
 MAX_SUN_PATH = 100  # bytes; Linux allows 107 (108 with the NUL), macOS 103
 MAX_PAUSE_S = 24 * 3600
 #: The channel's verbs: "status" is answered here; each other one is a vocabulary verb whose command
 #: the app is posted (core/commands.py; see command_for).
 POSTED_VERBS = (Verb.PAUSE, Verb.RESUME, Verb.QUIT, Verb.PANEL, Verb.RELOAD)
 COMMANDS = ("status", *(verb.value for verb in POSTED_VERBS))
-STATES = ("starting", "upright", "forward", "away", "uncertain", "paused", "camera_unavailable")
+STATES = ("starting", "upright", "forward", "away", "uncertain", "paused", "camera_unavailable", "ended")
 
 
 class ControlError(UserError):
@@ -99,6 +99,8 @@ def instance_status(snapshot, started: bool) -> dict:
         return {"state": "starting" if not started else "uncertain", "paused_until": None, "pause_reason": None}
     state = getattr(snapshot.state, "value", snapshot.state)
     paused = state == "paused"
+    if snapshot.source_ended and not paused:
+        state = "ended"  # a recording that has ended: no more looks, commands still act
     return {"state": state, "paused_until": iso(snapshot.paused_until) if paused else None,
             "pause_reason": snapshot.pause_reason if paused else None}
 

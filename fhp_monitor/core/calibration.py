@@ -16,6 +16,9 @@ shoulder widths). A head that comes forward drops the nose more than the ears, a
 other people's desks a plain nose-drop rule (more than 0.10 shoulder widths below the calibrated
 height) held up well. A front-view frame is forward when *either* signal crosses its calibrated
 threshold; the nose threshold follows the same sensitivity dial (0.10 at the default 2 degrees).
+A third, the slump (the nose sinking in the picture, in calibrated shoulder widths), catches a whole
+upper body slumping; core/signals.py holds the combined rule, its margins and its reasoning, and
+judges a frame with whichever signals are valid in it.
 
 The baseline also records where and how big the user sat (see geometry.BodyReference), so
 that someone else in view is never judged as the user and a moved camera can be noticed. Files
@@ -39,8 +42,14 @@ from typing import Any
 import numpy as np
 
 from fhp_monitor.core.geometry import BodyReference, PostureReading
+from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
 
 SPREAD_FACTOR = 2.0
+#: A side view sees the true ear-shoulder angle; the front proxy moves about half as far for the same
+#: head movement (synthetic person, camera 10 cm above the shoulders at 0.8 m: 10 degrees of CVA move
+#: the proxy 4.9 degrees; 2.5 to 8.5 from 0 to 30 cm). The side margin is this many times the dial, so
+#: one sensitivity setting means about the same head movement in both views.
+SIDE_MARGIN_FACTOR = 2.0
 MIN_PERSONAL_GAP_DEG = 1.0
 SENSITIVITY_LIMITS = (0.5, 30.0)
 #: The default sensitivity in config.yaml; the nose threshold is NOSE_DROP at this sensitivity.
@@ -81,10 +90,17 @@ class Baseline:
     head_turn_spread: float | None = None
     nose_rise_ratio: float | None = None
     nose_rise_spread: float | None = None
+    # Front view: the nose's height above the shoulders as a share of the frame width, and its spread
+    # in calibrated shoulder widths (the slump signal, core/signals.py). None in older files.
+    nose_height_frac: float | None = None
+    nose_height_spread: float | None = None
+    ear_span_frac: float | None = None  # the head's size (distance between the ears / frame width)
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
-        """Degrees below the baseline that count as forward (settings' sensitivity unless personalised)."""
-        return max(self._chosen(sensitivity_deg), SPREAD_FACTOR * self.spread_deg)
+        """Degrees below the baseline that count as forward (settings' sensitivity unless personalised;
+        in a side view SIDE_MARGIN_FACTOR times it, see there)."""
+        dial = self._chosen(sensitivity_deg) * (SIDE_MARGIN_FACTOR if self.view == "side" else 1.0)
+        return max(dial, SPREAD_FACTOR * self.spread_deg)
 
     def _chosen(self, sensitivity_deg: float | None) -> float:
         return self.sensitivity_deg if (self.personalised or sensitivity_deg is None) else sensitivity_deg
@@ -93,6 +109,11 @@ class Baseline:
         """Shoulder widths below the calibrated nose height that count as forward."""
         dial = NOSE_DROP * self._chosen(sensitivity_deg) / DEFAULT_SENSITIVITY_DEG
         return max(dial, NOSE_DROP_FLOOR, NOSE_SPREAD_FACTOR * (self.nose_rise_spread or 0.0))
+
+    def slump_margin(self, sensitivity_deg: float | None = None) -> float:
+        """Calibrated shoulder widths the nose may sink in the picture before it counts as forward."""
+        dial = SLUMP_DROP * self._chosen(sensitivity_deg) / DEFAULT_SENSITIVITY_DEG
+        return max(dial, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR * (self.nose_height_spread or 0.0))
 
     @property
     def body(self) -> BodyReference | None:
@@ -165,6 +186,14 @@ def body_fields(readings: Sequence[PostureReading]) -> dict[str, float]:
             found[key] = float(np.median(values))
             if spread:
                 found[spread] = robust_spread(values)
+    pairs = [(r.signals["nose_height_frac"], r.signals["ear_span_frac"]) for r in readings
+             if r.signals.get("nose_height_frac") is not None and r.signals.get("ear_span_frac")]
+    if "body_frac" in found and len(pairs) >= max(3, len(readings) // 2):
+        height, span = np.array(pairs).T
+        found["ear_span_frac"] = float(np.median(span))
+        found["nose_height_frac"] = float(np.median(height))
+        # the slump signal's own spread, as core/signals.slump_of measures it (calibrated shoulder widths)
+        found["nose_height_spread"] = robust_spread(height * found["ear_span_frac"] / span / found["body_frac"])
     return found
 
 
@@ -202,22 +231,15 @@ def personalise(baseline: Baseline, forward_values: Sequence[float]) -> Baseline
     )
 
 
-def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> bool | None:
-    """True/False for a usable reading in the calibrated view; None without calibration or reading.
+def verdict_of(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> Verdict:
+    """Forward or not, and with which signals (core/signals.py has the rule and its reasoning)."""
+    return judge(baseline, reading, sensitivity_deg)
 
-    Forward when the proxy is more than the margin below the baseline, or (front view, when both
-    the calibration and the frame have it) the nose is more than the nose margin below its
-    calibrated height.
-    """
-    if baseline is None or not reading.usable or reading.view != baseline.view:
-        return None
-    assert reading.cva_proxy_deg is not None
-    if reading.cva_proxy_deg < baseline.cva_proxy_deg - baseline.margin_deg(sensitivity_deg):
-        return True
-    nose = reading.signals.get("nose_rise_ratio")
-    if baseline.view == "front" and baseline.nose_rise_ratio is not None and nose is not None:
-        return bool(baseline.nose_rise_ratio - nose > baseline.nose_margin(sensitivity_deg))
-    return False
+
+def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_deg: float | None = None) -> bool | None:
+    """True/False when at least one signal of the reading is valid in the calibrated view; None without
+    calibration, in another view, or with no valid signal (see core/signals.py)."""
+    return judge(baseline, reading, sensitivity_deg).forward
 
 
 # --------------------------------------------------------------------------- the file
@@ -271,7 +293,8 @@ def _whole(low: int, high: int):
 def _one_of(*choices: Any):
     def check(value: Any) -> str | None:
         ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
-        return None if ok else f"must be one of {', '.join(json.dumps(c) for c in choices)}, not {json.dumps(value)[:40]}"
+        allowed = ', '.join(json.dumps(c) for c in choices)
+        return None if ok else f"must be one of {allowed}, not {json.dumps(value)[:40]}"
     return check
 
 
@@ -296,6 +319,9 @@ FILE_SCHEMA = {
     "head_turn_spread": _number(0.0, 10.0, optional=True),
     "nose_rise_ratio": _number(-10.0, 10.0, optional=True),
     "nose_rise_spread": _number(0.0, 10.0, optional=True),
+    "nose_height_frac": _number(-10.0, 10.0, optional=True),
+    "nose_height_spread": _number(0.0, 10.0, optional=True),
+    "ear_span_frac": _number(1e-4, 10.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
@@ -315,7 +341,8 @@ def _read_small_regular_file(path: Path) -> bytes | None:
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; please calibrate again.")
+        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; "
+                               "please calibrate again.")
     return data
 
 

@@ -29,6 +29,7 @@ class Verb(Enum):
     RECALIBRATE = "recalibrate"  # the calibration wizard, in its own process
     SUMMARY = "summary"  # today's chart
     SETTINGS = "settings"  # the settings window
+    EXERCISE = "exercise"  # the guided exercise break, in its own process
     QUIT = "quit"
     RELOAD = "reload"  # a new calibration was saved: use it
     REFRESH = "_refresh"  # internal: a new snapshot, redraw the panel
@@ -90,6 +91,7 @@ RESUME = Command(Verb.RESUME)
 RECALIBRATE = Command(Verb.RECALIBRATE)
 SUMMARY = Command(Verb.SUMMARY)
 SETTINGS = Command(Verb.SETTINGS)
+EXERCISE = Command(Verb.EXERCISE)
 QUIT = Command(Verb.QUIT)
 RELOAD = Command(Verb.RELOAD)
 REFRESH = Command(Verb.REFRESH)
@@ -101,7 +103,8 @@ MENU: tuple[tuple[tuple[Command, str], ...], ...] = (
     ((PANEL, "Open control panel"),),
     ((PAUSE_15, "Pause 15 minutes"), (PAUSE_60, "Pause 1 hour"), (PAUSE_TOMORROW, "Pause until tomorrow"),
      (RESUME, "Resume")),
-    ((RECALIBRATE, "Sit tall again (recalibrate)"), (SUMMARY, "Today's summary"), (SETTINGS, "Settings")),
+    ((EXERCISE, "Do a 1-minute exercise"), (RECALIBRATE, "Sit tall again (recalibrate)"),
+     (SUMMARY, "Today's summary"), (SETTINGS, "Settings")),
     ((QUIT, "Quit fhp-monitor"),),
 )
 #: The tray's default action: what a (left) click on the icon sends.
@@ -109,7 +112,8 @@ ACTIVATE = MENU[0][0][0]
 #: The control panel's buttons, in order.
 PANEL_BUTTONS: tuple[tuple[Command, str], ...] = tuple(entry for group in MENU[1:] for entry in group)
 #: A nudge's buttons (where the notification server shows buttons).
-NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((SNOOZE_30, "Snooze 30 min"), (PAUSE_TOMORROW, "Pause for today"))
+NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((EXERCISE, "Do a 1-minute exercise"), (SNOOZE_30, "Snooze 30 min"),
+                                                  (PAUSE_TOMORROW, "Pause for today"))
 
 
 def possible(command: Command, state: PostureState | None) -> bool:

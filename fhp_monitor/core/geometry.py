@@ -14,6 +14,7 @@ Definition of the proxy (all image distances in pixels, so non-square frames are
   ``proxy = atan2(rise, forward)`` where ``rise`` is how far the ear midpoint is above the
   shoulder midpoint and ``forward`` how far it is ahead of it, "ahead" being the direction the
   nose points. This equals the true ear-shoulder angle when the camera looks across the body.
+  It is taken from the horizontal, not from the torso line (see ``_side`` for why).
 * **Front view** (the usual laptop webcam): the forward offset points at the camera and cannot be
   measured, but the *height* of the ears above the shoulders shrinks as the head drifts forward and
   down. The same formula is used with the unseen forward offset replaced by a constant:
@@ -28,10 +29,17 @@ Definition of the proxy (all image distances in pixels, so non-square frames are
   in the true CVA for cameras at or above shoulder height. A camera well below the shoulders,
   looking up, can invert it (the head coming towards the camera rises in the picture): calibration
   then still works, but place the camera higher.
-  Two more front-view signals go with each reading: the nose's height above the shoulders
-  (``nose_rise_ratio``, in shoulder widths; a forward head drops the nose more than the ears) and
-  the head turn (the nose's sideways offset from the ear midpoint, in shoulder widths: a measure
-  that does not grow when the head comes forward, since the shoulders do not shrink then).
+  More front-view signals go with each reading: the nose's height above the shoulders
+  (``nose_rise_ratio``, in shoulder widths; a forward head drops the nose more than the ears), the
+  same height as a share of the frame width with the head's size (``nose_height_frac``,
+  ``ear_span_frac``: the slump signal, in *calibrated* shoulder widths) and the head turn (the
+  nose's sideways offset from the ear midpoint, in shoulder widths: a measure that does not grow
+  when the head comes forward, since the shoulders do not shrink then). core/signals.py combines
+  them.
+
+**Never silent.** A failed check (head turned, ears faint, a landmark outside the picture) withholds
+``cva_proxy_deg`` (so calibration never takes such a frame) and names the check in ``reason``, but the
+signals whose own landmarks passed stay in ``signals``, and the verdict is made from those.
 
 The view is told by the ratio of the shoulder width to the ear-shoulder distance in the image:
 about 1.6-2 facing the camera, below 0.6 in profile. In between (a camera far off to one side) the
@@ -55,7 +63,7 @@ import numpy as np
 
 from fhp_monitor.core.ports import PoseLandmarks, PoseResult
 
-NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER = 0, 7, 8, 11, 12
+NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 0, 7, 8, 11, 12, 23, 24
 
 #: Assumed forward offset of the ears in a front view, in shoulder widths; a typical upright
 #: sitter (ears ~0.6 shoulder widths above the shoulders on our test photos) then reads ~50 deg.
@@ -262,7 +270,6 @@ def read_posture(result: PoseResult, min_visibility: float = 0.5, body: BodyRefe
 
 
 def _judge(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
-    px, seen, present = b.px, b.seen, b.present
     if b.ear_shoulder <= 1e-6:
         return PostureReading(None, None, NOT_VISIBLE, signals)
     ratio = b.ratio
@@ -276,44 +283,91 @@ def _judge(b: _Body, width: int, height: int, ref: BodyReference | None, signals
         "body_y": float(b.shoulder_mid[1] / height),
         "aspect": height / float(width),
     })
-    keys = [LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER]
     front_limit = ref.front_ratio() if ref is not None else FRONT_RATIO
 
     if ratio >= front_limit:
-        signals["body_frac"] = b.shoulder_width / float(width)
-        along = (px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]) / b.shoulder_width
-        if along[0] < 0:  # orient left-to-right in the picture, so "up" below is always up
-            along = -along
-        up = np.array([along[1], -along[0]])
-        signals["shoulder_tilt_deg"] = math.degrees(math.atan2(-along[1], along[0]))
-        if not (seen[LEFT_SHOULDER] and seen[RIGHT_SHOULDER] and (seen[LEFT_EAR] or seen[RIGHT_EAR])):
-            return PostureReading(None, "front", NOT_VISIBLE, signals)
-        if not _inside(b.pose, [i for i in keys if present[i]]):
-            return PostureReading(None, "front", OUT_OF_VIEW, signals)
-        r = float((b.ear_mid - b.shoulder_mid) @ up) / b.shoulder_width
-        signals["rise_ratio"] = r
-        if seen[NOSE] and _inside(b.pose, [NOSE]):
-            signals["nose_rise_ratio"] = float((px[NOSE] - b.shoulder_mid) @ up) / b.shoulder_width
-            if present[LEFT_EAR] and present[RIGHT_EAR]:
-                turn = float((px[NOSE] - b.ear_mid) @ along) / b.shoulder_width
-                signals["head_turn"] = turn
-                usual = ref.head_turn if ref is not None and ref.head_turn is not None else 0.0
-                limit = ref.turn_limit() if ref is not None else MAX_HEAD_TURN
-                if abs(turn - usual) > limit:
-                    return PostureReading(None, "front", HEAD_TURNED, signals)
-        proxy = math.degrees(math.atan2(r, FRONT_FORWARD_LEVER))
-        return PostureReading(proxy, "front", None, signals)
-
+        return _front(b, width, height, ref, signals)
     if ratio <= SIDE_RATIO:
-        signals["body_frac"] = b.ear_shoulder / float(width)
-        if not (seen[LEFT_EAR] or seen[RIGHT_EAR]) or not (seen[LEFT_SHOULDER] or seen[RIGHT_SHOULDER]):
-            return PostureReading(None, "side", NOT_VISIBLE, signals)
-        if not _inside(b.pose, [i for i in keys if present[i]]):
-            return PostureReading(None, "side", OUT_OF_VIEW, signals)
-        facing = (float(np.sign(px[NOSE][0] - b.ear_mid[0])) if present[NOSE] else 0.0) or 1.0
-        forward = float((b.ear_mid[0] - b.shoulder_mid[0]) * facing)
-        signals["forward_px"] = forward
-        proxy = math.degrees(math.atan2(rise, forward))
-        return PostureReading(proxy, "side", None, signals)
-
+        return _side(b, width, signals)
     return PostureReading(None, None, ODD_ANGLE, signals)
+
+
+def _front(b: _Body, width: int, height: int, ref: BodyReference | None, signals: dict[str, float]) -> PostureReading:
+    """Front view: every signal whose landmarks passed their checks goes into ``signals``.
+
+    ``rise_ratio`` (the ears' height above the shoulder line, in shoulder widths) needs both
+    shoulders and an ear; ``nose_rise_ratio`` (the nose's) needs both shoulders and the nose;
+    ``nose_height_frac`` (the same height as a share of the frame width, which the slump signal
+    turns into *calibrated* shoulder widths) and ``ear_span_frac`` (the head's size, which takes out
+    sitting nearer or further) need both ears as well. A turned head drops the nose signals (the
+    nose swings with the turn) and keeps the ears. ``cva_proxy_deg`` is given only when
+    every check passed (a complete reading, the only kind calibration takes); otherwise ``reason``
+    names the first check that failed and the verdict is made from the signals that remain.
+    """
+    px, seen, present = b.px, b.seen, b.present
+    signals["body_frac"] = b.shoulder_width / float(width)
+    along = (px[LEFT_SHOULDER] - px[RIGHT_SHOULDER]) / b.shoulder_width
+    if along[0] < 0:  # orient left-to-right in the picture, so "up" below is always up
+        along = -along
+    up = np.array([along[1], -along[0]])
+    signals["shoulder_tilt_deg"] = math.degrees(math.atan2(-along[1], along[0]))
+    ears = [i for i in (LEFT_EAR, RIGHT_EAR) if present[i]]
+    shoulders_seen = bool(seen[LEFT_SHOULDER] and seen[RIGHT_SHOULDER])
+    shoulders_in = _inside(b.pose, [LEFT_SHOULDER, RIGHT_SHOULDER])
+    ears_seen, ears_in = bool(seen[LEFT_EAR] or seen[RIGHT_EAR]), _inside(b.pose, ears)
+    nose_ok = bool(seen[NOSE]) and _inside(b.pose, [NOSE])
+    turned = False
+    if nose_ok and present[LEFT_EAR] and present[RIGHT_EAR]:
+        turn = float((px[NOSE] - b.ear_mid) @ along) / b.shoulder_width
+        signals["head_turn"] = turn
+        usual = ref.head_turn if ref is not None and ref.head_turn is not None else 0.0
+        limit = ref.turn_limit() if ref is not None else MAX_HEAD_TURN
+        turned = abs(turn - usual) > limit
+    shoulders_ok = shoulders_seen and shoulders_in
+    if shoulders_ok and ears_seen and ears_in:
+        signals["rise_ratio"] = float((b.ear_mid - b.shoulder_mid) @ up) / b.shoulder_width
+    if nose_ok and not turned and shoulders_ok:
+        nose_rise_px = float((px[NOSE] - b.shoulder_mid) @ up)
+        signals["nose_rise_ratio"] = nose_rise_px / b.shoulder_width
+        if seen[LEFT_EAR] and seen[RIGHT_EAR] and ears_in:  # the slump signal (core/signals.py)
+            signals["nose_height_frac"] = nose_rise_px / float(width)
+            signals["ear_span_frac"] = float(np.linalg.norm(px[LEFT_EAR] - px[RIGHT_EAR])) / float(width)
+    if not (shoulders_seen and ears_seen):
+        return PostureReading(None, "front", NOT_VISIBLE, signals)
+    if not (shoulders_in and ears_in):
+        return PostureReading(None, "front", OUT_OF_VIEW, signals)
+    if turned:
+        return PostureReading(None, "front", HEAD_TURNED, signals)
+    proxy = math.degrees(math.atan2(signals["rise_ratio"], FRONT_FORWARD_LEVER))
+    return PostureReading(proxy, "front", None, signals)
+
+
+def _side(b: _Body, width: int, signals: dict[str, float]) -> PostureReading:
+    """Side view: the ear-shoulder angle from the horizontal, seen directly.
+
+    Measured from the horizontal, not from the line across the torso: on real side photos
+    (bench/accuracy.py) a hunched back leans the torso 25-40 degrees forward and the head goes with
+    it, so an angle from the torso line called every hunch upright; reclining people keep the head
+    upright to see the screen (their angle from the horizontal rises), and a kneeling chair keeps the
+    torso near vertical. ``torso_lean_deg`` (hip to shoulder line from the vertical, positive towards
+    where the nose points, when the hips are in view) is recorded for the record only.
+    """
+    px, seen, present = b.px, b.seen, b.present
+    keys = [i for i in (LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER) if present[i]]
+    signals["body_frac"] = b.ear_shoulder / float(width)
+    if not (seen[LEFT_EAR] or seen[RIGHT_EAR]) or not (seen[LEFT_SHOULDER] or seen[RIGHT_SHOULDER]):
+        return PostureReading(None, "side", NOT_VISIBLE, signals)
+    if not _inside(b.pose, keys):
+        return PostureReading(None, "side", OUT_OF_VIEW, signals)
+    facing = (float(np.sign(px[NOSE][0] - b.ear_mid[0])) if present[NOSE] else 0.0) or 1.0
+    forward = float((b.ear_mid[0] - b.shoulder_mid[0]) * facing)
+    rise = float(b.shoulder_mid[1] - b.ear_mid[1])  # image y grows downwards
+    signals["forward_px"] = forward
+    hips = [i for i in (LEFT_HIP, RIGHT_HIP) if seen[i]]
+    if hips and _inside(b.pose, hips):
+        hip = np.mean(px[hips], axis=0)
+        torso_up = float(hip[1] - b.shoulder_mid[1])
+        if torso_up > 0.5 * b.ear_shoulder:  # a torso line shorter than the neck is no line
+            signals["torso_lean_deg"] = math.degrees(math.atan2(float((b.shoulder_mid[0] - hip[0]) * facing),
+                                                                torso_up))
+    return PostureReading(math.degrees(math.atan2(rise, forward)), "side", None, signals)

@@ -30,6 +30,9 @@ CAMERA_UNAVAILABLE_TEXT = (
     "The camera is not available right now. Close other apps that use it and check it is plugged in. "
     "fhp-monitor will carry on by itself when it is back."
 )
+#: A recording (a file source) has ended: the tray's words, and the one notification when the app stays.
+RECORDING_ENDED = "The recording has ended"
+RECORDING_ENDED_TEXT = "Its minutes are in your history. Quit fhp-monitor when you are done."
 
 FIRST_TITLES = (
     "A gentle posture check",
@@ -191,6 +194,8 @@ def tooltip(snapshot: StatusSnapshot, now: float) -> str:
         words = "Resuming" if snapshot.paused_until <= now else f"Paused until {_when(snapshot.paused_until, now)}"
     elif snapshot.state == PostureState.PAUSED:
         words = pause_words(snapshot.pause_reason)
+    elif snapshot.source_ended:
+        words = RECORDING_ENDED
     elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
         words = "Camera not available - click for help"
     return f"fhp-monitor: {words}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import date
+from typing import Protocol, TextIO
 
 import numpy as np
 
@@ -105,6 +106,7 @@ class StatusSnapshot:
     paused_until: float | None = None
     detail: str = ""
     pause_reason: str | None = None  # user|snooze|screen_locked|suspended|on_battery|idle|call
+    source_ended: bool = False  # a file source (a recording) has ended: no more looks
     extra: dict = field(default_factory=dict)
 
 
@@ -179,6 +181,13 @@ class FrameSource(Protocol):
 
     #: True for a camera (time is "now"); False for files (time is the file's timeline).
     live: bool
+    #: True when frames carry their landmarks (a landmark recording): no pose model is needed.
+    carries_poses: bool
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds of the file's timeline, to the end of its last frame; None for a camera, or
+        while not known yet (a landmark recording knows it once its end was read)."""
 
     def open(self) -> None:
         """Acquire the device/file. Raises SourceUnavailable with a plain-language message."""
@@ -264,4 +273,18 @@ class HistoryStore(Protocol):
     def nudges(self, start: float, end: float) -> Sequence[NudgeRecord]:
         """Nudges with ``start <= at < end``, oldest first."""
 
-    def close(self) -> None: ...
+    def daily_totals(self, start_date: date, end_date: date) -> dict[date, dict]:
+        """Seconds per state (``upright_s``...) for each local day from ``start_date`` to
+        ``end_date``, both included (days rolled up by ``prune`` too)."""
+
+    def has_data(self, day: date) -> bool:
+        """True when local ``day`` has any posture seconds."""
+
+    def export_csv(self, out: TextIO, start: float | None = None, end: float | None = None) -> int:
+        """Write the per-minute history as CSV (header first) to ``out``; return the number of rows."""
+
+    def prune(self, now: float, keep_minutes_days: int) -> int:
+        """Roll minutes from before the last ``keep_minutes_days`` local days into daily totals;
+        returns how many. A write: the writing thread, or before it starts."""
+
+    def close(self) -> object: ...

@@ -4,7 +4,9 @@ The fields come from the settings table in config.py (:data:`FIELDS` names which
 to say them); each value is checked by that table's rule, and a value that does not fit is named
 next to its field in plain words while nothing is saved. Saving edits config.yaml in place
 (:mod:`fhp_monitor.settings.edit`: comments and hand-written lines stay) and only when the whole
-file then loads as the app loads it; the running app notices the change within a few seconds.
+file then loads as the app loads it. Opened from the running app (its tray's "Settings"), the
+window calls ``on_saved`` and the app applies the new settings at once; ``fhp-monitor settings``
+runs in a process of its own, and the running app notices its save at its next check of the file.
 "Open the settings file" hands config.yaml to the desktop's editor for everything else.
 
 When the calibration window personalised the sensitivity, the form says so at the top and what
@@ -32,7 +34,7 @@ from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseli
 from fhp_monitor.core.messages import forward_words, sensitivity_words
 from fhp_monitor.desktop import autostart
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.wizard_screens import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
+from fhp_monitor.gui.style import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.file import load_settings
@@ -70,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
     Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
     Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
     Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
+    Field("summary", "neck_checkin", "Ask how my neck is, once a day", "", "flag"),
 )
 
 PERSONAL_NOTE = " The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
@@ -123,8 +126,10 @@ class SettingsForm:
 
     def __init__(self, window: tk.Tk | tk.Toplevel, *, home: Home, open_file: Callable[[Path], None],
                  on_close: Callable[[bool], None] | None = None, on_step: Callable[[str], None] | None = None,
-                 scale: Scale | None = None, autostart_command: list[str] | None = None) -> None:
+                 scale: Scale | None = None, autostart_command: list[str] | None = None,
+                 on_saved: Callable[[], None] | None = None) -> None:
         self.window, self.home, self.open_file = window, home, open_file
+        self.on_saved = on_saved or (lambda: None)  # config.yaml was just saved (on the Tk thread)
         self.on_close, self.on_step = on_close or (lambda saved: None), on_step or (lambda line: None)
         self.autostart_command = autostart_command
         self.scale = scale = scale or screen_scale(window, DESIGN_SIZE)
@@ -310,6 +315,8 @@ class SettingsForm:
         log.info("settings saved: %s", ", ".join(f"{s}.{k}={v!r}" for (s, k), v in changes.items()) or "log-in start")
         self.saved = True
         self.on_step("settings: saved")
+        if changes:
+            self.on_saved()
         self.close()
         return True
 

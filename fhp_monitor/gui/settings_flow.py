@@ -8,11 +8,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui import TK_MISSING, tell_tk_missing, tk_available
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.schema import ConfigError
+
+if TYPE_CHECKING:
+    from fhp_monitor.gui.settings import SettingsForm
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +44,17 @@ def settings_with_window(home: Home, open_file: Callable[[Path], None], on_step:
         raise UserError(f"{SETTINGS_BROKEN} {' '.join(str(exc).splitlines())}") from None
 
 
-def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Callable[[str, str], None]) -> None:
+def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Callable[[str, str], None],
+                  on_saved: Callable[[], None] | None = None) -> SettingsForm | None:
     """The app's "Settings" command on the Tk thread: raise the open settings window or open one
-    over ``root``. Without a Tk root (no Tk, no display) the file opens in the editor instead."""
+    over ``root`` and return its form (None when none was opened); ``on_saved()`` runs on this
+    thread right after the window saved config.yaml. Without a Tk root (no Tk, no display) the file
+    opens in the editor instead."""
     if root is None:
         if not tk_available():
             tell("Settings", TK_MISSING)
         open_file(home.config)
-        return
+        return None
     from fhp_monitor.gui.settings import WINDOW_TITLE, open_settings
 
     for child in root.winfo_children():
@@ -55,10 +62,11 @@ def show_settings(root, home: Home, open_file: Callable[[Path], None], tell: Cal
             child.deiconify()
             child.lift()
             child.focus_force()
-            return
+            return None
     try:
-        open_settings(root, home=home, open_file=open_file)
+        return open_settings(root, home=home, open_file=open_file, on_saved=on_saved)
     except ConfigError as exc:
         tell("Settings", SETTINGS_BROKEN)
         log.info("settings window not opened: %s", exc)
         open_file(home.config)
+        return None

@@ -5,8 +5,8 @@ Steps: (camera) pick one when there are several; (checks) framing checklist with
 forward) an optional "let your head drift forward" recording that personalises the sensitivity;
 (result) the angle, what happens next, and "start when I log in". Camera problems show a message
 and a Retry button, never a traceback. Keys: Enter/Space go on, Esc cancels anywhere (nothing is
-saved; on the "All done" screen it keeps the new calibration, like Enter), A starts despite crosses, S skips the forward recording, L toggles log-in start, arrows
-pick a camera.
+saved; on the "All done" screen it keeps the new calibration, like Enter), A starts despite crosses,
+S skips the forward recording, L toggles log-in start, arrows pick a camera.
 
 Threads: all on the Tk thread. Frames are pulled with ``after`` (~14 a second from a camera, back
 to back from a file) and the estimator runs inline (~20-40 ms): one owner for camera and model, no
@@ -14,17 +14,14 @@ locks, and one frame per tick keeps the window responsive. The capture clock is 
 time (a camera's monotonic clock, or a file's timeline kept increasing when the file loops), so a
 file completes as fast as its frames are processed.
 
-Entry points: :func:`run_wizard` (blocks; standalone or modal over an app's root) and
-:func:`open_wizard` (non-blocking, calls ``on_done``). ``python -m fhp_monitor.gui.wizard
---home DIR --source SRC`` prints one line per step ("step: checks", "checks: ok", ...) for tests.
+Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root). People open it with
+``fhp-monitor calibrate``
+(gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import sys
 import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
@@ -49,14 +46,12 @@ from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
 from fhp_monitor.desktop import autostart
 from fhp_monitor.gui import wizard_screens as screens
-from fhp_monitor.gui.wizard_screens import Action, LiveFeed, WizardView
-from fhp_monitor.home.folder import Home, HomeError
-from fhp_monitor.home.log import setup_logging
+from fhp_monitor.gui.wizard_preview import LiveFeed
+from fhp_monitor.gui.wizard_screens import Action, WizardView
+from fhp_monitor.home.folder import Home
 from fhp_monitor.home.state import read_state, write_state
-from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 from fhp_monitor.sensing.sources import list_cameras, open_source
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
-from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -382,22 +377,6 @@ class CalibrationWizard:
 # ---------------------------------------------------------------------- entry points
 
 
-def _start(window: tk.Tk | tk.Toplevel, on_done: Callable[[WizardResult], None], options: dict) -> CalibrationWizard:
-    wizard = CalibrationWizard(window, on_done=on_done, **options)
-    wizard.start()
-    window.focus_force()
-    return wizard
-
-
-def open_wizard(root: tk.Misc, *, on_done: Callable[[WizardResult], None], **options: Any) -> CalibrationWizard:
-    """Open the calibration window over a running app's Tk ``root`` without blocking.
-
-    ``options`` are :class:`CalibrationWizard`'s keyword arguments; ``on_done`` is called on the
-    Tk thread when the window closes.
-    """
-    return _start(tk.Toplevel(root), on_done, options)
-
-
 def run_wizard(*, root: tk.Misc | None = None, **options: Any) -> WizardResult:
     """Show the calibration window and return when it closes.
 
@@ -406,43 +385,11 @@ def run_wizard(*, root: tk.Misc | None = None, **options: Any) -> WizardResult:
     """
     outcome: list[WizardResult] = []
     window = tk.Tk(className="fhp-monitor") if root is None else tk.Toplevel(root)
-    _start(window, outcome.append, options)
+    CalibrationWizard(window, on_done=outcome.append, **options).start()
+    window.focus_force()
     if root is None:
         window.mainloop()
     else:
         root.wait_window(window)
     # No outcome: the window was destroyed from outside (e.g. the app quit).
     return outcome[0] if outcome else WizardResult(False, None, None, autostart.is_autostart_enabled())
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m fhp_monitor.gui.wizard``: 0 when calibrated, 1 when cancelled, 2 on errors."""
-    parser = argparse.ArgumentParser(prog="fhp-monitor calibrate", description="Open the calibration window.")
-    parser.add_argument("--home", help="fhp-monitor's folder (default: FHP_MONITOR_HOME or the usual place)")
-    parser.add_argument("--source", help="camera number, video file or folder of images (default: ask)")
-    parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        home = Home.locate(args.home, os.environ)
-        setup_logging(home, args.verbose)
-        settings = load_settings(home.config)
-    except (HomeError, ConfigError) as error:
-        print(f"fhp-monitor: {error}", file=sys.stderr)
-        return 2
-    try:
-        result = run_wizard(
-            source_spec=args.source, settings=settings, home=home,
-            estimator_factory=lambda: MediaPipePoseEstimator(settings.detection.model or None),
-            on_step=lambda line: print(line, flush=True))
-    except tk.TclError as error:
-        print(f"fhp-monitor: the calibration window needs a desktop to show on ({error}).", file=sys.stderr)
-        return 2
-    if result.completed and result.baseline is not None:
-        print(f"calibrated: {result.baseline.cva_proxy_deg:.1f} degrees", flush=True)
-        return 0
-    print("calibration cancelled: nothing was changed", flush=True)
-    return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

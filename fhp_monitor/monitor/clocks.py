@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 @dataclass
 class ReplayClock:
-    """The app's clock during a file replay: the file's own timeline, anchored at ``start``."""
+    """The app's clock during a file replay: the file's own timeline, anchored at ``start``.
+
+    ``t`` has one writer, the monitor worker (MonitorWorker), which moves it to each frame it reads
+    and on by the time its ``pace`` waited (after the recording ends, real seconds); every other
+    thread only reads it.
+    """
 
     start: float
     t: float = 0.0

@@ -20,6 +20,10 @@ class HistoryWrites:
         self.history = history
         self._nudge_ids: dict[float, int] = {}  # nudge time -> its row, until its outcome is known
 
+    def stop(self) -> None:
+        """Nothing more is written (a recording ended: what comes after is not its day)."""
+        self.history = None
+
     def minutes(self, done) -> None:
         if self.history is None:
             return

@@ -68,7 +68,7 @@ class Reporter:
             self._tell(title, body)
 
 
-def supervised_run(worker, stop: threading.Event, pace: Callable[[float], bool], reporter: Reporter, *,
+def supervised_run(worker, stop: threading.Event, pace: Callable[[float], float], reporter: Reporter, *,
                    delays: tuple[float, ...] = RESTART_DELAYS_S, max_failures: int = MAX_FAILURES) -> str | None:
     """Run the worker until it ends or ``stop``; restart it after unexpected errors.
 
@@ -96,8 +96,7 @@ def supervised_run(worker, stop: threading.Event, pace: Callable[[float], bool],
             if not crashed or failures >= CRASHES_BEFORE_TELLING:  # one crash is mended quietly; a habit is told
                 reporter.problem("worker", None, "Monitoring hit a problem",
                                  f"fhp-monitor restarts it in {delay:g} seconds; the details are in the log.")
-            if pace(delay):
-                return None
+            pace(delay)  # a stop cuts it short; the loop then ends
     return None
 
 

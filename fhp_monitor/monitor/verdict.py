@@ -1,23 +1,30 @@
-"""What one frame says: a usable picture, not too dark, and the posture read against the baseline.
+"""What one frame says: a usable picture, not too dark, the camera where it was, and the posture
+read against the baseline.
 
-Runs on the worker thread (it calls the pose model, which the worker thread owns).
+:class:`FrameJudge` is the one verdict path: the monitor worker judges its looks with it and
+``fhp-monitor replay`` judges every frame of a file with it, so a frame gets the same verdict live
+and replayed. Thread contract: one thread only (the worker's, or replay's only thread), which owns
+the pose model it calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
-from fhp_monitor.core.calibration import Baseline, body_of, is_forward
+from fhp_monitor.core.calibration import Baseline, body_of, verdict_of
 from fhp_monitor.core.framing import mean_luma
-from fhp_monitor.core.geometry import NO_PERSON, read_posture
-from fhp_monitor.core.ports import PoseEstimator, PostureState, pose_for
+from fhp_monitor.core.geometry import NO_PERSON, PostureReading, read_posture
+from fhp_monitor.core.ports import Frame, PoseEstimator, PoseResult, PostureState, pose_for
 from fhp_monitor.core.posture import Observation
-from fhp_monitor.core.setup_watch import MOVED_DETAIL
-from fhp_monitor.settings.schema import Settings
+from fhp_monitor.core.setup_watch import MOVED_DETAIL, SetupWatch
+from fhp_monitor.core.signals import judged_from
 
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
+UNREADABLE_DETAIL = "the picture could not be read"
+DARK_DETAIL = "the picture is too dark"
 
 
 def is_picture(image) -> bool:
@@ -26,25 +33,68 @@ def is_picture(image) -> bool:
             and image.dtype == np.uint8 and image.size > 0)
 
 
-def observe_frame(frame, estimator: PoseEstimator, settings: Settings, baseline: Baseline | None,
-                  setup_moved: Callable[[object], bool]) -> Observation:
-    """The observation of one frame. ``setup_moved(reading)`` is the camera-moved hook: True while
-    the camera seems moved since calibration (no verdict against a stale baseline meanwhile)."""
-    if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
-        if not is_picture(frame.image):  # a driver hiccup must not stop the worker
-            return Observation(PostureState.UNCERTAIN, None, "the picture could not be read")
-        if mean_luma(frame.image) < DARK_LUMA:
-            return Observation(PostureState.UNCERTAIN, None, "the picture is too dark")
-    reading = read_posture(pose_for(frame, estimator), settings.detection.min_visibility, body_of(baseline))
-    if setup_moved(reading):
-        return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
-    forward = is_forward(baseline, reading, settings.detection.sensitivity_deg)
-    if forward is not None:
-        state = PostureState.FORWARD if forward else PostureState.UPRIGHT
-        return Observation(state, reading.cva_proxy_deg)
-    if reading.reason == NO_PERSON:
-        return Observation(PostureState.AWAY, None, reading.reason)
-    if reading.usable:
-        detail = "not calibrated yet" if baseline is None else "camera view differs from calibration"
-        return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
-    return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
+@dataclass(frozen=True)
+class FrameVerdict:
+    """The verdict on one frame (``observation``, what the posture monitor is fed) and what it was
+    read from: the landmarks and the reading, both None when the picture was unusable (no pose
+    estimated for a dark or broken picture)."""
+
+    observation: Observation
+    pose: PoseResult | None = None
+    reading: PostureReading | None = None
+
+
+class FrameJudge:
+    """Judges frames against ``baseline`` with the detection settings ``min_visibility`` and
+    ``sensitivity_deg``; watches whether the camera moved since calibration and calls
+    ``on_moved()`` once when it first seems so (no verdicts against a stale baseline meanwhile)."""
+
+    def __init__(self, estimator: PoseEstimator | None, baseline: Baseline | None, *, min_visibility: float,
+                 sensitivity_deg: float, on_moved: Callable[[], None] = lambda: None) -> None:
+        self.estimator, self.on_moved = estimator, on_moved
+        self.min_visibility, self.sensitivity_deg = min_visibility, sensitivity_deg
+        self.use_baseline(baseline)
+
+    def use_baseline(self, baseline: Baseline | None) -> None:
+        """A new calibration: judge against it, and watch the camera against where it was taken."""
+        self.baseline = baseline
+        self.setup_watch = SetupWatch.for_body(body_of(baseline))  # None: an old calibration file
+
+    @property
+    def suspects_moved(self) -> bool:
+        """The camera may have moved: the worker looks sooner to make sure."""
+        return self.setup_watch is not None and self.setup_watch.suspects
+
+    def judge(self, frame: Frame, now: float) -> FrameVerdict:
+        """The verdict on ``frame``; ``now`` (monotonic seconds, or the file's timeline) times the
+        camera-moved watch."""
+        if frame.pose is None:  # a landmark recording's frames carry a pose and no picture
+            if not is_picture(frame.image):  # a driver hiccup must not stop the worker
+                return FrameVerdict(Observation(PostureState.UNCERTAIN, None, UNREADABLE_DETAIL))
+            if mean_luma(frame.image) < DARK_LUMA:
+                return FrameVerdict(Observation(PostureState.UNCERTAIN, None, DARK_DETAIL))
+        pose = pose_for(frame, self.estimator)
+        reading = read_posture(pose, self.min_visibility, body_of(self.baseline))
+        return FrameVerdict(self._observation(reading, now), pose, reading)
+
+    def _observation(self, reading: PostureReading, now: float) -> Observation:
+        if self._moved(reading, now):
+            return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, MOVED_DETAIL)
+        baseline = self.baseline
+        verdict = verdict_of(baseline, reading, self.sensitivity_deg)
+        if verdict.forward is not None:  # a failed check leaves the signals that remain: say which judged
+            state = PostureState.FORWARD if verdict.forward else PostureState.UPRIGHT
+            return Observation(state, reading.cva_proxy_deg, judged_from(verdict, reading.reason))
+        if reading.reason == NO_PERSON:
+            return Observation(PostureState.AWAY, None, reading.reason)
+        if reading.usable:
+            detail = "not calibrated yet" if baseline is None else "camera view differs from calibration"
+            return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
+        return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
+
+    def _moved(self, reading: PostureReading, now: float) -> bool:
+        if self.setup_watch is None:
+            return False
+        if self.setup_watch.update(now, reading.signals):
+            self.on_moved()
+        return self.setup_watch.moved

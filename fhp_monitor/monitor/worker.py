@@ -5,6 +5,10 @@ how many timeline seconds to wait before the next; tests call it directly with a
 app calls ``run()`` in a thread, which paces itself with an injected ``pace`` function
 (``stop_event.wait`` for a camera, a scaled wait or none for a file replay).
 
+Commands (pause, resume, settings...) wake the wait and act at once in every state: between looks,
+with the camera gone, and after a recording ended (``keep_after_end``: taken until stopped). The
+worker alone moves a replay's clock (clocks.ReplayClock): to each frame, and on by what ``pace`` waited.
+
 Everything the worker produces (state changes, nudges, finished minutes) is handled on this same
 thread: history writes happen on one thread only, as the HistoryStore contract asks, and the
 tray only receives immutable ``StatusSnapshot`` values through ``on_snapshot``.
@@ -18,8 +22,7 @@ import threading
 from collections.abc import Callable
 
 from fhp_monitor.core import messages
-from fhp_monitor.core.calibration import Baseline, body_of
-from fhp_monitor.core.minutes import MinuteAccumulator
+from fhp_monitor.core.calibration import Baseline
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
     NOTIFY_NUDGE,
@@ -44,23 +47,22 @@ from fhp_monitor.core.posture import (
     StateChanged,
 )
 from fhp_monitor.core.sampling import AWAY_IDLE, SamplingSchedule
-from fhp_monitor.core.setup_watch import MOVED_TEXT, MOVED_TITLE, SetupWatch
+from fhp_monitor.core.setup_watch import MOVED_TEXT, MOVED_TITLE
 from fhp_monitor.monitor.camera_outage import CameraOutage
 from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
-from fhp_monitor.monitor.policies import policy_from, sampling_from
-from fhp_monitor.monitor.verdict import observe_frame
+from fhp_monitor.monitor.policies import nudge_policy_from, sampling_policy_from
+from fhp_monitor.monitor.time_account import TimeAccount
+from fhp_monitor.monitor.verdict import FrameJudge
 from fhp_monitor.settings.schema import Settings
 
 log = logging.getLogger(__name__)
 
-#: Looks whose time is split half-and-half when the state changed between them.
-SPLIT_STATES = frozenset({PostureState.UPRIGHT, PostureState.FORWARD, PostureState.AWAY, PostureState.UNCERTAIN,
-                          PostureState.CAMERA_UNAVAILABLE})
 GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
 DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose detector's process (at once on suspend)
+ENDED_TICK_S = 60.0  # after a recording ended: look at the clock this often (commands wake it at once)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
@@ -78,14 +80,20 @@ class MonitorWorker:
         notifier: Notifier,
         history: HistoryStore | None,
         on_snapshot: Callable[[StatusSnapshot], None] = lambda snapshot: None,
+        keep_after_end: bool = False,
     ) -> None:
         self.source, self.estimator, self.clock = source, estimator, clock
-        self.settings, self.baseline = settings, baseline
-        self.notifier, self.history, self.on_snapshot = notifier, history, on_snapshot
+        #: A replay's clock, which this worker alone moves; None for a camera or a clock of the caller's.
+        self._replay_clock = clock if isinstance(clock, ReplayClock) and not source.live else None
+        self.settings = settings
+        self.notifier, self.on_snapshot = notifier, on_snapshot
+        #: After a file source ends, ``run`` keeps taking commands until stopped (else it returns).
+        self.keep_after_end = keep_after_end
         self.monotonic = monotonic_of(clock)
-        self.monitor = PostureMonitor(policy_from(settings), self.monotonic(), wall=clock.now())
-        self.schedule = SamplingSchedule(sampling_from(settings))
-        self.minutes = MinuteAccumulator()
+        self.monitor = PostureMonitor(nudge_policy_from(settings.nudges), self.monotonic(), wall=clock.now())
+        self.schedule = SamplingSchedule(sampling_policy_from(settings.sampling, settings.nudges.onset_delay_s))
+        self.judge = FrameJudge(estimator, baseline, min_visibility=settings.detection.min_visibility,
+                                sensitivity_deg=settings.detection.sensitivity_deg, on_moved=self._camera_moved)
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
         self.wake = threading.Event()
@@ -95,22 +103,19 @@ class MonitorWorker:
         #: Set by the worker thread once a paused step has let go of the camera; cleared by ``pause``
         #: and before each read. The suspend watcher waits on it before letting the machine sleep.
         self.released_for_pause = threading.Event()
-        self.ended = False
+        self.ended = False  # the file source ended (or could not be read): no more looks
         self.failure: str | None = None  # why a file source could not be read, if that ended the run
         self.looks = 0
         self.nudges_sent: list[NudgeDue] = []
-        self.records = HistoryWrites(history)  # minutes, pauses and nudges; failures logged, never fatal
-        self._last_look: float | None = None  # monotonic time of the previous look (or paused tick)
-        self._last_state: PostureState | None = None
+        self.history_writes = HistoryWrites(history)  # minutes, pauses, nudges; failures logged, never fatal
+        self.time_account = TimeAccount(self.history_writes)  # the time between looks, into minutes and pauses
         self._planned = self.schedule.policy.first_s  # the wait planned after the previous look
         self._look_due: float | None = None  # away and idle: monotonic time of the next look
         self.last_wait_why = ""
         self._next_t: float | None = None  # file timeline position of the next look
         self.outage = CameraOutage()  # back-off and notice while the camera is unavailable
-        self._pause_started: tuple[float, float] | None = None  # (wall, monotonic)
-        self._pause_reason: str | None = None
         self._last_cva: float | None = None
-        self.setup_watch = SetupWatch.for_body(body_of(baseline))  # "the camera moved" (None: old calibration)
+        self._paused_since: float | None = None  # monotonic time this pause was first seen (for the detector's rest)
 
     # ------------------------------------------------------------------ commands (any thread)
     def send(self, command: str, value: object = None) -> None:
@@ -145,35 +150,32 @@ class MonitorWorker:
                 return
             if command == "pause":
                 until, reason = value if isinstance(value, tuple) else (value, PAUSE_USER)
-                if self._pause_started is None:
-                    self._pause_started = (wall, now)
                 self._handle(self.monitor.pause(until, now, reason, wall=wall))
-                self._pause_reason = self.monitor.pause_reason
+                self.time_account.paused(now, wall, self.monitor.pause_reason)
                 self.on_snapshot(self.snapshot())  # the reason may change while the state stays "paused"
             elif command == "resume":
                 self._handle(self.monitor.resume(now, value, wall=wall))  # type: ignore[arg-type]
                 self.on_snapshot(self.snapshot())
             elif command == "baseline":
-                self.baseline = value  # type: ignore[assignment]
-                self.setup_watch = SetupWatch.for_body(body_of(self.baseline))
+                self.judge.use_baseline(value)  # type: ignore[arg-type]
                 self.monitor.reset()
                 self.schedule.reset()
             elif command == "settings":
-                self.settings = value  # type: ignore[assignment]
-                self.monitor.policy = policy_from(self.settings)
-                self.schedule = SamplingSchedule(sampling_from(self.settings))
-                self._look_due = None
+                self._use_settings(value)  # type: ignore[arg-type]
             elif command == "look":
                 self._look_due = None
             else:
                 raise ValueError(f"unknown worker command {command!r}")
 
-    # ------------------------------------------------------------------ one look
-    @property
-    def _replaying(self) -> bool:
-        """A file source whose own timeline is the clock."""
-        return not self.source.live and isinstance(self.clock, ReplayClock)
+    def _use_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.monitor.policy = nudge_policy_from(settings.nudges)
+        self.schedule = SamplingSchedule(sampling_policy_from(settings.sampling, settings.nudges.onset_delay_s))
+        self.judge.min_visibility = settings.detection.min_visibility
+        self.judge.sensitivity_deg = settings.detection.sensitivity_deg
+        self._look_due = None
 
+    # ------------------------------------------------------------------ one look
     @property
     def interval_s(self) -> float:
         """The wait planned after the latest look (the schedule's answer)."""
@@ -188,9 +190,11 @@ class MonitorWorker:
         """Let the pose detector go (``rest``: an estimator that has one) once the pause has lasted
         DETECTOR_REST_AFTER_S, at once for sleep; returns the seconds until that is due (inf: done)."""
         rest = getattr(self.estimator, "rest", None)
-        if rest is None or self._pause_started is None:
+        if rest is None:
             return float("inf")
-        due = DETECTOR_REST_AFTER_S - (now - self._pause_started[1])
+        if self._paused_since is None:
+            self._paused_since = now
+        due = DETECTOR_REST_AFTER_S - (now - self._paused_since)
         if due > 0 and self.monitor.pause_reason != PAUSE_SUSPENDED:
             return max(0.05, due)
         rest()  # idempotent: nothing to do once the detector is gone
@@ -198,10 +202,12 @@ class MonitorWorker:
 
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
-        if self._replaying and self._next_t is not None and self.commands.empty():
-            # A command that came during the wait acts where the timeline was when it came (App.pace
-            # moves the replay clock on by the time actually waited); otherwise jump to the next look.
-            self.clock.t = max(self.clock.t, self._next_t)  # type: ignore[attr-defined]
+        if self.ended:
+            return None
+        if self._replay_clock is not None and self._next_t is not None and self.commands.empty():
+            # A command that came during the wait acts where the timeline was when it came (``run``
+            # moves the clock on by the time ``pace`` waited); otherwise jump to the next look.
+            self._replay_clock.t = max(self._replay_clock.t, self._next_t)
         now, wall = self.monotonic(), self.clock.now()
         self._apply_commands(now, wall)
         self._handle(self.monitor.tick(now, wall=wall))
@@ -216,12 +222,13 @@ class MonitorWorker:
             self.schedule.reset()
             wait = self._planned = min(self._paused_wait(now, wall), rest_in)
             self.last_wait_why = "paused"
-            if self._replaying:
+            if self._replay_clock is not None:
                 # The recording keeps playing while paused, as time passes for a camera; otherwise
                 # the replay clock would stand still and a pause with an end time would never end.
-                self._next_t = self.clock.t + wait  # type: ignore[attr-defined]
+                self._next_t = self._replay_clock.t + wait
             return wait
-        self._end_pause_record(now, wall)
+        self.time_account.end_pause(now, wall)
+        self._paused_since = None
         if self._look_due is not None:
             recheck = self._idle_recheck(now)
             if recheck is not None:
@@ -238,14 +245,14 @@ class MonitorWorker:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
                 return self._camera_unavailable("the camera sent no picture")
             self._count_to_the_end()
-            self.ended = True
+            self._recording_ended()
             return None
-        if self._replaying:
-            self.clock.t = frame.t  # type: ignore[attr-defined]
+        if self._replay_clock is not None:
+            self._replay_clock.t = frame.t
             now, wall = self.monotonic(), self.clock.now()
             self._handle(self.monitor.tick(now, wall=wall))
         self.outage.recovered()
-        observation = self._observe(frame)
+        observation = self.judge.judge(frame, self.monotonic()).observation  # durations: monotonic
         self.looks += 1
         gap = self._gap_limit()
         self._account(observation.state, now, wall, observation.cva_proxy_deg)
@@ -261,12 +268,41 @@ class MonitorWorker:
     def _count_to_the_end(self) -> None:
         """A recording ended between two looks: its last stretch counts as the state last seen
         (with looks up to a minute apart, leaving it out would lose up to a minute of the day)."""
-        duration = getattr(self.source, "duration_s", None)
-        if not self._replaying or self._last_state is None or not isinstance(duration, (int, float)):
+        if self._replay_clock is None:
             return
-        if self._last_look is not None and duration > self._last_look:  # replay: monotonic = file time
-            self.clock.t = min(duration, self.clock.t)  # type: ignore[attr-defined]
-            self._account(self._last_state, self.monotonic(), self.clock.now(), None)
+        duration, account = self.source.duration_s, self.time_account
+        if account.last_state is None or duration is None:
+            return
+        if account.last_look is not None and duration > account.last_look:  # replay: monotonic = file time
+            self._replay_clock.t = min(duration, self._replay_clock.t)
+            self._account(account.last_state, self.monotonic(), self.clock.now(), None)
+
+    def _recording_ended(self) -> None:
+        """The end of a file source: its history is complete now (the minute in progress and a
+        pause are written at once, not at quit) and the tray says so; with ``keep_after_end`` one
+        notification too, since the app then stays until Quit."""
+        now, wall = self.monotonic(), self.clock.now()
+        self.time_account.close(now, wall)
+        self.history_writes.stop()  # nothing after the end belongs to the recording's day
+        self.ended = True
+        self.source.release()
+        log.info("the source ended")
+        ended = Observation(PostureState.UNCERTAIN, None, messages.RECORDING_ENDED)  # no more verdicts
+        self._handle(self.monitor.observe(ended, now, wall=wall))
+        self.on_snapshot(self.snapshot())
+        if self.keep_after_end:
+            self._notify(messages.RECORDING_ENDED, messages.RECORDING_ENDED_TEXT)
+
+    def _after_end(self) -> float:
+        """After the end: commands still act (a pause, a resume, new settings); returns the wait."""
+        now, wall = self.monotonic(), self.clock.now()
+        self._apply_commands(now, wall)
+        self._handle(self.monitor.tick(now, wall=wall))  # a pause with an end time ends by itself
+        if not self.monitor.paused:
+            return ENDED_TICK_S
+        self.released_for_pause.set()  # the source was let go at the end: a suspend need not wait
+        left = self.monitor.pause_remaining_s(now, wall)
+        return ENDED_TICK_S if left is None else max(0.05, min(ENDED_TICK_S, left))
 
     def _plan(self, state: PostureState, now: float) -> float:
         last_nudge = self.monitor.last_nudge
@@ -274,7 +310,7 @@ class MonitorWorker:
         decision = self.schedule.after_look(
             state, episode_elapsed_s=self.monitor.episode_elapsed_s,
             since_nudge_s=None if last_nudge is None else now - last_nudge, input_idle_s=idle,
-            hurry=self.setup_watch is not None and self.setup_watch.suspects)
+            hurry=self.judge.suspects_moved)
         self._planned, self.last_wait_why = decision.wait_s, decision.why
         # Away and idle with a desktop that reports input: wake every few seconds to ask whether
         # the keyboard or mouse came back, and look at once if so (no camera, no model until then).
@@ -294,16 +330,9 @@ class MonitorWorker:
         """Longer than this since the previous look is a gap (suspend, stall): not counted, fresh onset."""
         return GAP_LOOKS * max(self._planned, self.outage.backoff) + GAP_SLACK_S
 
-    def _observe(self, frame) -> Observation:
-        return observe_frame(frame, self.estimator, self.settings, self.baseline, self._setup_moved)
-
-    def _setup_moved(self, reading) -> bool:
-        """The camera-moved hook: tell the user once; no verdicts against a stale baseline meanwhile."""
-        if self.setup_watch is None:
-            return False
-        if self.setup_watch.update(self.monotonic(), reading.signals):  # durations: monotonic
-            self._notify(MOVED_TITLE, MOVED_TEXT)
-        return self.setup_watch.moved
+    def _camera_moved(self) -> None:
+        """The judge's camera-moved hook: tell the user once."""
+        self._notify(MOVED_TITLE, MOVED_TEXT)
 
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.
@@ -331,36 +360,10 @@ class MonitorWorker:
 
     # ------------------------------------------------------------------ bookkeeping
     def _account(self, state: PostureState, now: float, wall: float, cva: float | None) -> None:
-        """Count the time since the previous look, measured on the monotonic clock and labelled with
-        the wall clock (minutes are wall-clock minutes).
-
-        When two looks saw different states (upright, forward, away, uncertain, camera fault), the
-        change happened somewhere in between: each state gets half. A pause begins when its command
-        arrives, so the whole interval before a paused tick is paused. Gaps longer than ``_gap_limit`` are not counted.
-        """
-        if self._last_look is not None and now > self._last_look:
-            seconds = min(now - self._last_look, self._gap_limit())
-            start = wall - seconds
-            previous = self._last_state
-            if previous is not None and previous != state and previous in SPLIT_STATES and state in SPLIT_STATES:
-                middle = start + seconds / 2.0
-                self.records.minutes(self.minutes.add(previous, start, middle, None))
-                start = middle
-            self.records.minutes(self.minutes.add(state, start, wall, cva))
-        elif self._last_look is None and cva is not None:  # the first look's angle counts too (no time yet)
-            self.records.minutes(self.minutes.add(state, wall, wall, cva))
-        self._last_look = now
-        self._last_state = state
+        """Count the time since the previous look (see TimeAccount.count); gaps beyond ``_gap_limit`` are cut."""
+        self.time_account.count(state, now, wall, cva, self._gap_limit())
         if cva is not None:
             self._last_cva = cva
-
-    def _end_pause_record(self, now: float, wall: float) -> None:
-        if self._pause_started is not None:
-            started_wall, started = self._pause_started
-            # the length comes from the monotonic clock: a clock step never stretches or flips it
-            self.records.pause(started_wall, started_wall + max(0.0, now - started), self._pause_reason or PAUSE_USER)
-        self._pause_started = None
-        self._pause_reason = None
 
     def _notify(self, title: str, body: str, kind: str = NOTIFY_INFO) -> bool:
         try:
@@ -378,30 +381,37 @@ class MonitorWorker:
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
                 self._notify(title, body, NOTIFY_NUDGE)
                 self.nudges_sent.append(event)
-                self.records.nudge(event.at, event.level)
+                self.history_writes.nudge(event.at, event.level)
             elif isinstance(event, NudgeOutcome):
-                self.records.nudge_outcome(event.nudge_at, event.recovered)
+                self.history_writes.nudge_outcome(event.nudge_at, event.recovered)
 
     def snapshot(self) -> StatusSnapshot:
         m = self.monitor
         return StatusSnapshot(state=m.state, since=m.state_since, cva_proxy_deg=self._last_cva,
-                              paused_until=m.paused_until, detail=m.detail, pause_reason=m.pause_reason)
+                              paused_until=m.paused_until, detail=m.detail, pause_reason=m.pause_reason,
+                              source_ended=self.ended and self.failure is None)
 
     # ------------------------------------------------------------------ thread body
-    def run(self, stop: threading.Event, pace: Callable[[float], bool]) -> None:
-        """Look, wait, repeat until ``stop`` is set or a file source ends. ``pace(s)`` returns True to stop."""
+    def run(self, stop: threading.Event, pace: Callable[[float], float]) -> None:
+        """Look, wait, repeat until ``stop`` is set, or a file source ends without ``keep_after_end``.
+
+        ``pace(s)`` waits up to ``s`` seconds of the source's timeline, returns early when ``wake``
+        is set (a command, a stop), and returns the timeline seconds that passed.
+        """
         try:
             while not stop.is_set():
-                wait = self.step()
-                if wait is None or pace(wait):
-                    break
+                wait = self._after_end() if self.ended else self.step()
+                if wait is None:  # the source ended at this look
+                    if self.failure is not None or not self.keep_after_end:
+                        break
+                    continue
+                waited = pace(wait)
+                if self._replay_clock is not None:
+                    self._replay_clock.t += min(waited, wait)
         finally:
             self.close()
 
     def close(self) -> None:
         """Flush the current minute and release the camera. Safe to call twice."""
         self.source.release()
-        self._end_pause_record(self.monotonic(), self.clock.now())
-        partial = self.minutes.flush()
-        if partial is not None:
-            self.records.minutes([partial])
+        self.time_account.close(self.monotonic(), self.clock.now())

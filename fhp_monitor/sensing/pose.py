@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fhp_monitor.core.ports import Frame, ModelError, PoseLandmarks, PoseResult
+from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseLandmarks, PoseResult
 from fhp_monitor.process.native_stderr import quiet_native_stderr
 from fhp_monitor.sensing.code_pages import release_startup_code
 from fhp_monitor.sensing.landmarks_csv import RecordedPoses
@@ -293,7 +293,7 @@ def verify_bundled_model() -> bool:
     return digest == expected
 
 
-def estimator_for(settings, source=None) -> "MediaPipePoseEstimator | RecordedPoses":
+def estimator_for(settings, source: FrameSource | None = None) -> "MediaPipePoseEstimator | RecordedPoses":
     """The pose estimator the settings ask for (the bundled model unless detection.model names one).
 
     One pose per look unless detection.num_poses asks for more: the tracker then keeps the user's
@@ -301,6 +301,6 @@ def estimator_for(settings, source=None) -> "MediaPipePoseEstimator | RecordedPo
     whose frames carry their landmarks (a landmark recording) no model is needed: then a stand-in
     that hands back the recorded pose, and MediaPipe is never imported.
     """
-    if getattr(source, "carries_poses", False):
+    if source is not None and source.carries_poses:
         return RecordedPoses()
     return MediaPipePoseEstimator(settings.detection.model or None, num_poses=settings.detection.num_poses)

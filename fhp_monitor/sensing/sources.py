@@ -55,6 +55,8 @@ class CameraSource:
     """
 
     live = True
+    carries_poses = False
+    duration_s = None  # a camera has no end
 
     def __init__(self, index: int | str = 0, width: int = 640, height: int = 360) -> None:
         self.index = index
@@ -133,6 +135,7 @@ class VideoFileSource:
     """A video file; ``t`` is the frame's time in the file (frame index / fps)."""
 
     live = False
+    carries_poses = False
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
@@ -196,6 +199,7 @@ class ImageFolderSource:
     """
 
     live = False
+    carries_poses = False
 
     def __init__(self, spec: str | os.PathLike, interval_s: float = 1.0) -> None:
         if interval_s <= 0:

@@ -96,6 +96,7 @@ class NudgeSettings:
 @dataclass(frozen=True)
 class SummarySettings:
     daily_time: str = setting("17:30", ClockTime())
+    neck_checkin: bool = setting(False, Flag())
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from fhp_monitor.core.exercise import DoneExercise
 from fhp_monitor.core.ports import HistoryError, MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date
 from fhp_monitor.store import history_reads as reads
@@ -121,6 +122,10 @@ class SqliteHistoryStore:
                 (at, baseline_deg, spread_deg, int(samples)),
             )
 
+    def record_exercise(self, done: DoneExercise) -> None:
+        """Store one guided exercise (numbers only; the same exercise at the same time is kept once)."""
+        self.write_records([done.record()])
+
     def prune(self, now: float, keep_minutes_days: int) -> int:
         """Roll minutes from before the last ``keep_minutes_days`` local days into daily totals.
 
@@ -174,6 +179,13 @@ class SqliteHistoryStore:
                     conn.execute("INSERT INTO pauses (start, end, reason) SELECT ?, ?, ? WHERE NOT EXISTS"
                                  " (SELECT 1 FROM pauses WHERE start = ? AND end = ? AND reason = ?)",
                                  (r["start"], r["end"], r["reason"]) * 2)
+                elif kind == "neck":
+                    conn.execute("INSERT OR REPLACE INTO neck (at, score) VALUES (?, ?)", (r["at"], r["score"]))
+                elif kind == "exercise":
+                    conn.execute("INSERT OR IGNORE INTO exercises (at, exercise, repetitions, seconds)"
+                                 " VALUES (?, ?, ?, ?)", (r["at"], r["exercise"],
+                                                          None if r["repetitions"] < 0 else r["repetitions"],
+                                                          r["seconds"]))
                 else:
                     conn.execute("INSERT INTO calibrations (at, baseline_deg, spread_deg, samples) SELECT ?, ?, ?, ?"
                                  " WHERE NOT EXISTS (SELECT 1 FROM calibrations WHERE at = ?)",
@@ -208,6 +220,21 @@ class SqliteHistoryStore:
         """Nudges with ``start <= at < end``, oldest first."""
         with read_only(self.path, self.busy_timeout_s) as conn:
             return reads.read_nudges(conn, start, end, waiting)
+
+    def exercises(self, start: float, end: float, waiting: Sequence[dict] = ()) -> list[DoneExercise]:
+        """Guided exercises done with ``start <= at < end``, oldest first."""
+        with read_only(self.path, self.busy_timeout_s) as conn:
+            return reads.read_exercises(conn, start, end, waiting)
+
+    def neck_scores(self, start: float, end: float, waiting: Sequence[dict] = ()) -> list[tuple[float, int]]:
+        """Neck check-ins (at, score 0-10) with ``start <= at < end``, oldest first."""
+        with read_only(self.path, self.busy_timeout_s) as conn:
+            return reads.read_neck(conn, start, end, waiting)
+
+    def calibrations(self, start: float, end: float, waiting: Sequence[dict] = ()) -> list[dict]:
+        """Calibrations with ``start <= at < end``, oldest first: {at, baseline_deg, spread_deg, samples}."""
+        with read_only(self.path, self.busy_timeout_s) as conn:
+            return reads.read_calibrations(conn, start, end, waiting)
 
     def daily_totals(self, start_date: date, end_date: date, waiting: Sequence[dict] = ()) -> dict[date, dict]:
         """Seconds per state for each local day from ``start_date`` to ``end_date`` (both included).

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TextIO
 
+from fhp_monitor.core.exercise import DoneExercise
 from fhp_monitor.core.ports import MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date, local_datetime
 from fhp_monitor.store.records import minute_of, minute_row
@@ -63,6 +64,35 @@ def read_nudges(conn: Connection, start: float, end: float, waiting: Sequence[di
             latest[r["at"]][2] = r["recovered"]
     rows.sort(key=lambda row: (row[0], math.inf if row[3] is None else row[3]))
     return [NudgeRecord(at=at, level=level, recovered=rec, id=i) for at, level, rec, i in rows]
+
+
+def read_exercises(conn: Connection, start: float, end: float, waiting: Sequence[dict] = ()) -> list[DoneExercise]:
+    """Guided exercises with ``start <= at < end``, oldest first; a waiting one is added unless stored."""
+    found = {(at, name): DoneExercise(at, name, reps, seconds) for at, name, reps, seconds in conn.execute(
+        "SELECT at, exercise, repetitions, seconds FROM exercises WHERE at >= ? AND at < ?", (start, end))}
+    for r in waiting:
+        if r["kind"] == "exercise" and start <= r["at"] < end:
+            found.setdefault((r["at"], r["exercise"]), DoneExercise(
+                r["at"], r["exercise"], None if r["repetitions"] < 0 else r["repetitions"], r["seconds"]))
+    return sorted(found.values(), key=lambda d: (d.at, d.exercise))
+
+
+def read_neck(conn: Connection, start: float, end: float, waiting: Sequence[dict] = ()) -> list[tuple[float, int]]:
+    """Neck check-ins (at, score) with ``start <= at < end``, oldest first; a waiting one replaces its twin."""
+    found = dict(conn.execute("SELECT at, score FROM neck WHERE at >= ? AND at < ?", (start, end)))
+    found.update({r["at"]: r["score"] for r in waiting if r["kind"] == "neck" and start <= r["at"] < end})
+    return sorted(found.items())
+
+
+def read_calibrations(conn: Connection, start: float, end: float, waiting: Sequence[dict] = ()) -> list[dict]:
+    """Calibrations with ``start <= at < end``, oldest first; a waiting one is added unless stored."""
+    found = {at: {"at": at, "baseline_deg": deg, "spread_deg": spread, "samples": n} for at, deg, spread, n in
+             conn.execute("SELECT at, baseline_deg, spread_deg, samples FROM calibrations WHERE at >= ? AND at < ?",
+                          (start, end))}
+    for r in waiting:
+        if r["kind"] == "calibration" and start <= r["at"] < end:
+            found.setdefault(r["at"], {k: r[k] for k in ("at", "baseline_deg", "spread_deg", "samples")})
+    return [found[at] for at in sorted(found)]
 
 
 def read_daily_totals(conn: Connection, start_date: date, end_date: date,

@@ -1,7 +1,8 @@
 """The history's records as plain data: checked before they are written, spooled or counted.
 
 Pure: standard library only, no ``sqlite3``. A *record* is one dict with a ``kind`` ("minute",
-"nudge", "nudge_outcome", "pause", "calibration") and exactly the fields of :data:`RECORD_FIELDS`.
+"nudge", "nudge_outcome", "pause", "calibration", "exercise",
+"neck") and exactly the fields of :data:`RECORD_FIELDS`.
 The spool keeps records one per line (JSON), :meth:`SqliteHistoryStore.write_records` writes them,
 and the reads count records still waiting exactly as that write would store them.
 """
@@ -20,6 +21,9 @@ RECORD_FIELDS: dict[str, dict[str, type]] = {
     "nudge_outcome": {"at": float, "recovered": bool},
     "pause": {"start": float, "end": float, "reason": str},
     "calibration": {"at": float, "baseline_deg": float, "spread_deg": float, "samples": int},
+    # repetitions is -1 when the camera could not tell (a timed guide): stored as NULL
+    "exercise": {"at": float, "exercise": str, "repetitions": int, "seconds": float},
+    "neck": {"at": float, "score": int},  # the optional daily check-in: "How is your neck today? 0-10"
 }
 
 
@@ -71,6 +75,11 @@ def check_record(record: object) -> dict:
         clean[name] = value
     if kind == "minute":
         check_minute(minute_of(clean))
+    if kind == "exercise" and (clean["repetitions"] < -1 or clean["seconds"] < 0 or not clean["exercise"]
+                               or len(clean["exercise"]) > 40):
+        raise ValueError(f"not a done exercise: {clean}")
+    if kind == "neck" and not 0 <= clean["score"] <= 10:
+        raise ValueError(f"a neck score is 0 to 10, got {clean['score']}")
     if kind == "pause" and clean["end"] < clean["start"]:
         raise ValueError(f"pause ends ({clean['end']}) before it starts ({clean['start']})")
     return clean

@@ -42,5 +42,5 @@ def due_summary(store: HistoryStore, daily_time: str, last_shown: str | None, no
 
 def daily_summary(store: HistoryStore, day: date, now: float) -> DailySummary:
     start, end = day_bounds(day)
-    week = store.daily_totals(day - timedelta(days=7), day - timedelta(days=1))  # type: ignore[attr-defined]
+    week = store.daily_totals(day - timedelta(days=7), day - timedelta(days=1))
     return build_daily_summary(day, store.minutes(start, end), store.nudges(start, end), week, now=now)

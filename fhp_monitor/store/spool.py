@@ -289,6 +289,14 @@ class SpooledHistory:
         self._add({"kind": "calibration", "at": at, "baseline_deg": baseline_deg, "spread_deg": spread_deg,
                    "samples": int(samples)})
 
+    def record_exercise(self, done) -> None:
+        """Store one guided exercise (a core.exercise.DoneExercise); waits in the spool if the file is busy."""
+        self._add(done.record())
+
+    def record_neck(self, at: float, score: int) -> None:
+        """Store one neck check-in (0-10); waits in the spool if the file is busy."""
+        self._add({"kind": "neck", "at": float(at), "score": int(score)})
+
     def prune(self, now: float, keep_minutes_days: int) -> int:
         """Tidy old minutes; a history that does not answer is tidied another time (0)."""
         try:
@@ -359,6 +367,18 @@ class SpooledHistory:
     def nudges(self, start: float, end: float):
         store, waiting = self._reader()
         return store.nudges(start, end, waiting)
+
+    def exercises(self, start: float, end: float):
+        store, waiting = self._reader()
+        return store.exercises(start, end, waiting)
+
+    def neck_scores(self, start: float, end: float):
+        store, waiting = self._reader()
+        return store.neck_scores(start, end, waiting)
+
+    def calibrations(self, start: float, end: float):
+        store, waiting = self._reader()
+        return store.calibrations(start, end, waiting)
 
     def daily_totals(self, start_date, end_date):
         store, waiting = self._reader()

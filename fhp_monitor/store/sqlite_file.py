@@ -54,8 +54,18 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX nudges_at ON nudges (at)")
 
 
+def _migrate_to_v3(conn: sqlite3.Connection) -> None:
+    """Issue 23: guided exercises done (which, when, repetitions the camera saw, seconds) and the optional
+    daily neck check-in (when, 0-10). Numbers only."""
+    conn.execute(
+        "CREATE TABLE exercises (at REAL NOT NULL, exercise TEXT NOT NULL, repetitions INTEGER,"
+        " seconds REAL NOT NULL, UNIQUE (at, exercise))"
+    )
+    conn.execute("CREATE TABLE neck (at REAL PRIMARY KEY, score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10))")
+
+
 #: MIGRATIONS[i] turns a version-i file into version i+1. Append, never edit released steps.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2, _migrate_to_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,7 +17,7 @@ from tests.support.recorded_day import SESSION
 from tests.support.running import clean_env, fhp
 
 REPO = Path(__file__).resolve().parents[2]
-REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "reason"}
+REPLAY_KEYS = {"frame", "source", "t", "cva_proxy_deg", "forward", "view", "state", "reason", "signals"}
 STATUS_KEYS = {"calibrated", "baseline_cva_proxy_deg", "calibrated_at", "model", "version", "home", "log",
                "running", "state", "paused_until", "pause_reason"}
 
@@ -46,8 +46,8 @@ def test_replay_json_one_object_per_frame_with_exact_keys(tmp_path):
     for i, row in enumerate(rows):
         assert set(row) == REPLAY_KEYS
         assert row["frame"] == i and row["t"] == float(i) and Path(row["source"]).suffix == ".jpg"
-        assert row["forward"] is None  # not calibrated yet
-        assert row["view"] == "front" and row["reason"] is None and 40 < row["cva_proxy_deg"] < 60
+        assert row["forward"] is None and row["state"] == "uncertain" and row["reason"] == "not calibrated yet"
+        assert row["view"] == "front" and 40 < row["cva_proxy_deg"] < 60
     assert "zz-broken.jpg" in done.stderr and "not a readable image" in done.stderr
 
 
@@ -57,7 +57,8 @@ def test_calibrate_without_a_window_then_status_and_replay_use_it(tmp_path):
     assert before.returncode == 0
     status = json.loads(before.stdout)
     assert set(status) == STATUS_KEYS
-    assert status["calibrated"] is False and status["baseline_cva_proxy_deg"] is None and status["calibrated_at"] is None
+    assert status["calibrated"] is False and status["baseline_cva_proxy_deg"] is None
+    assert status["calibrated_at"] is None
     assert status["running"] is False and status["state"] is None  # no instance runs in this home
     assert status["paused_until"] is None and status["pause_reason"] is None
     assert Path(status["model"]).is_file()

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from fhp_monitor import __version__
-from fhp_monitor.cli import build_parser
+from fhp_monitor.cli.demo import recording_path
+from fhp_monitor.cli.parser import build_parser
 from fhp_monitor.control import client as control_client
-from fhp_monitor.demo import recording_path
 from fhp_monitor.errors import UserError
 from tests.support.running import REPO, clean_env, fhp
 

@@ -11,6 +11,7 @@ import pytest
 from fhp_monitor.app import App
 from fhp_monitor.control.server import COMMANDS, MAX_PAUSE_S, ControlServer, command_for
 from fhp_monitor.core.commands import (
+    EXERCISE,
     PANEL_BUTTONS,
     PAUSE_15,
     PAUSE_TOMORROW,
@@ -46,7 +47,7 @@ def test_every_tray_item_is_a_vocabulary_command_with_a_handler(backend: str) ->
 
 
 def test_every_nudge_button_and_panel_button_is_a_vocabulary_command_with_a_handler() -> None:
-    assert {command for command, _label in NUDGE_ACTIONS.values()} == {SNOOZE_30, PAUSE_TOMORROW}
+    assert {command for command, _label in NUDGE_ACTIONS.values()} == {EXERCISE, SNOOZE_30, PAUSE_TOMORROW}
     assert all(key == str(command) for key, (command, _label) in NUDGE_ACTIONS.items())
     assert all(handled(command) for command, _label in PANEL_BUTTONS)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from fhp_monitor.cli.demo import RECORDING, recording_path
 from fhp_monitor.core.messages import ESCALATED_TITLES, FIRST_TITLES
-from fhp_monitor.demo import RECORDING, recording_path
 from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 

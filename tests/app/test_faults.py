@@ -83,6 +83,8 @@ class ScriptedCamera:
     """
 
     live = True
+    carries_poses = False
+    duration_s = None  # a camera has no end
 
     def __init__(self, clock: FakeClock, picture_at: Callable[[float, int], object]) -> None:
         self.clock, self.picture_at = clock, picture_at

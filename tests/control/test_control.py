@@ -103,7 +103,7 @@ def test_pause_90s_then_resume_through_the_cli(running):
     asked = datetime.now().astimezone()
     done = fhp(home, "pause", "90s")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("fhp-monitor is paused by you until ")
+    assert done.stdout.startswith("Paused until ")
 
     status = status_of(home)
     assert status["running"] is True and status["state"] == "paused" and status["pause_reason"] == "user"
@@ -301,6 +301,42 @@ def test_quit_ends_the_instance_with_0_and_the_client_waits_for_it(tmp_path, cal
         assert not (home / "control.sock").exists()
         assert status_of(home)["running"] is False
         assert fhp(home, "resume").returncode == 3
+    finally:
+        stop(proc)
+
+
+def test_after_a_recording_ended_commands_act_at_once_and_the_run_waits_for_quit(tmp_path, calibrated):
+    """Issue 26: once a recording has ended, pause and resume still act (within a second, and the
+    reply says what happened), and `run` without --exit-at-end stays until Quit, then exits 0."""
+    home = copy_home(calibrated, tmp_path / "home")
+    video = build_recorded_day(tmp_path / "half-a-minute.avi", [(UPRIGHT, 0.5)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(video), "--speed", "0",
+         "--no-tray"], cwd=REPO, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    located = Home(root=home, log_dir=home / "logs")
+    try:
+        poll(lambda: control_client.query_status(located)["state"] == "ended", START_S, "the recording's end", proc)
+        asked = time.monotonic()
+        reply = control_client.request(located, {"cmd": "pause", "seconds": 3600})
+        assert time.monotonic() - asked < 1.0, "the pause took more than a second to show"
+        assert reply["done"] is True and reply["status"]["state"] == "paused"
+        assert reply["status"]["paused_until"] is not None
+
+        done = fhp(home, "pause", "1h")
+        until = datetime.fromisoformat(status_of(home)["paused_until"])
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"Paused until {until:%H:%M}.\n"
+
+        done = fhp(home, "resume")
+        assert done.returncode == 0, done.stderr
+        assert "the recording has ended" in done.stdout
+        assert status_of(home)["state"] == "ended"
+
+        assert proc.poll() is None  # no --exit-at-end: it waits for Quit
+        assert fhp(home, "quit").returncode == 0
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert log_text(home).count("the source ended") == 1
     finally:
         stop(proc)
 

@@ -74,4 +74,5 @@ def test_the_menu_starts_with_the_panel_and_the_panel_shows_the_rest_in_order() 
     assert PANEL_BUTTONS == tuple(entry for group in MENU[1:] for entry in group)
     labels = [label for group in MENU for _command, label in group]
     assert len(set(labels)) == len(labels) and all(labels)
-    assert [label for _command, label in NUDGE_BUTTONS] == ["Snooze 30 min", "Pause for today"]
+    assert [label for _command, label in NUDGE_BUTTONS] == ["Do a 1-minute exercise", "Snooze 30 min",
+                                                             "Pause for today"]

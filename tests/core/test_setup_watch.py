@@ -117,7 +117,8 @@ def calibrated(upright_photos) -> Baseline:
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
     with MediaPipePoseEstimator() as estimator:
-        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i))) for i, im in enumerate(upright_photos)]
+        readings = [read_posture(estimator.estimate(Frame(im, t=float(i), index=i)))
+                    for i, im in enumerate(upright_photos)]
     return fit_from_readings(readings, now=0.0, sensitivity_deg=2.0)
 
 
@@ -138,5 +139,5 @@ def test_the_worker_says_once_that_the_camera_moved_and_stops_judging_until_reca
     assert seen.worker.nudges_sent == []
     seen.worker.send("baseline", calibrated)  # recalibrated: a fresh watch, judged again at once
     seen.worker._apply_commands(seen.worker.clock.now())
-    assert seen.worker.setup_watch is not None and not seen.worker.setup_watch.moved
-    assert seen.worker.baseline is calibrated
+    assert seen.worker.judge.setup_watch is not None and not seen.worker.judge.setup_watch.moved
+    assert seen.worker.judge.baseline is calibrated

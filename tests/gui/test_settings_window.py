@@ -28,7 +28,7 @@ require_tkinter()
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
 from fhp_monitor.gui.settings import FIELDS  # noqa: E402
 from fhp_monitor.gui.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
-from fhp_monitor.gui.wizard_screens import ACCENT, BAD  # noqa: E402
+from fhp_monitor.gui.style import ACCENT, BAD  # noqa: E402
 from fhp_monitor.gui.wizard_screens import WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from fhp_monitor.settings.file import load_settings  # noqa: E402 - after the Tk check
 from tests.support.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402

@@ -1,6 +1,6 @@
 """The calibration window as a user meets it: a real Tk window on a real X server, driven by keys.
 
-The wizard runs as its own process (``python -m fhp_monitor.gui.wizard``) on real webcam
+The wizard runs as its own process (``fhp-monitor calibrate``) on real webcam
 photos, with the real MediaPipe model. It logs one line per step (never on the terminal); the test waits on
 those lines (blocking reads with a deadline), presses keys with xdotool, and looks at real pixels.
 """
@@ -23,7 +23,7 @@ from tests.support.needs import require_tkinter
 require_tkinter()
 
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
-from fhp_monitor.gui.wizard_screens import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
+from fhp_monitor.gui.wizard_preview import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
 from tests.support.desktop import wait_until  # noqa: E402
 from tests.support.step_log import follow_steps  # noqa: E402
 

@@ -54,6 +54,8 @@ class PhotoCamera:
     """A live source showing the real photo for ``label_at(monotonic seconds since start)``."""
 
     live = True
+    carries_poses = False
+    duration_s = None  # a camera has no end
 
     def __init__(self, clock: TwoClocks, label_at: Callable[[float], str]) -> None:
         self.clock, self.label_at = clock, label_at

@@ -42,7 +42,7 @@ def test_the_cli_installs_the_guard_before_anything_else():
 OPENED_LIKE_THE_APP = """
 import os, socket, sys, time
 from pathlib import Path
-from fhp_monitor import cli
+from fhp_monitor.cli import dispatch as cli
 from fhp_monitor.process.netguard import block_internet
 from fhp_monitor.process.spawner import start_spawner
 if sys.argv[1] == "with helper":

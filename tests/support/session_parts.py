@@ -30,6 +30,8 @@ class RecordingCamera:
     """A live FrameSource over one real photo that records (kind, monotonic time) of every read and release."""
 
     live = True
+    carries_poses = False
+    duration_s = None  # a camera has no end
 
     def __init__(self) -> None:
         self.image = cv2.imread(str(a_real_photo()), cv2.IMREAD_COLOR)
@@ -80,10 +82,10 @@ class RunningWorker:
         self.thread = threading.Thread(target=self.worker.run, args=(self.stop, self.pace), name="test-worker")
         self.thread.start()
 
-    def pace(self, seconds: float) -> bool:
+    def pace(self, seconds: float) -> float:
         self.worker.wake.wait(seconds)
         self.worker.wake.clear()
-        return self.stop.is_set()
+        return seconds  # a camera's clock is the real one: what passed does not matter
 
     def wait_for_looks(self, n: int = 1, after: float = 0.0, timeout_s: float = 30.0) -> list[float]:
         return wait_until(lambda: (reads := self.camera.times("read", after)) and len(reads) >= n and reads,

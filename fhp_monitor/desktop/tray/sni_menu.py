@@ -37,7 +37,7 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
     """The menu's first line: 'Sitting tall · since 09:42', 'Paused until 10:15', ..."""
     if snapshot is None:
         return messages.state_words(PostureState.UNCERTAIN)
-    if snapshot.state == PostureState.PAUSED:
+    if snapshot.state == PostureState.PAUSED or snapshot.source_ended:
         return messages.tooltip(snapshot, now).removeprefix("fhp-monitor: ")
     return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
 
