@@ -244,3 +244,33 @@ def test_kill_segv_of_the_detector_the_app_stays_and_loses_no_minute(home, recor
     seconds = rows(db, "SELECT sum(upright_s + forward_s + away_s + paused_s + uncertain_s + unavailable_s) "
                        "FROM minutes")[0][0]
     assert seconds >= MINUTES * 60 - 61, seconds  # at most the look in progress (<= 60 s) went uncounted
+
+
+def test_the_supervisor_mends_one_crash_quietly_and_tells_the_user_once_when_it_repeats(caplog):
+    from fhp_monitor.monitor.supervise import CRASHES_BEFORE_TELLING, Reporter, supervised_run
+
+    class CrashingWorker:
+        """Each run: one look, then the detector is found dead (as ProcessPoseEstimator raises it)."""
+
+        def __init__(self, crashes: int) -> None:
+            self.looks, self.crashes, self.runs = 0, crashes, 0
+
+        def run(self, stop, pace) -> None:
+            self.runs += 1
+            if self.runs <= self.crashes:
+                raise DetectorStopped(f"the pose detector (pid {100 + self.runs}) stopped by SIGSEGV during a look")
+            self.looks += 1
+
+    told: list[tuple[str, str]] = []
+    waits: list[float] = []
+    for crashes in (1, CRASHES_BEFORE_TELLING + 1):
+        told.clear()
+        caplog.clear()
+        worker = CrashingWorker(crashes)
+        gave_up = supervised_run(worker, threading.Event(), lambda s: waits.append(s) or s,
+                                 Reporter(lambda title, body: told.append((title, body))))
+        assert gave_up is None and worker.runs == crashes + 1  # restarted after every crash
+        lines = [r for r in caplog.records if "SIGSEGV" in r.getMessage()]
+        assert len(lines) == crashes and all(r.exc_info is None for r in lines)  # one line each, no traceback
+        assert len(told) == (0 if crashes < CRASHES_BEFORE_TELLING else 1), told
+    assert waits[0] == 5.0  # the supervisor's first back-off
