@@ -41,15 +41,15 @@ def main() -> int:
         apps.append(self)
         looks = os.environ.get("FHP_BENCH_LOOKS")
         if looks:
-            observe = self.worker._observe
+            judge = self.worker.judge.judge  # every look's frame goes through the worker's FrameJudge
 
-            def timed(frame):
-                observation = observe(frame)
+            def timed(*args, **kwargs):
+                verdict = judge(*args, **kwargs)
                 with open(looks, "a") as out:
-                    out.write(f"{time.monotonic():.3f} {observation.state.value}\n")
-                return observation
+                    out.write(f"{time.monotonic():.3f} {verdict.observation.state.value}\n")
+                return verdict
 
-            self.worker._observe = timed
+            self.worker.judge.judge = timed
 
     app_module.App.__init__ = init
     signal.signal(signal.SIGUSR1, lambda signum, frame: apps and apps[0].post(PAUSE_60))
