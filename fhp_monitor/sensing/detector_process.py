@@ -72,9 +72,11 @@ def _stop_resource_tracker() -> None:
     rests it has nothing to track; the next spawn starts it again. ``_stop`` is CPython's own
     (3.8+), private: where it is missing the tracker simply stays.
     """
+    if sys.platform == "win32":  # no resource tracker process there
+        return
     from multiprocessing import resource_tracker
 
-    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    stop = getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)
     if stop is not None:
         stop()
 
