@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
@@ -38,7 +37,7 @@ from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
 from fhp_monitor.home.state import read_state, write_state
-from fhp_monitor.monitor.clocks import ReplayClock, SystemClock
+from fhp_monitor.monitor.clocks import ReplayClock, SystemClock, replay_start
 from fhp_monitor.monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.monitor.worker import MonitorWorker
 from fhp_monitor.process.inbox import CommandInbox
@@ -49,16 +48,6 @@ log = logging.getLogger(__name__)
 
 SETTINGS_POLL_S = 15.0  # a stat() of config.yaml, and whether the daily summary is due
 CALL_POLL_S = 45.0  # a scan of /proc for video-call apps
-
-
-def parse_start(text: str | None) -> float:
-    if not text:
-        return time.time()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
-    return moment.timestamp()
 
 
 class App:
@@ -82,7 +71,7 @@ class App:
         # A camera and the pose model live in a child process (sensing/detector_process.py)
         self.source, self.estimator = sensing_for(args.source, settings)
         self.live = self.source.live
-        self.clock = SystemClock() if self.live else ReplayClock(parse_start(args.start))
+        self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
@@ -167,6 +156,7 @@ class App:
         Verb.QUIT: lambda app, _: app.request_stop(),
         Verb.SETTINGS: lambda app, _: app.show_settings(),
         Verb.SUMMARY: lambda app, _: app.show_summary(),
+        Verb.REPORT: lambda app, _: app.print_report(),
         Verb.RECALIBRATE: lambda app, _: app.recalibrate(),
         Verb.EXERCISE: lambda app, _: start_exercise_process(app.home, app.args.source),  # pauses this one itself
         Verb.PANEL: lambda app, _: app.windows.show_panel(app.post, app._last_snapshot or app.worker.snapshot(),
@@ -210,6 +200,24 @@ class App:
         line, chart = summary_chart(self.history, self.home.root, self.clock.now())
         self._tell("Today's posture", line)
         open_with_desktop(chart)
+
+    def print_report(self) -> threading.Thread:
+        """The one-page PDF of the last four weeks for a physiotherapist (`fhp-monitor report`), made in its
+        own process so matplotlib never loads into this one, then opened in the PDF viewer."""
+        out = self.home.root / "posture-report.pdf"
+        command = [sys.executable, "-m", "fhp_monitor", "--home", str(self.home.root), "report", "--out", str(out)]
+
+        def make_then_open() -> None:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode == 0:
+                open_with_desktop(out)
+            else:
+                log.warning("report: %s", done.stderr.strip())
+                self._tell("The report could not be made", done.stderr.strip().removeprefix("fhp-monitor: "))
+
+        worker = threading.Thread(target=make_then_open, name="fhp-report", daemon=True)
+        worker.start()
+        return worker
 
     def recalibrate(self) -> None:
         """Pause, let the wizard have the camera in its own process, then use the new baseline."""

@@ -28,6 +28,7 @@ class Verb(Enum):
     RESUME = "resume"  # end the user's pause (or snooze)
     RECALIBRATE = "recalibrate"  # the calibration wizard, in its own process
     SUMMARY = "summary"  # today's chart
+    REPORT = "report"  # the one-page PDF for a physiotherapist, in its own process
     SETTINGS = "settings"  # the settings window
     EXERCISE = "exercise"  # the guided exercise break, in its own process
     QUIT = "quit"
@@ -90,6 +91,7 @@ SNOOZE_30 = Command(Verb.PAUSE, 30 * 60, PAUSE_SNOOZE)
 RESUME = Command(Verb.RESUME)
 RECALIBRATE = Command(Verb.RECALIBRATE)
 SUMMARY = Command(Verb.SUMMARY)
+REPORT = Command(Verb.REPORT)
 SETTINGS = Command(Verb.SETTINGS)
 EXERCISE = Command(Verb.EXERCISE)
 QUIT = Command(Verb.QUIT)
@@ -104,7 +106,7 @@ MENU: tuple[tuple[tuple[Command, str], ...], ...] = (
     ((PAUSE_15, "Pause 15 minutes"), (PAUSE_60, "Pause 1 hour"), (PAUSE_TOMORROW, "Pause until tomorrow"),
      (RESUME, "Resume")),
     ((EXERCISE, "Do a 1-minute exercise"), (RECALIBRATE, "Sit tall again (recalibrate)"),
-     (SUMMARY, "Today's summary"), (SETTINGS, "Settings")),
+     (SUMMARY, "Today's summary"), (REPORT, "Print a report"), (SETTINGS, "Settings")),
     ((QUIT, "Quit fhp-monitor"),),
 )
 #: The tray's default action: what a (left) click on the icon sends.

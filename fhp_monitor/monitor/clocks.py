@@ -9,6 +9,9 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
+
+from fhp_monitor.errors import UserError
 
 
 @dataclass
@@ -42,3 +45,14 @@ class SystemClock:
 
     def monotonic(self) -> float:
         return time.clock_gettime(_BOOTTIME) if _BOOTTIME is not None else time.monotonic()
+
+
+def replay_start(text: str | None) -> float:
+    """``run --start``: the wall-clock moment a replayed recording begins (ISO date and time; now if not given)."""
+    if not text:
+        return time.time()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
+    return moment.timestamp()

@@ -120,6 +120,18 @@ def test_no_import_cycles_in_the_package() -> None:
     assert cycles(graph) == [], "import cycles (each list is one strongly connected group of modules)"
 
 
+def test_only_the_command_line_reaches_up_to_app_and_cli() -> None:
+    """The layers point down: app (the composition root) is imported only by cli, and cli only by
+    __main__ and itself; no lower layer reaches up to them."""
+    graph = import_graph()
+    up = {
+        module: sorted(d for d in deps if d == f"{PACKAGE}.app" or d.startswith(f"{PACKAGE}.cli"))
+        for module, deps in graph.items()
+        if not module.startswith(f"{PACKAGE}.cli") and module != f"{PACKAGE}.__main__"
+    }
+    assert {module: deps for module, deps in up.items() if deps} == {}
+
+
 def test_a_backend_chosen_at_module_level_of_its_folder_counts_as_an_edge(tmp_path, monkeypatch) -> None:
     package = tmp_path / PACKAGE / "tray"
     package.mkdir(parents=True)

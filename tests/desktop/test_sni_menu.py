@@ -14,6 +14,7 @@ from fhp_monitor.core.commands import (
     PAUSE_TOMORROW,
     QUIT,
     RECALIBRATE,
+    REPORT,
     RESUME,
     SETTINGS,
     SUMMARY,
@@ -30,7 +31,7 @@ def test_the_layout_puts_separators_between_the_groups_and_keeps_ids_stable() ->
     assert layout[0] == (STATUS_ID, None, "status")
     shown = ["---" if label == "separator" else command for _id, command, label in layout[1:]]
     assert shown == ["---", PANEL, "---", PAUSE_15, PAUSE_60, PAUSE_TOMORROW, RESUME,
-                     "---", EXERCISE, RECALIBRATE, SUMMARY, SETTINGS, "---", QUIT]
+                     "---", EXERCISE, RECALIBRATE, SUMMARY, REPORT, SETTINGS, "---", QUIT]
     assert list(ids.values()) == [command for group in MENU for command, _label in group]
     assert all(layout[entry_id - STATUS_ID][1] == command for entry_id, command in ids.items())
     assert menu_layout(MENU) == (layout, ids)
