@@ -304,8 +304,7 @@ def say(text: str) -> None:
 
 
 def run(hours: int, video_hours: int, upright_min: float, forward_min: float, keep: bool) -> dict:
-    import recorded_day
-
+    from tests.support import recorded_day
     from tests.support.real_photos import SESSIONS, UPRIGHT
 
     work = Path(tempfile.mkdtemp(prefix="fhp-bench-day-"))

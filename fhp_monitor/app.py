@@ -56,8 +56,7 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
-        from fhp_monitor.sensing.pose import estimator_for
-        from fhp_monitor.sensing.sources import source_for
+        from fhp_monitor.sensing.detector_process import sensing_for
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -72,16 +71,18 @@ class App:
             self._tell(_("Your posture history file was damaged"),
                        _("We kept it as {name} and started a fresh one.").format(
                            name=self.history.recovered_from.name))
-        self.source = source_for(args.source, settings)
+        # A camera and the pose model live in a child process (sensing/detector_process.py)
+        self.source, self.estimator = sensing_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
-        self.estimator = estimator_for(settings, self.source)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
             on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
         )
+        if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
+            self.estimator.on_lost = self.worker.look_now
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand

@@ -39,6 +39,7 @@ from fhp_monitor.core.ports import (
     monotonic_of,
 )
 from fhp_monitor.core.posture import (
+    PAUSE_SUSPENDED,
     PAUSE_USER,
     NudgeDue,
     NudgeOutcome,
@@ -61,6 +62,7 @@ log = logging.getLogger(__name__)
 GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
+DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose detector's process (at once on suspend)
 ENDED_TICK_S = 60.0  # after a recording ended: look at the clock this often (commands wake it at once)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
@@ -114,6 +116,7 @@ class MonitorWorker:
         self._next_t: float | None = None  # file timeline position of the next look
         self.outage = CameraOutage()  # back-off and notice while the camera is unavailable
         self._last_cva: float | None = None
+        self._paused_since: float | None = None  # monotonic time this pause was first seen (for the detector's rest)
 
     # ------------------------------------------------------------------ commands (any thread)
     def send(self, command: str, value: object = None) -> None:
@@ -184,6 +187,20 @@ class MonitorWorker:
         left = self.monitor.pause_remaining_s(now, wall)
         return tick if left is None else max(0.05, min(tick, left))
 
+    def _rest_detector(self, now: float) -> float:
+        """Let the pose detector go (``rest``: an estimator that has one) once the pause has lasted
+        DETECTOR_REST_AFTER_S, at once for sleep; returns the seconds until that is due (inf: done)."""
+        rest = getattr(self.estimator, "rest", None)
+        if rest is None:
+            return float("inf")
+        if self._paused_since is None:
+            self._paused_since = now
+        due = DETECTOR_REST_AFTER_S - (now - self._paused_since)
+        if due > 0 and self.monitor.pause_reason != PAUSE_SUSPENDED:
+            return max(0.05, due)
+        rest()  # idempotent: nothing to do once the detector is gone
+        return float("inf")
+
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
         if self.ended:
@@ -198,12 +215,13 @@ class MonitorWorker:
         if self.monitor.paused:
             self._account(PostureState.PAUSED, now, wall, None)
             self.source.release()
+            rest_in = self._rest_detector(now)
             if not self.released_for_pause.is_set():
                 log.info("paused (%s): camera released", self.monitor.pause_reason)
                 self.released_for_pause.set()
             self._look_due = None
             self.schedule.reset()
-            wait = self._planned = self._paused_wait(now, wall)
+            wait = self._planned = min(self._paused_wait(now, wall), rest_in)
             self.last_wait_why = "paused"
             if self._replay_clock is not None:
                 # The recording keeps playing while paused, as time passes for a camera; otherwise
@@ -211,6 +229,7 @@ class MonitorWorker:
                 self._next_t = self._replay_clock.t + wait
             return wait
         self.time_account.end_pause(now, wall)
+        self._paused_since = None
         if self._look_due is not None:
             recheck = self._idle_recheck(now)
             if recheck is not None:
