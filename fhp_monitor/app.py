@@ -29,6 +29,7 @@ from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, C
 from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.desktop import has_display
+from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.opener import open_with_desktop
@@ -365,13 +366,6 @@ class App:
         self.estimator.close()
 
 
-def apply_autostart_setting(home: Home, settings: Settings) -> None:
-    """config.yaml wins at start: the login entry matches ``app.autostart`` (with --home if one was chosen)."""
-    from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
-
-    apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
-
-
 def run_app(args, home: Home, settings: Settings) -> int:
     lock = SingleInstance(home.lock)
     try:
@@ -390,7 +384,8 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
             first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
-        apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
+        # config.yaml wins at start (with --home if chosen); here, not in App, so the demo leaves it alone
+        apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 SETTINGS_BROKEN = N_("The settings file has a problem, so it opens in your text editor instead.")
 
 
-def settings_with_window(home: Home, open_file: Callable[[Path], None], on_step: Callable[[str], None] | None = None) -> bool:
+def settings_with_window(home: Home, open_file: Callable[[Path], None],
+                         on_step: Callable[[str], None] | None = None) -> bool:
     """``fhp-monitor settings``: show the window until it closes; True when something was saved.
 
     UserError (one plain sentence) without Tk, without a screen, or when config.yaml does not load

@@ -14,9 +14,8 @@ locks, and one frame per tick keeps the window responsive. The capture clock is 
 time (a camera's monotonic clock, or a file's timeline kept increasing when the file loops), so a
 file completes as fast as its frames are processed.
 
-Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root). People open it with
-``fhp-monitor calibrate``
-(gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
+Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root), opened by ``fhp-monitor
+calibrate`` (gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
 """
 
 from __future__ import annotations
@@ -95,7 +94,8 @@ class CalibrationWizard:
         on_step: Callable[[str], None] | None = None,
     ) -> None:
         self.window, self.settings, self.home, self.source_spec = window, settings, home, source_spec
-        self.estimator_factory, self.source_factory, self.camera_lister = estimator_factory, source_factory, camera_lister
+        self.estimator_factory, self.source_factory = estimator_factory, source_factory
+        self.camera_lister = camera_lister
         self.wall_clock, self.on_done, self.on_step = wall_clock, on_done, on_step or (lambda line: None)
         self.autostart_command = list(autostart_command) if autostart_command else autostart.default_command()
         self.min_visibility = float(settings.detection.min_visibility)

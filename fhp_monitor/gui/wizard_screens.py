@@ -134,7 +134,8 @@ class WizardView:
         width = min(event.width - self.text_width - scale.px(PAD), scale.px(PREVIEW_BOX[0] * grow))
         height = min(event.height, scale.px(PREVIEW_BOX[1] * grow))
         width, height = max(scale.px(120), width), max(scale.px(90), height)
-        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]), min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
+        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]),
+               min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
         if box != self.preview_box:
             self.preview_box = box
             self.box.configure(width=box[0], height=box[1])

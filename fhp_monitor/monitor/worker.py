@@ -53,6 +53,7 @@ from fhp_monitor.monitor.camera_outage import CameraOutage
 from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
 from fhp_monitor.monitor.policies import nudge_policy_from, sampling_policy_from
+from fhp_monitor.monitor.recording_end import RecordingEnd
 from fhp_monitor.monitor.time_account import TimeAccount
 from fhp_monitor.monitor.verdict import FrameJudge
 from fhp_monitor.settings.schema import Settings
@@ -63,11 +64,10 @@ GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is 
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
 DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose detector's process (at once on suspend)
-ENDED_TICK_S = 60.0  # after a recording ended: look at the clock this often (commands wake it at once)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
-class MonitorWorker:
+class MonitorWorker(RecordingEnd):
     """Thread contract: ``step``/``run``/``close`` on the worker thread; ``send`` from any thread."""
 
     def __init__(
@@ -265,45 +265,6 @@ class MonitorWorker:
         if self.source.live and release_at > 0 and wait >= release_at:
             self.source.release()
         return wait if self._look_due is None else min(wait, IDLE_RECHECK_S)
-
-    def _count_to_the_end(self) -> None:
-        """A recording ended between two looks: its last stretch counts as the state last seen
-        (with looks up to a minute apart, leaving it out would lose up to a minute of the day)."""
-        if self._replay_clock is None:
-            return
-        duration, account = self.source.duration_s, self.time_account
-        if account.last_state is None or duration is None:
-            return
-        if account.last_look is not None and duration > account.last_look:  # replay: monotonic = file time
-            self._replay_clock.t = min(duration, self._replay_clock.t)
-            self._account(account.last_state, self.monotonic(), self.clock.now(), None)
-
-    def _recording_ended(self) -> None:
-        """The end of a file source: its history is complete now (the minute in progress and a
-        pause are written at once, not at quit) and the tray says so; with ``keep_after_end`` one
-        notification too, since the app then stays until Quit."""
-        now, wall = self.monotonic(), self.clock.now()
-        self.time_account.close(now, wall)
-        self.history_writes.stop()  # nothing after the end belongs to the recording's day
-        self.ended = True
-        self.source.release()
-        log.info("the source ended")
-        ended = Observation(PostureState.UNCERTAIN, None, messages.RECORDING_ENDED)  # no more verdicts
-        self._handle(self.monitor.observe(ended, now, wall=wall))
-        self.on_snapshot(self.snapshot())
-        if self.keep_after_end:
-            self._notify(_(messages.RECORDING_ENDED), _(messages.RECORDING_ENDED_TEXT))
-
-    def _after_end(self) -> float:
-        """After the end: commands still act (a pause, a resume, new settings); returns the wait."""
-        now, wall = self.monotonic(), self.clock.now()
-        self._apply_commands(now, wall)
-        self._handle(self.monitor.tick(now, wall=wall))  # a pause with an end time ends by itself
-        if not self.monitor.paused:
-            return ENDED_TICK_S
-        self.released_for_pause.set()  # the source was let go at the end: a suspend need not wait
-        left = self.monitor.pause_remaining_s(now, wall)
-        return ENDED_TICK_S if left is None else max(0.05, min(ENDED_TICK_S, left))
 
     def _plan(self, state: PostureState, now: float) -> float:
         last_nudge = self.monitor.last_nudge

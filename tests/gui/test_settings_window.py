@@ -433,7 +433,8 @@ for _ in range(2000):
         break
 root.update()
 top = root.winfo_rooty()
-boxes = [w for w in descendants(root) if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
+boxes = [w for w in descendants(root)
+         if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
 shown = [*form.entries.values(), *form.errors.values(), *boxes, *form.choice_boxes.values()]
 print(json.dumps({
     "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
