@@ -65,7 +65,7 @@ def log_text(home: Path) -> str:
 def lane_status(lane: Lane, home: Path) -> dict:
     try:
         done = lane.fhp(home, "status", "--json", timeout=90)
-    except subprocess.TimeoutExpired:  # seen once on a loaded machine: said, and asked again by the poll
+    except subprocess.TimeoutExpired:  # said, and asked again by the poll
         print("note: a status --json under Wine did not answer within 90 s", flush=True)
         return {}
     lines = done.stdout.strip().splitlines()
@@ -121,6 +121,13 @@ def main() -> int:
     lane = Lane(args.wenv.resolve(), args.repo.resolve())
     data = lane.repo / ONE_DATASET
     upright, forward = data / "notSlouching", data / "isSlouching"
+    # Wine's own service processes (services.exe, winedevice.exe, explorer.exe...) are started by the
+    # first Windows program that needs them and inherit its stdout: a `status` that happened to be
+    # that program answered at once but its pipe stayed open until the instance ended (seen: 90-200 s).
+    # Start them now, with no pipe of ours, and keep the wineserver up until the end.
+    subprocess.run(["wineserver", "-p"], check=False)
+    subprocess.run(["wine", "wineboot"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=300, check=False)
     work = Path(tempfile.mkdtemp(prefix="fhp-wine-smoke-"))
     home, linux_home = work / "home", work / "linux-home"
     try:
@@ -230,6 +237,7 @@ def main() -> int:
               (done, query))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        subprocess.run(["wineserver", "-k"], check=False)  # the persistent server and its services
     for name, value in lane.figures.items():
         print(f"figure: {name}: {value}")
     return 0

@@ -189,7 +189,9 @@ def verdict_latency(looks: list[tuple[float, str]], nudges: list[float]) -> dict
 
     def spread(values: list) -> dict:
         known = [v for v in values if v is not None]
-        return {"median": round(statistics.median(known), 1), "max": round(max(known), 1), "n": len(known)} if known else {}
+        if not known:
+            return {}
+        return {"median": round(statistics.median(known), 1), "max": round(max(known), 1), "n": len(known)}
 
     return {"to_forward": spread(to_forward), "to_upright": spread(to_upright), "to_nudge": spread(to_nudge)}
 
@@ -198,8 +200,8 @@ def main_thread_polls(source_spec: str, calibration: Path, polls: int = 2000, ch
     """Child: CPU of the app's main-thread housekeeping, which the worker figures above leave out.
 
     ``App.poll()`` runs when a command arrives and when a check is due: every SETTINGS_POLL_S it
-    checks config.yaml for edits and whether the daily summary is due (the call scan is apart). Measured on a real ``App`` (no
-    display, so no tray or Tk; their own event loops are not included).
+    checks config.yaml for edits and whether the daily summary is due (the call scan is apart). Measured on a
+    real ``App`` (no display, so no tray or Tk; their own event loops are not included).
     """
     from fhp_monitor import app as app_module
     from fhp_monitor.cli import dispatch as cli
@@ -304,8 +306,7 @@ def say(text: str) -> None:
 
 
 def run(hours: int, video_hours: int, upright_min: float, forward_min: float, keep: bool) -> dict:
-    import recorded_day
-
+    from tests.support import recorded_day
     from tests.support.real_photos import SESSIONS, UPRIGHT
 
     work = Path(tempfile.mkdtemp(prefix="fhp-bench-day-"))
@@ -410,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--real-time", action="store_true",
                         help="instead: the whole app in real time on a private desktop (bench/realtime.py, ~17 min)")
-    parser.add_argument("--steady-s", type=float, default=660.0, help="--real-time: steady seconds (first 60 not counted)")
+    parser.add_argument("--steady-s", type=float, default=660.0,
+                        help="--real-time: steady seconds (first 60 not counted)")
     parser.add_argument("--paused-s", type=float, default=180.0, help="--real-time: paused seconds measured")
     parser.add_argument("--tray", choices=("xfce", "trayer", "none"), default="xfce",
                         help="--real-time: the tray host: xfce4-panel (StatusNotifierItem, most desktops; default), "
@@ -435,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         result["machine"] = common.machine()
         common.dump_json(result)
         return 0
-    if args.hours < 1 or args.video_hours < 0 or args.upright_min < 0 or args.forward_min < 0 or args.upright_min + args.forward_min <= 0:
+    if (args.hours < 1 or args.video_hours < 0 or args.upright_min < 0 or args.forward_min < 0
+            or args.upright_min + args.forward_min <= 0):
         parser.error("--hours must be at least 1 and the minutes not negative")
     result = run(args.hours, args.video_hours, args.upright_min, args.forward_min, args.keep)
     if args.json:

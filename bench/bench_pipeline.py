@@ -9,7 +9,8 @@ Run:  python bench/bench_pipeline.py [--runs 3] [--variants 5] [--csv-repeat 10]
   printed for reference). The BGR->RGB conversion a camera or video frame needs is INCLUDED in both.
 * Two regimes, because the pose adapter runs MediaPipe two ways (sensing/pose.py):
   - photos: every frame a separate look (its own file, like an image folder or the camera's looks
-    seconds apart). The adapter detects afresh (``detect`` on its IMAGE-mode graph). Raw: ``detect`` in IMAGE mode (a fresh detection),
+    seconds apart). The adapter detects afresh (``detect`` on its IMAGE-mode graph). Raw: ``detect`` in IMAGE
+    mode (a fresh detection),
     and also ``detect_for_video``, which tracks the person from one photo to the next and so skips
     most detections: cheaper, but what the adapter deliberately does not do between separate
     looks (tracking across photos cost sensitivity on tests/data).

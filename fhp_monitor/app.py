@@ -26,8 +26,10 @@ from collections.abc import Callable
 
 from fhp_monitor.core.calibration import CalibrationError, load_baseline
 from fhp_monitor.core.commands import INTERNAL, REFRESH, RELOAD, RESUME, WAKE, Command, Verb
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, NotificationError, StatusSnapshot
 from fhp_monitor.desktop import has_display
+from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
 from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.menu import apply_menu_setting, own_command  # own_command: also frozen (no "python -m")
@@ -56,8 +58,7 @@ class App:
 
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
-        from fhp_monitor.sensing.pose import estimator_for
-        from fhp_monitor.sensing.sources import source_for
+        from fhp_monitor.sensing.detector_process import sensing_for
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -66,23 +67,28 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(home, tell=lambda kind, sentence: self._tell("Posture history", sentence))
+        self.history = open_spooled_history(
+            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
         if self.history.recovered_from is not None:
-            self._tell("Your posture history file was damaged",
-                       f"We kept it as {self.history.recovered_from.name} and started a fresh one.")
-        self.source = source_for(args.source, settings)
+            self._tell(_("Your posture history file was damaged"),
+                       _("We kept it as {name} and started a fresh one.").format(
+                           name=self.history.recovered_from.name))
+        # A camera and the pose model live in a child process (sensing/detector_process.py)
+        self.source, self.estimator = sensing_for(args.source, settings)
         self.live = self.source.live
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
-        self.estimator = estimator_for(settings, self.source)
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
             on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
         )
+        if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
+            self.estimator.on_lost = self.worker.look_now
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
+        self.windows.text_size = settings.display.text_size
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
@@ -135,7 +141,7 @@ class App:
         if self.windows.kept and (self.tray is None or self.tray.backend != "xembed"):
             self.windows.release_root()
         if self.tray is None:
-            self._tell_once("told_no_tray", NO_TRAY_TITLE, NO_TRAY_TEXT)
+            self._tell_once("told_no_tray", _(NO_TRAY_TITLE), _(NO_TRAY_TEXT))
 
     # ------------------------------------------------------------------ commands
     def post(self, command: Command) -> None:
@@ -180,7 +186,7 @@ class App:
             baseline = load_baseline(self.home.calibration)
         except CalibrationError as exc:  # keep monitoring against the baseline we had
             log.warning("kept the previous calibration: %s", exc)
-            self._tell("Your new calibration could not be read", "I kept using the previous one.")
+            self._tell(_("Your new calibration could not be read"), _("I kept using the previous one."))
             return
         if baseline is None:
             log.warning("kept the previous calibration: %s is gone", self.home.calibration)
@@ -198,7 +204,7 @@ class App:
         from fhp_monitor.store.reports import summary_chart
 
         line, chart = summary_chart(self.history, self.home.root, self.clock.now())
-        self._tell("Today's posture", line)
+        self._tell(_("Today's posture"), line)
         open_with_desktop(chart)
 
     def print_report(self) -> threading.Thread:
@@ -213,7 +219,7 @@ class App:
                 open_with_desktop(out)
             else:
                 log.warning("report: %s", done.stderr.strip())
-                self._tell("The report could not be made", done.stderr.strip().removeprefix("fhp-monitor: "))
+                self._tell(_("The report could not be made"), done.stderr.strip().removeprefix("fhp-monitor: "))
 
         worker = threading.Thread(target=make_then_open, name="fhp-report", daemon=True)
         worker.start()
@@ -251,15 +257,20 @@ class App:
     def reload_settings(self) -> None:
         result = self.watcher.poll()
         if isinstance(result, ConfigError):
-            self._tell("Settings not changed", f"{result} The previous settings are still in use.")
+            self._tell(_("Settings not changed"), f"{result} " + _("The previous settings are still in use."))
         elif result is not None:
             if result.app.autostart != self.settings.app.autostart:  # only a change acts: the wizard may have set it
-                from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
-
                 apply_autostart(result.app.autostart, command_for_home(self.home.root if self.home.chosen else None))
             if result.app.menu_entry != self.settings.app.menu_entry:
                 apply_menu_setting(result.app.menu_entry, self.home.root if self.home.chosen else None)
+            if result.display.language != self.settings.display.language:
+                from fhp_monitor.i18n import activate
+
+                log.info("language: %s", activate(result.display.language))
+                if self.tray is not None:
+                    self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
+            self.windows.text_size = result.display.text_size
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit
@@ -279,10 +290,10 @@ class App:
             due, sentence = found
             write_state(self.home, {**state, "last_summary_date": due.isoformat()})
         except (HistoryError, OSError) as exc:  # e.g. a full disk: say so once, monitoring goes on
-            self.reporter.problem("summary", exc, "Today's summary could not be made",
-                                  "fhp-monitor keeps monitoring and will try again later.")
+            self.reporter.problem("summary", exc, _("Today's summary could not be made"),
+                                  _("fhp-monitor keeps monitoring and will try again later."))
             return
-        self._tell("Your posture today" if due == local_date(now) else "Your posture yesterday", sentence)
+        self._tell(_("Your posture today") if due == local_date(now) else _("Your posture yesterday"), sentence)
 
     # ------------------------------------------------------------------ lifecycle
     def request_stop(self) -> None:
@@ -346,7 +357,7 @@ class App:
             self.session.stop()
         words = self.history.close()  # before the notifier closes, so these words can still be shown
         if words:
-            self._tell("Posture history", words)
+            self._tell(_("Posture history"), words)
         if self.tray is not None:
             self.tray.stop()
         if hasattr(self.notifier, "close"):
@@ -354,13 +365,6 @@ class App:
         close_shared_loop()
         self.windows.close()
         self.estimator.close()
-
-
-def apply_autostart_setting(home: Home, settings: Settings) -> None:
-    """config.yaml wins at start: the login entry matches ``app.autostart`` (with --home if one was chosen)."""
-    from fhp_monitor.desktop.autostart import apply_autostart, command_for_home
-
-    apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
 
 
 def run_app(args, home: Home, settings: Settings) -> int:
@@ -381,9 +385,9 @@ def run_app(args, home: Home, settings: Settings) -> int:
 
             first_run_calibration(args.source, home, settings)
             settings = load_settings(home.config)  # the wizard may have noted a choice there (autostart)
-        apply_autostart_setting(home, settings)  # here, not in App: the demo's App must not touch the login entry
-        if not home.chosen:  # a run with --home (a test, a second profile) leaves the user's menu alone
-            apply_menu_setting(settings.app.menu_entry, None)
+        # config.yaml wins at start (with --home if chosen); here, not in App, so the demo leaves it alone
+        apply_autostart(settings.app.autostart, command_for_home(home.root if home.chosen else None))
+        apply_menu_setting(settings.app.menu_entry, home.root if home.chosen else None, at_start=True)  # the menu too
         app = App(args, home, settings)
         app.start_control()
         restore_signals = install_stop_signals(app.request_stop)

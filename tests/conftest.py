@@ -14,6 +14,10 @@ from tests.support.faults_support import copy_home
 from tests.support.needs import started_desktop
 from tests.support.running import fhp
 
+# The tests read the English words; a developer's own LANGUAGE or LANG must not change them (tests of
+# other languages give the child process its own LANGUAGE, or call fhp_monitor.i18n.activate).
+os.environ["LANGUAGE"] = "en"
+
 
 def pytest_collection_modifyitems(config, items) -> None:
     """The Windows lane (.ci/windows, the Windows Python under Wine) skips the tests marked linux_only."""

@@ -14,10 +14,12 @@ from fhp_monitor.cli.install import cmd_autostart, uninstall
 from fhp_monitor.cli.instance import cmd_control, cmd_run, cmd_settings, cmd_status
 from fhp_monitor.cli.parser import build_parser, with_default_command
 from fhp_monitor.core.calibration import CalibrationError
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
 from fhp_monitor.home.log import setup_logging
+from fhp_monitor.i18n import activate as activate_language
 from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
 
@@ -30,12 +32,15 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
     """Start logging and load the settings; a folder we may not write in is one plain sentence."""
     try:
         setup_logging(home, verbose)
-        return load(home)
+        settings = load(home)
     except OSError as exc:  # e.g. the files were made by another user (an earlier run with sudo)
         raise UserError(
-            f"fhp-monitor cannot write in its folder {home.root} ({exc.strerror or exc}: {exc.filename}). "
-            "Check that you own that folder and the files in it, or choose another folder with --home."
+            _("fhp-monitor cannot write in its folder {folder} ({error}: {file}). "
+              "Check that you own that folder and the files in it, or choose another folder with --home.").format(
+                folder=home.root, error=exc.strerror or exc, file=exc.filename)
         ) from None
+    activate_language(settings.display.language)
+    return settings
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
             "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
@@ -46,7 +51,7 @@ def error_line(exc: BaseException) -> str:
     """The one line for an error a user can fix, named once: "fhp-monitor: <what>", or the
     sentence alone when it already begins with the program's name ("fhp-monitor cannot write...")."""
     text = str(exc)
-    return text if text.startswith("fhp-monitor ") else f"fhp-monitor: {text}"
+    return text if text.startswith("fhp-monitor ") else f"fhp-monitor: {text}"  # not translated: the name
 
 def runs_monitor(argv: list[str]) -> bool:
     """True when ``argv`` asks for a command that opens the user's programs (``run``, also plain
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     args = parser.parse_args(argv)
+    activate_language("system")  # the setting decides once it is read (prepare_home)
     try:
         if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
             from fhp_monitor.cli.demo import run_demo

@@ -10,6 +10,7 @@ import time
 
 from fhp_monitor.core.calibration import fit_from_readings, load_baseline, save_baseline, verdict_of
 from fhp_monitor.core.geometry import read_posture
+from fhp_monitor.core.i18n import N_, _, ngettext, number
 from fhp_monitor.core.ports import PostureState, pose_for
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
@@ -77,24 +78,23 @@ def print_verdict(frame, verdict, as_json: bool, used: tuple[str, ...] = ()) -> 
                           "signals": list(used) if forward is not None else []}),
               flush=False)
         return forward
-    words = {True: "head forward", False: "upright"}.get(forward) or observation.detail or observation.state.value
+    words = _({True: N_("head forward"), False: N_("upright")}.get(forward) or observation.detail
+              or observation.state.value)
     if forward is not None and observation.detail:  # judged from the signals a failed check left
         words = f"{words} ({observation.detail})"
     shown = "-" if proxy is None else f"{proxy:.1f}"
     print(f"{frame.index:>6} {frame.t:>8.2f} {shown:>10} {view or '-':>6}  {words}")
     return forward
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
 def replay_total(count: int, verdicts: dict) -> str:
     """The line under a replay's table: how many frames, and how they were judged."""
     if not count:
-        return "No frames were judged."
-    parts = [f"{verdicts.get(False, 0)} upright", f"{verdicts.get(True, 0)} head forward"]
+        return _("No frames were judged.")
+    parts = [_("{n} upright").format(n=verdicts.get(False, 0)), _("{n} head forward").format(n=verdicts.get(True, 0))]
     if verdicts.get(None):
-        parts.append(f"{verdicts[None]} without a verdict")
-    return f"In all: {plural(count, 'frame')}, " + ", ".join(parts) + "."
+        parts.append(_("{n} without a verdict").format(n=verdicts[None]))
+    frames = ngettext("{n} frame", "{n} frames", count).format(n=count)
+    return _("In all: {frames}, {verdicts}.").format(frames=frames, verdicts=", ".join(parts))
 
 def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.gui.calibration_flow import calibrate_with_window
@@ -103,15 +103,16 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not args.no_gui:
         baseline = calibrate_with_window(args.source, home, settings)
         if baseline is None:
-            print("Calibration cancelled; nothing was changed.", file=sys.stderr)
+            print(_("Calibration cancelled; nothing was changed."), file=sys.stderr)
             return 1
-        print(f"Calibrated: your upright posture reads {baseline.cva_proxy_deg:.1f} degrees.")
+        print(_("Calibrated: your upright posture reads {degrees} degrees.").format(
+            degrees=number(baseline.cva_proxy_deg, 1)))
         tell_running_instance(home)
         return 0
     frames = settings.calibration.frames if args.frames is None else args.frames
     if not settings.calibration.min_frames <= frames <= 1000:
-        raise UserError(f"--frames must be a whole number from {settings.calibration.min_frames} "
-                        f"(calibration.min_frames) to 1000 (got {frames}).")
+        raise UserError(_("--frames must be a whole number from {low} (calibration.min_frames) to 1000 "
+                          "(got {frames}).").format(low=settings.calibration.min_frames, frames=frames))
     source = source_for(args.source, settings)
     readings = []
     with estimator_for(settings, source) as estimator:
@@ -125,8 +126,9 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
                                  min_samples=settings.calibration.min_frames)
     save_baseline(home.calibration, baseline)
     record_calibration(home, baseline)
-    print(f"Calibrated from {baseline.samples} of {len(readings)} frames: your upright posture reads "
-          f"{baseline.cva_proxy_deg:.1f} degrees ({baseline.view} view).")
+    print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
+            "({view} view).").format(used=baseline.samples, frames=len(readings),
+                                     degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
     tell_running_instance(home)
     return 0
 

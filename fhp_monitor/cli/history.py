@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from fhp_monitor.cli import progress
-from fhp_monitor.cli.frames import plural
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.schema import Settings
@@ -24,17 +24,19 @@ def parse_day(text: str | None) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--date must look like 2026-11-20 (got {text!r}).") from None
+        raise UserError(_("--date must look like 2026-11-20 (got {text!r}).").format(text=text)) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise UserError(f"--date must be a day from {FIRST_DAY} to {LAST_DAY} (got {text}).")
+        raise UserError(_("--date must be a day from {first} to {last} (got {text}).").format(
+            first=FIRST_DAY, last=LAST_DAY, text=text))
     return day
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9000, 12, 31)  # the local clock and the week before both fit
 
 def cannot_write(path: str, what: str, exc: OSError) -> UserError:
     """One plain line for an export that cannot be written (missing folder, a folder in the way...)."""
-    return UserError(f"fhp-monitor cannot write {what} to {path} ({exc.strerror or exc}). "
-                     "Check that the folder exists and that the name is not a folder.")
+    return UserError(_("fhp-monitor cannot write {what} to {path} ({error}). "
+                       "Check that the folder exists and that the name is not a folder.").format(
+                           what=what, path=path, error=exc.strerror or exc))
 
 def cmd_summary(args, home: Home, settings: Settings) -> int:
     if args.week or args.month:
@@ -51,13 +53,13 @@ def cmd_summary(args, home: Home, settings: Settings) -> int:
         try:
             render_summary_chart(summary, Path(args.chart))
         except OSError as exc:
-            raise cannot_write(args.chart, "the chart", exc) from None
+            raise cannot_write(args.chart, _("the chart"), exc) from None
     if args.json:
         print(json.dumps(to_json_dict(summary)))
     else:
         print(format_summary_text(summary))
         if args.chart:
-            print(f"Chart saved to {args.chart}")
+            print(_("Chart saved to {path}").format(path=args.chart))
     return 0
 
 def cmd_export(args, home: Home, settings: Settings) -> int:
@@ -69,6 +71,7 @@ def cmd_export(args, home: Home, settings: Settings) -> int:
                 with open(args.csv, "w", newline="") as out:
                     rows = store.export_csv(out)
             except OSError as exc:
-                raise cannot_write(args.csv, "the history", exc) from None
-            print(f"Wrote {plural(rows, 'minute')} to {args.csv}", file=sys.stderr)
+                raise cannot_write(args.csv, _("the history"), exc) from None
+            print(ngettext("Wrote {n} minute to {path}", "Wrote {n} minutes to {path}", rows).format(
+                n=rows, path=args.csv), file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from fhp_monitor import __version__
 from fhp_monitor.core.calibration import load_baseline
+from fhp_monitor.core.i18n import _, number
 from fhp_monitor.errors import EXIT_NOT_RUNNING, UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.schema import Settings
@@ -28,8 +29,8 @@ def check_speed(speed: float) -> float:
     """0 (as fast as possible) or a finite speed in a sane range; anything else is one plain line."""
     if speed == 0 or MIN_SPEED <= speed <= MAX_SPEED:  # False for nan; inf is above the range
         return speed
-    raise UserError(f"--speed must be 0 (as fast as possible) or a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
-                    f"(got {speed!r}).")
+    raise UserError(_("--speed must be 0 (as fast as possible) or a number from {low} to {high} "
+                      "(got {speed!r}).").format(low=f"{MIN_SPEED:g}", high=f"{MAX_SPEED:g}", speed=speed))
 
 def cmd_status(args, home: Home, settings: Settings) -> int:
     from fhp_monitor.control.client import query_status, status_words
@@ -48,16 +49,17 @@ def cmd_status(args, home: Home, settings: Settings) -> int:
     if args.json:
         print(json.dumps(status))
     else:
-        print(f"Version:     fhp-monitor {__version__}")
-        print(f"Home:        {home.root}")
-        print(f"Settings:    {home.config}")
-        print(f"Log:         {home.log_file}")
-        print(f"Model:       {status['model']}")
         if baseline is None:
-            print("Calibrated:  not yet (run: fhp-monitor calibrate)")
+            calibrated = _("not yet (run: fhp-monitor calibrate)")
         else:
-            print(f"Calibrated:  {status['calibrated_at']}, upright reads {baseline.cva_proxy_deg:.1f} degrees")
-        print(f"Monitoring:  {status_words(status)}")
+            calibrated = _("{when}, upright reads {degrees} degrees").format(
+                when=status["calibrated_at"], degrees=number(baseline.cva_proxy_deg, 1))
+        rows = [(_("Version:"), f"fhp-monitor {__version__}"), (_("Home:"), home.root), (_("Settings:"), home.config),
+                (_("Log:"), home.log_file), (_("Model:"), status["model"]), (_("Calibrated:"), calibrated),
+                (_("Monitoring:"), status_words(status))]
+        wide = max(12, *(len(label) + 1 for label, _value in rows))
+        for label, value in rows:
+            print(f"{label:<{wide}} {value}")
     return 0
 
 def cmd_settings(args, home: Home, settings: Settings) -> int:
@@ -79,14 +81,15 @@ def cmd_control(args, home: Home, settings: Settings) -> int:
     try:
         reply = control.request(home, message)
     except control.NotRunning as exc:
-        print(f"fhp-monitor: {exc}, so there is nothing to {args.command}.", file=sys.stderr)
+        print(_("fhp-monitor: {error}, so there is nothing to {command}.").format(error=exc, command=args.command),
+              file=sys.stderr)
         return EXIT_NOT_RUNNING
     if args.command == "quit":
         if not control.wait_until_gone(home, reply.get("pid")):
-            print(f"fhp-monitor: asked it to stop, but it is still running after {control.QUIT_WAIT_S:.0f} s.",
-                  file=sys.stderr)
+            print(_("fhp-monitor: asked it to stop, but it is still running after {seconds} s.").format(
+                seconds=f"{control.QUIT_WAIT_S:.0f}"), file=sys.stderr)
             return 1
-        print("fhp-monitor has stopped.")
+        print(_("fhp-monitor has stopped."))
         return 0
     words, done = control.reply_words(args.command, reply)
     print(words, file=sys.stdout if done else sys.stderr)

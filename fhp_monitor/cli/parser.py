@@ -11,9 +11,9 @@ from fhp_monitor.cli import progress
 from fhp_monitor.cli.install import add_install_parsers
 
 HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
-             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")
+             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")  # not translated
 
-JSON_HELP = "print it as one line of JSON, for other programs"
+JSON_HELP = "print it as one line of JSON, for other programs"  # not translated: argparse help
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fhp-monitor", description="Notices when your head drifts forward.",

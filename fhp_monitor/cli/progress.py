@@ -13,10 +13,12 @@ from datetime import date
 from fhp_monitor.core.calibration import body_of, load_baseline
 from fhp_monitor.core.exercise import EXERCISES, ExerciseError, count_repetitions, to_json_dict
 from fhp_monitor.core.geometry import read_posture
+from fhp_monitor.core.i18n import N_, _, number
 from fhp_monitor.core.ports import pose_for
 from fhp_monitor.errors import UserError
 
-EXERCISE_WORDS = {"chin-tuck": "chin tucks", "shoulder-squeeze": "shoulder squeezes", "head-lift": "head lifts"}
+EXERCISE_WORDS = {"chin-tuck": N_("chin tucks"), "shoulder-squeeze": N_("shoulder squeezes"),
+                  "head-lift": N_("head lifts")}
 
 
 def add_exercise_parser(sub) -> None:
@@ -56,7 +58,7 @@ def readings_of(source, estimator, body, min_visibility: float):
 def cmd_exercise(args, home, settings) -> int:
     if args.source is None or args.window or args.no_camera:
         if args.json:
-            raise UserError("--json goes with --source (counting a recording); the window has no JSON.")
+            raise UserError(_("--json goes with --source (counting a recording); the window has no JSON."))
         from fhp_monitor.gui.exercise_flow import exercise_with_window
 
         return exercise_with_window(home, settings, args.which, camera=not args.no_camera, source=args.source)
@@ -72,7 +74,8 @@ def cmd_exercise(args, home, settings) -> int:
             timeline = readings_of(source, estimator, body_of(baseline), settings.detection.min_visibility)
             target, count = count_repetitions(which, baseline, timeline)
     except ExerciseError as exc:
-        raise UserError(f"Cannot count {EXERCISE_WORDS[which]}: {exc}.") from None
+        raise UserError(_("Cannot count {exercise}: {error}.").format(exercise=_(EXERCISE_WORDS[which]),
+                                                                      error=exc)) from None
     finally:
         source.release()
     result = to_json_dict(target, count)
@@ -81,11 +84,14 @@ def cmd_exercise(args, home, settings) -> int:
         return 0
     if not count.camera_can_tell:
         total = count.seen_s + count.unseen_s
-        print(f"The camera could not tell: you were in view {count.seen_s:.0f} s of {total:.0f} s.")
-    print(f"{count.counted} {EXERCISE_WORDS[which]} counted"
-          + (f" ({count.partial} smaller movements not counted)" if count.partial else "") + ".")
+        print(_("The camera could not tell: you were in view {seen} s of {total} s.").format(
+            seen=f"{count.seen_s:.0f}", total=f"{total:.0f}"))
+    counted = _("{n} {exercise} counted").format(n=count.counted, exercise=_(EXERCISE_WORDS[which]))
+    smaller = " " + _("({n} smaller movements not counted)").format(n=count.partial) if count.partial else ""
+    print(counted + smaller + ".")
     for i, rep in enumerate(count.repetitions, 1):
-        print(f"  {i}. at {rep.start:.1f} s, held {rep.held_s:.1f} s")
+        print("  " + _("{i}. at {start} s, held {held} s").format(i=i, start=number(rep.start, 1),
+                                                                  held=number(rep.held_s, 1)))
     return 0
 
 
@@ -99,7 +105,7 @@ def cmd_period_summary(args, home, settings, last: date) -> int:
     from fhp_monitor.store.trend_reads import period_trend
 
     if args.chart:
-        raise UserError("--chart draws one day; leave out --week/--month for it (the report draws the weeks).")
+        raise UserError(_("--chart draws one day; leave out --week/--month for it (the report draws the weeks)."))
     days = 7 if args.week else 30
     with open_spooled_history(home, announce=True) as store:
         trend = period_trend(store, last, days, now=time.time())
@@ -119,7 +125,7 @@ def cmd_report(args, home, settings) -> int:
     from fhp_monitor.store.trend_reads import period_trend
 
     if not 1 <= args.weeks <= 26:
-        raise UserError(f"--weeks must be a whole number from 1 to 26 (got {args.weeks}).")
+        raise UserError(_("--weeks must be a whole number from 1 to 26 (got {weeks}).").format(weeks=args.weeks))
     baseline = load_baseline(home.calibration)
     with open_spooled_history(home, announce=True) as store:
         trend = period_trend(store, date.today(), 7 * args.weeks, now=time.time())
@@ -127,7 +133,8 @@ def cmd_report(args, home, settings) -> int:
     try:
         words = write_report(trend, baseline, calibrations, args.out, paper=args.paper)
     except OSError as exc:
-        raise UserError(f"fhp-monitor cannot write the report to {args.out} ({exc.strerror or exc}). "
-                        "Check that the folder exists and that the name is not a folder.") from None
+        raise UserError(_("fhp-monitor cannot write the report to {path} ({error}). "
+                          "Check that the folder exists and that the name is not a folder.").format(
+                              path=args.out, error=exc.strerror or exc)) from None
     print(words)
     return 0

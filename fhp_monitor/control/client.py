@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from fhp_monitor.control import transport
 from fhp_monitor.control.channel import ControlError
 from fhp_monitor.control.server import CONFIRM_TIMEOUT_S, MAX_PAUSE_S
+from fhp_monitor.core.i18n import N_, _, weekday
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import instance_running
@@ -31,14 +32,14 @@ CLIENT_TIMEOUT_S = CONFIRM_TIMEOUT_S + 7.0  # the server may wait for its comman
 CONNECT_WAIT_S = 20.0  # an instance that holds the lock but is still loading its model has no socket yet
 QUIT_WAIT_S = 30.0
 REASON_WORDS = {
-    "user": "paused by you", "snooze": "snoozed", "screen_locked": "paused while the screen is locked",
-    "suspended": "paused while the computer sleeps", "idle": "paused while you are away from the keyboard",
-    "call": "paused during a video call", "on_battery": "paused to save battery",
+    "user": N_("paused by you"), "snooze": N_("snoozed"), "screen_locked": N_("paused while the screen is locked"),
+    "suspended": N_("paused while the computer sleeps"), "idle": N_("paused while you are away from the keyboard"),
+    "call": N_("paused during a video call"), "on_battery": N_("paused to save battery"),
 }
 STATE_WORDS = {
-    "starting": "starting up", "upright": "sitting tall", "forward": "head drifting forward",
-    "away": "away from the desk", "uncertain": "looking for you", "paused": "paused",
-    "camera_unavailable": "the camera is not available", "ended": "the recording has ended",
+    "starting": N_("starting up"), "upright": N_("sitting tall"), "forward": N_("head drifting forward"),
+    "away": N_("away from the desk"), "uncertain": N_("looking for you"), "paused": N_("paused"),
+    "camera_unavailable": N_("the camera is not available"), "ended": N_("the recording has ended"),
 }
 
 
@@ -51,7 +52,7 @@ class NotRunning(Exception):
 
 _DURATION = re.compile(r"(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?")
 _UNTIL = re.compile(r"until\s+(\d{1,2})[:.](\d{2})")
-PAUSE_FORMS = "5 (minutes), 15m, 1h, 2h30m or 90s (at most 24h), until 14:00, or tomorrow"
+PAUSE_FORMS = N_("5 (minutes), 15m, 1h, 2h30m or 90s (at most 24h), until 14:00, or tomorrow")
 
 
 def parse_pause(text: str | None, now: datetime | None = None) -> int | str:
@@ -79,7 +80,7 @@ def parse_pause(text: str | None, now: datetime | None = None) -> int | str:
         hours, minutes, secs = (int(group or 0) for group in match.groups())
         seconds = hours * 3600 + minutes * 60 + secs
     if not 1 <= seconds <= MAX_PAUSE_S:
-        raise UserError(f"pause takes {PAUSE_FORMS} (got {text!r}).")
+        raise UserError(_("pause takes {forms} (got {text!r}).").format(forms=_(PAUSE_FORMS), text=text))
     return seconds
 
 
@@ -91,7 +92,11 @@ def _until_words(until: str) -> str:
     """'14:30' today, 'tomorrow 00:00', or 'Monday 07:00' (the pause's end in the instance's local time)."""
     moment = datetime.fromisoformat(until)
     days = (moment.date() - datetime.now(moment.tzinfo).date()).days
-    return f"{moment:%H:%M}" if days <= 0 else f"tomorrow {moment:%H:%M}" if days == 1 else f"{moment:%A %H:%M}"
+    if days <= 0:
+        return f"{moment:%H:%M}"
+    if days == 1:
+        return _("tomorrow {time}").format(time=f"{moment:%H:%M}")
+    return _("{weekday} {time}").format(weekday=weekday(moment.date()), time=f"{moment:%H:%M}")
 
 
 def reply_words(command: str, reply: dict) -> tuple[str, bool]:
@@ -101,34 +106,39 @@ def reply_words(command: str, reply: dict) -> tuple[str, bool]:
     happened; False (and words saying so) when it did not show in time.
     """
     status = {"running": True, **(reply.get("status") or {})}
-    now = status_words(status).removeprefix("running, ")
+    now = running_words(status)
     if not reply.get("done"):
-        return (f"fhp-monitor did not confirm the {command} in {CONFIRM_TIMEOUT_S:.0f} seconds; "
-                f"right now it is {now}."), False
+        return _("fhp-monitor did not confirm the {command} in {seconds} seconds; right now it is {now}.").format(
+            command=command, seconds=f"{CONFIRM_TIMEOUT_S:.0f}", now=now), False
     if command == "resume":
         if status.get("state") == "paused":  # a locked screen or a sleeping machine still holds it
-            return f"Resumed; monitoring starts again when it is no longer {now}.", True
+            return _("Resumed; monitoring starts again when it is no longer {now}.").format(now=now), True
         if status.get("state") == "ended":
-            return "The pause has ended; the recording has ended too, so there is nothing more to watch.", True
-        return f"Monitoring again ({now}).", True
+            return _("The pause has ended; the recording has ended too, so there is nothing more to watch."), True
+        return _("Monitoring again ({words}).").format(words=now), True
     if status.get("pause_reason") not in (None, "user"):  # a stronger pause shows first
-        return f"Paused (right now {now}).", True
+        return _("Paused (right now {now}).").format(now=now), True
     until = status.get("paused_until")
-    return (f"Paused until {_until_words(until)}." if until else "Paused."), True
+    return (_("Paused until {when}.").format(when=_until_words(until)) if until else _("Paused.")), True
 
 
 def status_words(status: dict) -> str:
     """'running, sitting tall', 'running, paused by you until 14:30', 'not running', ..."""
     if not status.get("running"):
-        return "not running"
+        return _("not running")
+    return _("running, {words}").format(words=running_words(status))
+
+
+def running_words(status: dict) -> str:
+    """What a running instance is doing: 'sitting tall', 'paused by you until 14:30', ..."""
     state = status.get("state")
     if state == "paused":
-        words = REASON_WORDS.get(status.get("pause_reason") or "", "paused")
+        words = _(REASON_WORDS.get(status.get("pause_reason") or "", N_("paused")))
         until = status.get("paused_until")
         if until:
-            words += f" until {_until_words(until)}"
-        return f"running, {words}"
-    return f"running, {STATE_WORDS.get(state or '', state or 'unknown')}"
+            words = _("{words} until {when}").format(words=words, when=_until_words(until))
+        return words
+    return _(STATE_WORDS.get(state or "", state or N_("unknown")))
 
 
 # --------------------------------------------------------------------------- talking to the instance
@@ -142,38 +152,39 @@ def request(home: Home, message: dict, connect_wait_s: float = CONNECT_WAIT_S) -
     """
     channel = transport()
     if not channel.available():
-        raise ControlError("Controlling a running fhp-monitor from the command line is not available on "
-                           "this system; use its tray icon.")
+        raise ControlError(_("Controlling a running fhp-monitor from the command line is not available on "
+                             "this system yet; use its tray icon."))
     deadline = time.monotonic() + connect_wait_s
     while True:
         if not instance_running(home.lock):
-            raise NotRunning(f"not running in {home.root}")
+            raise NotRunning(_("not running in {folder}").format(folder=home.root))
         try:
             link = channel.connect(home, CLIENT_TIMEOUT_S)
             break
         except (FileNotFoundError, ConnectionRefusedError) as exc:
             if time.monotonic() >= deadline:
-                raise ControlError("fhp-monitor is running but does not answer commands yet "
-                                   f"({exc.__class__.__name__}); try again in a moment.") from None
+                raise ControlError(_("fhp-monitor is running but does not answer commands yet "
+                                     "({error}); try again in a moment.").format(
+                                         error=exc.__class__.__name__)) from None
             time.sleep(0.1)  # the instance is loading; its channel appears when it is ready
         except OSError as exc:  # e.g. no permission, a timeout: one plain line, no traceback
-            raise ControlError(f"fhp-monitor cannot reach the running instance in {home.root} "
-                               f"({exc.strerror or exc}).") from None
+            raise ControlError(_("fhp-monitor cannot reach the running instance at {path} ({error}).").format(
+                path=home.root, error=exc.strerror or exc)) from None
     try:
         link.send_line(json.dumps(message).encode("utf-8"))
         line = link.read_line(MAX_REPLY_BYTES, CLIENT_TIMEOUT_S)
     except OSError as exc:  # TimeoutError included
-        raise ControlError(f"fhp-monitor did not answer ({exc}).") from None
+        raise ControlError(_("fhp-monitor did not answer ({error}).").format(error=exc)) from None
     finally:
         link.close()
     if line is None:
-        raise ControlError("fhp-monitor did not answer the command (it may be shutting down).")
+        raise ControlError(_("fhp-monitor did not answer the command (it may be shutting down)."))
     try:
         reply = json.loads(line.decode("utf-8"))
     except ValueError:
         reply = None
     if not isinstance(reply, dict) or not reply.get("ok"):
-        raise ControlError(f"fhp-monitor refused the command: {reply!r:.120}")
+        raise ControlError(_("fhp-monitor refused the command: {reply}").format(reply=f"{reply!r:.120}"))
     return reply
 
 
@@ -212,9 +223,9 @@ def open_running_panel(home: Home) -> str | None:
         log.info("could not ask the running instance to open its panel: %s", exc)
         return None
     if (reply.get("status") or {}).get("window"):
-        return "fhp-monitor is already running; its window is opening now."
-    return ("fhp-monitor is already running (without a window on this screen); "
-            "`fhp-monitor status` shows how it is doing.")
+        return _("fhp-monitor is already running; its window is opening now.")
+    return _("fhp-monitor is already running (without a window on this screen); "
+             "`fhp-monitor status` shows how it is doing.")
 
 
 def reload_running(home: Home) -> str | None:
@@ -225,5 +236,6 @@ def reload_running(home: Home) -> str | None:
     except NotRunning:
         return None
     except ControlError as exc:
-        return f"The running fhp-monitor could not be told ({exc}); restart it to use the new calibration."
-    return "The running fhp-monitor now uses the new calibration."
+        return _("The running fhp-monitor could not be told ({error}); restart it to use the new calibration.").format(
+            error=exc)
+    return _("The running fhp-monitor now uses the new calibration.")

@@ -4,7 +4,8 @@ The calibration window feeds :class:`UprightCapture` one posture reading per fra
 of the frame (a camera's clock, or a file's own timeline) and the key landmarks' positions. A
 sample is accepted when it has a CVA proxy and the person has not moved much since the previous
 sample. Motion is judged as a speed (body sizes per second, see :func:`landmark_motion`) so one
-threshold suits a 15 fps camera and a folder of photos taken a second apart alike; the capture is done once ``duration_s`` seconds of *accepted* time have been collected, so
+threshold suits a 15 fps camera and a folder of photos taken a second apart alike; the capture is done once
+``duration_s`` seconds of *accepted* time have been collected, so
 every rejected sample makes the capture a little longer. Pure: numpy and the standard library only.
 """
 
@@ -37,7 +38,8 @@ def landmark_motion(previous_xy: np.ndarray, current_xy: np.ndarray) -> float:
     previous_xy = np.asarray(previous_xy, dtype=float)
     current_xy = np.asarray(current_xy, dtype=float)
     if previous_xy.shape != current_xy.shape or previous_xy.ndim != 2 or previous_xy.shape[1] != 2:
-        raise ValueError(f"landmarks must be two (k, 2) arrays of one shape, got {previous_xy.shape} and {current_xy.shape}")
+        raise ValueError(f"landmarks must be two (k, 2) arrays of one shape, "
+                         f"got {previous_xy.shape} and {current_xy.shape}")
     if previous_xy.shape[0] < 2:
         raise ValueError("at least two landmarks are needed to measure motion")
     centred = previous_xy - previous_xy.mean(axis=0)

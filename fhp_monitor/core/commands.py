@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from fhp_monitor.core.i18n import N_
 from fhp_monitor.core.ports import PostureState
 from fhp_monitor.core.posture import PAUSE_SNOOZE, PAUSE_USER
 
@@ -99,23 +100,25 @@ RELOAD = Command(Verb.RELOAD)
 REFRESH = Command(Verb.REFRESH)
 WAKE = Command(Verb.WAKE)
 
-#: The tray menu in groups (a separator between groups), in display order. The first entry is the
+#: The tray menu in groups (a separator between groups), in display order; labels in English, marked
+#: with N_ and translated where they are shown (``_(label)``). The first entry is the
 #: tray's default action (a left click); the control panel shows every group but that first one.
 MENU: tuple[tuple[tuple[Command, str], ...], ...] = (
-    ((PANEL, "Open control panel"),),
-    ((PAUSE_15, "Pause 15 minutes"), (PAUSE_60, "Pause 1 hour"), (PAUSE_TOMORROW, "Pause until tomorrow"),
-     (RESUME, "Resume")),
-    ((EXERCISE, "Do a 1-minute exercise"), (RECALIBRATE, "Sit tall again (recalibrate)"),
-     (SUMMARY, "Today's summary"), (REPORT, "Print a report"), (SETTINGS, "Settings")),
-    ((QUIT, "Quit fhp-monitor"),),
+    ((PANEL, N_("Open control panel")),),
+    ((PAUSE_15, N_("Pause 15 minutes")), (PAUSE_60, N_("Pause 1 hour")),
+     (PAUSE_TOMORROW, N_("Pause until tomorrow")), (RESUME, N_("Resume"))),
+    ((EXERCISE, N_("Do a 1-minute exercise")), (RECALIBRATE, N_("Sit tall again (recalibrate)")),
+     (SUMMARY, N_("Today's summary")), (REPORT, N_("Print a report")), (SETTINGS, N_("Settings"))),
+    ((QUIT, N_("Quit fhp-monitor")),),
 )
 #: The tray's default action: what a (left) click on the icon sends.
 ACTIVATE = MENU[0][0][0]
 #: The control panel's buttons, in order.
 PANEL_BUTTONS: tuple[tuple[Command, str], ...] = tuple(entry for group in MENU[1:] for entry in group)
 #: A nudge's buttons (where the notification server shows buttons).
-NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((EXERCISE, "Do a 1-minute exercise"), (SNOOZE_30, "Snooze 30 min"),
-                                                  (PAUSE_TOMORROW, "Pause for today"))
+NUDGE_BUTTONS: tuple[tuple[Command, str], ...] = ((EXERCISE, N_("Do a 1-minute exercise")),
+                                                  (SNOOZE_30, N_("Snooze 30 min")),
+                                                  (PAUSE_TOMORROW, N_("Pause for today")))
 
 
 def possible(command: Command, state: PostureState | None) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, NOSE, RIGHT_EAR, RIGHT_SHOULDER
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.ports import PoseLandmarks, PoseResult
 
 #: Mean brightness (0-255) below which the picture is too dark for reliable landmarks.
@@ -52,30 +53,31 @@ class FramingCheck:
 
 
 MESSAGES: dict[str, str] = {
-    "no_person": "We can't see you yet. Sit in front of the camera.",
-    "several_people": "We can see more than one person. Please make sure only you are in view.",
-    "face_hidden": "We can't see your face well. Turn towards the screen so your face is in view.",
-    "shoulders_hidden": "We can't see both shoulders. Sit back a little so both shoulders are in view.",
-    "too_dark": "It's a little dark. Turn on a lamp facing you.",
-    "too_close": "You are very close to the camera. Sit back a little.",
-    "too_far": "You are quite far from the camera. Come a little closer.",
-    "tilted": "The picture looks tilted. Set the screen straight and sit square to it.",
-    "head_too_high": "Your head is near the top of the picture. Tilt the top of the screen back a little.",
-    "head_too_low": "Your head is low in the picture. Tilt the top of the screen towards you a little.",
+    "no_person": N_("We can't see you yet. Sit in front of the camera."),
+    "several_people": N_("We can see more than one person. Please make sure only you are in view."),
+    "face_hidden": N_("We can't see your face well. Turn towards the screen so your face is in view."),
+    "shoulders_hidden": N_("We can't see both shoulders. Sit back a little so both shoulders are in view."),
+    "too_dark": N_("It's a little dark. Turn on a lamp facing you."),
+    "too_close": N_("You are very close to the camera. Sit back a little."),
+    "too_far": N_("You are quite far from the camera. Come a little closer."),
+    "tilted": N_("The picture looks tilted. Set the screen straight and sit square to it."),
+    "head_too_high": N_("Your head is near the top of the picture. Tilt the top of the screen back a little."),
+    "head_too_low": N_("Your head is low in the picture. Tilt the top of the screen towards you a little."),
 }
 
 FRAMING_CHECKS: tuple[FramingCheck, ...] = (
-    FramingCheck("person", "We can see you", frozenset({"no_person"})),
-    FramingCheck("alone", "Only you are in view", frozenset({"several_people"})),
-    FramingCheck("in_view", "Face and both shoulders in view", frozenset({"face_hidden", "shoulders_hidden"})),
-    FramingCheck("light", "Enough light", frozenset({"too_dark"})),
-    FramingCheck("distance", "A good distance from the camera", frozenset({"too_close", "too_far"})),
-    FramingCheck("level", "Camera level and pointing at you", frozenset({"tilted", "head_too_high", "head_too_low"})),
+    FramingCheck("person", N_("We can see you"), frozenset({"no_person"})),
+    FramingCheck("alone", N_("Only you are in view"), frozenset({"several_people"})),
+    FramingCheck("in_view", N_("Face and both shoulders in view"), frozenset({"face_hidden", "shoulders_hidden"})),
+    FramingCheck("light", N_("Enough light"), frozenset({"too_dark"})),
+    FramingCheck("distance", N_("A good distance from the camera"), frozenset({"too_close", "too_far"})),
+    FramingCheck("level", N_("Camera level and pointing at you"),
+                 frozenset({"tilted", "head_too_high", "head_too_low"})),
 )
 
 
 def _issue(code: str) -> FramingIssue:
-    return FramingIssue(code, MESSAGES[code])
+    return FramingIssue(code, _(MESSAGES[code]))
 
 
 def _shoulder_width(pose: PoseLandmarks) -> float:

@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fhp_monitor.core.i18n import N_
 from fhp_monitor.core.ports import PoseLandmarks, PoseResult
 
 NOSE, LEFT_EAR, RIGHT_EAR, LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 0, 7, 8, 11, 12, 23, 24
@@ -97,14 +98,14 @@ OTHER_PLACE = 1.0
 #: ... or this many calibrated spreads, if that is more.
 OTHER_SPREADS = 6.0
 
-# Reasons are shown to users: plain words, no jargon.
-NO_PERSON = "no one in view"
-SEVERAL_PEOPLE = "more than one person in view"
-SOMEONE_ELSE = "someone else in view, or you sat far from your usual place"
-NOT_VISIBLE = "ears or shoulders not visible"
-OUT_OF_VIEW = "shoulders or head outside the picture"
-HEAD_TURNED = "head turned away"
-ODD_ANGLE = "camera at an angle: place it in front of you or to your side"
+# Reasons are shown to users: plain words, no jargon (English here; shown as _(reason)).
+NO_PERSON = N_("no one in view")
+SEVERAL_PEOPLE = N_("more than one person in view")
+SOMEONE_ELSE = N_("someone else in view, or you sat far from your usual place")
+NOT_VISIBLE = N_("ears or shoulders not visible")
+OUT_OF_VIEW = N_("shoulders or head outside the picture")
+HEAD_TURNED = N_("head turned away")
+ODD_ANGLE = N_("camera at an angle: place it in front of you or to your side")
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,11 @@ class ModelError(RuntimeError):
     """The pose model file is missing or cannot be loaded. The message says what to do."""
 
 
+class DetectorStopped(RuntimeError):
+    """The pose detector's process ended without being asked (a native crash, killed); the message
+    says how. The worker's supervisor logs it in one line and starts a new one after its back-off."""
+
+
 class NotificationError(RuntimeError):
     """The desktop could not show a notification."""
 

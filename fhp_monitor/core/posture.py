@@ -183,7 +183,8 @@ class PostureMonitor:
         return self.episode_start is not None
 
     # ------------------------------------------------------------------ commands
-    def pause(self, until: float | None, now: float, reason: str = PAUSE_USER, *, wall: float | None = None) -> list[Event]:
+    def pause(self, until: float | None, now: float, reason: str = PAUSE_USER, *,
+              wall: float | None = None) -> list[Event]:
         """Hold monitoring for ``reason`` until ``until`` (wall epoch; None = until that reason is resumed).
 
         The pause ends when the monotonic clock has run ``until - wall`` seconds or when the wall

@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from fhp_monitor.core.geometry import BodyReference
+from fhp_monitor.core.i18n import N_
 
 #: The body at more than 1.4x or less than 1/1.4 its calibrated size ...
 MOVED_SCALE = math.log(1.4)
@@ -37,10 +38,10 @@ HOLD_S = 180.0
 MIN_READINGS = 5
 
 #: What the user is told, once (kind, short, no blame).
-MOVED_TITLE = "Did your camera move?"
-MOVED_TEXT = "It looks like your camera or chair moved. Sit tall again so I can keep up?"
+MOVED_TITLE = N_("Did your camera move?")
+MOVED_TEXT = N_("It looks like your camera or chair moved. Sit tall again so I can keep up?")
 #: The state detail while the setup looks moved (no nudges then).
-MOVED_DETAIL = "camera or chair moved since calibration: sit tall again (recalibrate) so I can keep up"
+MOVED_DETAIL = N_("camera or chair moved since calibration: sit tall again (recalibrate) so I can keep up")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from fhp_monitor.core.i18n import _, day_month, ngettext
 from fhp_monitor.core.ports import MinuteRecord, NudgeRecord
 
 SECOND_KEYS = ("upright_s", "forward_s", "away_s", "paused_s", "uncertain_s", "unavailable_s")
@@ -218,24 +219,24 @@ def day_phrase(summary: DailySummary) -> str:
     if summary.generated_at is not None:
         built_on = local_date(summary.generated_at, summary.tz)
         if built_on == summary.date:
-            return "today"
+            return _("today")
         if built_on == summary.date + timedelta(days=1):
-            return "yesterday"
-    return f"on {summary.date:%A} {summary.date.day} {summary.date:%B}"
+            return _("yesterday")
+    return _("on {day}").format(day=day_month(summary.date))
 
 
 def duration_words(seconds: float) -> str:
     """'1 minute', '42 minutes', '1 hour 5 minutes' (rounded to whole minutes); 'less than a minute'
     for a few seconds (never "0 minutes" for time that was there)."""
     if 0 < seconds < 30:
-        return "less than a minute"
+        return _("less than a minute")
     total = int(round(seconds / 60.0))
     hours, mins = divmod(total, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
+        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=hours))
     if mins or not hours:
-        parts.append(f"{mins} minute" + ("s" if mins != 1 else ""))
+        parts.append(ngettext("{n} minute", "{n} minutes", mins).format(n=mins))
     return " ".join(parts)
 
 
@@ -246,29 +247,32 @@ def too_early(summary: DailySummary) -> bool:
 
 def _headline(summary: DailySummary) -> tuple[str, str]:
     when = day_phrase(summary)
+    today = when == _("today")
     if summary.monitored_s <= 0:
-        first = f"No posture data {when} yet." if when == "today" else f"No posture data {when}."
-        return first, "fhp-monitor keeps track for you whenever it is running."
+        first = (_("No posture data {when} yet.") if today else _("No posture data {when}.")).format(when=when)
+        return first, _("fhp-monitor keeps track for you whenever it is running.")
     if summary.upright_pct is None:
         return (
-            f"fhp-monitor could not see your posture clearly {when}.",
-            "Facing the camera, with your head and shoulders in view, helps it see.",
+            _("fhp-monitor could not see your posture clearly {when}.").format(when=when),
+            _("Facing the camera, with your head and shoulders in view, helps it see."),
         )
     if too_early(summary):
-        so_far = " so far" if when == "today" else ""
-        return (f"It is too early to tell how you sat {when}: fhp-monitor watched for "
-                f"{duration_words(summary.monitored_s)}{so_far}.",
-                f"After {duration_words(TOO_EARLY_S)} or more at the computer, this shows how you sat.")
+        watched = (_("It is too early to tell how you sat {when}: fhp-monitor watched for {duration} so far.")
+                   if today else _("It is too early to tell how you sat {when}: fhp-monitor watched for {duration}."))
+        return (watched.format(when=when, duration=duration_words(summary.monitored_s)),
+                _("After {duration} or more at the computer, this shows how you sat.").format(
+                    duration=duration_words(TOO_EARLY_S)))
     pct = round(summary.upright_pct)
-    first = f"You sat tall for {pct}% of the time you were at the computer {when}."
+    first = _("You sat tall for {pct}% of the time you were at the computer {when}.").format(pct=pct, when=when)
     if pct >= GOOD_PCT:
-        second = "Nice work."
+        second = _("Nice work.")
     elif pct >= FAIR_PCT:
-        second = "A good effort: every time you sit back up counts."
+        second = _("A good effort: every time you sit back up counts.")
     else:
-        second = "Tomorrow is a fresh start, and the gentle reminders are there to help."
+        second = _("Tomorrow is a fresh start, and the gentle reminders are there to help.")
     if summary.longest_upright_s >= 300:
-        second += f" Longest stretch sitting tall: {duration_words(summary.longest_upright_s)}."
+        second += " " + _("Longest stretch sitting tall: {duration}.").format(
+            duration=duration_words(summary.longest_upright_s))
     return first, second
 
 
@@ -277,11 +281,12 @@ def format_summary_text(summary: DailySummary) -> str:
     lines = list(_headline(summary))
     rows = [] if too_early(summary) else [h for h in summary.hourly if h["upright_s"] > 0 or h["forward_s"] > 0]
     if rows:
-        lines += ["", f"{'Hour':<7}{'Sat tall':>10}{'Head forward':>15}"]
+        hour, tall, forward, unit = _("Hour"), _("Sat tall"), _("Head forward"), _("min")
+        wide = max(10, len(tall) + 2)
+        lines += ["", f"{hour:<7}{tall:>{wide}}{forward:>{max(15, len(forward) + 2)}}"]
         for h in rows:
-            lines.append(
-                f"{h['hour']:>2}:00  {round(h['upright_s'] / 60):>6} min{round(h['forward_s'] / 60):>11} min"
-            )
+            up, fwd = round(h["upright_s"] / 60), round(h["forward_s"] / 60)
+            lines.append(f"{h['hour']:>2}:00  {up:>{wide - 4}} {unit}{fwd:>{max(15, len(forward) + 2) - 4}} {unit}")
     return "\n".join(lines)
 
 
@@ -289,18 +294,19 @@ def end_of_day_sentence(summary: DailySummary) -> str:
     """One friendly sentence for the end-of-day notification."""
     when = day_phrase(summary)
     if summary.upright_pct is None:
-        return f"No posture numbers {when}, and that is fine: fhp-monitor will keep track while it runs."
+        return _("No posture numbers {when}, and that is fine: fhp-monitor will keep track while it runs.").format(
+            when=when)
     if too_early(summary):
-        return (f"Only {duration_words(summary.monitored_s)} of posture numbers {when}: too early to tell, "
-                "and that is fine.")
+        return _("Only {duration} of posture numbers {when}: too early to tell, and that is fine.").format(
+            duration=duration_words(summary.monitored_s), when=when)
     pct = round(summary.upright_pct)
     if pct >= GOOD_PCT:
-        cheer = "nice work!"
+        cheer = _("nice work!")
     elif pct >= FAIR_PCT:
-        cheer = "every time you sit back up counts."
+        cheer = _("every time you sit back up counts.")
     else:
-        cheer = "tomorrow is a fresh start."
-    return f"You sat tall for {pct}% of your computer time {when}, {cheer}"
+        cheer = _("tomorrow is a fresh start.")
+    return _("You sat tall for {pct}% of your computer time {when}, {cheer}").format(pct=pct, when=when, cheer=cheer)
 
 
 # --------------------------------------------------------------------------- scheduling

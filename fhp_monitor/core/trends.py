@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from fhp_monitor.core.i18n import _, day_month, ngettext, short_date
 from fhp_monitor.core.summary import upright_share
 
 #: Points of upright share: below SAME is "about the same", below LITTLE "a little", above MUCH "much".
@@ -57,12 +58,12 @@ class PeriodTrend:
 def period_name(days: int) -> tuple[str, str]:
     """("this week", "last week") style names for a period of ``days`` days."""
     if days == 7:
-        return "this week", "last week"
+        return _("this week"), _("last week")
     if days in (30, 31):
-        return "this month", "the month before"
+        return _("this month"), _("the month before")
     if days % 7 == 0:
-        return f"these {days // 7} weeks", f"the {days // 7} weeks before"
-    return f"these {days} days", f"the {days} days before"
+        return (_("these {n} weeks").format(n=days // 7), _("the {n} weeks before").format(n=days // 7))
+    return _("these {n} days").format(n=days), _("the {n} days before").format(n=days)
 
 
 def build_trend(last: date, days: int, totals: Mapping[date, Mapping[str, float]], nudge_days: Sequence[date],
@@ -95,7 +96,7 @@ def build_trend(last: date, days: int, totals: Mapping[date, Mapping[str, float]
                              sum(float(r.get("forward_s", 0.0)) for r in rows))
 
     counts: dict[str, int] = {}
-    for _, which, _ in exercises:
+    for _day, which, _reps in exercises:
         counts[which] = counts.get(which, 0) + 1
     hours = [float(drift_by_hour[h]) / 60.0 if h < len(drift_by_hour) else 0.0 for h in range(24)]
     before = share(first - timedelta(days=days), first - timedelta(days=1))
@@ -110,42 +111,57 @@ def change_words(trend: PeriodTrend) -> str:
     now_name, before_name = period_name(trend.days)
     now, before = trend.upright_pct, trend.previous_upright_pct
     if now is None:
-        return f"No posture numbers {now_name} yet."
+        return _("No posture numbers {now} yet.").format(now=now_name)
     if before is None:
-        return f"You sat tall {now:.0f} % of the time {now_name}; there is nothing from {before_name} to compare."
+        return _("You sat tall {pct} % of the time {now}; there is nothing from {before} to compare.").format(
+            pct=f"{now:.0f}", now=now_name, before=before_name)
     diff = now - before
     arrow = f"{before:.0f} % → {now:.0f} %"
     if abs(diff) < SAME_POINTS:
-        return f"You sat tall about as much as {before_name}: {arrow}."
-    size = "a little " if abs(diff) < LITTLE_POINTS else ("much " if abs(diff) >= MUCH_POINTS else "")
+        return _("You sat tall about as much as {before}: {arrow}.").format(before=before_name, arrow=arrow)
+    size = 0 if abs(diff) < LITTLE_POINTS else (2 if abs(diff) >= MUCH_POINTS else 1)
     if diff > 0:
-        return f"You sat tall {size}more than {before_name}: {arrow}."
-    return f"You sat tall {size}less than {before_name}: {arrow}. A short exercise break can help."
+        words = (_("You sat tall a little more than {before}: {arrow}."),
+                 _("You sat tall more than {before}: {arrow}."),
+                 _("You sat tall much more than {before}: {arrow}."))[size]
+        return words.format(before=before_name, arrow=arrow)
+    words = (_("You sat tall a little less than {before}: {arrow}."), _("You sat tall less than {before}: {arrow}."),
+             _("You sat tall much less than {before}: {arrow}."))[size]
+    return words.format(before=before_name, arrow=arrow) + " " + _("A short exercise break can help.")
 
 
 def hour_words(hour: int | None) -> str:
     if hour is None:
-        return "Your head rarely drifted forward for long."
-    return f"Your head drifted forward most often between {hour:02d}:00 and {(hour + 1) % 24:02d}:00."
+        return _("Your head rarely drifted forward for long.")
+    return _("Your head drifted forward most often between {start} and {end}.").format(
+        start=f"{hour:02d}:00", end=f"{(hour + 1) % 24:02d}:00")
 
 
 def format_trend_text(trend: PeriodTrend) -> str:
     """A few kind lines and a small day table (``fhp-monitor summary --week``)."""
     if not trend.has_data:
-        return f"Nothing recorded from {trend.first:%d %b} to {trend.last:%d %b} yet."
+        return _("Nothing recorded from {first} to {last} yet.").format(first=day_month(trend.first),
+                                                                          last=day_month(trend.last))
     lines = [change_words(trend), hour_words(trend.drift_hour),
-             f"Reminders: {trend.nudges}. Exercises done: {trend.exercises}."]
+             _("Reminders: {nudges}. Exercises done: {exercises}.").format(nudges=trend.nudges,
+                                                                           exercises=trend.exercises)]
     if trend.neck_mean is not None:
-        lines.append(f"How your neck felt, on average: {trend.neck_mean:g} of 10.")
+        lines.append(_("How your neck felt, on average: {score} of 10.").format(score=f"{trend.neck_mean:g}"))
     neck = trend.neck_mean is not None
-    lines += ["", f"{'Day':<12}{'Sat tall':>9}{'Reminders':>11}{'Exercises':>11}" + (f"{'Neck':>7}" if neck else "")]
+    heads = [_("Day"), _("Sat tall"), _("Reminders"), _("Exercises"), _("Neck")]
+    wide = [max(12, len(heads[0]) + 2), *(max(9, len(h) + 2) for h in heads[1:])]
+    lines += ["", f"{heads[0]:<{wide[0]}}{heads[1]:>{wide[1]}}{heads[2]:>{wide[2]}}{heads[3]:>{wide[3]}}"
+              + (f"{heads[4]:>{wide[4]}}" if neck else "")]
     for d in trend.daily:
         pct = "-" if d["upright_pct"] is None else f"{d['upright_pct']:.0f} %"
-        row = f"{date.fromisoformat(d['date']):%a %d %b}  {pct:>9}{d['nudges']:>11}{d['exercises']:>11}"
-        lines.append(row + (f"{'-' if d['neck'] is None else format(d['neck'], 'g'):>7}" if neck else ""))
+        day = date.fromisoformat(d["date"])
+        row = (short_date(day).ljust(wide[0])
+               + f"{pct:>{wide[1]}}{d['nudges']:>{wide[2]}}{d['exercises']:>{wide[3]}}")
+        lines.append(row + (f"{'-' if d['neck'] is None else format(d['neck'], 'g'):>{wide[4]}}" if neck else ""))
     if trend.waiting_records:
-        lines += ["", f"{trend.waiting_records} records are still waiting to be saved to the history "
-                  "(it was busy); they are counted here."]
+        lines += ["", ngettext("{n} record is still waiting to be saved to the history (it was busy); it is counted "
+                               "here.", "{n} records are still waiting to be saved to the history (it was busy); "
+                               "they are counted here.", trend.waiting_records).format(n=trend.waiting_records)]
     return "\n".join(lines)
 
 

@@ -12,6 +12,8 @@ import importlib.util
 import logging
 import sys
 
+from fhp_monitor.core.i18n import N_, _
+
 log = logging.getLogger(__name__)
 #: Where the windows' steps go ("step: checks", "checks: ok", "settings: saved", ...): the log file,
 #: never the terminal, where these internal names would mean nothing to a person. Tests read them there.
@@ -22,15 +24,15 @@ def log_step(line: str) -> None:
     """A window reached a step: one line in the log (logger ``STEPS_LOGGER``, level INFO)."""
     logging.getLogger(STEPS_LOGGER).info("%s", line)
 
-TK_MISSING_TITLE = "fhp-monitor needs Tk for its windows"
+TK_MISSING_TITLE = N_("fhp-monitor needs Tk for its windows")
 #: One line: what is missing and what to install, for each common Linux family.
-TK_MISSING = ("Tk (Python's tkinter) is not installed, so fhp-monitor cannot open its windows. Install it: "
+TK_MISSING = N_("Tk (Python's tkinter) is not installed, so fhp-monitor cannot open its windows. Install it: "
               "sudo apt install python3-tk (Debian/Ubuntu), sudo dnf install python3-tkinter (Fedora) "
               "or sudo pacman -S tk (Arch).")
 #: Added when monitoring goes on without windows.
-TK_MISSING_RUN = " Monitoring goes on: the tray and the reminders still work."
+TK_MISSING_RUN = N_("Monitoring goes on: the tray and the reminders still work.")
 #: Added when the calibration window was asked for.
-TK_MISSING_CALIBRATE = " Or calibrate without a window: sit tall and run `fhp-monitor calibrate --no-gui`."
+TK_MISSING_CALIBRATE = N_("Or calibrate without a window: sit tall and run `fhp-monitor calibrate --no-gui`.")
 
 
 def tk_available() -> bool:
@@ -51,7 +53,8 @@ def tk_available() -> bool:
 
 
 def tell_tk_missing(extra: str = "", notifier=None, *, on_stderr: bool = True) -> str:
-    """Say :data:`TK_MISSING` (plus ``extra``) on stderr and, best effort, as a notification.
+    """Say :data:`TK_MISSING` (plus the sentence ``extra``, translated here) on stderr and, best effort,
+    as a notification.
 
     ``notifier`` is a :class:`~fhp_monitor.core.ports.Notifier` (default: the desktop's). With
     ``on_stderr=False`` the caller prints it (e.g. as the UserError that ends the command). Returns
@@ -59,7 +62,7 @@ def tell_tk_missing(extra: str = "", notifier=None, *, on_stderr: bool = True) -
     """
     from fhp_monitor.core.ports import NotificationError
 
-    sentence = TK_MISSING + extra
+    sentence = _(TK_MISSING) + (" " + _(extra) if extra else "")
     if on_stderr:
         print(f"fhp-monitor: {sentence}", file=sys.stderr, flush=True)
     own = notifier is None
@@ -68,7 +71,7 @@ def tell_tk_missing(extra: str = "", notifier=None, *, on_stderr: bool = True) -
 
         notifier = notifier_for()
     try:
-        notifier.notify(TK_MISSING_TITLE, sentence)
+        notifier.notify(_(TK_MISSING_TITLE), sentence)
     except NotificationError as error:
         log.info("could not show the missing-Tk notification: %s", error)
     finally:

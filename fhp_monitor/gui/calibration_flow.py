@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.desktop import has_display
 from fhp_monitor.desktop.autostart import command_for_home
 from fhp_monitor.errors import UserError
@@ -28,8 +29,8 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
     from fhp_monitor.sensing.landmarks_csv import is_landmark_file
 
     if source is not None and is_landmark_file(source):
-        raise UserError(f"{source} holds landmarks, not pictures, so the calibration window has nothing to show: "
-                        f"run `fhp-monitor calibrate --source {source} --no-gui` instead.")
+        raise UserError(_("{source} holds landmarks, not pictures, so the calibration window has nothing to show: "
+                          "run `fhp-monitor calibrate --source {source} --no-gui` instead.").format(source=source))
     from fhp_monitor.gui.host import collect_tk_garbage
     from fhp_monitor.gui.wizard import run_wizard
 
@@ -39,8 +40,8 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
                             on_step=log_step,
                             autostart_command=command_for_home(home.root if home.chosen else None))
     except tkinter.TclError as exc:
-        raise UserError(f"The calibration window needs a screen ({exc}). Without one, run "
-                        "`fhp-monitor calibrate --no-gui` while sitting tall.") from None
+        raise UserError(_("The calibration window needs a screen ({error}). Without one, run "
+                          "`fhp-monitor calibrate --no-gui` while sitting tall.").format(error=exc)) from None
     finally:
         collect_tk_garbage()  # before monitoring starts its threads (see windows/host.py)
     if not (result.completed and result.baseline is not None):
@@ -50,14 +51,16 @@ def calibrate_with_window(source: str | None, home: Home, settings: Settings):
         try:
             save_changes(home.config, {("app", "autostart"): result.autostart})
         except (OSError, ValueError) as exc:
-            print(f"fhp-monitor: could not note the login choice in {home.config} ({exc}).", file=sys.stderr)
+            print(_("fhp-monitor: could not note the login choice in {path} ({error}).").format(
+                path=home.config, error=exc), file=sys.stderr)
     return result.baseline
 
 
 def first_run_calibration(source: str | None, home: Home, settings: Settings) -> None:
     """No calibration yet: open the wizard (on the same source) before monitoring begins."""
     if not has_display():
-        raise UserError("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
-                        "run `fhp-monitor calibrate --no-gui` while sitting tall.")
+        raise UserError(_("fhp-monitor is not calibrated yet and there is no screen for the calibration window: "
+                          "run `fhp-monitor calibrate --no-gui` while sitting tall."))
     if calibrate_with_window(source, home, settings) is None:
-        raise UserError("Calibration was cancelled, so monitoring has not started. Start fhp-monitor again when ready.")
+        raise UserError(_("Calibration was cancelled, so monitoring has not started. "
+                          "Start fhp-monitor again when ready."))

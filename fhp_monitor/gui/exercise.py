@@ -20,10 +20,11 @@ from collections.abc import Callable
 
 from fhp_monitor.core import exercise_guide as guide
 from fhp_monitor.core.exercise import DoneExercise, ExerciseError, RepetitionCounter, target_for
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
 from fhp_monitor.gui.style import ACCENT, BACKGROUND, TEXT, UNKNOWN, store_x11_title_as_utf8
 
-TITLE = "fhp-monitor \u2014 Exercise"
+TITLE = N_("fhp-monitor \u2014 Exercise")
 DESIGN_SIZE = (960, 660)  # fits 1024 x 768 with a panel and a title bar
 TICK_MS = 100
 #: Without a usable reading for this long the camera "cannot tell" (the timed guide takes over).
@@ -112,7 +113,7 @@ class ExerciseWindow:
         self.ask_neck = ask_neck  # the optional daily check-in, asked on the last screen
         self.closed = False
         self.scale = scale = screen_scale(window, DESIGN_SIZE)
-        window.title(TITLE)
+        window.title(_(TITLE))
         window.configure(background=BACKGROUND)
         place_window(window, scale.size(DESIGN_SIZE), scale.size((640, 480)))
         window.protocol("WM_DELETE_WINDOW", lambda: self.finish("stopped"))
@@ -133,7 +134,7 @@ class ExerciseWindow:
     def _on_map(self, event) -> None:
         if event.widget is self.window and not self._title_fixed:  # Tk writes WM_NAME when it maps the window
             self._title_fixed = True
-            store_x11_title_as_utf8(self.window, TITLE)
+            store_x11_title_as_utf8(self.window, _(TITLE))
 
     # ------------------------------------------------------------------ layout
     def _build(self, scale: Scale) -> None:
@@ -159,29 +160,29 @@ class ExerciseWindow:
         buttons = tk.Frame(self.main, background=BACKGROUND)
         buttons.grid(row=2, column=0, columnspan=2, sticky="we", pady=(scale.px(14), 0))
         self.buttons = {}
-        for key, label, action in (("skip", "Skip  (S)", self.skip),
-                                   ("stop", "Stop  (Esc)", lambda: self.finish("stopped")),
-                                   ("later", "Not now  (N)", lambda: self.finish("later")),
-                                   ("safety", "Safety  (H)", self.show_safety)):
-            button = tk.Button(buttons, text=label, font=font(16), padx=scale.px(14), pady=scale.px(6), command=action,
-                               **BUTTON)
+        for key, label, action in (("skip", N_("Skip  (S)"), self.skip),
+                                   ("stop", N_("Stop  (Esc)"), lambda: self.finish("stopped")),
+                                   ("later", N_("Not now  (N)"), lambda: self.finish("later")),
+                                   ("safety", N_("Safety  (H)"), self.show_safety)):
+            button = tk.Button(buttons, text=_(label), font=font(16), padx=scale.px(14), pady=scale.px(6),
+                               command=action, **BUTTON)
             button.bind("<Return>", lambda _event, a=action: (a(), "break")[1])
             button.pack(side="left", padx=(0, scale.px(12)))
             self.buttons[key] = button
         self.main.columnconfigure(1, weight=1)
 
         self.safety = tk.Frame(w, background=BACKGROUND, padx=scale.px(40), pady=scale.px(30))
-        tk.Label(self.safety, text=guide.SAFETY_TITLE, font=font(30, "bold"), fg=INK, bg=BACKGROUND,
+        tk.Label(self.safety, text=_(guide.SAFETY_TITLE), font=font(30, "bold"), fg=INK, bg=BACKGROUND,
                  anchor="w").pack(fill="x", pady=(0, scale.px(18)))
         for line in guide.SAFETY_LINES:
-            tk.Label(self.safety, text="\u2022  " + line, font=font(21), fg=INK, bg=BACKGROUND, anchor="w",
+            tk.Label(self.safety, text="\u2022  " + _(line), font=font(21), fg=INK, bg=BACKGROUND, anchor="w",
                      justify="left", wraplength=scale.px(860)).pack(fill="x", pady=scale.px(6))
         row = tk.Frame(self.safety, background=BACKGROUND)
         row.pack(fill="x", pady=(scale.px(28), 0))
-        self.safety_ok = tk.Button(row, text="I understand \u2014 start  (Enter)", font=font(18, "bold"),
+        self.safety_ok = tk.Button(row, text=_("I understand \u2014 start  (Enter)"), font=font(18, "bold"),
                                    padx=scale.px(16), pady=scale.px(8), command=self.enter, **PRIMARY)
         self.safety_ok.pack(side="left", padx=(0, scale.px(14)))
-        tk.Button(row, text="Not now  (N)", font=font(18), padx=scale.px(16), pady=scale.px(8),
+        tk.Button(row, text=_("Not now  (N)"), font=font(18), padx=scale.px(16), pady=scale.px(8),
                   command=lambda: self.finish("later"), **BUTTON).pack(side="left")
 
     # ------------------------------------------------------------------ flow
@@ -234,8 +235,9 @@ class ExerciseWindow:
             self._exercise_began(step.exercise)
         order = list(dict.fromkeys(s.exercise for s in self.steps))
         number, total = order.index(step.exercise) + 1, len(order)
-        self.heading.config(text=guide.NAMES[step.exercise] + (f"   ({number} of {total})" if total > 1 else ""))
-        self.words.config(text=step.words)
+        self.heading.config(text=_(guide.NAMES[step.exercise]) + (
+            "   (" + _("{number} of {total}").format(number=number, total=total) + ")" if total > 1 else ""))
+        self.words.config(text=_(step.words))
         self.on_step(f"step {step.exercise} {step.kind} {step.rep}")
         self._show(step, 0.0)
 
@@ -262,14 +264,14 @@ class ExerciseWindow:
         s = self.scale.px
         self.canvas.create_line(s(90), s(200), s(160), s(270), s(280), s(120), fill=ACCENT, width=s(22),
                                 capstyle="round", joinstyle="round")  # a large tick
-        self.heading.config(text=guide.ALL_DONE)
-        self.words.config(text="Close this window with Enter or Esc.")
+        self.heading.config(text=_(guide.ALL_DONE))
+        self.words.config(text=_("Close this window with Enter or Esc."))
         self.countdown.config(text="")
         self.count.config(text="")
         self.note.config(text="")
         self.buttons["skip"].config(state="disabled")
         self.buttons["later"].config(state="disabled")
-        self.buttons["stop"].config(text="Close  (Esc)")
+        self.buttons["stop"].config(text=_("Close  (Esc)"))
         self.buttons["stop"].focus_set()
         self.on_step("all done")
         if self.ask_neck is not None:
@@ -278,8 +280,8 @@ class ExerciseWindow:
     def _neck_question(self) -> None:
         """The check-in: eleven buttons 0-10 (Tab and Enter, a click, or a digit key; 10 is its button)."""
         scale = self.scale
-        self.words.config(text=guide.NECK_QUESTION)
-        self.note.config(text=guide.NECK_SCALE)
+        self.words.config(text=_(guide.NECK_QUESTION))
+        self.note.config(text=_(guide.NECK_SCALE))
         self.neck_row = rows = tk.Frame(self.countdown.master, background=BACKGROUND)
         rows.pack(before=self.note, pady=scale.px(6))
         for score in range(11):
@@ -296,7 +298,7 @@ class ExerciseWindow:
         answer, self.ask_neck = self.ask_neck, None
         answer(score)
         self.neck_row.destroy()
-        self.words.config(text=guide.NECK_THANKS)
+        self.words.config(text=_(guide.NECK_THANKS))
         self.note.config(text="")
         self.buttons["stop"].focus_set()
         self.on_step(f"neck {score}")
@@ -346,7 +348,7 @@ class ExerciseWindow:
             self.camera_off = True
             self.on_step(f"camera unavailable: {item[1]}")
         elif kind == "reading":
-            _, t, reading = item
+            _source, t, reading = item
             if reading.usable:
                 self.last_usable = now
             if self.counter is not None and self.paused_at is None and self.counter.add(t, reading):
@@ -366,4 +368,4 @@ class ExerciseWindow:
             self.note.config(text="")
         else:
             self.count.config(text=guide.round_words(step))
-            self.note.config(text=guide.NO_CAMERA if self.feed is None else guide.TIMED_ONLY)
+            self.note.config(text=_(guide.NO_CAMERA) if self.feed is None else _(guide.TIMED_ONLY))

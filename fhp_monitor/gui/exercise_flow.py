@@ -13,6 +13,7 @@ from datetime import date
 
 from fhp_monitor.core.calibration import CalibrationError, body_of, load_baseline
 from fhp_monitor.core.exercise_guide import plan, total_seconds
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.state import read_state, write_state
 
@@ -43,7 +44,7 @@ def pause_running(home, seconds: float, say) -> bool:
         control.request(home, {"cmd": "pause", "seconds": int(seconds)})
     except control.NotRunning:
         return False
-    say("fhp-monitor is paused during the exercise.")
+    say(_("fhp-monitor is paused during the exercise."))
     return True
 
 
@@ -52,7 +53,7 @@ def resume_running(home, say) -> None:
 
     try:
         control.request(home, {"cmd": "resume"})
-        say("fhp-monitor is watching again.")
+        say(_("fhp-monitor is watching again."))
     except control.NotRunning:
         pass
 
@@ -95,7 +96,7 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
         try:
             root = tkinter.Tk()
         except tkinter.TclError as exc:
-            raise UserError(f"The exercise window needs a screen ({exc}).") from None
+            raise UserError(_("The exercise window needs a screen ({error}).").format(error=exc)) from None
         state = read_state(home)
 
         def safety_seen() -> None:
@@ -127,7 +128,8 @@ def exercise_with_window(home, settings, which: str | None, *, camera: bool = Tr
             for at, score in neck:
                 history.record_neck(at, score)
         if done:
-            say(f"Saved {len(done)} exercise{'s' if len(done) != 1 else ''} in your history.")
+            saved = ngettext("Saved {n} exercise in your history.", "Saved {n} exercises in your history.", len(done))
+            say(saved.format(n=len(done)))
     return 0
 
 

@@ -51,6 +51,7 @@ class WindowHost:
         self.root = None
         self.kept = False  # the root stays for the whole run (XEmbed tray, see keep_root)
         self.panel = None  # the ControlPanel, made over the root on first use; hidden, not destroyed, on close
+        self.text_size = "normal"  # display.text_size, for a panel made from now on (the app keeps it current)
 
     def root_for_window(self):
         """The Tk root to open a window over, made now if there is none; None where windows cannot
@@ -82,7 +83,7 @@ class WindowHost:
 
             window = tk.Toplevel(root)
             window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
-            self.panel = ControlPanel(window, on_command=on_command)
+            self.panel = ControlPanel(window, on_command=on_command, text_size=self.text_size)
         self.panel.show(snapshot, now)
         self.panel.raise_window()
 

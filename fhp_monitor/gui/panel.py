@@ -14,16 +14,19 @@ import tkinter as tk
 from collections.abc import Callable
 
 from fhp_monitor.core.commands import PANEL_BUTTONS, Command, possible
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
-from fhp_monitor.gui.sizing import Scale, screen_scale
+from fhp_monitor.gui.scrolling import ScrollArea
+from fhp_monitor.gui.sizing import Scale, fit_to_screen, screen_scale
+from fhp_monitor.gui.style import FOCUS
 
 WINDOW_TITLE = "fhp-monitor"
 BUTTON_FONT = ("DejaVu Sans", 16)  # design sizes, scaled to the screen (sizing.py)
 STATUS_FONT = ("DejaVu Sans", 18, "bold")
 #: The panel's design size (its natural size at scale 1): fits 1024 x 768 as it is.
 DESIGN_SIZE = (420, 560)
-CLOSE_LABEL = "Close  (Esc)"
+CLOSE_LABEL = N_("Close  (Esc)")
 
 
 class ControlPanel:
@@ -35,11 +38,13 @@ class ControlPanel:
     """
 
     def __init__(self, root: tk.Tk | tk.Toplevel, on_command: Callable[[Command], None],
-                 scale: Scale | None = None) -> None:
+                 scale: Scale | None = None, text_size: str = "normal") -> None:
         self.root = root
         self._on_command = on_command
         self._state: PostureState | None = None  # none shown yet
-        scale = scale or screen_scale(root, DESIGN_SIZE)
+        scale = scale or screen_scale(root, DESIGN_SIZE, text_size)
+        width, height = fit_to_screen(root, (10**6, 10**6))  # the room the screen has
+        root.maxsize(width, height)  # larger text: the buttons scroll instead of leaving the screen
         button_font, status_font = scale.font(BUTTON_FONT[1]), scale.font(STATUS_FONT[1], "bold")
         root.title(WINDOW_TITLE)
         root.configure(padx=scale.px(16), pady=scale.px(16))
@@ -47,15 +52,19 @@ class ControlPanel:
         self.status = tk.StringVar(value="fhp-monitor")
         tk.Label(root, textvariable=self.status, font=status_font, anchor="w").pack(fill="x", pady=(0, scale.px(12)))
         self.buttons: dict[Command, tk.Button] = {}
+        area = ScrollArea(root, root.cget("background"), bar_width=scale.px(16),
+                          max_height=height - scale.px(100))  # the status line and the padding above
+        area.pack(fill="both", expand=True)
+        ring = dict(highlightthickness=scale.px(3), highlightcolor=FOCUS)  # a visible keyboard focus
         for command, label in PANEL_BUTTONS:
-            button = tk.Button(root, text=label, font=button_font, width=26, pady=scale.px(6),
-                               command=lambda c=command: self._send(c))
+            button = tk.Button(area.inner, text=_(label), font=button_font, width=26, pady=scale.px(6),
+                               command=lambda c=command: self._send(c), **ring)
             button.bind("<Return>", lambda _event, c=command: self._send(c))
             button.pack(fill="x", pady=scale.px(3))
             self.buttons[command] = button
         self._enable()
-        self.close_button = tk.Button(root, text=CLOSE_LABEL, font=button_font, width=26, pady=scale.px(6),
-                                      command=self.close)
+        self.close_button = tk.Button(area.inner, text=_(CLOSE_LABEL), font=button_font, width=26,
+                                      pady=scale.px(6), command=self.close, **ring)
         self.close_button.bind("<Return>", lambda _event: self.close())
         self.close_button.pack(fill="x", pady=(scale.px(12), 0))
         root.bind("<Escape>", lambda _event: self.close())

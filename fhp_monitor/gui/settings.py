@@ -26,100 +26,51 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
 from fhp_monitor.desktop import autostart, menu
-from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.style import ACCENT, BACKGROUND, BAD, TEXT, store_x11_title_as_utf8
+from fhp_monitor.gui.scrolling import ScrollArea
+from fhp_monitor.gui.settings_fields import CHOICES, FIELDS, Field, field_text, form_value, plain_rule
+from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
+from fhp_monitor.gui.style import (
+    ACCENT,
+    ACCENT_PRESSED,
+    BACKGROUND,
+    BAD,
+    BUTTON,
+    BUTTON_PRESSED,
+    FOCUS,
+    HINT,
+    ON_ACCENT,
+    TEXT,
+    store_x11_title_as_utf8,
+)
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.file import load_settings
-from fhp_monitor.settings.schema import ConfigError, Settings, check_setting, describe_setting
+from fhp_monitor.settings.schema import ConfigError, check_setting
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "fhp-monitor \u2014 Settings"
-DESIGN_SIZE = (1200, 760)
+WINDOW_TITLE = N_("fhp-monitor \u2014 Settings")
+DESIGN_SIZE = (1200, 840)
 MIN_SIZE = (640, 480)
 TITLE_PT, LABEL_PT, ENTRY_PT, HINT_PT = 26, 19, 19, 15
-HINT = "#444444"
 CHECKED, UNCHECKED = "\u2611", "\u2610"
 
 
-@dataclass(frozen=True)
-class Field:
-    """One setting on the form: where it lives, what it is called, and a short hint."""
+PERSONAL_NOTE = N_("The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
+                "calibrate again and skip the last step to use it.")
+SAVED = N_("Saved. fhp-monitor uses the new settings within a few seconds.")
+NOTHING_CHANGED = N_("Nothing changed.")
+FIX_FIRST = N_("Please correct the fields marked in red. Nothing was saved.")
+FILE_PROBLEM = N_("The settings file has a problem, so nothing was saved: {problem} Open the file to correct it.")
+SAVE_FAILED = N_("Could not save the settings ({error}). Check that the disk is not full.")
 
-    section: str
-    key: str
-    label: str
-    hint: str
-    kind: str = "number"  # number | text | names | flag
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("detection", "sensitivity_deg", "How far forward counts", "Smaller is stricter. Usual: 2"),
-    Field("nudges", "onset_delay_s", "Seconds forward before a reminder", "Usual: 60"),
-    Field("nudges", "cooldown_min", "Minutes between reminders, at least", "Usual: 15"),
-    Field("nudges", "quiet_hours", "No reminders between", "Like 22:00-07:00. Empty: none", "text"),
-    Field("summary", "daily_time", "Day summary at", "Like 17:30. Empty: no summary", "text"),
-    Field("app", "pause_for_apps", "Pause while these apps run", "Names, with commas between", "names"),
-    Field("camera", "index", "Camera number", "0 is the first camera"),
-    Field("app", "pause_on_battery_below", "Pause on battery below (%)", "0: never pause for the battery"),
-    Field("nudges", "include_exercises", "Suggest a short exercise now and then", "", "flag"),
-    Field("app", "autostart", "Start fhp-monitor when I log in", "", "flag"),
-    Field("summary", "neck_checkin", "Ask how my neck is, once a day", "", "flag"),
-    # Linux menus only: on Windows the installer makes (and its uninstaller removes) the Start-menu entry
-    *((Field("app", "menu_entry", "Show in the app menu", "", "flag"),) if menu.supported() else ()),
-)
-
-PERSONAL_NOTE = " The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
-                "calibrate again and skip the last step to use it."
-SAVED = "Saved. fhp-monitor uses the new settings within a few seconds."
-NOTHING_CHANGED = "Nothing changed."
-FIX_FIRST = "Please correct the fields marked in red. Nothing was saved."
-FILE_PROBLEM = "The settings file has a problem, so nothing was saved: {problem} Open the file to correct it."
-SAVE_FAILED = "Could not save the settings ({error}). Check that the disk is not full."
-
-
-def form_value(text: str, kind: str) -> Any:
-    """The value a field's text stands for, before the setting's own check.
-
-    Numbers accept a decimal comma ("1,5"); text is used as typed (trimmed); names are split at
-    commas with empty names dropped. Text that is not a number stays text, so the check names it.
-    """
-    text = text.strip()
-    if kind == "number":
-        candidate = text.replace(",", ".")
-        try:
-            number = float(candidate)
-        except ValueError:
-            return text
-        return int(number) if number.is_integer() and "." not in candidate and "e" not in candidate.lower() else number
-    if kind == "names":
-        return [name.strip() for name in text.split(",") if name.strip()]
-    return text
-
-
-def field_text(value: Any, kind: str) -> str:
-    """How a current value is shown in its field."""
-    if kind == "names":
-        return ", ".join(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def plain_rule(section: str, key: str, settings: Settings) -> str:
-    """'Please enter a number from 5 to 3600.' in the form's words (the loader's rule, no YAML quotes)."""
-    words = describe_setting(section, key, settings)
-    words = words.replace(', or "" for off', ", or leave it empty").replace(', or "" for none', ", or leave it empty")
-    words = words.replace('"', "")
-    return f"Please enter {words}."
 
 
 class SettingsForm:
@@ -134,59 +85,77 @@ class SettingsForm:
         self.on_saved = on_saved or (lambda: None)  # config.yaml was just saved (on the Tk thread)
         self.on_close, self.on_step = on_close or (lambda saved: None), on_step or (lambda line: None)
         self.autostart_command = autostart_command
-        self.scale = scale = scale or screen_scale(window, DESIGN_SIZE)
         self.settings = load_settings(home.config)  # ConfigError: the caller says so and opens the file
+        self.scale = scale = scale or screen_scale(window, DESIGN_SIZE, self.settings.display.text_size)
         self.baseline = self._baseline()
         self.saved = False
         self._closed = False
         self.entries: dict[tuple[str, str], tk.Entry] = {}
         self.flags: dict[tuple[str, str], tk.BooleanVar] = {}
+        self.choices: dict[tuple[str, str], tk.StringVar] = {}
+        self.choice_boxes: dict[tuple[str, str], tk.Label] = {}
         self.errors: dict[tuple[str, str], tk.Label] = {}
         fonts = {"title": scale.font(TITLE_PT, "bold"), "label": scale.font(LABEL_PT, "bold"),
                  "entry": scale.font(ENTRY_PT), "hint": scale.font(HINT_PT), "flag": scale.font(LABEL_PT)}
         self.fonts = fonts
-        window.title(WINDOW_TITLE)
+        window.title(_(WINDOW_TITLE))
         window.configure(background=BACKGROUND)
-        place_window(window, scale.size(DESIGN_SIZE), MIN_SIZE)
+        size = fit_to_screen(window, scale.size(DESIGN_SIZE))
+        place_window(window, size, MIN_SIZE)
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         pad = scale.px(28)
+        # Two columns of fields where they fit; one when large text makes the design wider than the screen
+        self.columns = 2 if scale.px(DESIGN_SIZE[0]) <= size[0] else 1
+        wrap = min(scale.px(DESIGN_SIZE[0] - 60), size[0] - 2 * pad - scale.px(24))
+        self.cell_wrap = (size[0] - 2 * pad - scale.px(18)) // self.columns - scale.px(30)  # a field's words
 
-        tk.Label(window, text="Settings", font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        tk.Label(window, text=_("Settings"), font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
             side="top", fill="x", padx=pad, pady=(scale.px(18), scale.px(4)))
         self.note = tk.Label(window, text=self._sensitivity_note(), font=fonts["hint"], fg=TEXT, bg=BACKGROUND,
-                             anchor="w", justify="left", wraplength=scale.px(DESIGN_SIZE[0] - 60))
+                             anchor="w", justify="left", wraplength=wrap)
         self.note.pack(side="top", fill="x", padx=pad)
         buttons = tk.Frame(window, bg=BACKGROUND)
         buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(6), scale.px(18)))
         self.status = tk.Label(window, text="", font=fonts["hint"], fg=TEXT, bg=BACKGROUND, anchor="w",
-                               justify="left", wraplength=scale.px(DESIGN_SIZE[0] - 60))
+                               justify="left", wraplength=wrap)
         self.status.pack(side="bottom", fill="x", padx=pad)
-        grid = tk.Frame(window, bg=BACKGROUND)
-        grid.pack(side="top", fill="both", expand=True, padx=pad, pady=(scale.px(10), 0))
-        grid.columnconfigure(0, weight=1, uniform="column")
-        grid.columnconfigure(1, weight=1, uniform="column")
+        self.area = ScrollArea(window, BACKGROUND, bar_width=scale.px(18))  # large text scrolls, never cut off
+        self.area.pack(side="top", fill="both", expand=True, padx=(pad, 0), pady=(scale.px(10), 0))
+        grid = self.area.inner
+        for column in range(self.columns):
+            grid.columnconfigure(column, weight=1, uniform="column")
         # Text fields two by two; the tick boxes share the next free cell, one under the other, or
         # side by side in a row of their own when the text fields fill their last row.
-        texts = [field for field in FIELDS if field.kind != "flag"]
+        # The language and text size come last (also in the Tab order: widgets are created in it).
+        texts = [field for field in FIELDS if field.kind not in ("flag", "choice")]
         for number, field in enumerate(texts):
             self._add_field(self._cell(grid, number), field)
         ticks = self._cell(grid, len(texts))
-        side_by_side = len(texts) % 2 == 0
+        side_by_side = len(texts) % 2 == 0 and self.columns == 2
         if side_by_side:
             ticks.grid_configure(columnspan=2)
         for field in FIELDS:
             if field.kind == "flag":
                 self._add_field(ticks, field, side="left" if side_by_side else "top")
+        after_ticks = len(texts) + (2 if side_by_side else 1)
+        for number, field in enumerate(field for field in FIELDS if field.kind == "choice"):
+            self._add_field(self._cell(grid, after_ticks + number), field)
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
-                      highlightthickness=2, highlightbackground=TEXT)
-        tk.Button(buttons, text="Save  (Enter)", command=self.save, bg=ACCENT, fg="#ffffff",
-                  activebackground="#1e3a8a", activeforeground="#ffffff", **button).pack(side="right")
-        tk.Button(buttons, text="Cancel  (Esc)", command=self.close, bg="#f1f1f1", fg=TEXT,
-                  activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left")
-        tk.Button(buttons, text="Open the settings file", command=self.open_the_file, bg="#f1f1f1", fg=TEXT,
-                  activebackground="#dddddd", activeforeground=TEXT, **button).pack(side="left", padx=scale.px(16))
+                      highlightthickness=scale.px(3), highlightbackground=TEXT, highlightcolor=FOCUS)
+        if self.columns == 1:  # narrow: the file's button on a row of its own, so no button is cut off
+            first_row = tk.Frame(window, bg=BACKGROUND)
+            first_row.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), 0))
+        else:
+            first_row = buttons
+        tk.Button(buttons, text=_("Save  (Enter)"), command=self.save, bg=ACCENT, fg=ON_ACCENT,
+                  activebackground=ACCENT_PRESSED, activeforeground=ON_ACCENT, **button).pack(side="right")
+        tk.Button(buttons, text=_("Cancel  (Esc)"), command=self.close, bg=BUTTON, fg=TEXT,
+                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(side="left")
+        tk.Button(first_row, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
+                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(
+            side="left", padx=scale.px(16) if first_row is buttons else 0)
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
         window.bind("<Return>", lambda _event: self.save())
@@ -208,11 +177,11 @@ class SettingsForm:
     def _sensitivity_note(self) -> str:
         personal = self.baseline.sensitivity_deg if self.baseline and self.baseline.personalised else None
         words = sensitivity_words(personal, self.settings.detection.sensitivity_deg)
-        return words + (PERSONAL_NOTE if personal is not None else "")
+        return words + (" " + _(PERSONAL_NOTE) if personal is not None else "")
 
     def _cell(self, grid: tk.Frame, number: int) -> tk.Frame:
         cell = tk.Frame(grid, bg=BACKGROUND)
-        cell.grid(row=number // 2, column=number % 2, sticky="new", padx=(0, self.scale.px(24)),
+        cell.grid(row=number // self.columns, column=number % self.columns, sticky="new", padx=(0, self.scale.px(24)),
                   pady=(0, self.scale.px(10)))
         return cell
 
@@ -227,10 +196,10 @@ class SettingsForm:
             # A large tick box drawn as text (Tk's own check box is too small to see), reachable with
             # Tab and ticked with Space or a click.
             box = tk.Label(cell, text="", font=fonts["flag"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
-                           wraplength=scale.px(560), takefocus=True, cursor="hand2", highlightthickness=2,
-                           highlightbackground=BACKGROUND, highlightcolor=ACCENT)
+                           wraplength=self.cell_wrap, takefocus=True, cursor="hand2", highlightthickness=2,
+                           highlightbackground=BACKGROUND, highlightcolor=FOCUS)
 
-            def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = field.label) -> None:
+            def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = _(field.label)) -> None:
                 box.configure(text=f"{CHECKED if var.get() else UNCHECKED} {label}")
 
             def toggle(_event: tk.Event | None = None, var: tk.BooleanVar = var) -> None:
@@ -243,27 +212,63 @@ class SettingsForm:
             box.pack(side=side, fill="x", pady=(scale.px(8), 0), padx=(0, scale.px(32) if side == "left" else 0))
             self.flags[where] = var
             return
-        tk.Label(cell, text=field.label, font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
+        if field.kind == "choice":
+            self._add_choice(cell, field, current)
+            return
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
+                 wraplength=self.cell_wrap).pack(
             side="top", fill="x")
         entry = tk.Entry(cell, font=fonts["entry"], fg=TEXT, bg="#ffffff", relief="solid", bd=1,
-                         highlightthickness=2, highlightcolor=ACCENT, insertwidth=scale.px(3))
+                         highlightthickness=2, highlightcolor=FOCUS, insertwidth=scale.px(3))
         entry.insert(0, field_text(current, field.kind))
         entry.pack(side="top", fill="x", ipady=scale.px(3))
         entry.bind("<FocusIn>", lambda _event, e=entry: (e.select_range(0, "end"), e.icursor("end")))
         self.entries[where] = entry
-        hint = field.hint
+        hint = _(field.hint) if field.hint else ""
         if where == ("detection", "sensitivity_deg"):
             hint = f"{hint} ({forward_words(2.0)})"
         error = tk.Label(cell, text=hint, font=fonts["hint"], fg=HINT, bg=BACKGROUND, anchor="w", justify="left",
-                         wraplength=scale.px(520))
+                         wraplength=self.cell_wrap)
         error.pack(side="top", fill="x")
         error.hint = hint  # type: ignore[attr-defined]
         self.errors[where] = error
 
+    def _add_choice(self, cell: tk.Frame, field: Field, current: str) -> None:
+        """A choice among a few words: "◀ Deutsch ▶", reachable with Tab; Space, Enter-free arrows and
+        clicks move to the next choice (Left: the previous one)."""
+        scale, fonts = self.scale, self.fonts
+        where = (field.section, field.key)
+        options = CHOICES[where]
+        keys = [key for key, _words in options]
+        var = tk.StringVar(value=current if current in keys else keys[0])
+        tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
+                 wraplength=self.cell_wrap).pack(
+            side="top", fill="x")
+        box = tk.Label(cell, text="", font=fonts["entry"], fg=TEXT, bg="#ffffff", anchor="w", relief="solid", bd=1,
+                       takefocus=True, cursor="hand2", highlightthickness=3, highlightbackground=BACKGROUND,
+                       highlightcolor=FOCUS)
+
+        def show(*_args: Any) -> None:
+            words = dict(options)[var.get()]
+            box.configure(text=f"\u25c0 {_(words)} \u25b6")  # a language's own name has no translation: itself
+
+        def step(by: int) -> None:
+            var.set(keys[(keys.index(var.get()) + by) % len(keys)])
+
+        var.trace_add("write", show)
+        show()
+        box.bind("<space>", lambda _event: step(1))
+        box.bind("<Right>", lambda _event: step(1))
+        box.bind("<Left>", lambda _event: step(-1))
+        box.bind("<Button-1>", lambda event: (step(1), event.widget.focus_set()))
+        box.pack(side="top", fill="x", ipady=scale.px(3))
+        self.choices[where] = var
+        self.choice_boxes[where] = box
+
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
             self._title_fixed = True
-            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+            store_x11_title_as_utf8(self.window, _(WINDOW_TITLE))
 
     # ------------------------------------------------------------------ actions
 
@@ -275,6 +280,8 @@ class SettingsForm:
             where = (field.section, field.key)
             if field.kind == "flag":
                 value: Any = bool(self.flags[where].get())
+            elif field.kind == "choice":
+                value = self.choices[where].get()
             else:
                 value = form_value(self.entries[where].get(), field.kind)
             try:
@@ -292,7 +299,7 @@ class SettingsForm:
         for where, label in self.errors.items():
             label.configure(text=problems.get(where, label.hint), fg=BAD if where in problems else HINT)  # type: ignore[attr-defined]
         if problems:
-            self.status.configure(text=FIX_FIRST, fg=BAD)
+            self.status.configure(text=_(FIX_FIRST), fg=BAD)
             self.entries[next(iter(problems))].focus_set()
             self.on_step("settings: invalid " + " ".join(f"{s}.{k}" for s, k in problems))
             return False
@@ -306,11 +313,11 @@ class SettingsForm:
                 save_changes(self.home.config, changes)
         except (ConfigError, ConfigEditError) as error:
             problem = " ".join(str(error).split("\n"))
-            self.status.configure(text=FILE_PROBLEM.format(problem=problem), fg=BAD)
+            self.status.configure(text=_(FILE_PROBLEM).format(problem=problem), fg=BAD)
             self.on_step("settings: file problem")
             return False
         except OSError as error:
-            self.status.configure(text=SAVE_FAILED.format(error=error.strerror or error), fg=BAD)
+            self.status.configure(text=_(SAVE_FAILED).format(error=error.strerror or error), fg=BAD)
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)

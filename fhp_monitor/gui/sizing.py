@@ -22,6 +22,8 @@ DESIGN_SCREEN = (1920, 1080)
 SCREEN_MARGIN = (40, 80)
 #: Never smaller than this share of the design, however small the screen (text stays readable).
 MIN_FIT = 0.6
+#: Settings → Text size (display.text_size): how much larger the text (and the layout around it) is.
+TEXT_SIZES = {"normal": 1.0, "large": 1.25, "extra_large": 1.6}
 
 
 def ui_scale(screen_w: int, screen_h: int, tk_px_per_pt: float) -> float:
@@ -41,28 +43,41 @@ def fit_scale(design: tuple[int, int], screen_w: int, screen_h: int, scale: floa
 @dataclass(frozen=True)
 class Scale:
     """Design pixels and points to real pixels at ``factor`` (1.0 = the design); ``px_per_pt`` is
-    Tk's own scaling on this screen, which Tk applies to every font size given in points."""
+    Tk's own scaling on this screen, which Tk applies to every font size given in points. ``text`` is
+    the user's text size (:data:`TEXT_SIZES`): the text and the layout around it grow together, and
+    a window that then does not fit the screen is made to fit (:func:`fit_to_screen`) and scrolls."""
 
     factor: float = 1.0
     px_per_pt: float = DESIGN_PX_PER_PT
+    text: float = 1.0
 
     def px(self, design_px: float) -> int:
-        return max(1, round(design_px * self.factor))
+        return max(1, round(design_px * self.factor * self.text))
 
     def font(self, points: float, *styles: str) -> tuple:
-        """A Tk font tuple whose text is ``factor`` times the design's pixel size (in whole points,
-        the unit Tk scales itself; so the text and the layout grow and shrink together)."""
-        return (FONT_FAMILY, max(1, round(points * DESIGN_PX_PER_PT * self.factor / self.px_per_pt)), *styles)
+        """A Tk font tuple whose text is ``factor`` x ``text`` times the design's pixel size (in whole
+        points, the unit Tk scales itself; so the text and the layout grow and shrink together)."""
+        size = points * DESIGN_PX_PER_PT * self.factor * self.text / self.px_per_pt
+        return (FONT_FAMILY, max(1, round(size)), *styles)
 
     def size(self, design: tuple[int, int]) -> tuple[int, int]:
         return self.px(design[0]), self.px(design[1])
 
 
-def screen_scale(window, design: tuple[int, int]) -> Scale:
-    """The :class:`Scale` for a ``design``-sized window on ``window``'s screen (a Tk or Toplevel)."""
+def screen_scale(window, design: tuple[int, int], text_size: str = "normal") -> Scale:
+    """The :class:`Scale` for a ``design``-sized window on ``window``'s screen (a Tk or Toplevel), with
+    the user's ``text_size`` (a key of :data:`TEXT_SIZES`; an unknown one is normal)."""
     screen_w, screen_h = window.winfo_screenwidth(), window.winfo_screenheight()
     px_per_pt = float(window.tk.call("tk", "scaling"))
-    return Scale(fit_scale(design, screen_w, screen_h, ui_scale(screen_w, screen_h, px_per_pt)), px_per_pt)
+    return Scale(fit_scale(design, screen_w, screen_h, ui_scale(screen_w, screen_h, px_per_pt)), px_per_pt,
+                 TEXT_SIZES.get(text_size, 1.0))
+
+
+def fit_to_screen(window, size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` made no larger than the screen leaves room for (a panel, a title bar and a margin)."""
+    room_w = window.winfo_screenwidth() - SCREEN_MARGIN[0]
+    room_h = window.winfo_screenheight() - SCREEN_MARGIN[1]
+    return min(size[0], room_w), min(size[1], room_h)
 
 
 def place_window(window, size: tuple[int, int], min_size: tuple[int, int]) -> None:

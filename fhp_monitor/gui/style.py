@@ -17,13 +17,29 @@ BODY_FONT = (FONT_FAMILY, 21)
 SMALL_FONT = (FONT_FAMILY, 20)
 BIG_FONT = (FONT_FAMILY, 34, "bold")
 MARK_FONT = (FONT_FAMILY, 24, "bold")
+# High contrast in every window: every text colour on its background has a contrast of at least 7:1
+# (WCAG AAA), measured from these values by tests/gui/test_theme.py (TEXT_PAIRS lists the pairs used).
 BACKGROUND = "#ffffff"
 TEXT = "#111111"
-ACCENT = "#1d4ed8"  # buttons and progress bar: never used in the preview overlay
-GOOD = "#0b6e1f"
+HINT = "#444444"  # a field's hint under it
+ACCENT = "#1e40af"  # buttons and progress bar: never used in the preview overlay
+ACCENT_PRESSED = "#1e3a8a"
+GOOD = "#0a5c1a"
 BAD = "#b00020"
 PREVIEW_BACKGROUND = "#e8e8e8"
-UNKNOWN = "#6b6b6b"
+UNKNOWN = "#555555"
+BUTTON = "#f1f1f1"
+BUTTON_PRESSED = "#dddddd"
+ON_ACCENT = "#ffffff"
+#: The keyboard focus ring (Tab, Shift+Tab): a colour no other frame uses, so the focus is easy to see.
+FOCUS = "#c2410c"
+#: (text, background) of every text in the windows.
+TEXT_PAIRS = {
+    "body": (TEXT, BACKGROUND), "hint": (HINT, BACKGROUND), "accent text": (ACCENT, BACKGROUND),
+    "good": (GOOD, BACKGROUND), "bad": (BAD, BACKGROUND), "unknown": (UNKNOWN, BACKGROUND),
+    "button": (TEXT, BUTTON), "pressed button": (TEXT, BUTTON_PRESSED), "main button": (ON_ACCENT, ACCENT),
+    "pressed main button": (ON_ACCENT, ACCENT_PRESSED), "on the preview": (TEXT, PREVIEW_BACKGROUND),
+}
 
 
 def store_x11_title_as_utf8(window: tk.Tk | tk.Toplevel, title: str) -> None:

@@ -14,9 +14,8 @@ locks, and one frame per tick keeps the window responsive. The capture clock is 
 time (a camera's monotonic clock, or a file's timeline kept increasing when the file loops), so a
 file completes as fast as its frames are processed.
 
-Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root). People open it with
-``fhp-monitor calibrate``
-(gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
+Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root), opened by ``fhp-monitor
+calibrate`` (gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from fhp_monitor.core.geometry import (
     PostureReading,
     read_posture,
 )
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
 from fhp_monitor.desktop import autostart
@@ -94,11 +94,12 @@ class CalibrationWizard:
         on_step: Callable[[str], None] | None = None,
     ) -> None:
         self.window, self.settings, self.home, self.source_spec = window, settings, home, source_spec
-        self.estimator_factory, self.source_factory, self.camera_lister = estimator_factory, source_factory, camera_lister
+        self.estimator_factory, self.source_factory = estimator_factory, source_factory
+        self.camera_lister = camera_lister
         self.wall_clock, self.on_done, self.on_step = wall_clock, on_done, on_step or (lambda line: None)
         self.autostart_command = list(autostart_command) if autostart_command else autostart.default_command()
         self.min_visibility = float(settings.detection.min_visibility)
-        self.view = WizardView(window)
+        self.view = WizardView(window, text_size=settings.display.text_size)
         self.step = ""
         self.feed: LiveFeed | None = None
         self.estimator: PoseEstimator | None = None
@@ -129,7 +130,7 @@ class CalibrationWizard:
 
     def start(self) -> None:
         """Show the first screen and start the camera (from the Tk event loop)."""
-        self._go("starting", [Action("Cancel  (Esc)", self.cancel)])
+        self._go("starting", [Action(N_("Cancel  (Esc)"), self.cancel)])
         self.window.after(50, self._begin)
 
     def _begin(self) -> None:
@@ -138,12 +139,12 @@ class CalibrationWizard:
             try:
                 self.estimator = self.estimator_factory()
             except ModelError as error:
-                self._problem(screens.MODEL_FAILED, str(error), self._begin)
+                self._problem(_(screens.MODEL_FAILED), str(error), self._begin)
                 return
         if self.source_spec is None:
             self.cameras = list(self.camera_lister())
             if not self.cameras:
-                self._problem(*screens.NO_CAMERA, self._begin)
+                self._problem(*(_(words) for words in screens.NO_CAMERA), self._begin)
                 return
             preferred = read_state(self.home).get("camera_index", self.settings.camera.index)
             self.camera_pos = self.cameras.index(preferred) if preferred in self.cameras else 0
@@ -161,7 +162,7 @@ class CalibrationWizard:
             self.feed.start()
         except SourceUnavailable as error:
             self._stop_feed()
-            self._problem(screens.CAMERA_FAILED, str(error), self._begin)
+            self._problem(_(screens.CAMERA_FAILED), str(error), self._begin)
             return False
         return True
 
@@ -213,7 +214,7 @@ class CalibrationWizard:
 
     def _feed_failed(self, error: SourceUnavailable) -> None:
         self.feed = None
-        self._problem(screens.CAMERA_FAILED, str(error), self._reopen)
+        self._problem(_(screens.CAMERA_FAILED), str(error), self._reopen)
 
     # ------------------------------------------------------------------ steps
 
@@ -222,7 +223,7 @@ class CalibrationWizard:
         """Show ``step``'s screen: its words from ``screens.STEP_TEXT``, {fields} filled from ``fill``."""
         self.step = step
         title, body = screens.STEP_TEXT[step]
-        self.view.show_screen(title.format(**fill), body.format(**fill), actions, big=big, note=note)
+        self.view.show_screen(_(title).format(**fill), _(body).format(**fill), actions, big=big, note=note)
         self.on_step(f"step: {step}")
 
     def _on_enter(self) -> None:
@@ -231,9 +232,9 @@ class CalibrationWizard:
         handlers.get(self.step, lambda: None)()
 
     def _go_camera_picker(self) -> None:
-        self._go("camera", [Action("Cancel  (Esc)", self.cancel),
-                            Action("Next camera  (\u2192)", lambda: self._switch_camera(+1)),
-                            Action("Use this camera  (Enter)", self._go_checks, primary=True)],
+        self._go("camera", [Action(N_("Cancel  (Esc)"), self.cancel),
+                            Action(N_("Next camera  (\u2192)"), lambda: self._switch_camera(+1)),
+                            Action(N_("Use this camera  (Enter)"), self._go_checks, primary=True)],
                  number=self.camera_pos + 1, count=len(self.cameras))
 
     def _switch_camera(self, step: int) -> None:
@@ -245,12 +246,12 @@ class CalibrationWizard:
     def _go_checks(self) -> None:
         self._issue_codes = None
         self._go("checks", self._checks_actions(all_good=False))
-        self.view.show_status(screens.CHECKS_LOOKING)
+        self.view.show_status(_(screens.CHECKS_LOOKING))
 
     def _checks_actions(self, all_good: bool) -> list[Action]:
         """The checks' buttons: "Start anyway" only while a check has not passed (else it is just Start)."""
-        anyway = [] if all_good else [Action("Start anyway  (A)", self._start_anyway)]
-        return [Action("Cancel  (Esc)", self.cancel), *anyway, Action("Start  (Enter)", self._start_when_ready,
+        anyway = [] if all_good else [Action(N_("Start anyway  (A)"), self._start_anyway)]
+        return [Action(N_("Cancel  (Esc)"), self.cancel), *anyway, Action(N_("Start  (Enter)"), self._start_when_ready,
                                                                        primary=True)]
 
     def _update_checklist(self, issues: Sequence[FramingIssue]) -> None:
@@ -259,7 +260,7 @@ class CalibrationWizard:
             self._issue_codes = codes
             self.view.show_checklist(checklist(issues))
             self.view.show_actions(self._checks_actions(all_good=not codes))
-            self.view.show_status(screens.CHECKS_FIX if codes else screens.CHECKS_OK, bad=bool(codes))
+            self.view.show_status(_(screens.CHECKS_FIX) if codes else _(screens.CHECKS_OK), bad=bool(codes))
             self.on_step(f"checks: {','.join(codes) if codes else 'ok'}")
 
     def _start_when_ready(self) -> None:
@@ -278,7 +279,8 @@ class CalibrationWizard:
         now = self.timeline.last if self.timeline.last is not None else 0.0
         self.capture = UprightCapture(duration_s, max_motion, now)
         self._quarters_reported = 0
-        actions = [Action("Cancel  (Esc)", self.cancel)] + ([Action("Skip  (S)", self._skip_forward)] if skip else [])
+        actions = [Action(N_("Cancel  (Esc)"), self.cancel)]
+        actions += [Action(N_("Skip  (S)"), self._skip_forward)] if skip else []
         self._go(step, actions)
         self.view.show_progress(0.0, duration_s)
 
@@ -287,8 +289,9 @@ class CalibrationWizard:
         accepted = self.capture.add(t, reading, landmarks)
         progress = self.capture.progress(t)
         self.view.show_progress(progress, self.capture.remaining_s(t))
-        why = reading.reason or "you moved"
-        self.view.show_status(screens.KEEP_STILL if accepted else screens.PAUSED.format(why=why), bad=not accepted)
+        why = _(reading.reason) if reading.reason else _("you moved")
+        self.view.show_status(_(screens.KEEP_STILL) if accepted else _(screens.PAUSED).format(why=why),
+                              bad=not accepted)
         if int(progress * 4) > self._quarters_reported:
             self._quarters_reported = int(progress * 4)
             self.on_step(f"{self.step}: {25 * self._quarters_reported}%")
@@ -302,11 +305,12 @@ class CalibrationWizard:
                                               self.settings.detection.sensitivity_deg,
                                               self.settings.calibration.min_frames)
         except CalibrationError as error:
-            self._go("failed", [Action("Cancel  (Esc)", self.cancel),
-                                Action("Try again  (Enter)", self._go_checks, primary=True)], error=error)
+            self._go("failed", [Action(N_("Cancel  (Esc)"), self.cancel),
+                                Action(N_("Try again  (Enter)"), self._go_checks, primary=True)], error=error)
             return
-        self._go("forward_intro", [Action("Cancel  (Esc)", self.cancel), Action("Skip  (S)", self._skip_forward),
-                                   Action("Record  (Enter)", self._start_forward, primary=True)],
+        self._go("forward_intro", [Action(N_("Cancel  (Esc)"), self.cancel),
+                                   Action(N_("Skip  (S)"), self._skip_forward),
+                                   Action(N_("Record  (Enter)"), self._start_forward, primary=True)],
                  seconds=f"{FORWARD_DURATION_S:.0f}")
 
     def _forward_done(self) -> None:
@@ -321,17 +325,18 @@ class CalibrationWizard:
     def _go_result(self) -> None:
         assert self.baseline is not None
         personal = self.baseline.sensitivity_deg if self.baseline.personalised else None
-        note = screens.RESULT_NOTE.format(
+        note = _(screens.RESULT_NOTE).format(
             sensitivity=sensitivity_words(personal, self.settings.detection.sensitivity_deg))
         # Words, not degrees, on screen; the numbers go to the log and `calibrate`'s output.
-        self._go("result", [Action("Start over", self._go_checks), Action("Finish  (Enter)", self._finish, primary=True)],
-                 big=screens.RESULT_BIG, note=note)
-        self.view.show_option(screens.AUTOSTART_OPTION, self.autostart_choice, self._toggle_autostart)
+        self._go("result", [Action(N_("Start over"), self._go_checks),
+                            Action(N_("Finish  (Enter)"), self._finish, primary=True)],
+                 big=_(screens.RESULT_BIG), note=note)
+        self.view.show_option(_(screens.AUTOSTART_OPTION), self.autostart_choice, self._toggle_autostart)
 
     def _toggle_autostart(self) -> None:
         if self.step == "result":
             self.autostart_choice = not self.autostart_choice
-            self.view.show_option(screens.AUTOSTART_OPTION, self.autostart_choice, self._toggle_autostart)
+            self.view.show_option(_(screens.AUTOSTART_OPTION), self.autostart_choice, self._toggle_autostart)
             self.on_step(f"autostart: {'on' if self.autostart_choice else 'off'}")
 
     def _finish(self) -> None:
@@ -344,7 +349,7 @@ class CalibrationWizard:
                 write_state(self.home, {**read_state(self.home), "camera_index": self.camera_index})
                 self._remember_camera(self.camera_index)
         except OSError as error:
-            self.view.show_status(screens.SAVE_FAILED.format(error=error.strerror or error), bad=True)
+            self.view.show_status(_(screens.SAVE_FAILED).format(error=error.strerror or error), bad=True)
             return
         log.info("calibrated: sitting tall reads %.1f degrees (spread %.1f, %d samples, %s view); "
                  "sensitivity %.1f degrees%s", self.baseline.cva_proxy_deg, self.baseline.spread_deg,
@@ -365,8 +370,8 @@ class CalibrationWizard:
     def _problem(self, title: str, message: str, retry: Callable[[], None]) -> None:
         self._retry = retry
         self.view.clear_frame(screens.NO_PICTURE)
-        self._go("problem", [Action("Cancel  (Esc)", self.cancel),
-                             Action("Try again  (Enter)", lambda: self._retry(), primary=True)],
+        self._go("problem", [Action(N_("Cancel  (Esc)"), self.cancel),
+                             Action(N_("Try again  (Enter)"), lambda: self._retry(), primary=True)],
                  title=title, message=message)
 
     def _reopen(self) -> None:

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from fhp_monitor.core.calibration_capture import DarkWatch, SourceTimeline
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import LEFT_EAR, LEFT_SHOULDER, RIGHT_EAR, RIGHT_SHOULDER
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import Frame, FrameSource, PoseLandmarks, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -119,12 +120,12 @@ class LiveFeed:
         frame = self.source.read()
         if frame is None:
             if self.source.live:
-                raise SourceUnavailable("The camera stopped sending pictures.")
+                raise SourceUnavailable(_("The camera stopped sending pictures."))
             self.source.release()
             self.source.open()
             frame = self.source.read()
             if frame is None:
-                raise SourceUnavailable("There are no pictures in this file or folder.")
+                raise SourceUnavailable(_("There are no pictures in this file or folder."))
         return dataclasses.replace(frame, t=self.timeline.place(frame.t))
 
     def _tick(self) -> None:
@@ -134,8 +135,8 @@ class LiveFeed:
             frame = self._read()
             luma = mean_luma(frame.image)
             if self.dark.update(frame.t, luma):
-                raise SourceUnavailable("The camera shows only black. If it has a cover or a privacy switch, "
-                                        "open it. Check that the room light is on.")
+                raise SourceUnavailable(_("The camera shows only black. If it has a cover or a privacy switch, "
+                                        "open it. Check that the room light is on."))
         except SourceUnavailable as error:
             self.stop()
             self.on_problem(error)

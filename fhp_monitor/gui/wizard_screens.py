@@ -24,16 +24,23 @@ import numpy as np
 from PIL import ImageTk
 
 from fhp_monitor.core.framing import FramingCheck, FramingIssue
+from fhp_monitor.core.i18n import N_, _, ngettext
 from fhp_monitor.core.ports import PoseLandmarks
-from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
+from fhp_monitor.gui.scrolling import ScrollArea
+from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
 from fhp_monitor.gui.style import (
     ACCENT,
+    ACCENT_PRESSED,
     BACKGROUND,
     BAD,
     BIG_FONT,
     BODY_FONT,
+    BUTTON,
+    BUTTON_PRESSED,
+    FOCUS,
     GOOD,
     MARK_FONT,
+    ON_ACCENT,
     PREVIEW_BACKGROUND,
     SMALL_FONT,
     TEXT,
@@ -45,7 +52,7 @@ from fhp_monitor.gui.wizard_preview import PREVIEW_BOX, render_preview
 
 log = logging.getLogger(__name__)
 
-WINDOW_TITLE = "fhp-monitor \u2014 Calibration"
+WINDOW_TITLE = N_("fhp-monitor \u2014 Calibration")
 TEXT_WIDTH = 570
 WINDOW_SIZE = (1240, 700)
 MIN_WINDOW_SIZE = (760, 480)
@@ -66,23 +73,25 @@ class Action:
 class WizardView:
     """The widgets of the calibration window; call the ``show_*`` methods to change what it shows."""
 
-    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None) -> None:
+    def __init__(self, window: tk.Tk | tk.Toplevel, scale: Scale | None = None, text_size: str = "normal") -> None:
         self.window = window
-        window.title(WINDOW_TITLE)
+        window.title(_(WINDOW_TITLE))
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         window.configure(background=BACKGROUND)
-        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE)
+        self.scale = scale = scale or screen_scale(window, WINDOW_SIZE, text_size)
         self.fonts = {name: scale.font(*spec) for name, spec in (
             ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
             ("big", (BIG_FONT[1], "bold")), ("mark", (MARK_FONT[1], "bold")))}
-        place_window(window, scale.size(WINDOW_SIZE), MIN_WINDOW_SIZE)
-        self.text_width = scale.px(TEXT_WIDTH)
+        size = fit_to_screen(window, scale.size(WINDOW_SIZE))  # larger text: the words scroll, never cut off
+        place_window(window, size, MIN_WINDOW_SIZE)
+        self.text_width = min(scale.px(TEXT_WIDTH), int(size[0] * 0.6))
         self.preview_box = scale.size(PREVIEW_BOX)
         self._photo: ImageTk.PhotoImage | None = None
         pad = scale.px(PAD)
 
-        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w")
+        self.title = tk.Label(window, text="", font=self.fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w",
+                              justify="left", wraplength=size[0] - 2 * scale.px(PAD))  # long German titles wrap
         self.title.pack(side="top", fill="x", padx=pad, pady=(scale.px(20), scale.px(8)))
         self.buttons = tk.Frame(window, bg=BACKGROUND)
         self.buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), scale.px(22)))
@@ -93,12 +102,13 @@ class WizardView:
         box.pack(side="left", anchor="n")
         box.pack_propagate(False)
         self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
-                                text="Starting the camera\u2026", font=self.fonts["body"], fg=TEXT)
+                                text=_("Starting the camera\u2026"), font=self.fonts["body"], fg=TEXT)
         self.preview.pack(expand=True)
 
-        side = tk.Frame(middle, bg=BACKGROUND)
-        side.pack(side="left", fill="both", expand=True, padx=(pad, 0))
-        width = self.text_width
+        self.side_area = ScrollArea(middle, BACKGROUND, bar_width=scale.px(16))
+        self.side_area.pack(side="left", fill="both", expand=True, padx=(pad, 0))
+        side = self.side_area.inner
+        width = self.text_width - scale.px(24)  # room for the scroll bar that large text may need
         self.body = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
                              anchor="nw", wraplength=width)
         self.body.pack(side="top", fill="x")
@@ -124,7 +134,8 @@ class WizardView:
         width = min(event.width - self.text_width - scale.px(PAD), scale.px(PREVIEW_BOX[0] * grow))
         height = min(event.height, scale.px(PREVIEW_BOX[1] * grow))
         width, height = max(scale.px(120), width), max(scale.px(90), height)
-        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]), min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
+        box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]),
+               min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
         if box != self.preview_box:
             self.preview_box = box
             self.box.configure(width=box[0], height=box[1])
@@ -132,7 +143,7 @@ class WizardView:
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
             self._title_fixed = True
-            store_x11_title_as_utf8(self.window, WINDOW_TITLE)
+            store_x11_title_as_utf8(self.window, _(WINDOW_TITLE))
 
     # ------------------------------------------------------------------ screens
 
@@ -156,11 +167,12 @@ class WizardView:
         for child in self.buttons.winfo_children():
             child.destroy()
         for action in actions:
-            colours = dict(bg=ACCENT, fg="#ffffff", activebackground="#1e3a8a", activeforeground="#ffffff") \
-                if action.primary else dict(bg="#f1f1f1", fg=TEXT, activebackground="#dddddd", activeforeground=TEXT)
-            tk.Button(self.buttons, text=action.text, command=action.command, font=self.fonts["small"],
-                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0, highlightthickness=2,
-                      highlightbackground=TEXT, **colours).pack(
+            colours = dict(bg=ACCENT, fg=ON_ACCENT, activebackground=ACCENT_PRESSED, activeforeground=ON_ACCENT) \
+                if action.primary else dict(bg=BUTTON, fg=TEXT, activebackground=BUTTON_PRESSED, activeforeground=TEXT)
+            tk.Button(self.buttons, text=_(action.text), command=action.command, font=self.fonts["small"],
+                      padx=self.scale.px(22), pady=self.scale.px(10), relief="flat", bd=0,
+                      highlightthickness=self.scale.px(3), highlightbackground=TEXT, highlightcolor=FOCUS,
+                      **colours).pack(
                 side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
 
     def show_status(self, text: str, bad: bool = False) -> None:
@@ -189,8 +201,8 @@ class WizardView:
         for check, issue in rows or ():
             unknown = issue is not None and issue.code == "no_person" and "no_person" not in check.codes
             mark, colour, words = (
-                ("\u2713", GOOD, check.label) if issue is None
-                else ("?", UNKNOWN, check.label) if unknown
+                ("\u2713", GOOD, _(check.label)) if issue is None
+                else ("?", UNKNOWN, _(check.label)) if unknown
                 else ("\u2717", BAD, issue.message)
             )
             row = tk.Frame(self.checks, bg=BACKGROUND)
@@ -198,7 +210,8 @@ class WizardView:
             tk.Label(row, text=mark, font=self.fonts["mark"], width=2, fg=colour, bg=BACKGROUND, anchor="n").pack(
                 side="left", anchor="n")
             tk.Label(row, text=words, font=self.fonts["small"], fg=TEXT if issue is None else colour, bg=BACKGROUND,
-                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(50)).pack(side="left", fill="x")
+                     justify="left", anchor="w", wraplength=self.text_width - self.scale.px(74)).pack(
+                         side="left", fill="x")
 
     def show_progress(self, fraction: float | None, seconds_left: float | None) -> None:
         """A big countdown and a bar; None hides them."""
@@ -207,7 +220,7 @@ class WizardView:
             self._show_big(None)
             return
         seconds = max(0, int(np.ceil(seconds_left or 0.0)))
-        self._show_big(f"{seconds} second{'s' if seconds != 1 else ''} to go")
+        self._show_big(ngettext("{n} second to go", "{n} seconds to go", seconds).format(n=seconds))
         self.bar.delete("fill")
         self.bar.create_rectangle(0, 0, int(self.text_width * min(max(fraction, 0.0), 1.0)) + 2, self.scale.px(40),
                                   fill=ACCENT, width=0, tags="fill")
@@ -244,38 +257,40 @@ class WizardView:
 # Short sentences, kind, no jargon and no medical advice; {braces} are filled in by the wizard.
 
 STEP_TEXT: dict[str, tuple[str, str]] = {
-    "starting": ("Getting ready\u2026", "Looking for your camera. This takes a moment."),
-    "camera": ("Which camera should we use?",
-               "You can see camera {number} of {count}.\n\n"
-               "Press \u2192 to see the next one. Press Enter to use the one that shows you."),
-    "checks": ("Welcome! Let's find how you sit tall",
-               "Sit tall, facing the screen: the way you would like to sit. First we check that the camera "
-               "sees you well."),
-    "upright": ("Sit tall, as you would like to sit",
-                "Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
-                "Keep still until the bar is full."),
-    "failed": ("Let's try that again", "{error}\n\nPress Enter to try again."),
-    "forward_intro": ("One more, if you like",
-                      "Now let your head drift forward, the way it does when you are busy. "
+    "starting": (N_("Getting ready\u2026"), N_("Looking for your camera. This takes a moment.")),
+    "camera": (N_("Which camera should we use?"),
+               N_("You can see camera {number} of {count}.\n\n"
+               "Press \u2192 to see the next one. Press Enter to use the one that shows you.")),
+    "checks": (N_("Welcome! Let's find how you sit tall"),
+               N_("Sit tall, facing the screen: the way you would like to sit. First we check that the camera "
+               "sees you well.")),
+    "upright": (N_("Sit tall, as you would like to sit"),
+                N_("Sit back in your chair. Let your shoulders relax and your head rest tall above them. "
+                "Keep still until the bar is full.")),
+    "failed": (N_("Let's try that again"), N_("{error}\n\nPress Enter to try again.")),
+    "forward_intro": (N_("One more, if you like"),
+                      N_("Now let your head drift forward, the way it does when you are busy. "
                       "This teaches fhp-monitor what \u201cforward\u201d looks like for you.\n\n"
-                      "Press Enter to record {seconds} seconds, or S to skip."),
-    "forward": ("Let your head drift forward", "Just as it usually does. Stay like that until the bar is full."),
-    "result": ("All done \u2014 thank you!", "fhp-monitor now knows how you sit tall."),
-    "problem": ("{title}", "{message}\n\nThen press Enter to try again."),
+                      "Press Enter to record {seconds} seconds, or S to skip.")),
+    "forward": (N_("Let your head drift forward"),
+                N_("Just as it usually does. Stay like that until the bar is full.")),
+    "result": (N_("All done \u2014 thank you!"), N_("fhp-monitor now knows how you sit tall.")),
+    "problem": ("{title}", N_("{message}\n\nThen press Enter to try again.")),
 }
-RESULT_BIG = "Sitting tall: saved \u2713"
-RESULT_NOTE = ("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
+RESULT_BIG = N_("Sitting tall: saved \u2713")
+RESULT_NOTE = (N_("We compare with your own posture, not with anyone else. {sensitivity}\n\n"
                "Next: fhp-monitor looks now and then. If your head stays forward for a while, "
-               "you get a gentle reminder.")
-AUTOSTART_OPTION = "Start fhp-monitor when I log in (L)"
-CHECKS_LOOKING = "Looking at the picture\u2026"
-CHECKS_OK = "All good! Press Enter to start."
-CHECKS_FIX = "Please fix the crosses first, or press A to start anyway."
-KEEP_STILL = "Lovely. Keep still\u2026"
-PAUSED = "Paused: {why}. Please keep still for a moment."
-NO_CAMERA = ("We can't find a camera", "No camera answered. Check that it is plugged in, or that the "
-             "laptop's camera switch or cover is open.")
-CAMERA_FAILED = "We can't see the camera"
-MODEL_FAILED = "We could not start"
-SAVE_FAILED = "We could not save the calibration ({error}). Check that the disk is not full, then press Enter again."
-NO_PICTURE = "No picture"
+               "you get a gentle reminder."))
+AUTOSTART_OPTION = N_("Start fhp-monitor when I log in (L)")
+CHECKS_LOOKING = N_("Looking at the picture\u2026")
+CHECKS_OK = N_("All good! Press Enter to start.")
+CHECKS_FIX = N_("Please fix the crosses first, or press A to start anyway.")
+KEEP_STILL = N_("Lovely. Keep still\u2026")
+PAUSED = N_("Paused: {why}. Please keep still for a moment.")
+NO_CAMERA = (N_("We can't find a camera"), N_("No camera answered. Check that it is plugged in, or that the "
+             "laptop's camera switch or cover is open."))
+CAMERA_FAILED = N_("We can't see the camera")
+MODEL_FAILED = N_("We could not start")
+SAVE_FAILED = N_("We could not save the calibration ({error}). Check that the disk is not full, "
+                 "then press Enter again.")
+NO_PICTURE = N_("No picture")

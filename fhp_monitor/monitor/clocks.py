@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.errors import UserError
 
 
@@ -54,5 +55,6 @@ def replay_start(text: str | None) -> float:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UserError(f"--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).") from None
+        raise UserError(_("--start must be a date and time like 2026-11-20T09:00:00 (got {text!r}).").format(
+            text=text)) from None
     return moment.timestamp()

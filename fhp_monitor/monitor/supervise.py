@@ -6,6 +6,9 @@
   wait at all). After :data:`MAX_FAILURES` failures in a row (a restart that did not reach
   :data:`HEALTHY_LOOKS` looks counts as "in a row") it gives up and returns the sentence the app
   exits with (status 2): never a silent stop with status 0.
+  A :class:`~fhp_monitor.core.ports.DetectorStopped` (the pose detector's process died, e.g. by a
+  segfault in MediaPipe) is one log line with no traceback, and the user is told only when it
+  happens :data:`CRASHES_BEFORE_TELLING` times in a row.
 * :func:`install_stop_signals`: SIGTERM, SIGINT (Ctrl-C), SIGHUP and SIGQUIT all stop the run the
   same clean way: the minute in progress is written and the status is 0. (A KeyboardInterrupt could
   land anywhere on the main thread, even in the clean-up, and lose that minute.)
@@ -28,11 +31,14 @@ import threading
 import time
 from collections.abc import Callable
 
+from fhp_monitor.core.ports import DetectorStopped
+
 log = logging.getLogger(__name__)
 
 RESTART_DELAYS_S = (5.0, 30.0, 120.0)
 MAX_FAILURES = 4
 HEALTHY_LOOKS = 20
+CRASHES_BEFORE_TELLING = 2  # detector crashes in a row before the user is told (once a run, like any problem)
 LOG_EVERY_S = 600.0
 TEST_FAULT_ENV = "FHP_MONITOR_TEST_WORKER_FAULT"
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
@@ -77,14 +83,19 @@ def supervised_run(worker, stop: threading.Event, pace: Callable[[float], float]
             return None
         except Exception as exc:  # any bug in a look: logged with its traceback, told once, restarted
             failures = 1 if worker.looks - looks_before >= HEALTHY_LOOKS else failures + 1
-            log.error("the monitor stopped after an unexpected error (failure %d in a row)", failures,
-                      exc_info=exc)
+            crashed = isinstance(exc, DetectorStopped)  # a native crash in the detector's own process
+            if crashed:  # one line: there is no Python traceback to show
+                log.error("%s; a new one starts after a pause (failure %d in a row)", exc, failures)
+            else:
+                log.error("the monitor stopped after an unexpected error (failure %d in a row)", failures,
+                          exc_info=exc)
             if failures >= max_failures:
                 return (f"Monitoring stopped after {failures} unexpected errors in a row "
                         f"({type(exc).__name__}: {exc}). The details are in the log.")
             delay = delays[min(failures - 1, len(delays) - 1)]
-            reporter.problem("worker", None, "Monitoring hit a problem",
-                             f"fhp-monitor restarts it in {delay:g} seconds; the details are in the log.")
+            if not crashed or failures >= CRASHES_BEFORE_TELLING:  # one crash is mended quietly; a habit is told
+                reporter.problem("worker", None, "Monitoring hit a problem",
+                                 f"fhp-monitor restarts it in {delay:g} seconds; the details are in the log.")
             pace(delay)  # a stop cuts it short; the loop then ends
     return None
 

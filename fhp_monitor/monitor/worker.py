@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
     NOTIFY_NUDGE,
@@ -38,6 +39,7 @@ from fhp_monitor.core.ports import (
     monotonic_of,
 )
 from fhp_monitor.core.posture import (
+    PAUSE_SUSPENDED,
     PAUSE_USER,
     NudgeDue,
     NudgeOutcome,
@@ -51,6 +53,7 @@ from fhp_monitor.monitor.camera_outage import CameraOutage
 from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
 from fhp_monitor.monitor.policies import nudge_policy_from, sampling_policy_from
+from fhp_monitor.monitor.recording_end import RecordingEnd
 from fhp_monitor.monitor.time_account import TimeAccount
 from fhp_monitor.monitor.verdict import FrameJudge
 from fhp_monitor.settings.schema import Settings
@@ -60,11 +63,11 @@ log = logging.getLogger(__name__)
 GAP_LOOKS = 3.0  # a look later than this many planned waits (+ GAP_SLACK_S) is a gap: not counted,
 GAP_SLACK_S = 10.0  # and it starts a fresh onset window (a suspend, a stalled machine)
 PAUSED_TICK_S = 60.0  # while paused with a camera: look at the clock this often (commands wake it at once)
-ENDED_TICK_S = 60.0  # after a recording ended: look at the clock this often (commands wake it at once)
+DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose detector's process (at once on suspend)
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
-class MonitorWorker:
+class MonitorWorker(RecordingEnd):
     """Thread contract: ``step``/``run``/``close`` on the worker thread; ``send`` from any thread."""
 
     def __init__(
@@ -113,6 +116,7 @@ class MonitorWorker:
         self._next_t: float | None = None  # file timeline position of the next look
         self.outage = CameraOutage()  # back-off and notice while the camera is unavailable
         self._last_cva: float | None = None
+        self._paused_since: float | None = None  # monotonic time this pause was first seen (for the detector's rest)
 
     # ------------------------------------------------------------------ commands (any thread)
     def send(self, command: str, value: object = None) -> None:
@@ -183,6 +187,20 @@ class MonitorWorker:
         left = self.monitor.pause_remaining_s(now, wall)
         return tick if left is None else max(0.05, min(tick, left))
 
+    def _rest_detector(self, now: float) -> float:
+        """Let the pose detector go (``rest``: an estimator that has one) once the pause has lasted
+        DETECTOR_REST_AFTER_S, at once for sleep; returns the seconds until that is due (inf: done)."""
+        rest = getattr(self.estimator, "rest", None)
+        if rest is None:
+            return float("inf")
+        if self._paused_since is None:
+            self._paused_since = now
+        due = DETECTOR_REST_AFTER_S - (now - self._paused_since)
+        if due > 0 and self.monitor.pause_reason != PAUSE_SUSPENDED:
+            return max(0.05, due)
+        rest()  # idempotent: nothing to do once the detector is gone
+        return float("inf")
+
     def step(self) -> float | None:
         """One look. Returns seconds until the next look, or None when a file source has ended."""
         if self.ended:
@@ -197,12 +215,13 @@ class MonitorWorker:
         if self.monitor.paused:
             self._account(PostureState.PAUSED, now, wall, None)
             self.source.release()
+            rest_in = self._rest_detector(now)
             if not self.released_for_pause.is_set():
                 log.info("paused (%s): camera released", self.monitor.pause_reason)
                 self.released_for_pause.set()
             self._look_due = None
             self.schedule.reset()
-            wait = self._planned = self._paused_wait(now, wall)
+            wait = self._planned = min(self._paused_wait(now, wall), rest_in)
             self.last_wait_why = "paused"
             if self._replay_clock is not None:
                 # The recording keeps playing while paused, as time passes for a camera; otherwise
@@ -210,6 +229,7 @@ class MonitorWorker:
                 self._next_t = self._replay_clock.t + wait
             return wait
         self.time_account.end_pause(now, wall)
+        self._paused_since = None
         if self._look_due is not None:
             recheck = self._idle_recheck(now)
             if recheck is not None:
@@ -246,45 +266,6 @@ class MonitorWorker:
             self.source.release()
         return wait if self._look_due is None else min(wait, IDLE_RECHECK_S)
 
-    def _count_to_the_end(self) -> None:
-        """A recording ended between two looks: its last stretch counts as the state last seen
-        (with looks up to a minute apart, leaving it out would lose up to a minute of the day)."""
-        if self._replay_clock is None:
-            return
-        duration, account = self.source.duration_s, self.time_account
-        if account.last_state is None or duration is None:
-            return
-        if account.last_look is not None and duration > account.last_look:  # replay: monotonic = file time
-            self._replay_clock.t = min(duration, self._replay_clock.t)
-            self._account(account.last_state, self.monotonic(), self.clock.now(), None)
-
-    def _recording_ended(self) -> None:
-        """The end of a file source: its history is complete now (the minute in progress and a
-        pause are written at once, not at quit) and the tray says so; with ``keep_after_end`` one
-        notification too, since the app then stays until Quit."""
-        now, wall = self.monotonic(), self.clock.now()
-        self.time_account.close(now, wall)
-        self.history_writes.stop()  # nothing after the end belongs to the recording's day
-        self.ended = True
-        self.source.release()
-        log.info("the source ended")
-        ended = Observation(PostureState.UNCERTAIN, None, messages.RECORDING_ENDED)  # no more verdicts
-        self._handle(self.monitor.observe(ended, now, wall=wall))
-        self.on_snapshot(self.snapshot())
-        if self.keep_after_end:
-            self._notify(messages.RECORDING_ENDED, messages.RECORDING_ENDED_TEXT)
-
-    def _after_end(self) -> float:
-        """After the end: commands still act (a pause, a resume, new settings); returns the wait."""
-        now, wall = self.monotonic(), self.clock.now()
-        self._apply_commands(now, wall)
-        self._handle(self.monitor.tick(now, wall=wall))  # a pause with an end time ends by itself
-        if not self.monitor.paused:
-            return ENDED_TICK_S
-        self.released_for_pause.set()  # the source was let go at the end: a suspend need not wait
-        left = self.monitor.pause_remaining_s(now, wall)
-        return ENDED_TICK_S if left is None else max(0.05, min(ENDED_TICK_S, left))
-
     def _plan(self, state: PostureState, now: float) -> float:
         last_nudge = self.monitor.last_nudge
         idle = self.input_idle_s() if state is PostureState.AWAY else None
@@ -313,7 +294,7 @@ class MonitorWorker:
 
     def _camera_moved(self) -> None:
         """The judge's camera-moved hook: tell the user once."""
-        self._notify(MOVED_TITLE, MOVED_TEXT)
+        self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
 
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.
@@ -334,7 +315,7 @@ class MonitorWorker:
                                           wall=wall, max_gap_s=gap))
         self.schedule.reset()
         if self.outage.notice_due(now):
-            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), messages.CAMERA_UNAVAILABLE_TEXT)
+            self._notify(messages.state_words(PostureState.CAMERA_UNAVAILABLE), _(messages.CAMERA_UNAVAILABLE_TEXT))
         wait = self.outage.next_wait()
         self._planned, self.last_wait_why = wait, "camera_unavailable"
         return wait

@@ -110,7 +110,8 @@ class LandmarkCsvSource:
             raise
         if header is None:
             self.release()
-            raise self._fail(None, None, "is empty; its first line must be the header t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32")
+            raise self._fail(None, None, "is empty; its first line must be the header "
+                                         "t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32")
         names = [cell.strip() for cell in header]
         if names != list(HEADER):
             self.release()
@@ -179,7 +180,8 @@ class LandmarkCsvSource:
                     continue  # not recorded: v = 0
                 v = number(base + 3) if given[3] else None
                 if v is None:
-                    raise self._fail(line, base + 3, "is empty but the landmark has coordinates; give its visibility 0 to 1")
+                    raise self._fail(line, base + 3,
+                                     "is empty but the landmark has coordinates; give its visibility 0 to 1")
                 if not 0.0 <= v <= 1.0:
                     raise self._fail(line, base + 3, f"visibility {v:g} is not between 0 and 1")
                 point = [number(base + k) if given[k] else None for k in range(3)]

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from fhp_monitor.core.i18n import N_, _
+
 
 class InvalidValue(Exception):
     """Raised inside a rule when a value does not fit; the caller words the message."""
@@ -24,7 +26,7 @@ def shown_value(value: Any) -> str:
     if value is None or isinstance(value, bool):
         text = {None: "nothing", True: "true", False: "false"}[value]
     elif isinstance(value, int) and value.bit_length() > 256:
-        text = "a number with hundreds of digits"
+        text = _("a number with hundreds of digits")
     else:
         try:
             text = json.dumps(value, ensure_ascii=False)
@@ -48,7 +50,7 @@ class Rule:
 
     def describe(self, high: float | None = None, high_label: str = "") -> str:
         """What a valid value looks like, in words for the user."""
-        return self.wording
+        return _(self.wording)
 
     def check(self, value: Any, high: float | None = None) -> Any:
         raise NotImplementedError
@@ -63,9 +65,9 @@ class Number(Rule):
     whole: ClassVar[bool] = False
 
     def describe(self, high: float | None = None, high_label: str = "") -> str:
-        kind = "a whole number" if self.whole else "a number"
         top = high_label or number_text(self.high if high is None else high)  # type: ignore[arg-type]
-        return f"{kind} from {number_text(self.low)} to {top}"
+        kind = _("a whole number from {low} to {high}") if self.whole else _("a number from {low} to {high}")
+        return kind.format(low=number_text(self.low), high=top)
 
     def check(self, value: Any, high: float | None = None) -> Any:
         top = self.high if high is None else high
@@ -89,7 +91,7 @@ class Whole(Number):
 class Flag(Rule):
     """true or false."""
 
-    wording: ClassVar[str] = "true or false"
+    wording: ClassVar[str] = N_("true or false")
 
     def check(self, value: Any, high: float | None = None) -> bool:
         if not isinstance(value, bool):
@@ -101,7 +103,7 @@ class Flag(Rule):
 class Text(Rule):
     """Any text up to 4096 characters; an empty value counts as ""."""
 
-    wording: ClassVar[str] = 'text in quotes, like "my-model.task"'
+    wording: ClassVar[str] = N_('text in quotes, like "my-model.task"')
 
     def check(self, value: Any, high: float | None = None) -> str:
         value = "" if value is None else value
@@ -122,8 +124,8 @@ class ClockTime(Rule):
 
     def describe(self, high: float | None = None, high_label: str = "") -> str:
         if self.span:
-            return 'two times like "22:00-07:00", or "" for none'
-        return 'a time like "17:30" (24-hour clock), or "" for off'
+            return _('two times like "22:00-07:00", or "" for none')
+        return _('a time like "17:30" (24-hour clock), or "" for off')
 
     def check(self, value: Any, high: float | None = None) -> str:
         value = "" if value is None else value
@@ -139,7 +141,7 @@ class ClockTime(Rule):
 class Names(Rule):
     """A list of up to 100 non-empty names; a single name counts as a list of one."""
 
-    wording: ClassVar[str] = 'a list of names, like ["zoom", "teams"]'
+    wording: ClassVar[str] = N_('a list of names, like ["zoom", "teams"]')
 
     def check(self, value: Any, high: float | None = None) -> tuple[str, ...]:
         items = [] if value is None else [value] if isinstance(value, str) else value
@@ -148,6 +150,21 @@ class Names(Rule):
         if not all(isinstance(item, str) and item.strip() and len(item) <= 200 for item in items):
             raise InvalidValue
         return tuple(items)
+
+
+@dataclass(frozen=True)
+class Choice(Rule):
+    """One word of a fixed list (e.g. the language: "system", "en", "de"...)."""
+
+    options: tuple[str, ...] = ()
+
+    def describe(self, high: float | None = None, high_label: str = "") -> str:
+        return _("one of {choices}").format(choices=", ".join(self.options))
+
+    def check(self, value: Any, high: float | None = None) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in self.options:
+            raise InvalidValue
+        return value.strip().lower()
 
 
 def setting(default: Any, rule: Rule) -> Any:

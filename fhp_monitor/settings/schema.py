@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fhp_monitor.settings.rules import (
+    Choice,
     ClockTime,
     Flag,
     InvalidValue,
@@ -113,6 +114,18 @@ class AppSettings:
     pause_on_battery_below: int = setting(0, Whole(0, 100))
 
 
+#: The values of display.language (fhp_monitor/i18n.CHOICES says the same; a test keeps them equal)
+#: and of display.text_size (gui/sizing.py TEXT_SIZES has the factor of each).
+LANGUAGE_CHOICES = ("system", "en", "de", "es", "fr", "it", "pt")
+TEXT_SIZE_CHOICES = ("normal", "large", "extra_large")
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    language: str = setting("system", Choice(LANGUAGE_CHOICES))
+    text_size: str = setting("normal", Choice(TEXT_SIZE_CHOICES))
+
+
 @dataclass(frozen=True)
 class Settings:
     """All settings, read-only: ``settings.nudges.onset_delay_s``."""
@@ -125,6 +138,7 @@ class Settings:
     summary: SummarySettings = field(default_factory=SummarySettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     app: AppSettings = field(default_factory=AppSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """A plain nested dict (lists, not tuples) that dumps to YAML and loads back equal."""

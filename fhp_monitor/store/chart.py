@@ -17,6 +17,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from fhp_monitor.core.i18n import _, day_month, short_weekday
 from fhp_monitor.core.summary import TOO_EARLY_S, DailySummary, day_phrase, duration_words, too_early
 from fhp_monitor.home.files import SAFE_FLAGS
 
@@ -24,7 +25,7 @@ UPRIGHT_COLOUR = "#2a9d8f"  # calm teal-green
 UPRIGHT_PALE = "#9fd3cb"
 FORWARD_COLOUR = "#f4a261"  # soft orange
 TEXT_COLOUR = "#264653"
-MUTED_COLOUR = "#7a8a90"
+MUTED_COLOUR = "#4b5563"  # 7.5:1 on white (WCAG AAA), like every text in the windows
 DEFAULT_SIZE_PX = (1200, 900)
 DEFAULT_DPI = 100
 STYLE = {"font.size": 17, "axes.titlesize": 24, "axes.titleweight": "bold", "text.color": TEXT_COLOUR,
@@ -98,8 +99,12 @@ def _write_atomically(path: Path, data: bytes, private: bool) -> None:
 
 def _when_title(summary: DailySummary) -> str:
     """'Today', 'Yesterday' or 'Wednesday 10 June' (the month keeps its capital)."""
-    phrase = day_phrase(summary).removeprefix("on ")  # "today", "yesterday" or "on Wednesday 10 June"
-    return phrase[:1].upper() + phrase[1:]
+    phrase = day_phrase(summary)
+    if phrase == _("today"):
+        return _("Today")
+    if phrase == _("yesterday"):
+        return _("Yesterday")
+    return day_month(summary.date)
 
 
 def _plain_axes(ax) -> None:
@@ -114,21 +119,22 @@ def _draw_day(ax, summary: DailySummary) -> None:
     hours_with_data = [h["hour"] for h in summary.hourly if h["upright_s"] > 0 or h["forward_s"] > 0]
     if summary.upright_pct is None or not hours_with_data:
         ax.set_axis_off()
-        if day_phrase(summary) == "today":
-            message = "No posture data yet today"
+        if day_phrase(summary) == _("today"):
+            message = _("No posture data yet today")
         else:
-            message = f"No posture data for {when.lower() if when == 'Yesterday' else when}"
+            message = _("No posture data for {when}").format(
+                when=_("yesterday") if when == _("Yesterday") else when)
         ax.text(0.5, 0.55, message, ha="center", va="center", fontsize=30, color=TEXT_COLOUR, transform=ax.transAxes)
-        ax.text(0.5, 0.3, "fhp-monitor keeps track while it is running.", ha="center", va="center",
+        ax.text(0.5, 0.3, _("fhp-monitor keeps track while it is running."), ha="center", va="center",
                 fontsize=19, color=MUTED_COLOUR, transform=ax.transAxes)
         return
     if too_early(summary):
         ax.set_axis_off()
-        ax.text(0.5, 0.55, "Too early to tell", ha="center", va="center", fontsize=30, color=TEXT_COLOUR,
+        ax.text(0.5, 0.55, _("Too early to tell"), ha="center", va="center", fontsize=30, color=TEXT_COLOUR,
                 transform=ax.transAxes)
-        ax.text(0.5, 0.3, f"{duration_words(summary.monitored_s)} so far; the picture fills in after "
-                f"{duration_words(TOO_EARLY_S)}.", ha="center", va="center", fontsize=19, color=MUTED_COLOUR,
-                transform=ax.transAxes)
+        ax.text(0.5, 0.3, _("{duration} so far; the picture fills in after {wait}.").format(
+                duration=duration_words(summary.monitored_s), wait=duration_words(TOO_EARLY_S)),
+                ha="center", va="center", fontsize=19, color=MUTED_COLOUR, transform=ax.transAxes)
         return
 
     # One bar per real hour: on a clock-change day an hour label can repeat (autumn) or be missing
@@ -146,12 +152,14 @@ def _draw_day(ax, summary: DailySummary) -> None:
     upright = [summary.hourly[i]["upright_s"] / 60 for i in hours]
     forward = [summary.hourly[i]["forward_s"] / 60 for i in hours]
     first, last = hours[0], hours[-1]
-    ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label="Sitting tall")
-    ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label="Head forward")
-    ax.set_title(f"{when}: sat tall {round(summary.upright_pct)}% of the time", loc="left", pad=18)
+    ax.bar(hours, upright, width=0.75, color=UPRIGHT_COLOUR, label=_("Sitting tall"), hatch="")
+    ax.bar(hours, forward, width=0.75, bottom=upright, color=FORWARD_COLOUR, label=_("Head forward"),
+           hatch="//", edgecolor="#ffffff", linewidth=0)  # told apart by the stripes too, not by colour alone
+    ax.set_title(_("{when}: sat tall {pct}% of the time").format(when=when, pct=round(summary.upright_pct)),
+                 loc="left", pad=18)
     ax.set_ylim(0, 78)
     ax.set_yticks([0, 15, 30, 45, 60])
-    ax.set_ylabel("Minutes in the hour")
+    ax.set_ylabel(_("Minutes in the hour"))
     step = 1 if len(hours) <= 14 else 2
     ax.set_xticks(hours[::step], labels[::step])
     ax.set_xlim(first - 0.6, last + 0.6)
@@ -169,8 +177,8 @@ def _draw_week(ax, summary: DailySummary) -> None:
     earlier = summary.week[-(STRIP_DAYS - 1):]
     days = [date.fromisoformat(w["date"]) for w in earlier] + [summary.date]
     values = [w["upright_pct"] for w in earlier] + [None if too_early(summary) else summary.upright_pct]
-    is_today = day_phrase(summary) == "today"
-    labels = [d.strftime("%a") for d in days[:-1]] + ["Today" if is_today else days[-1].strftime("%a")]
+    is_today = day_phrase(summary) == _("today")
+    labels = [short_weekday(d) for d in days[:-1]] + [_("Today") if is_today else short_weekday(days[-1])]
     xs = list(range(len(days)))
     heights = [v if v is not None else 0 for v in values]
     colours = [UPRIGHT_PALE] * (len(days) - 1) + [UPRIGHT_COLOUR]
@@ -180,10 +188,10 @@ def _draw_week(ax, summary: DailySummary) -> None:
         if v is None and nothing_yet:
             continue
         if v is None:
-            ax.text(x, 4, "no data", ha="center", va="bottom", fontsize=13, color=MUTED_COLOUR)
+            ax.text(x, 4, _("no data"), ha="center", va="bottom", fontsize=13, color=MUTED_COLOUR)
         else:
             ax.text(x, v + 3, f"{round(v)}%", ha="center", va="bottom", fontsize=17, fontweight="bold")
-    ax.set_title("Sitting tall, day by day", loc="left", pad=14, fontsize=21)
+    ax.set_title(_("Sitting tall, day by day"), loc="left", pad=14, fontsize=21)
     ax.set_xticks(xs, labels)
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
@@ -191,6 +199,6 @@ def _draw_week(ax, summary: DailySummary) -> None:
     ax.set_axisbelow(True)
     _plain_axes(ax)
     if nothing_yet:
-        ax.text(0.5, 0.6, "Your week will appear here", ha="center", va="center", fontsize=19,
+        ax.text(0.5, 0.6, _("Your week will appear here"), ha="center", va="center", fontsize=19,
                 color=MUTED_COLOUR, transform=ax.transAxes)
 

@@ -16,133 +16,33 @@ the closing words say so: "nothing was lost" is only said when it is true.
 Records still waiting count in every read (summary, end-of-day words, export) as if they were
 written: a day the history was locked all afternoon still shows that afternoon. This is the one
 path for "the database did not answer": :class:`SqliteHistoryStore` itself keeps nothing for later.
+
+One process at a time owns the spool (store/spool_lock.py: an advisory lock the app holds for its
+whole run): only the owner drains, appends to or removes it. Another process that opens the
+history while the app runs (``summary``, ``export``, ``calibrate``) reads the spool on every read
+and changes nothing in it; its own records go straight to the history (see SpooledHistory).
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import logging
-import os
-import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
-from fhp_monitor.home.files import NONBLOCK, open_no_follow, reserve, write_at
 from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.store.records import check_record, minute_record
+from fhp_monitor.store.spool_file import SPOOL_NAME, Spool
+from fhp_monitor.store.spool_lock import LOCK_NAME, SpoolLock
 
 log = logging.getLogger(__name__)
 
-SPOOL_NAME = "history-spool.jsonl"
-RESERVE_BYTES = 128 * 1024
-MAX_BYTES = 4 * 1024 * 1024
 RETRY_S = 5.0
 LOG_EVERY_S = 600.0  # one log line per kind of problem per 10 minutes, never a traceback storm
-
-
-class Spool:
-    """The append-only spool file. Thread contract: one thread at a time (the owner serialises)."""
-
-    def __init__(self, path: Path, *, reserve_bytes: int = RESERVE_BYTES, max_bytes: int = MAX_BYTES) -> None:
-        self.path = Path(path)
-        self.reserve_bytes, self.max_bytes = reserve_bytes, max_bytes
-        self._end = 0  # where the next line goes: the first zero byte of the file
-
-    def _open(self, flags: int) -> int:
-        """Open without following a symlink; raise OSError (ELOOP names a planted link)."""
-        return open_no_follow(self.path, flags, 0o600)
-
-    def read(self) -> list[dict]:
-        """The records in the file, oldest first; a torn or unreadable line is skipped and logged."""
-        try:
-            fd = self._open(os.O_RDONLY | NONBLOCK)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:  # e.g. a planted symlink (ELOOP): never read or written through
-            log.warning("cannot use the spool %s (%s); it is left alone", self.path, exc.strerror or exc)
-            return []
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                log.warning("the spool %s is not a regular file; it is left alone", self.path)
-                return []
-            data = os.read(fd, self.max_bytes + 1)
-        finally:
-            os.close(fd)
-        used = data.split(b"\0", 1)[0]
-        self._end = len(used)
-        records = []
-        for number, line in enumerate(used.split(b"\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(check_record(json.loads(line)))
-            except ValueError as exc:  # includes bad JSON and bad UTF-8
-                log.warning("%s line %d is damaged and was skipped: %s", self.path, number, exc)
-        return records
-
-    def prepare(self) -> bool:
-        """Make the file (0600) and claim its reserve of disk space. False (logged) when it cannot."""
-        try:
-            fd = self._open(os.O_RDWR | os.O_CREAT)
-        except OSError as exc:  # said only if a record ever needs the spool
-            log.info("cannot prepare %s: %s", self.path, exc)
-            return False
-        try:
-            size = os.fstat(fd).st_size
-            if size < self.reserve_bytes:
-                reserve(fd, self.reserve_bytes)
-                os.fsync(fd)
-            return True
-        except OSError as exc:
-            log.info("cannot reserve space for %s: %s", self.path, exc)
-            return False
-        finally:
-            os.close(fd)
-
-    def append(self, records: Sequence[dict]) -> int:
-        """Write ``records`` after the last one, fsynced; returns how many were written (all or none)."""
-        if not records:
-            return 0
-        text = "".join(json.dumps(r, ensure_ascii=True, allow_nan=False, separators=(",", ":")) + "\n"
-                       for r in records).encode("ascii")
-        if self._end + len(text) > self.max_bytes:
-            return 0
-        try:
-            fd = self._open(os.O_RDWR | os.O_CREAT)
-        except OSError as exc:
-            log.debug("spool %s cannot be opened: %s", self.path, exc)
-            return 0
-        try:
-            written = write_at(fd, text, self._end)
-            if written != len(text):
-                raise OSError(errno.ENOSPC, "short write", str(self.path))
-            os.fsync(fd)
-        except OSError as exc:
-            log.debug("spool %s refused %d records: %s", self.path, len(records), exc)
-            try:  # a torn line past the reserve must not stay: cut back to the last whole record
-                if os.fstat(fd).st_size > max(self._end, self.reserve_bytes):
-                    os.ftruncate(fd, max(self._end, self.reserve_bytes))
-                write_at(fd, b"\0" * min(len(text), max(0, self.reserve_bytes - self._end)), self._end)
-            except OSError:
-                log.debug("could not tidy the spool after a refused write", exc_info=True)
-            return 0
-        finally:
-            os.close(fd)
-        self._end += len(text)
-        return len(records)
-
-    def remove(self) -> None:
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
-        self._end = 0
 
 
 class SpooledHistory:
@@ -155,17 +55,24 @@ class SpooledHistory:
     copy the queue *before* reading the file, so a record written meanwhile is found in one or
     both (counted once: a waiting record replaces its stored twin), never in neither.
     ``tell(kind, sentence)`` is called once per kind of problem per run, from the writing thread.
+
+    ``lock``: the spool's owner lock (None: this object owns the spool, as in tests). When another
+    process holds it, this one is a *guest*: the spool's records count in every read (read afresh
+    each time) but are never drained, appended to or removed; records written here go to the
+    history only, and any it refuses are kept in memory and counted at close.
     """
 
     def __init__(self, open_store: Callable[[], SqliteHistoryStore], spool: Spool, *,
                  tell: Callable[[str, str], None] | None = None, retry_s: float = RETRY_S,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, lock: SpoolLock | None = None) -> None:
         self._open_store, self.spool = open_store, spool
+        self.lock = lock
+        self.owner = lock is None or lock.acquire()
         self._tell = tell or (lambda kind, sentence: None)
         self.retry_s, self._monotonic = retry_s, monotonic
         self.store: SqliteHistoryStore | None = None
         self.recovered_from: Path | None = None
-        self._queue: list[dict] = spool.read()
+        self._queue: list[dict] = spool.read() if self.owner else []
         self._spooled = len(self._queue)  # queue[:_spooled] are safe in the spool file
         self._from_before = self._spooled
         self._next_try = 0.0
@@ -176,7 +83,10 @@ class SpooledHistory:
         self._last_ids: dict[float, int] = {}
         self._next_fake_id = -1
         self._open_lock = threading.Lock()
-        spool.prepare()
+        if self.owner:
+            spool.prepare()
+        else:
+            log.info("another process owns %s: it is read, never changed, by this one", spool.path)
         try:
             with self._open_lock:
                 self._ensure_store()
@@ -238,6 +148,8 @@ class SpooledHistory:
         return True
 
     def _to_spool(self) -> None:
+        if not self.owner:
+            return  # a guest never writes the owner's spool: its records wait in memory
         self._spooled += self.spool.append(self._queue[self._spooled:])
 
     def _add(self, record: dict) -> bool:
@@ -306,8 +218,15 @@ class SpooledHistory:
             except HistoryError as exc:
                 log.error("closing the history: %s", exc)
             self.store = None
+        try:
+            return self._closing_words()
+        finally:
+            if self.lock is not None and self.owner:
+                self.lock.release()  # after the last change to the spool
+
+    def _closing_words(self) -> str | None:
         if not self._queue:
-            if self._spooled == 0:
+            if self._spooled == 0 and self.owner:
                 self.spool.remove()
             return "Your posture history is saved; nothing was lost." if self._had_problem else None
         w = self.waiting
@@ -315,7 +234,10 @@ class SpooledHistory:
         if w["minutes_spooled"] or w["others_spooled"]:
             words.append(f"{_what(w['minutes_spooled'], w['others_spooled'])} could not be saved to the history "
                          f"yet. They wait in {self.spool.path} and will be saved the next time fhp-monitor starts.")
-        if w["minutes_memory"] or w["others_memory"]:
+        if (w["minutes_memory"] or w["others_memory"]) and not self.owner:
+            words.append(f"{_what(w['minutes_memory'], w['others_memory'])} could not be saved: another program "
+                         "is using your posture history. Please try again later.")
+        elif w["minutes_memory"] or w["others_memory"]:
             words.append(f"{_what(w['minutes_memory'], w['others_memory'])} could not be saved anywhere "
                          "and are lost; please free some disk space.")
         log.info("history at quit: %s", " ".join(words))
@@ -325,6 +247,8 @@ class SpooledHistory:
     def _reader(self) -> tuple[SqliteHistoryStore, list[dict]]:
         """The store to read and a copy of the records still waiting (copied first: see the class doc)."""
         waiting = list(self._queue)  # one atomic copy; the writer thread appends and clears
+        if not self.owner:  # the owner's records waiting in its spool, read now (they replace stored twins)
+            waiting = self.spool.read() + waiting
         store = self.store
         if store is None:
             with self._open_lock:
@@ -413,7 +337,8 @@ def open_spooled_history(home, tell: Callable[[str, str], None] | None = None, *
     ``announce``: say on stderr (once: the next open finds a healthy file) that a damaged file was set aside.
     """
     history = SpooledHistory(lambda: SqliteHistoryStore(home.history, busy_timeout_s=busy_timeout_s),
-                             Spool(Path(home.root) / SPOOL_NAME), tell=tell)
+                             Spool(Path(home.root) / SPOOL_NAME), tell=tell,
+                             lock=SpoolLock(Path(home.root) / LOCK_NAME))
     if announce and history.recovered_from is not None:
         print(f"fhp-monitor: Your posture history file was damaged. We kept it as {history.recovered_from.name} "
               "and started a fresh one.", file=sys.stderr)

@@ -115,7 +115,8 @@ class _Damaged(Exception):
 
 # --------------------------------------------------------------------------- opening
 
-def open_writer(path: Path, busy_timeout_s: float, max_size_bytes: int | None) -> tuple[sqlite3.Connection, Path | None]:
+def open_writer(path: Path, busy_timeout_s: float,
+                max_size_bytes: int | None) -> tuple[sqlite3.Connection, Path | None]:
     """The writing connection to ``path`` (created 0600, migrated) and where a damaged file was moved, if it was.
 
     Raises HistoryError (``kind`` 'symlink' for a planted link) when the history cannot be used.

@@ -57,7 +57,8 @@ def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Deskto
 
         # the first nudge, on screen with its buttons; press one as a user would in dunst
         sni_desktop.press_button("Pause for today", timeout_s=90)  # waits for the first nudge
-        paused_for_today = wait_until(lambda: first_line() if first_line().startswith("Paused until tomorrow") else None,
+        paused_for_today = wait_until(
+            lambda: first_line() if first_line().startswith("Paused until tomorrow") else None,
                                       15, "the app to pause for today")
         assert sni_host.item_properties(address, entry)["ToolTip"][3].startswith("Paused until tomorrow")
 

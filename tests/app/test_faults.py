@@ -346,7 +346,8 @@ def home_with_config(tmp_path: Path, text: str) -> Path:
 
 @pytest.mark.parametrize("config, words", [
     ("nudges:\n  cooldown_min: 5\n   max_per_hour: 3\n", ["config.yaml", "line 3", "not valid YAML"]),
-    ("nudges:\n  cooldown_minutes: 5\n", ['unknown setting "nudges.cooldown_minutes"', 'did you mean "nudges.cooldown_min"']),
+    ("nudges:\n  cooldown_minutes: 5\n",
+     ['unknown setting "nudges.cooldown_minutes"', 'did you mean "nudges.cooldown_min"']),
     ("sampling:\n  interval_s: often\n", ["sampling.interval_s must be a number from 1 to 600", '(got "often")']),
     ("nudges:\n  max_per_hour: 50\n", ["nudges.max_per_hour must be a whole number from 1 to 12", "(got 50)"]),
 ], ids=["broken yaml", "unknown key", "wrong type", "out of range"])

@@ -125,8 +125,31 @@ def test_no_picture_is_ever_written_to_a_file(traced_run):
     assert any(p.name == "history.sqlite3" for p in files)
     assert {str(p): picture_kind(p) for p in files if picture_kind(p)} == {}
     # (The private HOME is left out of the size rule: matplotlib keeps a 60 kB font list there.)
+    # A SQLite file's size is mostly its schema's pages (a page per table and index), so databases are
+    # checked cell by cell instead: a picture would be one long cell, numbers are short.
     ours = [p for p in files if not p.is_relative_to(traced_run["user_home"])]
-    assert {str(p): p.stat().st_size for p in ours if p.stat().st_size > BIG_FILE} == {}
+    assert {str(p): p.stat().st_size for p in ours
+            if p.stat().st_size > BIG_FILE and p.suffix != ".sqlite3"} == {}
+    for database in (p for p in ours if p.suffix == ".sqlite3"):
+        assert longest_cells(database) and max(longest_cells(database).values()) <= LONGEST_CELL, database
+
+
+LONGEST_CELL = 1024  # bytes: a JSON detail or a setup name fits, a picture (tens of kB at least) does not
+
+
+def longest_cells(database: Path) -> dict[str, int]:
+    """table.column -> the longest value stored there, in bytes."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        found = {}
+        for table in tables:
+            for column in [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]:
+                longest = conn.execute(f'SELECT max(length(CAST("{column}" AS BLOB))) FROM "{table}"').fetchone()[0]
+                found[f"{table}.{column}"] = longest or 0
+        return found
+    finally:
+        conn.close()
 
 
 def test_no_network_socket_is_opened(traced_run):

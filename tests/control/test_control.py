@@ -152,7 +152,8 @@ def test_a_bad_pause_length_is_one_line_and_exit_2(tmp_path, length):
 
 def test_parse_pause_accepts_exactly_the_documented_forms():
     assert control_client.parse_pause(None) == 900
-    assert [control_client.parse_pause(t) for t in ("15m", "1h", "90s", "24h", "Tomorrow")] == [900, 3600, 90, 86400, "tomorrow"]
+    lengths = [control_client.parse_pause(t) for t in ("15m", "1h", "90s", "24h", "Tomorrow")]
+    assert lengths == [900, 3600, 90, 86400, "tomorrow"]
 
 
 @pytest.mark.parametrize("command", ["pause", "resume", "quit"])
@@ -160,7 +161,8 @@ def test_commands_without_an_instance_exit_3_with_one_line(tmp_path, command):
     home = tmp_path / "home"
     done = fhp(home, command)
     assert done.returncode == 3 and done.stdout == ""
-    assert done.stderr.strip().splitlines() == [f"fhp-monitor: not running in {home}, so there is nothing to {command}."]
+    said = f"fhp-monitor: not running in {home}, so there is nothing to {command}."
+    assert done.stderr.strip().splitlines() == [said]
 
 
 # --------------------------------------------------------------------------- the channel

@@ -71,13 +71,16 @@ def test_dark_picture_asks_for_a_lamp():
     "pose, expected",
     [
         (make_pose(shoulders=((0.95, 0.7), (0.05, 0.7))), {"too_close"}),
-        (make_pose(ears=((0.52, 0.45), (0.48, 0.45)), nose=(0.5, 0.46), shoulders=((0.58, 0.6), (0.42, 0.6))), {"too_far"}),
+        (make_pose(ears=((0.52, 0.45), (0.48, 0.45)), nose=(0.5, 0.46), shoulders=((0.58, 0.6), (0.42, 0.6))),
+         {"too_far"}),
         (make_pose(shoulders=((1.1, 0.9), (-0.1, 0.9))), {"shoulders_hidden", "too_close"}),
         (make_pose(shoulders=((0.75, 1.05), (0.25, 0.7))), {"shoulders_hidden"}),
         (make_pose(nose=(0.5, -0.05)), {"face_hidden"}),
         (make_pose(shoulders=((0.75, 0.9), (0.25, 0.6))), {"tilted"}),
-        (make_pose(ears=((0.58, 0.05), (0.42, 0.05)), nose=(0.5, 0.08), shoulders=((0.75, 0.35), (0.25, 0.35))), {"head_too_high"}),
-        (make_pose(ears=((0.58, 0.7), (0.42, 0.7)), nose=(0.5, 0.72), shoulders=((0.75, 0.98), (0.25, 0.98))), {"head_too_low"}),
+        (make_pose(ears=((0.58, 0.05), (0.42, 0.05)), nose=(0.5, 0.08), shoulders=((0.75, 0.35), (0.25, 0.35))),
+         {"head_too_high"}),
+        (make_pose(ears=((0.58, 0.7), (0.42, 0.7)), nose=(0.5, 0.72), shoulders=((0.75, 0.98), (0.25, 0.98))),
+         {"head_too_low"}),
     ],
 )
 def test_each_framing_problem_is_named(pose, expected):

@@ -128,7 +128,8 @@ def test_empty_day():
     d = to_json_dict(s)
     assert d["upright_pct"] is None and d["nudges"] == []
     text = format_summary_text(s)
-    assert text.splitlines() == ["No posture data today yet.", "fhp-monitor keeps track for you whenever it is running."]
+    assert text.splitlines() == ["No posture data today yet.",
+                                 "fhp-monitor keeps track for you whenever it is running."]
     assert "No posture numbers today" in end_of_day_sentence(s)
 
 
@@ -234,7 +235,8 @@ def test_yesterday_is_shown_next_morning_if_missed_and_it_had_data():
         return True
 
     morning = at(8, 0)
-    assert daily_notification_due(morning, "17:30", DAY - timedelta(days=2), had_data, tz=BERLIN) == DAY - timedelta(days=1)
+    due = daily_notification_due(morning, "17:30", DAY - timedelta(days=2), had_data, tz=BERLIN)
+    assert due == DAY - timedelta(days=1)
     assert asked == [DAY - timedelta(days=1)]
     assert daily_notification_due(morning, "17:30", DAY - timedelta(days=2), never, tz=BERLIN) is None
     assert daily_notification_due(morning, "17:30", DAY - timedelta(days=1), always, tz=BERLIN) is None

@@ -43,7 +43,8 @@ def test_linux_writes_a_valid_xdg_autostart_entry(tmp_path: Path):
 
 def test_linux_escapes_awkward_arguments(tmp_path: Path):
     env = {"XDG_CONFIG_HOME": str(tmp_path)}
-    path = set_autostart(True, ["/usr/bin/python3", 'say "hi"', "100%", "a\\b"], platform="linux", home_dir=tmp_path, env=env)
+    path = set_autostart(True, ["/usr/bin/python3", 'say "hi"', "100%", "a\\b"], platform="linux",
+                         home_dir=tmp_path, env=env)
     exec_line = next(line for line in path.read_text().splitlines() if line.startswith("Exec="))
     assert exec_line == 'Exec=/usr/bin/python3 "say \\\\"hi\\\\"" 100%% "a\\\\\\\\b"'
     validator = shutil.which("desktop-file-validate")
@@ -52,9 +53,11 @@ def test_linux_escapes_awkward_arguments(tmp_path: Path):
 
 
 def test_linux_without_xdg_config_home_uses_dot_config(tmp_path: Path):
-    assert autostart_path(platform="linux", home_dir=tmp_path, env={}) == tmp_path / ".config" / "autostart" / "fhp-monitor.desktop"
+    expected = tmp_path / ".config" / "autostart" / "fhp-monitor.desktop"
+    assert autostart_path(platform="linux", home_dir=tmp_path, env={}) == expected
     # The spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
-    assert autostart_path(platform="linux", home_dir=tmp_path, env={"XDG_CONFIG_HOME": "rel"}).parent.parent == tmp_path / ".config"
+    relative = autostart_path(platform="linux", home_dir=tmp_path, env={"XDG_CONFIG_HOME": "rel"})
+    assert relative.parent.parent == tmp_path / ".config"
 
 
 def test_turning_it_off_removes_the_entry_and_is_safe_twice(tmp_path: Path):

@@ -404,9 +404,10 @@ def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_p
     assert done.returncode == 0, done.stderr
     form = json.loads(done.stdout)
     assert form["window_height"] <= small_screen.height
-    assert form["entries"] == sum(field.kind != "flag" for field in FIELDS)
+    assert form["entries"] == sum(field.kind not in ("flag", "choice") for field in FIELDS)
     assert form["boxes"] == sum(field.kind == "flag" for field in FIELDS)
-    assert form["widgets"] == 2 * form["entries"] + form["boxes"]
+    assert form["choices"] == sum(field.kind == "choice" for field in FIELDS) == 2  # language, text size
+    assert form["widgets"] == 2 * form["entries"] + form["boxes"] + form["choices"]
     for name, mapped, height, bottom in form["measured"]:
         assert mapped and height > 5, name
         assert bottom <= form["above_buttons"], name
@@ -432,10 +433,12 @@ for _ in range(2000):
         break
 root.update()
 top = root.winfo_rooty()
-boxes = [w for w in descendants(root) if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
-shown = [*form.entries.values(), *form.errors.values(), *boxes]
+boxes = [w for w in descendants(root)
+         if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
+shown = [*form.entries.values(), *form.errors.values(), *boxes, *form.choice_boxes.values()]
 print(json.dumps({
     "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
+    "choices": len(form.choice_boxes),
     "above_buttons": form.status.winfo_rooty() - top,
     "measured": [[str(w), bool(w.winfo_ismapped()), w.winfo_height(), w.winfo_rooty() - top + w.winfo_height()]
                  for w in shown],

@@ -122,8 +122,8 @@ with pose.MediaPipePoseEstimator() as estimator:
     loaded_kb = resident_code_kb()
     released_kb = real()
     after_release_kb = resident_code_kb()
-    after = [estimator.estimate(Frame(image=cv2.imread(p), t=100.0 + 10.0 * i, index=i, source=p)).poses[0].image.tolist()
-             for i, p in enumerate(photos)]
+    after = [estimator.estimate(Frame(image=cv2.imread(p), t=100.0 + 10.0 * i, index=i, source=p))
+             .poses[0].image.tolist() for i, p in enumerate(photos)]
     after_looks_kb = resident_code_kb()
 print(json.dumps({"hooks": len(calls), "loaded_kb": loaded_kb, "released_kb": released_kb,
                   "after_release_kb": after_release_kb, "after_looks_kb": after_looks_kb,

@@ -43,7 +43,8 @@ def test_calibrated_on_upright_photos_slouching_is_forward_and_upright_is_not(re
     baseline = fit_from_readings(upright, now=0.0, sensitivity_deg=SENSITIVITY_DEG)
     sensitivity = np.mean([is_forward(baseline, r) for r in forward])
     specificity = np.mean([is_forward(baseline, r) is False for r in upright])
-    print(f"{session}: baseline {baseline.cva_proxy_deg:.1f} deg, sensitivity {sensitivity:.2f}, specificity {specificity:.2f}")
+    print(f"{session}: baseline {baseline.cva_proxy_deg:.1f} deg, "
+          f"sensitivity {sensitivity:.2f}, specificity {specificity:.2f}")
     assert specificity == 1.0
     assert sensitivity >= 0.9
 

@@ -20,7 +20,8 @@ photo = sorted(glob.glob(sys.argv[1] + "/**/*.jpg", recursive=True))[0]
 with MediaPipePoseEstimator() as estimator:
     landmarks = estimator.estimate(Frame(image=cv2.imread(photo), t=0.0, index=0, source=photo)).poses[0].image.tolist()
     loaded = sorted({m.split(".")[0] for m in sys.modules} & {"matplotlib", "sounddevice", "PIL"})
-    tasks = sorted(m for m in sys.modules if m.startswith(("mediapipe.tasks.python.audio", "mediapipe.tasks.python.text")))
+    other_tasks = ("mediapipe.tasks.python.audio", "mediapipe.tasks.python.text")
+    tasks = sorted(m for m in sys.modules if m.startswith(other_tasks))
     import mediapipe as mp  # the whole package still works afterwards, for anyone who asks for it
     from mediapipe.tasks.python import vision
     whole = [mp.Image.__name__, mp.tasks.vision.PoseLandmarker.__name__, vision.RunningMode.VIDEO.name,

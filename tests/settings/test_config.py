@@ -16,7 +16,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from fhp_monitor.settings.file import SettingsWatcher, load_settings, parse_settings, parse_yaml
-from fhp_monitor.settings.rules import ClockTime, Flag, Names, Number, Text
+from fhp_monitor.settings.rules import Choice, ClockTime, Flag, Names, Number, Text
 from fhp_monitor.settings.schema import DEFAULTS, SCHEMA, ConfigError, Settings, settings_from_dict
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
@@ -275,6 +275,8 @@ def _valid_value(rule: Any, high: Any) -> st.SearchStrategy[Any]:
         return st.one_of(st.just(""), pairs)
     if isinstance(rule, ClockTime):
         return st.one_of(st.just(""), _CLOCKS)
+    if isinstance(rule, Choice):
+        return st.sampled_from(rule.options)
     if isinstance(rule, Names):
         return st.lists(_TEXT.filter(str.strip), max_size=5)
     raise AssertionError(f"no strategy for {rule!r}")
@@ -302,7 +304,7 @@ def assert_within_schema(settings: Settings) -> None:
             high = getattr(group, sibling) if isinstance(sibling, str) else None
             as_yaml = list(value) if isinstance(value, tuple) else value
             assert rule.check(as_yaml, high) == value, (section, key, value)
-            expected_type = {Flag: bool, Text: str, ClockTime: str, Names: tuple}.get(type(rule))
+            expected_type = {Flag: bool, Text: str, ClockTime: str, Names: tuple, Choice: str}.get(type(rule))
             if isinstance(rule, Number):
                 expected_type = int if rule.whole else float
             assert type(value) is expected_type, (section, key, value)

@@ -86,7 +86,8 @@ def test_nudges_pauses_and_calibrations_are_stored(store: SqliteHistoryStore, db
     second = store.record_nudge(T0 + 900, 2)
     store.set_nudge_recovered(first, True)
     nudges = store.nudges(T0, T0 + 1000)
-    assert [(n.id, n.at, n.level, n.recovered) for n in nudges] == [(first, T0 + 5, 1, True), (second, T0 + 900, 2, None)]
+    expected = [(first, T0 + 5, 1, True), (second, T0 + 900, 2, None)]
+    assert [(n.id, n.at, n.level, n.recovered) for n in nudges] == expected
     store.set_nudge_recovered(second, False)
     assert store.nudges(T0 + 900, T0 + 901)[0].recovered is False
     with pytest.raises(ValueError, match="no nudge with id 999"):

@@ -62,7 +62,9 @@ def morning_saved_afternoon_locked(home: Path, journal: str = "wal"):
     history.record_minute(MinuteRecord(T0 + 300, forward_s=20.0, upright_s=40.0, samples=12))
     history.record_minute(MinuteRecord(yesterday, upright_s=45.0, forward_s=15.0, samples=12))
     assert journal != "wal" or minute_count(home / "history.sqlite3") == 6  # nothing of the afternoon got in
-    assert history.waiting["minutes_spooled"] == 6 and history.waiting["others_spooled"] == (3 if journal == "wal" else 2)
+    assert history.waiting["minutes_spooled"] == 6 and history.waiting["others_spooled"] == (
+        3 if journal == "wal" else 2
+    )
     return history, locker
 
 

@@ -37,10 +37,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-REQUIRED_PROGRAMS = ("Xvfb", "dbus-launch", "dbus-send", "dunst", "dunstctl", "trayer", "xdpyinfo", "xwininfo", "import")
+REQUIRED_PROGRAMS = ("Xvfb", "dbus-launch", "dbus-send", "dunst", "dunstctl", "trayer", "xdpyinfo", "xwininfo",
+                     "import")
 XFCE_PROGRAMS = ("xfce4-panel",)
 # xfconfd lives under the architecture's library folder (x86_64-linux-gnu, aarch64-linux-gnu, ...).
-XFCONFD = next(iter(sorted(glob.glob("/usr/lib/*/xfce4/xfconf/xfconfd"))), "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
+XFCONFD = next(iter(sorted(glob.glob("/usr/lib/*/xfce4/xfconf/xfconfd"))),
+               "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
 DMENU_SCRIPT = Path(__file__).with_name("dunst_dmenu.py")
 
 # xfce4-panel with one plugin, the systray (SNI host + XEmbed host), along the top edge.
@@ -237,8 +239,8 @@ class Desktop:
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
         config = self.workdir / "session-bus.conf"
         config.write_text(BUS_CONFIG.format(tmpdir=self.workdir))
-        out = subprocess.run(["dbus-launch", "--sh-syntax", f"--config-file={config}"], env=env, capture_output=True, text=True,
-                             timeout=self.start_timeout_s)
+        out = subprocess.run(["dbus-launch", "--sh-syntax", f"--config-file={config}"], env=env, capture_output=True,
+                             text=True, timeout=self.start_timeout_s)
         if out.returncode != 0:
             raise DesktopError(f"dbus-launch failed: {out.stderr.strip()}")
         values = parse_sh_assignments(out.stdout)

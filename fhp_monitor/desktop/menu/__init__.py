@@ -107,9 +107,12 @@ def set_menu_entry(enabled: bool, command: Sequence[str] | None = None, *, platf
     return xdg.remove(home_dir, env)
 
 
-def apply_menu_setting(enabled: bool, home_root: Path | str | None) -> bool:
+def apply_menu_setting(enabled: bool, home_root: Path | str | None, at_start: bool = False) -> bool | None:
     """The app-menu entry matches the setting ``app.menu_entry``: added on the first run (Linux; the
-    Windows installer makes its own), removed when it is off; ``--home`` kept in its command."""
+    Windows installer makes its own), removed when it is off; ``--home`` kept in its command. At the
+    start of a run with a chosen home (``home_root``: a test, a second profile) the menu is left alone."""
+    if at_start and home_root is not None:
+        return None
     return apply_menu_entry(enabled, command_for_home(home_root))
 
 

@@ -31,6 +31,7 @@ from importlib import resources
 from dbus_fast import DBusError, Message, MessageType, Variant
 
 from fhp_monitor.core.commands import NUDGE_BUTTONS, Command
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NOTIFY_NUDGE, NotificationError, check_notification_text
 from fhp_monitor.desktop.bus import BusUnavailable, DBusLoop, shared_loop
 
@@ -45,7 +46,7 @@ INFO_TIMEOUT_S = 10
 #: A nudge's buttons by their D-Bus action key (the command's name, e.g. 'snooze_1800s').
 NUDGE_ACTIONS: dict[str, tuple[Command, str]] = {str(command): (command, label) for command, label in NUDGE_BUTTONS}
 #: Added to a nudge's body where the server shows no buttons.
-NO_BUTTONS_HINT = "To pause, use the tray menu or type: fhp-monitor pause"
+NO_BUTTONS_HINT = N_("To pause, use the tray menu or type: fhp-monitor pause")
 _SIGNAL_MATCH = f"type='signal',interface='{INTERFACE}',path='{OBJECT_PATH}'"
 _CALL_TIMEOUT_S = 5.0
 
@@ -162,9 +163,9 @@ class DBusNotifier:
         nudge = kind == NOTIFY_NUDGE
         actions: list[str] = []
         if nudge and self.has_actions:
-            actions = [part for key, (_command, label) in NUDGE_ACTIONS.items() for part in (key, label)]
+            actions = [part for key, (_command, label) in NUDGE_ACTIONS.items() for part in (key, _(label))]
         elif nudge:
-            message = f"{message}\n{NO_BUTTONS_HINT}"
+            message = f"{message}\n{_(NO_BUTTONS_HINT)}"
         hints = {"urgency": Variant("y", 1)}  # normal: dunst and others honour our timeout
         body = [self.app_name, self._nudge_id if nudge else 0, app_icon_path(), title, message, actions, hints,
                 self.nudge_timeout_ms if nudge else self.info_timeout_ms]

@@ -32,6 +32,7 @@ from typing import Protocol
 import numpy as np
 
 from fhp_monitor.core.commands import ACTIVATE, MENU, Command, possible
+from fhp_monitor.core.i18n import N_
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.backends import forced_backend
 
@@ -43,8 +44,8 @@ TRAY_ENV = "FHP_MONITOR_TRAY"
 ICON_SIZE = 64
 
 #: What a user reads once where no tray can be shown.
-NO_TRAY_TITLE = "fhp-monitor is running"
-NO_TRAY_TEXT = ("This desktop has no tray, so use the buttons on its reminders, or type "
+NO_TRAY_TITLE = N_("fhp-monitor is running")
+NO_TRAY_TEXT = N_("This desktop has no tray, so use the buttons on its reminders, or type "
                 "fhp-monitor pause, fhp-monitor resume or fhp-monitor quit.")
 
 
@@ -64,6 +65,9 @@ class Tray(Protocol):
 
     def show(self, snapshot: StatusSnapshot, now: float) -> None:
         """Draw ``snapshot`` (icon, tooltip, menu status line); unchanged states are not redrawn."""
+
+    def relabel(self) -> None:
+        """The language changed: show the menu and tooltip again in it (any thread; within a second)."""
 
     def stop(self) -> None:
         """Remove the icon. Safe to call twice."""

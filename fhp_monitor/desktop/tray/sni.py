@@ -79,6 +79,7 @@ class SniTray:
         self._menu = DBusMenu(entries=self._menu_entries, on_event=self._menu_event)
         self._state = PostureState.UNCERTAIN
         self._line = status_line(None, 0.0)
+        self._last: tuple[StatusSnapshot | None, float] = (None, 0.0)
         self._cache: dict[PostureState, list] = {}
         self._running = False
         self._pending_lock = threading.Lock()
@@ -134,6 +135,19 @@ class SniTray:
             self._pending = (previous[0] or icon_changed, previous[1] or paused_changed)
         if not scheduled:
             self._loop.call_soon(self._schedule_announce)
+
+    def relabel(self) -> None:
+        """The language changed: the whole menu (LayoutUpdated) and the tooltip again. Any thread."""
+        self._set(*self._last)
+        if self._running:
+            self._loop.call_soon(self._relayout)
+
+    def _relayout(self) -> None:
+        if not self._running:
+            return
+        self._menu.revision += 1
+        self._menu.LayoutUpdated(self._menu.revision, 0)
+        self._item.NewToolTip()
 
     def stop(self) -> None:
         """Withdraw the item (release the name: the watcher drops it) and unexport. Safe twice."""
@@ -244,6 +258,7 @@ class SniTray:
 
     # ------------------------------------------------------------------ values
     def _set(self, snapshot: StatusSnapshot | None, now: float) -> None:
+        self._last = (snapshot, now)
         self._state = PostureState(snapshot.state) if snapshot is not None else PostureState.UNCERTAIN
         self._line = status_line(snapshot, now)
 

@@ -22,6 +22,7 @@ from dbus_fast.service import ServiceInterface, dbus_property, method, signal
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.commands import Command
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 
 MENU_PATH = "/MenuBar"
@@ -39,7 +40,8 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
         return messages.state_words(PostureState.UNCERTAIN)
     if snapshot.state == PostureState.PAUSED or snapshot.source_ended:
         return messages.tooltip(snapshot, now).removeprefix("fhp-monitor: ")
-    return f"{messages.state_words(snapshot.state)} · since {messages.clock_text(snapshot.since)}"
+    return _("{state} · since {time}").format(state=messages.state_words(snapshot.state),
+                                              time=messages.clock_text(snapshot.since))
 
 
 def menu_layout(groups: Groups) -> tuple[list[Row], dict[int, Command]]:
@@ -70,7 +72,7 @@ def menu_entries(layout: list[Row], line: str, state: PostureState,
         elif label == "separator":
             entries.append((entry_id, {"type": Variant("s", "separator")}))
         else:
-            entries.append((entry_id, {"label": Variant("s", label.replace("_", "__")),
+            entries.append((entry_id, {"label": Variant("s", _(label).replace("_", "__")),
                                        "enabled": Variant("b", possible(command, state)),
                                        "visible": Variant("b", True)}))
     return entries

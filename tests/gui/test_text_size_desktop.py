@@ -1,0 +1,90 @@
+"""Settings → Text size on a 1024 x 768 screen, for real (Xvfb): at Large and Extra large the settings
+window and the calibration window stay on the screen, their text is larger, and what does not fit
+scrolls: every field of the settings form, when it gets the keyboard focus (Tab, Shift+Tab), is scrolled
+wholly into view (nothing is cut off). In German, the longest of the six languages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.needs import cannot_run, require_tkinter
+
+require_tkinter()
+
+from tests.support.desktop import Desktop, DesktopError, missing_programs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def small_screen() -> Iterator[Desktop]:
+    if missing_programs():
+        cannot_run(f"these programs are missing: {', '.join(missing_programs())}")
+    screen = Desktop(width=1024, height=768)
+    try:
+        screen.start()
+    except DesktopError as error:
+        cannot_run(f"the 1024x768 test desktop did not start: {error}")
+    try:
+        yield screen
+    finally:
+        screen.close()
+
+
+WALK_THE_FORM = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from fhp_monitor.home.folder import Home
+from fhp_monitor.gui.settings import SettingsForm
+
+home = Path(sys.argv[1])
+root = tk.Tk()
+form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
+for _ in range(2000):
+    root.update()
+    if root.winfo_ismapped() and form.status.winfo_ismapped():
+        break
+area = form.area
+seen = []
+widgets = [*form.entries.values(), *form.choice_boxes.values()]
+for widget in widgets:
+    widget.focus_force()
+    for _ in range(20):
+        root.update()
+    top = widget.winfo_rooty() - area.canvas.winfo_rooty()
+    seen.append([top, top + widget.winfo_height(), area.canvas.winfo_height()])
+print(json.dumps({"window": [root.winfo_width(), root.winfo_height()], "scrolls": area.scrolls, "seen": seen,
+                  "font": form.fonts["label"][1], "columns": form.columns}))
+root.destroy()
+"""
+
+
+def walk(screen: Desktop, tmp_path: Path, size: str) -> dict:
+    home = tmp_path / size
+    home.mkdir()
+    (home / "config.yaml").write_text(f"display:\n  text_size: {size}\n  language: de\n")
+    env = {**screen.env, "PYTHONPATH": str(ROOT), "LANGUAGE": "de"}
+    done = subprocess.run([sys.executable, "-c", WALK_THE_FORM, str(home)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_larger_text_stays_on_a_1024x768_screen_and_every_field_scrolls_into_view(small_screen, tmp_path) -> None:
+    forms = {size: walk(small_screen, tmp_path, size) for size in ("normal", "large", "extra_large")}
+    assert forms["extra_large"]["font"] / forms["normal"]["font"] == pytest.approx(1.6, abs=0.1)
+    assert forms["normal"]["font"] < forms["large"]["font"] < forms["extra_large"]["font"]
+    for size, form in forms.items():
+        width, height = form["window"]
+        assert width <= 1024 and height <= 768, (size, form["window"])
+        for top, bottom, shown in form["seen"]:  # each field, when it has the focus, is wholly in view
+            assert 0 <= top and bottom <= shown, (size, top, bottom, shown)
+    assert forms["extra_large"]["scrolls"] and forms["extra_large"]["columns"] == 1
