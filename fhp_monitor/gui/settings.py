@@ -32,7 +32,7 @@ from typing import Any
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
-from fhp_monitor.desktop import autostart, menu
+from fhp_monitor.desktop import autostart
 from fhp_monitor.gui.scrolling import ScrollArea
 from fhp_monitor.gui.settings_fields import CHOICES, FIELDS, Field, field_text, form_value, plain_rule
 from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
@@ -321,8 +321,6 @@ class SettingsForm:
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)
-        if ("app", "menu_entry") in changes:  # at once, also when no monitor runs to see the file change
-            menu.apply_menu_entry(bool(changes[("app", "menu_entry")]), self.autostart_command)
         log.info("settings saved: %s", ", ".join(f"{s}.{k}={v!r}" for (s, k), v in changes.items()) or "log-in start")
         self.saved = True
         self.on_step("settings: saved")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhp_monitor.core.i18n import N_, _
-from fhp_monitor.desktop.menu import supported as menu_supported
 from fhp_monitor.i18n import LANGUAGES
 from fhp_monitor.settings.schema import Settings, describe_setting
 
@@ -38,8 +37,6 @@ FIELDS: tuple[Field, ...] = (
     Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
     Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag"),
     Field("summary", "neck_checkin", N_("Ask how my neck is, once a day"), "", "flag"),
-    # Linux menus only: on Windows the installer makes (and its uninstaller removes) the Start-menu entry
-    *((Field("app", "menu_entry", N_("Show in the app menu"), "", "flag"),) if menu_supported() else ()),
     Field("display", "language", N_("Language"), "", "choice"),
     Field("display", "text_size", N_("Text size"), "", "choice"),
 )
