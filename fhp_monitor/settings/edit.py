@@ -34,6 +34,11 @@ class ConfigEditError(ValueError):
     """The file is written in a shape the line editor does not change (e.g. a group on one line)."""
 
 
+#: Characters YAML may not hold raw (outside its printable set, YAML 1.1 5.1) or reads as a line break
+#: (U+0085); a surrogate never reaches here (not UTF-8).
+NOT_YAML_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def yaml_value(value: Any) -> str:
     """A value as one line of YAML that config.py reads back as the same value."""
     if isinstance(value, bool):
@@ -46,7 +51,9 @@ def yaml_value(value: Any) -> str:
         text = f"{value:.6f}".rstrip("0")  # never "1e-05": YAML 1.1 reads that as text
         return text + "0" if text.endswith(".") else text
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a JSON string is a double-quoted YAML string
+        # A JSON string is a double-quoted YAML string; what YAML may not hold raw (U+FFFE, C1 controls)
+        # goes in as an escape, which reads back as the same character.
+        return NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(yaml_value(item) for item in value) + "]"
     raise TypeError(f"cannot write a {type(value).__name__} to config.yaml")

@@ -139,6 +139,14 @@ def test_any_valid_value_reads_back_the_same(sensitivity, onset, apps, hour, min
     assert loaded.summary.daily_time == f"{hour:02d}:{minute:02d}"
 
 
+def test_characters_yaml_cannot_hold_raw_are_written_as_escapes_and_read_back() -> None:
+    """Found by hypothesis under the Windows lane: an app name U+FFFE made config.yaml unreadable."""
+    names = ["\ufffe", "\uffff", "a\x85b", "\x7f", "\x9f", "Zoom \U0001F600"]
+    loaded = parse_settings(update_config_text(SHIPPED, {("app", "pause_for_apps"): names}))
+    assert loaded.app.pause_for_apps == tuple(names)
+    assert yaml_value("\ufffe") == '"\\ufffe"' and yaml_value("caf\u00e9") == '"caf\u00e9"'
+
+
 def test_yaml_value_never_writes_what_yaml_reads_differently():
     assert yaml_value(0.00001) == "0.00001" and yaml_value(2.0) == "2" and yaml_value("yes") == '"yes"'
     assert yaml_value(["a", "b"]) == '["a", "b"]' and yaml_value(False) == "false"
