@@ -25,8 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from fhp_monitor.app import App
-from fhp_monitor.core.calibration import fit_from_readings, save_baseline
-from fhp_monitor.core.geometry import read_posture
+from fhp_monitor.cli.frames import calibrate_from_frames
 from fhp_monitor.core.ports import NOTIFY_NUDGE, NotificationError, PostureState, StatusSnapshot
 from fhp_monitor.core.summary import format_summary_text, local_date
 from fhp_monitor.errors import UserError
@@ -36,7 +35,6 @@ from fhp_monitor.home.log import setup_logging, stop_logging
 from fhp_monitor.monitor.supervise import install_stop_signals
 from fhp_monitor.sensing.landmarks_csv import LandmarkCsvSource
 from fhp_monitor.settings.edit import save_changes
-from fhp_monitor.store.spool import record_calibration
 
 log = logging.getLogger(__name__)
 
@@ -141,18 +139,7 @@ def check_speed(speed: float) -> float:
 
 def calibrate_on_recording(home: Home, settings, recording: Path):
     """The recorded person's first rows are sitting tall: they are the tour's calibration."""
-    source = LandmarkCsvSource(recording)
-    source.open()
-    readings = []
-    try:
-        while len(readings) < settings.calibration.frames and (frame := source.read()) is not None:
-            readings.append(read_posture(frame.pose, settings.detection.min_visibility))
-    finally:
-        source.release()
-    baseline = fit_from_readings(readings, now=time.time(), sensitivity_deg=settings.detection.sensitivity_deg,
-                                 min_samples=settings.calibration.min_frames)
-    save_baseline(home.calibration, baseline)
-    record_calibration(home, baseline)
+    baseline, _read = calibrate_from_frames(LandmarkCsvSource(recording), settings, home, settings.calibration.frames)
     return baseline
 
 

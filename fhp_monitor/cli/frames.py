@@ -113,9 +113,18 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not settings.calibration.min_frames <= frames <= 1000:
         raise UserError(_("--frames must be a whole number from {low} (calibration.min_frames) to 1000 "
                           "(got {frames}).").format(low=settings.calibration.min_frames, frames=frames))
-    source = source_for(args.source, settings)
+    baseline, read = calibrate_from_frames(source_for(args.source, settings), settings, home, frames)
+    print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
+            "({view} view).").format(used=baseline.samples, frames=read,
+                                     degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
+    tell_running_instance(home)
+    return 0
+
+def calibrate_from_frames(source, settings: Settings, home: Home, frames: int):
+    """The first ``frames`` frames of ``source`` are sitting tall: fit, save and record the calibration
+    (``calibrate --no-gui``, and the demo's recorded person); returns it and how many frames were read."""
     readings = []
-    with estimator_for(settings, source) as estimator:
+    with estimator_for(settings, source) as estimator:  # a landmark recording needs no model
         source.open()
         try:
             while len(readings) < frames and (frame := source.read()) is not None:
@@ -126,11 +135,8 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
                                  min_samples=settings.calibration.min_frames)
     save_baseline(home.calibration, baseline)
     record_calibration(home, baseline)
-    print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
-            "({view} view).").format(used=baseline.samples, frames=len(readings),
-                                     degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
-    tell_running_instance(home)
-    return 0
+    return baseline, len(readings)
+
 
 def tell_running_instance(home: Home) -> None:
     """A new calibration is saved: the instance running in this home (if any) switches to it."""

@@ -31,7 +31,7 @@ from fhp_monitor.settings.schema import Settings
 def add_install_parsers(sub) -> None:
     au = sub.add_parser("autostart", help="start fhp-monitor when you log in (on) or not (off); "
                         "the same as the setting in the settings window")
-    au.add_argument("state", choices=("on", "off"))
+    au.add_argument("state", choices=("on", "off"), help="on: start when you log in; off: do not")
     un = sub.add_parser("uninstall", help="remove the app-menu entry, its icons and the login entry (for pip and "
                         "pipx installs); your history stays unless you add --delete-data")
     un.add_argument("--delete-data", action="store_true", help="also delete the settings, calibration, history "
