@@ -97,7 +97,9 @@ def test_the_login_entry_keeps_the_chosen_home_and_config_wins_at_start(home, tm
     done = fhp(home, *replay_args(recording), env=env)
     assert done.returncode == 0, done.stderr
     exec_line = next(line for line in entry.read_text().splitlines() if line.startswith("Exec="))
-    assert exec_line.endswith(f"-m fhp_monitor --home {home} run"), exec_line
+    # the launcher the menu entry uses too (desktop/menu): the installed fhp-monitor script, else python -m
+    assert exec_line.endswith(f"--home {home} run"), exec_line
+    assert exec_line.split()[0].endswith("/fhp-monitor") or " -m fhp_monitor " in exec_line, exec_line
     save_changes(home / "config.yaml", {("app", "autostart"): False})
     assert fhp(home, *replay_args(recording), env=env).returncode == 0
     assert not entry.exists()  # config says no: the entry made earlier is removed at start

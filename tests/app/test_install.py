@@ -40,7 +40,7 @@ def test_one_opencv_the_one_mediapipe_needs() -> None:
 
 
 def install_block() -> list[str]:
-    block = README.split("## Install and start", 1)[1].split("```", 2)[1]
+    block = README.split("## Install from the source", 1)[1].split("```", 2)[1]
     return [line for line in block.strip().splitlines() if line.strip()]
 
 

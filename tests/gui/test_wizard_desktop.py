@@ -179,7 +179,7 @@ def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Pa
     assert 35.0 < baseline.cva_proxy_deg < 70.0 and baseline.spread_deg < 5.0
     assert baseline.samples >= 50  # one sample per photo-second, none lost to motion
     entry = tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop"
-    assert f"-m fhp_monitor --home {home} run" in entry.read_text()  # the chosen home is kept at login
+    assert f" --home {home} run\n" in entry.read_text()  # the chosen home is kept at login (the launcher, desktop/menu)
     assert "autostart: true" in (home / "config.yaml").read_text()  # noted where it wins at the next start
     status = subprocess.run([sys.executable, "-m", "fhp_monitor", "--home", str(home), "status", "--json"],
                             capture_output=True, text=True, timeout=60)
