@@ -88,13 +88,20 @@ class Wine:
                         WINEDLLOVERRIDES="mscoree=;mshtml=", PYTHONUTF8="1", PYTHONIOENCODING="utf-8",
                         WINEPATH=f"{winpath(self.py)};{winpath(self.py)}\\Scripts")
 
-    def run(self, *argv: str, log: Path | None = None, extra_env: dict | None = None) -> str:
+    def run(self, *argv: str, log: Path | None = None, extra_env: dict | None = None, limit: float = 900,
+            cwd: Path | None = None) -> str:
+        """Run a Windows program; past ``limit`` seconds it and everything it started are killed and the
+        build fails with one line (a dialog nobody sees, or a service holding the pipe, must not hang CI).
+        It runs in the work folder, so ``python -m`` imports the installed package, not this checkout's."""
         env = dict(self.env, **(extra_env or {}))
-        proc = subprocess.Popen(["wine", *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-        assert proc.stdout is not None
-        out = proc.stdout.read().decode("utf-8", "replace").replace("\r\n", "\n")
-        if proc.wait() != 0:
+        # wine_run.py: the program's output, read until *it* ends (Wine's services may hold the pipe longer)
+        proc = subprocess.run([sys.executable, str(TOOLS / "wine_run.py"), str(limit), "wine", *argv], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                              cwd=cwd or self.work)
+        out = proc.stdout.decode("utf-8", "replace")
+        if proc.returncode == 124 and "did not finish within" in out:
+            fail(out.strip().splitlines()[-1].removeprefix("FAILED: "))
+        if proc.returncode != 0:
             if log is not None:
                 log.write_text(out)
             fail(f"{' '.join(argv[:3])} ... failed (exit {proc.returncode}):\n{out[-3000:]}")
@@ -104,6 +111,14 @@ class Wine:
 
     def python(self, *args: str, **kw) -> str:
         return self.run(str(self.py / "python.exe"), *args, **kw)
+
+
+def limited(argv: list[str], limit: float, **kw) -> None:
+    """A Wine helper program (wineboot, wineserver) with a time limit and a one-line failure past it."""
+    try:
+        subprocess.run(argv, timeout=limit, **kw)
+    except subprocess.TimeoutExpired:
+        fail(f"{argv[0]} did not finish within {limit:.0f} s")
 
 
 def debian_packages() -> None:
@@ -145,8 +160,8 @@ def windows_python(work: Path, wine: Wine) -> None:
     prefix = work / "prefix"
     if not (prefix / "system.reg").is_file():
         step("wineboot: a new Wine prefix")
-        subprocess.run(["wineboot", "-i"], env=wine.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run(["wineserver", "-w"], env=wine.env)
+        limited(["wineboot", "-i"], 300, env=wine.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        limited(["wineserver", "-w"], 120, env=wine.env)
     dll = prefix / "drive_c" / "windows" / "system32" / "bcryptprimitives.dll"
     if not dll.is_file():
         step("bcryptprimitives.dll stand-in (Wine 8 lacks ProcessPrng)")
@@ -206,7 +221,7 @@ def install_into_windows_python(work: Path, wine: Wine, wheel: Path) -> None:
               winpath(work / "wheels"), "-c", winpath(work / "constraints.txt")]
     wine.python(*common, *needs[-4:], log=work / "pip-tools.log")
     wine.python(*common, "--force-reinstall", "--no-deps", winpath(wheel), log=work / "pip-app.log")
-    wine.python(*common, winpath(wheel), log=work / "pip-deps.log")
+    wine.python(*common, winpath(wheel), log=work / "pip-deps.log", limit=1800)
 
 
 def version_info(version: str) -> str:
@@ -265,7 +280,7 @@ def main() -> int:
     shutil.rmtree(work / "app", ignore_errors=True)
     wine.python("-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
                 "--distpath", winpath(work / "app"), "--workpath", winpath(work / "pyi"),
-                winpath(TOOLS / "fhp-monitor.spec"), log=work / "pyinstaller.log",
+                winpath(TOOLS / "fhp-monitor.spec"), log=work / "pyinstaller.log", limit=1800,
                 extra_env={"FHP_ASSETS": winpath(assets), "SOURCE_DATE_EPOCH": source_date_epoch()})
     app = work / "app" / "fhp-monitor"
     for exe in ("fhp-monitor.exe", "fhp-monitor-cli.exe"):
