@@ -58,7 +58,8 @@ BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
 }
 """
 #: The parts of the checkout the installer is built from (see inputs_digest)
-INSTALLER_INPUTS = ("fhp_monitor", "pyproject.toml", "README.md", "LICENSE", "tools")
+INSTALLER_INPUTS = ("fhp_monitor", "pyproject.toml", "README.md", "LICENSE", "tools/windows/fhp-monitor.spec",
+                    "tools/windows/launch.py", "tools/windows/installer.nsi", "tools/windows/constraints.txt")
 T0 = time.monotonic()
 
 
@@ -311,7 +312,9 @@ def inputs_digest(work: Path, version: str) -> str:
     the spec, the NSIS script and this script; not tests or CI. The same digest means the same installer."""
     digest = hashlib.sha256(version.encode())
     src = work / "src"
-    files = sorted(p for p in src.rglob("*") if p.is_file() and p.relative_to(src).parts[0] in INSTALLER_INPUTS)
+    files = sorted(p for p in src.rglob("*") if p.is_file() and any(
+        p.relative_to(src).as_posix() == part or p.relative_to(src).as_posix().startswith(part + "/")
+        for part in INSTALLER_INPUTS))
     files += [TOOLS / "constraints.txt", Path(__file__).resolve()]
     for path in files:
         digest.update(str(path.relative_to(work / "src") if path.is_relative_to(work / "src") else path.name).encode())

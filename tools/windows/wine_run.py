@@ -36,8 +36,11 @@ def main(argv: list[str]) -> int:
     out = sys.stdout.buffer
     deadline = time.monotonic() + limit
 
+    reader_gone = False
+
     def drain() -> bool:
         """Copy what is in the pipe now; False at its end."""
+        nonlocal reader_gone
         while True:
             try:
                 chunk = os.read(read_fd, 65536)
@@ -45,8 +48,13 @@ def main(argv: list[str]) -> int:
                 return True
             if not chunk:
                 return False
-            out.write(chunk.replace(b"\r", b""))
-            out.flush()
+            if reader_gone:
+                continue
+            try:
+                out.write(chunk.replace(b"\r", b""))
+                out.flush()
+            except BrokenPipeError:  # `... | grep -q` has its answer: the program still runs to its end
+                reader_gone = True
 
     open_ = True
     while proc.poll() is None:
@@ -66,6 +74,8 @@ def main(argv: list[str]) -> int:
     if open_:
         drain()  # what the program wrote before it ended is in the pipe now
     os.close(read_fd)
+    if reader_gone:
+        sys.stdout = None  # nothing more can be written there; no complaint about it at exit
     return proc.returncode
 
 
