@@ -21,10 +21,14 @@ LOG_NAMES = {"log", "logging", "logger", "_log", "LOG"}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
 PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError",
                      "NotImplementedError", "IndexError", "AttributeError", "DBusError"}
-SKIP_CALLS = {"on_step", "step", "_step", "add_argument", "add_parser", "ArgumentParser", "getattr", "setattr",
+SKIP_CALLS = {"on_step", "step", "_step", "getattr", "setattr",
+
               "hasattr", "Variant", "Message", "environ.get", "compile", "strftime", "strptime", "fetch",
               "isoformat", "re.compile", "re.fullmatch", "re.match", "re.sub", "execute", "executemany",
-              "PostureRecorder", "Thread", "subprocess.run"}
+              "PostureRecorder", "Thread", "subprocess.run",
+              # reasons that only ever reach the log (their callers log them, nothing shows them)
+              "BusUnavailable", "NoSessionWatcher", "_set_locked", "_say_once"}
+
 NOT_TRANSLATED = "# not translated"
 
 

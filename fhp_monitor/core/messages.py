@@ -27,7 +27,8 @@ SAFETY_NOTE = N_("Stop if it hurts.")
 MAX_EXERCISE_BODY_CHARS = 90
 
 #: Words that must never appear on screen (medical claims, fear, blame).
-FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",
+FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",  # not translated
+
                    "wrong", "injury", "diagnos")
 
 CAMERA_UNAVAILABLE_TEXT = N_(

@@ -165,7 +165,8 @@ def _draw_day(ax, summary: DailySummary) -> None:
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.grid(axis="y", color="#e6ecee", linewidth=1)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper left", ncols=2, frameon=False, fontsize=17, borderaxespad=0.1)
+    ax.legend(loc="upper left",  # not translated: matplotlib's position name
+              ncols=2, frameon=False, fontsize=17, borderaxespad=0.1)
     _plain_axes(ax)
 
 
