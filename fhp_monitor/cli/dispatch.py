@@ -96,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
     args = parser.parse_args(argv)
-
     try:
         if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
             from fhp_monitor.cli.demo import run_demo

@@ -161,7 +161,6 @@ def uninstall(args, env: Mapping[str, str] = os.environ, ask: Callable[[str], st
                            "This cannot be undone. Type {yes} to delete: ").format(folder=home.root, yes=_("yes")))
             if answer.strip().lower() not in {"yes", _("yes").lower()}:
                 say(_("Nothing was deleted; your history stays in {folder}.").format(folder=home.root))
-
                 say(how_to_remove_the_program())
                 return 1
         for line in delete_data(home):

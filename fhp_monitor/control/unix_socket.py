@@ -264,7 +264,6 @@ def connect(home: Home, timeout: float) -> Link:
         if uid != os.getuid():
             raise ControlError(_("the program listening on {path} runs as another user (uid {uid}), "
                                  "so fhp-monitor will not talk to it.").format(path=path, uid=uid))
-
     except BaseException:
         conn.close()
         raise

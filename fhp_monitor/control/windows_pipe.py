@@ -233,7 +233,6 @@ def connect(home: Home, timeout: float, *, family: str = "AF_PIPE", address: str
         conn.close()
         raise ControlError(_("the program on fhp-monitor's pipe did not finish the handshake ({error}).").format(
             error=exc)) from None
-
     except BaseException:
         conn.close()
         raise

@@ -94,7 +94,6 @@ def target_for(exercise: str, baseline: Baseline | None) -> Target:
         reach = max(REACH_FLOOR_NOSE, REACH_SPREADS * (baseline.nose_rise_spread or 0.0))
         return Target(exercise, baseline.view, baseline.nose_rise_ratio, reach,
                       "shoulder widths")  # not translated: a unit name in the data
-
     reach = max(REACH_FLOOR_DEG, baseline.margin_deg(), REACH_SPREADS * baseline.spread_deg)
     return Target(exercise, baseline.view, baseline.cva_proxy_deg, reach, "degrees")
 

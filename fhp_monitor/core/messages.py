@@ -27,8 +27,8 @@ SAFETY_NOTE = N_("Stop if it hurts.")
 MAX_EXERCISE_BODY_CHARS = 90
 
 #: Words that must never appear on screen (medical claims, fear, blame).
-FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",  # not translated
-
+FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat",
+                   "fix your spine", "bad posture", "you should",  # not translated: the words a test forbids
                    "wrong", "injury", "diagnos")
 
 CAMERA_UNAVAILABLE_TEXT = N_(

@@ -34,6 +34,7 @@ ON_ACCENT = "#ffffff"
 #: The keyboard focus ring (Tab, Shift+Tab): a colour no other frame uses, so the focus is easy to see.
 FOCUS = "#c2410c"
 #: (text, background) of every text in the windows.
+# not translated: the keys name the pairs for tests/gui/test_theme.py, no window shows them
 TEXT_PAIRS = {
     "body": (TEXT, BACKGROUND), "hint": (HINT, BACKGROUND), "accent text": (ACCENT, BACKGROUND),
     "good": (GOOD, BACKGROUND), "bad": (BAD, BACKGROUND), "unknown": (UNKNOWN, BACKGROUND),

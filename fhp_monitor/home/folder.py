@@ -70,7 +70,8 @@ def make_private_dir(path: Path) -> None:
         return  # created by another process between the check and mkdir
     except OSError as error:
         raise HomeError(_("fhp-monitor cannot create its folder {path} ({error}). "
-                          "Choose another folder with --home.").format(path=path, error=error.strerror or error)) from error
+                          "Choose another folder with --home.").format(path=path, error=error.strerror or error)
+                        ) from error
 
 
 def check_private_dir(path: Path) -> None:
@@ -175,7 +176,6 @@ def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
     except LinkRefused as error:
         raise HomeError(_("{path} is a link (a symbolic link or a junction); fhp-monitor never writes through "
                         "links. Delete that link, then start fhp-monitor again.").format(path=path)) from error
-
     try:
         keep_private(fd)
     except OSError:

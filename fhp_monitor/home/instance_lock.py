@@ -144,7 +144,6 @@ def instance_running(lock_path: Path) -> bool:
         raise HomeError(_("fhp-monitor cannot read its lock file {path} ({error}). "
                           "Check that the folder belongs to you, or choose another one with --home.").format(
                               path=lock_path, error=error.strerror)) from error
-
     with handle:
         if _try_lock(handle):
             _unlock(handle)

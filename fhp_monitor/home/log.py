@@ -99,7 +99,6 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
     logging.getLogger("fhp_monitor").info("fhp-monitor %s (Python %s, %s%s)", __version__, platform.python_version(),
                                           platform.system() or sys.platform,
                                           ", installed app" if getattr(sys, "frozen", False) else "")  # not translated
-
     return home.log_file
 
 

@@ -244,7 +244,7 @@ class MonitorWorker(RecordingEnd):
             return self._camera_unavailable(str(exc))
         if frame is None:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
-                return self._camera_unavailable("the camera sent no picture")
+                return self._camera_unavailable(_("the camera sent no picture"))
             self._count_to_the_end()
             self._recording_ended()
             return None

@@ -191,7 +191,8 @@ class LandmarkCsvSource:
                 v = number(base + 3) if given[3] else None
                 if v is None:
                     raise self._fail(line, base + 3,
-                                     _("the cell is empty but the landmark has coordinates; give its visibility 0 to 1"))
+                                     _("the cell is empty but the landmark has coordinates; "
+                                       "give its visibility 0 to 1"))
                 if not 0.0 <= v <= 1.0:
                     raise self._fail(line, base + 3, _("visibility {value} is not between 0 and 1").format(
                         value=f"{v:g}"))
@@ -350,7 +351,6 @@ def recorder_for(path: str | os.PathLike | None, source) -> LandmarkCsvWriter | 
         if replayed is not None and Path(path).resolve() == Path(replayed).resolve():
             raise LandmarkFileError(_("Cannot write the landmark file {path}: it is the file being replayed; "
                                       "choose another file name.").format(path=path))
-
         return LandmarkCsvWriter(path, from_first_frame=source.live)
     except LandmarkFileError:
         source.release()

@@ -233,7 +233,6 @@ class MediaPipePoseEstimator:
             if not self._startup_code_released:  # the first inference of both models ran its set-up code
                 self._startup_code_released = True
                 self._release_startup_code("the first pose")  # not translated: for the log
-
         return result
 
     @staticmethod

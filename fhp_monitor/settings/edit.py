@@ -96,7 +96,6 @@ def _section_block(lines: list[str], section: str) -> tuple[int, int] | None:
                     _('config.yaml writes the group "{group}" on one line; the settings window cannot change it '
                       "there. Open the settings file to change it, or write each setting on its own line.").format(
                         group=section))
-
             end = index + 1
             while end < len(lines) and (not _is_content(lines[end]) or _indent(lines[end]) > 0):
                 end += 1

@@ -35,7 +35,7 @@ class _Loader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=True)
@@ -125,7 +125,6 @@ def read_config_bytes(path: Path) -> bytes:
             data += more
         if len(data) > MAX_CONFIG_BYTES:  # grew while we read it
             raise OSError(0, _("it is larger than {limit} KB").format(limit=MAX_CONFIG_BYTES // 1024))
-
         return data
     finally:
         os.close(fd)

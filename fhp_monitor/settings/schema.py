@@ -260,7 +260,6 @@ def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
         if not isinstance(raw, dict):
             problems.append(_("{name} must be a group of settings, each on its own indented line (got {value})")
                             .format(name=name, value=shown_value(raw)))
-
             continue
         values, section_problems = _check_section(name, raw)
         problems.extend(section_problems)

@@ -344,7 +344,6 @@ def open_spooled_history(home, tell: Callable[[str, str], None] | None = None, *
     if announce and history.recovered_from is not None:
         print("fhp-monitor: " + _("Your posture history file was damaged. We kept it as {name} "
                                   "and started a fresh one.").format(name=history.recovered_from.name), file=sys.stderr)
-
     return history
 
 

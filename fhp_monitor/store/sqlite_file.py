@@ -83,7 +83,6 @@ def _error_kind(exc: sqlite3.Error) -> str:
         ("full", ("SQLITE_FULL",), ("disk is full",)),  # not translated: SQLite's own words, matched
         ("corrupt", ("SQLITE_NOTADB", "SQLITE_CORRUPT"), ("not a database", "malformed")),
         ("cantopen", ("SQLITE_CANTOPEN", "SQLITE_PERM"), ("unable to open",)),  # not translated: SQLite's words
-
     ):
         if name.startswith(names) or any(w in text for w in words):
             return kind
@@ -229,7 +228,8 @@ def _move_aside(path: Path) -> Path:
     except OSError as exc:
         raise HistoryError(
             _("The posture history at {path} is damaged and could not be moved aside "
-              "({error}). Move or rename that file, then start fhp-monitor again.").format(path=path, error=exc.strerror)
+              "({error}). Move or rename that file, then start fhp-monitor again.").format(
+                path=path, error=exc.strerror)
         ) from exc
     return target
 
@@ -256,7 +256,6 @@ def _has_sqlite_header(path: Path) -> bool:
     except OSError as exc:
         raise HistoryError(_("fhp-monitor cannot read its posture history at {path} ({error}).").format(
             path=path, error=exc.strerror)) from exc
-
     return head in (b"", b"SQLite format 3\x00")
 
 

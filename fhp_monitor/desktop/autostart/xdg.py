@@ -51,11 +51,10 @@ def _exec_argument(arg: str) -> str:
 def desktop_entry(command: Sequence[str]) -> str:
     """The text of the XDG autostart ``.desktop`` file for ``command``."""
     return (
-        "[Desktop Entry]\n"
+        "[Desktop Entry]\n"  # not translated: the file format's keys; the words are localized()
         "Type=Application\n"
         f"Name={APP_NAME}\n"
         f"{localized('Comment', COMMENT)}"
-
         f"Exec={' '.join(_exec_argument(arg) for arg in command)}\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"

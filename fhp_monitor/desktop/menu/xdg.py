@@ -48,7 +48,7 @@ def icon_paths(home_dir: Path, env: Mapping[str, str]) -> list[Path]:
 def desktop_entry(command: Sequence[str]) -> str:
     """The menu entry's text: what a menu lists (name, a plain description, the icon) and the launcher."""
     return (
-        "[Desktop Entry]\n"
+        "[Desktop Entry]\n"  # not translated: the file format's keys; the words are localized()
         "Type=Application\n"
         "Version=1.4\n"
         "Name=fhp-monitor\n"
@@ -59,7 +59,6 @@ def desktop_entry(command: Sequence[str]) -> str:
         "Terminal=false\n"
         "Categories=Utility;\n"
         f"{localized('Keywords', KEYWORDS)}"
-
         "StartupNotify=false\n"
     )
 
