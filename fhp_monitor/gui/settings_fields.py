@@ -35,6 +35,7 @@ FIELDS: tuple[Field, ...] = (
     Field("camera", "index", N_("Camera number"), N_("0 is the first camera")),
     Field("app", "pause_on_battery_below", N_("Pause on battery below (%)"), N_("0: never pause for the battery")),
     Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
+    Field("nudges", "speak", N_("Say reminders aloud"), "", "flag"),
     Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag"),
     Field("summary", "neck_checkin", N_("Ask how my neck is, once a day"), "", "flag"),
     Field("display", "language", N_("Language"), "", "choice"),

@@ -92,6 +92,7 @@ class NudgeSettings:
     max_per_hour: int = setting(3, Whole(1, 12))
     quiet_hours: str = setting("", ClockTime(span=True))
     include_exercises: bool = setting(True, Flag())
+    speak: bool = setting(False, Flag())
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1", "25"):
         run.key("Tab")
         run.type(text)
-    run.key("Tab", "space", "Tab", "space")  # exercises off, start at log-in on
+    run.key("Tab", "space", "Tab", "Tab", "space")  # exercises off, (saying reminders aloud left off), log-in on
     run.key("Return")
     run.expect("settings: saved")
     assert run.finish() == 0
