@@ -23,7 +23,6 @@ from fhp_monitor.core import i18n as core_i18n
 from fhp_monitor.core.messages import choose_nudge, spoken_nudge
 from fhp_monitor.desktop.speech import Silent, backend_order, speaker_for
 from fhp_monitor.desktop.speech.espeak import EspeakSpeaker, voice_for
-from fhp_monitor.desktop.speech.sapi import spoken_xml
 from fhp_monitor.desktop.speech.spd import SpdSpeaker
 from fhp_monitor.i18n import activate
 from tests.support.needs import need_programs
@@ -199,11 +198,3 @@ def test_without_speech_dispatcher_espeak_and_without_either_one_plain_line(monk
     assert len(lines) == 2, lines  # the bad override once, and "not said aloud" once, not per reminder
     assert "FHP_MONITOR_SPEECH must be one of" in lines[0]
     assert lines[1] == "Reminders are not said aloud: no speech program found (install speech-dispatcher or espeak-ng)."
-
-
-def test_windows_asks_sapi_for_a_voice_of_the_language_in_xml():
-    german = spoken_xml("Sit tall & <breathe>", "de")
-    assert german == '<voice required="Language=407">Sit tall &amp; &lt;breathe&gt;</voice>'
-    nested = spoken_xml("Olá", "pt")  # a Portuguese voice from Portugal if there is one, else from Brazil
-    assert nested == '<voice required="Language=416"><voice required="Language=816">Olá</voice></voice>'
-    assert spoken_xml("Hi", "xx") == "Hi"
