@@ -160,6 +160,21 @@ def test_espeak_that_fails_says_why_in_one_line(tmp_path, caplog):
     assert len(lines) == 1 and "voice does not exist" in lines[0], lines
 
 
+def test_espeak_without_a_sound_device_is_one_log_line(tmp_path, monkeypatch, caplog):
+    """espeak-ng ends with status 0 when it cannot play, and only writes "error: ...": still one line.
+    No sound here on any machine: no PulseAudio server, and ALSA's default device is a card that is not there."""
+    need_programs("espeak-ng")
+    (tmp_path / ".asoundrc").write_text('pcm.!default { type hw; card 99 }\n')
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'no-pulse'}")
+    speaker = EspeakSpeaker(shutil.which("espeak-ng"))
+    with caplog.at_level(logging.WARNING):
+        speaker.say("Eine sanfte Erinnerung.", "de")
+        assert speaker.wait(30)
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].startswith(f"{speaker.program} could not play the reminder: error"), lines
+
+
 # ----------------------------------------------------------------------------- choosing
 
 def test_the_order_by_platform_and_the_override():

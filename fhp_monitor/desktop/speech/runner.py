@@ -1,9 +1,10 @@
 """A speaker that runs one speech program per sentence (spd-say, espeak-ng): the part both share.
 
-``say`` starts the program and returns at once; a small daemon thread per sentence hands it its
-text, waits for it to end and turns a failure into one log line. A new ``say`` ends the program
-still speaking the previous sentence first (its end is then no failure). A program still running
-after ``time_limit_s`` (a speech server that never answers) is ended, and that is one log line too.
+``say`` starts the program and returns at once; a small daemon thread per sentence hands it its text,
+waits for it to end and turns a failure into one log line (a non-zero exit status, or an "error: ..."
+line: espeak-ng without a sound device ends well and only says that). A new ``say`` ends the program
+still speaking the previous sentence first (its end is then no failure). A program still running after
+``time_limit_s`` (a speech server that never answers) is ended, and that is one log line too.
 
 Thread contract: that of :class:`fhp_monitor.core.ports.Speaker` (any thread; never blocks, never raises).
 """
@@ -70,10 +71,15 @@ class ProcessSpeaker:
                 self._current = None
             stopped = process.pid in self._stopped
             self._stopped.discard(process.pid)
-        if process.returncode != 0 and not stopped:
-            first = next((line.strip() for line in (err or "").splitlines() if line.strip()), "no message")
-            log.warning("%s could not say the reminder (exit status %s): %s", self.program, process.returncode,
-                        first)
+        if stopped:
+            return
+        lines = [line.strip() for line in (err or "").splitlines() if line.strip()]
+        errors = [line for line in lines if line.lower().startswith("error")]
+        if process.returncode != 0:
+            why = (errors or lines or ["no message"])[0]
+            log.warning("%s could not say the reminder (exit status %s): %s", self.program, process.returncode, why)
+        elif errors:  # espeak-ng without a sound device ends well and only writes "error: ..."
+            log.warning("%s could not play the reminder: %s", self.program, errors[-1])
 
     def _stop_current(self) -> None:
         """With the lock held: end the program still speaking, without waiting for it."""
