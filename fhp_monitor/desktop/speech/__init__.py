@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable
 
 from fhp_monitor.core.ports import Speaker
-from fhp_monitor.desktop.backends import forced_backend
+from fhp_monitor.desktop.backends import forced_backend, forced_or_offered
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,8 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
 
 def speaker_for(platform: str | None = None, which: Callable[[str], str | None] = shutil.which) -> Speaker:
     """The best speaker here, or a :class:`Silent` one that says why there is none."""
-    try:
-        order = backend_order(platform)
-    except ValueError as exc:
-        log.warning("%s; choosing speech by what this computer offers.", exc)
-        order = backend_order(platform, override="")
+    forced = forced_or_offered(SPEECH_ENV, BACKENDS)  # a wrong value: one warning, then by what is here
+    order = (forced,) if forced else backend_order(platform, override="")
     for backend in order:
         if backend == "none":
             return Silent(f"{SPEECH_ENV}=none")
