@@ -5,7 +5,9 @@ Each sentence goes at SSIP priority "notification": it never talks over a screen
 a higher priority cancels it), and a new one replaces one still being spoken (that priority
 interrupts itself; ``ssip.info``, "Priority Categories"). ``spd-say`` hands the sentence to the
 server and ends without waiting for the speech; a server that cannot be reached makes it fail, and
-that is one log line, and so is a server that does not answer within ``time_limit_s``.
+that is one log line, and so is a server that does not answer within ``time_limit_s``. ``close`` stops
+nothing at the server (its STOP and CANCEL reach every client's speech, a screen reader's too): a
+sentence already handed over ends by itself, a few seconds later.
 
 Thread contract: that of :class:`fhp_monitor.core.ports.Speaker` (see runner.ProcessSpeaker).
 """
