@@ -345,7 +345,7 @@ class MonitorWorker(RecordingEnd):
                 self.on_snapshot(self.snapshot())
             elif isinstance(event, NudgeDue):
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
-                if self._notify(title, body, NOTIFY_NUDGE) and self.speaker and self.settings.nudges.speak:
+                if self._notify(title, body, NOTIFY_NUDGE) and self.speaker is not None and self.settings.nudges.speak:
                     self.speaker.say(messages.spoken_nudge(title, body), active().code)  # the words just shown
                 self.nudges_sent.append(event)
                 self.history_writes.nudge(event.at, event.level)
