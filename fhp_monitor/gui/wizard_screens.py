@@ -45,7 +45,9 @@ from fhp_monitor.gui.style import (
     SMALL_FONT,
     TEXT,
     TITLE_FONT,
+    TROUGH,
     UNKNOWN,
+    apply_theme,
     store_x11_title_as_utf8,
 )
 from fhp_monitor.gui.wizard_preview import PREVIEW_BOX, render_preview
@@ -78,7 +80,7 @@ class WizardView:
         window.title(_(WINDOW_TITLE))
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
-        window.configure(background=BACKGROUND)
+        apply_theme(window)
         self.scale = scale = scale or screen_scale(window, WINDOW_SIZE, text_size)
         self.fonts = {name: scale.font(*spec) for name, spec in (
             ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
@@ -115,7 +117,7 @@ class WizardView:
         self.checks = tk.Frame(side, bg=BACKGROUND)
         self.big = tk.Label(side, text="", font=self.fonts["big"], fg=ACCENT, bg=BACKGROUND, anchor="w",
                             justify="left", wraplength=width)
-        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg="#dfe5f5", bd=0, highlightthickness=2,
+        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg=TROUGH, bd=0, highlightthickness=2,
                              highlightbackground=TEXT)
         self.note = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
                              anchor="nw", wraplength=width)
