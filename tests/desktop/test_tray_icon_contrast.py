@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from fhp_monitor.core.ports import PostureState
-from fhp_monitor.desktop.tray import ICON_SIZE, OUTLINE_BLACK, OUTLINE_WHITE, icon_image, panel_is_dark
+from fhp_monitor.desktop.tray import ICON_SIZE, icon_image, outline_widths, panel_is_dark
 
 #: Panels as they come: white and light grey (Windows light taskbar, GNOME light), dark grey and black
 #: (Windows 11 dark taskbar, Xfce, KDE Breeze dark), and a middle grey.
@@ -50,7 +50,7 @@ def weakest_edge(state: PostureState, panel: str, outlined: bool, size: int = IC
     icon = icon_image(state, size, outlined=outlined)
     shown = on_panel(icon, panel)
     panel_rgb = hex_rgb(panel)
-    band = (OUTLINE_BLACK + OUTLINE_WHITE) * size / ICON_SIZE + 1
+    band = sum(outline_widths(size)) + 1
     centre = size / 2
     weakest = math.inf
     for ray in range(72):

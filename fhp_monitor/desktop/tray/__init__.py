@@ -122,6 +122,13 @@ OUTLINE_BLACK, OUTLINE_WHITE = 2.0, 1.75
 _outlined = [False]
 
 
+def outline_widths(size: int) -> tuple[float, float]:
+    """The outline's black band and white rim in pixels at ``size``: at least 2 and 1.5 px, so that
+    each has whole pixels of its own colour however small the icon (16 px too)."""
+    scale = size / ICON_SIZE
+    return max(OUTLINE_BLACK * scale, 2.0), max(OUTLINE_WHITE * scale, 1.5)
+
+
 def use_outlined_icons(on: bool) -> None:
     """Draw the outlined icons from now on (``on``) or the plain ones; the tray draws with :func:`icon_image`."""
     _outlined[0] = bool(on)
@@ -172,8 +179,8 @@ def icon_image(state: PostureState, size: int = ICON_SIZE, outlined: bool | None
     outlined = _outlined[0] if outlined is None else outlined
     scale = size / ICON_SIZE  # pixels per design unit
     black = white = 0.0
-    if outlined:  # at least 2 px of black and 1 px of white, also at 16 px; the shapes shrink to make room
-        black_px, white_px = max(OUTLINE_BLACK * scale, 2.0), max(OUTLINE_WHITE * scale, 1.0)
+    if outlined:  # the shapes shrink to make room for the outline at small sizes
+        black_px, white_px = outline_widths(size)
         scale = min(scale, (size / 2 - black_px - white_px - 0.25) / _DISC[3])
         black, white = black_px / scale, white_px / scale
     centres = ICON_SIZE / 2 + (np.arange(size) + 0.5 - size / 2) / scale  # design units, centred
