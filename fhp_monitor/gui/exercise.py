@@ -155,7 +155,7 @@ class ExerciseWindow:
         self.main = tk.Frame(w, background=BACKGROUND, padx=scale.px(24), pady=scale.px(16))
         self.heading = tk.Label(self.main, font=font(24, "bold"), fg=INK, bg=BACKGROUND, anchor="w")
         self.heading.grid(row=0, column=0, columnspan=2, sticky="we")
-        self.canvas = tk.Canvas(self.main, width=scale.px(360), height=scale.px(380), background="white",
+        self.canvas = tk.Canvas(self.main, width=scale.px(360), height=scale.px(380), background=BACKGROUND,
                                 highlightthickness=0)
         self.canvas.grid(row=1, column=0, sticky="n", pady=scale.px(8))
         right = tk.Frame(self.main, background=BACKGROUND, padx=scale.px(24))

@@ -15,7 +15,7 @@ from typing import Any
 
 from fhp_monitor.core.i18n import _
 from fhp_monitor.gui.sizing import Scale
-from fhp_monitor.gui.style import BACKGROUND, FIELD, FOCUS, TEXT
+from fhp_monitor.gui.style import BACKGROUND, FIELD, FOCUS, HINT, TEXT
 
 CHECKED, UNCHECKED = "\u2611", "\u2610"
 
@@ -48,9 +48,8 @@ def choice_box(cell: tk.Misc, options: tuple[tuple[str, str], ...], current: str
     and its variable (the value)."""
     keys = [key for key, _words in options]
     var = tk.StringVar(value=current if current in keys else keys[0])
-    box = tk.Label(cell, text="", font=font, fg=TEXT, bg=FIELD, anchor="w", relief="solid", bd=1, takefocus=True,
-                   cursor="hand2", highlightthickness=scale.px(3), highlightbackground=BACKGROUND,
-                   highlightcolor=FOCUS)
+    box = tk.Label(cell, text="", font=font, fg=TEXT, bg=FIELD, anchor="w", bd=0, takefocus=True, cursor="hand2",
+                   highlightthickness=scale.px(3), highlightbackground=HINT, highlightcolor=FOCUS)  # a field's frame
 
     def show(*_args: Any) -> None:
         words = dict(options)[var.get()]

@@ -83,3 +83,12 @@ def test_text_sizes_match_the_setting_and_extra_large_is_about_1_6_times() -> No
     normal, extra = Scale(1.0, 96 / 72, TEXT_SIZES["normal"]), Scale(1.0, 96 / 72, TEXT_SIZES["extra_large"])
     assert extra.font(20)[1] / normal.font(20)[1] == pytest.approx(1.6, abs=0.05)
     assert extra.px(100) == 160 and Scale(1.0, 96 / 72, TEXT_SIZES["large"]).px(100) == 125
+
+
+def test_no_window_names_a_colour_of_its_own() -> None:
+    """Every colour of the windows comes from the theme (gui/theme.py), or High contrast would miss it."""
+    own = re.compile(r"""["']#[0-9a-fA-F]{3,6}["']|=\s*["'](?:white|black|gr[ae]y\d*|red|blue|green|yellow)["']""")
+    for module in Path(style.__file__).parent.glob("*.py"):
+        if module.name != "theme.py":
+            found = own.findall(module.read_text(encoding="utf-8"))
+            assert not found, (module.name, found)
