@@ -37,7 +37,6 @@ from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.exercise_flow import start_exercise_process
 from fhp_monitor.gui.host import WindowHost
-from fhp_monitor.gui.theme import use_theme
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
 from fhp_monitor.home.state import read_state, write_state
@@ -89,7 +88,7 @@ class App:
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
-        self.windows.text_size = settings.display.text_size
+        self.windows.use_display(settings.display)  # text size and colours of the windows made from now on
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
@@ -130,10 +129,8 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, panel_is_dark, start_tray, use_outlined_icons
+        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
         from fhp_monitor.gui import TK_MISSING_RUN, tell_tk_missing, tk_available
-
-        use_outlined_icons(self.settings.display.theme == "high_contrast" or panel_is_dark())  # seen on any panel
 
         self.windows.available = tk_available()  # found, not imported: the Tk root comes with a window
         if not self.windows.available:  # e.g. Debian's system Python without python3-tk: say what to install
@@ -273,8 +270,7 @@ class App:
                 if self.tray is not None:
                     self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
-            self.windows.text_size = result.display.text_size
-            use_theme(result.display.theme)  # the colours of the windows opened from now on
+            self.windows.use_display(result.display)
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit

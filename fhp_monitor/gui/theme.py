@@ -5,9 +5,9 @@ Every window names its colours by role (:data:`TEXT`, :data:`BACKGROUND`, ...; g
 re-exports them). A role is a :class:`Colour` whose ``str()`` is its value in the theme in use, and
 Tk turns every option value it is given into text with ``str()``; so a window built or changed after
 :func:`use_theme` has that theme's colours without knowing which theme it is. The theme comes from
-the setting ``display.theme`` (cli/dispatch.py when a command starts, app.py when the settings
-change, gui/settings.py and the wizard from the settings they read); windows opened from then on
-use it.
+the setting ``display.theme`` (cli/dispatch.py when a command starts, gui/host.py's ``use_display``
+when the running app's settings change, gui/settings.py from the settings it reads); windows opened
+from then on use it. (The tray's outlined icons follow it too: desktop/tray ``use_outlined_icons``.)
 
 Every text colour on its background has a contrast of at least 7:1 (WCAG AAA) in both themes:
 :data:`TEXT_PAIRS` lists the pairs, and tests/gui/test_theme.py measures them from these values.

@@ -104,3 +104,23 @@ def test_a_dark_panel_is_recognised_from_what_the_desktop_says() -> None:
     assert not panel_is_dark("linux", {"GTK_THEME": "Adwaita", "PATH": ""})  # no gsettings to ask: cannot tell
     if not hasattr(__import__("sys"), "getwindowsversion"):
         assert panel_is_dark("win32")  # no registry to read: Windows' own default, a dark taskbar
+
+
+def test_high_contrast_outlines_the_tray_icons_and_otherwise_the_panel_decides(monkeypatch) -> None:
+    import fhp_monitor.desktop.tray as tray
+
+    def drawn_as(outlined: bool) -> bool:  # the icon the tray draws (no style named) is this one
+        forward = PostureState.FORWARD
+        return np.array_equal(icon_image(forward, 32), icon_image(forward, 32, outlined=outlined))
+
+    try:
+        tray.use_outlined_icons(high_contrast=True)
+        assert drawn_as(True)
+        monkeypatch.setattr(tray, "panel_is_dark", lambda: True)
+        tray.use_outlined_icons(high_contrast=False)
+        assert drawn_as(True)
+        monkeypatch.setattr(tray, "panel_is_dark", lambda: False)
+        tray.use_outlined_icons(high_contrast=False)
+        assert drawn_as(False)
+    finally:
+        tray.use_outlined_icons(high_contrast=False)

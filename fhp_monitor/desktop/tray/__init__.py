@@ -119,7 +119,7 @@ def _distance(shape: tuple, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 #: rim, around each shape (design units), so the icon stands out on a light panel (by the black) and
 #: on a dark one (by the white) whatever its own colour. Both fit inside the 64-unit square.
 OUTLINE_BLACK, OUTLINE_WHITE = 2.0, 1.75
-_outlined = [False]
+_outlined: list[bool | None] = [None]  # None: as the panel is (asked once, at the first icon drawn)
 
 
 def outline_widths(size: int) -> tuple[float, float]:
@@ -129,9 +129,17 @@ def outline_widths(size: int) -> tuple[float, float]:
     return max(OUTLINE_BLACK * scale, 2.0), max(OUTLINE_WHITE * scale, 1.5)
 
 
-def use_outlined_icons(on: bool) -> None:
-    """Draw the outlined icons from now on (``on``) or the plain ones; the tray draws with :func:`icon_image`."""
-    _outlined[0] = bool(on)
+def use_outlined_icons(high_contrast: bool) -> None:
+    """The icons drawn from now on: outlined with Settings → Colours: High contrast, else outlined
+    when the desktop says its panel is dark (:func:`panel_is_dark`). Set before the tray starts."""
+    _outlined[0] = True if high_contrast else None
+
+
+def _outlined_now() -> bool:
+    if _outlined[0] is None:
+        _outlined[0] = panel_is_dark()
+        log.info("tray icons: %s", "outlined (dark panel)" if _outlined[0] else "plain")
+    return _outlined[0]
 
 
 def panel_is_dark(platform: str | None = None, env: Mapping[str, str] | None = None) -> bool:
@@ -176,7 +184,7 @@ def icon_image(state: PostureState, size: int = ICON_SIZE, outlined: bool | None
     the black and white outline.
     """
     colour, base, marks = _ICONS[PostureState(state)]
-    outlined = _outlined[0] if outlined is None else outlined
+    outlined = _outlined_now() if outlined is None else outlined
     scale = size / ICON_SIZE  # pixels per design unit
     black = white = 0.0
     if outlined:  # the shapes shrink to make room for the outline at small sizes
