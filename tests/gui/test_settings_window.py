@@ -471,3 +471,41 @@ print(json.dumps({
 assert len(measured) == len(shown), (len(measured), len(shown))
 root.destroy()
 """
+
+
+MENU_TICK = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from fhp_monitor.home.folder import Home
+from fhp_monitor.gui.settings import SettingsForm
+from fhp_monitor.settings.file import load_settings
+
+home = Path(sys.argv[1])
+entry = Path(sys.argv[2]) / "applications" / "fhp-monitor.desktop"
+said = []
+for want in (True, False):
+    root = tk.Tk()
+    form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs", chosen=True), open_file=lambda path: None,
+                        on_step=said.append)
+    root.update()
+    shown = form.flags[("app", "menu_entry")].get()
+    form.reveal(form.choice_boxes[("display", "language")])  # "This computer": where the tick box is
+    form.flags[("app", "menu_entry")].set(want)  # as Space on the tick box does
+    form.save()
+    said.append([shown, entry.is_file(), load_settings(home / "config.yaml").app.menu_entry])
+print(json.dumps(said))
+"""
+
+
+def test_show_in_the_app_menu_adds_and_removes_the_entry_at_once(small_screen, tmp_path):
+    home = home_with_my_config(tmp_path)
+    env = {**small_screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", MENU_TICK, str(home), str(tmp_path / "data")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    ticked, unticked = [step for step in said if isinstance(step, list)]
+    assert ticked == [False, True, True]  # shown unticked (no entry yet); ticked: the entry is there, the file agrees
+    assert unticked == [True, False, False]  # shown ticked now; unticked: the entry is gone, and the file says so
+    assert not list((tmp_path / "data").rglob("fhp-monitor*"))  # its icons are gone too
