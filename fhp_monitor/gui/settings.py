@@ -135,18 +135,18 @@ class SettingsForm:
         self.cell_wrap = inner_width // self.columns - scale.px(30)  # a field's words
 
         tk.Label(window, text=_("Settings"), font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
-            side="top", fill="x", padx=pad, pady=(scale.px(14), scale.px(4)))
-        buttons = tk.Frame(window, bg=BACKGROUND)
+            side="top", fill="x", padx=pad, pady=(scale.px(10), scale.px(2)))
+        self.buttons = buttons = tk.Frame(window, bg=BACKGROUND)
         buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(6), scale.px(16)))
         self.status = tk.Label(window, text="", font=fonts["hint"], fg=TEXT, bg=BACKGROUND, anchor="w",
                                justify="left", wraplength=wrap)
-        self.status.pack(side="bottom", fill="x", padx=pad)
+        self.pad = pad  # the status line is packed over the buttons only when it has something to say (_say)
         # The pages (Reminders, Your day, This computer) behind tabs: each fits 1024 x 768 at Large; what
         # Extra large makes taller scrolls, never cut off.
         bar = tk.Frame(window, bg=BACKGROUND)
         bar.pack(side="top", fill="x", padx=pad, pady=(scale.px(4), 0))
         self.area = ScrollArea(window, BACKGROUND, bar_width=scale.px(18))
-        self.area.pack(side="top", fill="both", expand=True, padx=(pad, 0), pady=(scale.px(14), 0))
+        self.area.pack(side="top", fill="both", expand=True, padx=(pad, 0), pady=(scale.px(10), 0))
         self.pages = Pages(window, bar, self.area.inner, fonts["label"], scale, on_show=self._page_shown)
         self.page_of: dict[tk.Widget, int] = {}
         for number, title in enumerate(PAGES):
@@ -308,7 +308,7 @@ class SettingsForm:
         for where, label in self.errors.items():
             label.configure(text=problems.get(where, label.hint), fg=BAD if where in problems else HINT)  # type: ignore[attr-defined]
         if problems:
-            self.status.configure(text=_(FIX_FIRST), fg=BAD)
+            self._say(_(FIX_FIRST))
             self.reveal(self.entries[next(iter(problems))])
             self.on_step("settings: invalid " + " ".join(f"{s}.{k}" for s, k in problems))
             return False
@@ -323,11 +323,11 @@ class SettingsForm:
                 save_changes(self.home.config, changes)
         except (ConfigError, ConfigEditError) as error:
             problem = " ".join(str(error).split("\n"))
-            self.status.configure(text=_(FILE_PROBLEM).format(problem=problem), fg=BAD)
+            self._say(_(FILE_PROBLEM).format(problem=problem))
             self.on_step("settings: file problem")
             return False
         except OSError as error:
-            self.status.configure(text=_(SAVE_FAILED).format(error=error.strerror or error), fg=BAD)
+            self._say(_(SAVE_FAILED).format(error=error.strerror or error))
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)
@@ -340,6 +340,12 @@ class SettingsForm:
             self.on_saved()
         self.close()
         return True
+
+    def _say(self, text: str) -> None:
+        """What went wrong, in a line over the buttons (shown only then: the pages keep its room)."""
+        self.status.configure(text=text, fg=BAD)
+        if not self.status.winfo_manager():
+            self.status.pack(side="bottom", fill="x", padx=self.pad, before=self.area)
 
     def _menu_wanted(self) -> bool | None:
         """The tick of "Show in the app menu" when the user changed it, else None."""

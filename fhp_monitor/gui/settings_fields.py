@@ -38,7 +38,7 @@ FIELDS: tuple[Field, ...] = (
     Field("nudges", "cooldown_min", N_("Minutes between reminders, at least"), N_("Usual: 15")),
     Field("nudges", "quiet_hours", N_("No reminders between"), N_("Like 22:00-07:00. Empty: none"), "text"),
     Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
-    # (More tick boxes about the reminders go here, on the first page: it has room for two more.)
+    # (A tick box about the reminders goes here, on the first page: at Large text it has room for one more.)
     Field("summary", "daily_time", N_("Day summary at"), N_("Like 17:30. Empty: no summary"), "text", YOUR_DAY),
     Field("app", "pause_for_apps", N_("Pause while these apps run"), N_("Names, with commas between"), "names",
           YOUR_DAY),

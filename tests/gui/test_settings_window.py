@@ -448,7 +448,7 @@ root = tk.Tk()
 form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
 for _ in range(2000):
     root.update()
-    if root.winfo_ismapped() and form.status.winfo_ismapped():
+    if root.winfo_ismapped() and form.buttons.winfo_ismapped():
         break
 root.update()
 top = root.winfo_rooty()
@@ -466,7 +466,7 @@ for number, page in enumerate(form.pages.pages):
 print(json.dumps({
     "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
     "choices": len(form.choice_boxes), "pages": len(form.pages.pages), "scrolls": scrolls,
-    "above_buttons": form.status.winfo_rooty() - top, "measured": measured,
+    "above_buttons": form.buttons.winfo_rooty() - top, "measured": measured,
 }))
 assert len(measured) == len(shown), (len(measured), len(shown))
 root.destroy()

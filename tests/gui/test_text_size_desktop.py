@@ -53,7 +53,7 @@ root = tk.Tk()
 form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
 for _ in range(2000):
     root.update()
-    if root.winfo_ismapped() and form.status.winfo_ismapped():
+    if root.winfo_ismapped() and form.buttons.winfo_ismapped():
         break
 area = form.area
 seen, scrolls = [], []
