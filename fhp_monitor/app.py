@@ -88,7 +88,7 @@ class App:
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
-        self.windows.text_size = settings.display.text_size
+        self.windows.use_display(settings.display)  # text size and colours of the windows made from now on
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
@@ -269,7 +269,7 @@ class App:
                 if self.tray is not None:
                     self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
-            self.windows.text_size = result.display.text_size
+            self.windows.use_display(result.display)
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit
