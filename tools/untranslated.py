@@ -27,7 +27,8 @@ SKIP_CALLS = {"on_step", "step", "_step", "getattr", "setattr",
               "isoformat", "re.compile", "re.fullmatch", "re.match", "re.sub", "execute", "executemany",
               "PostureRecorder", "Thread", "subprocess.run",
               # reasons that only ever reach the log (their callers log them, nothing shows them)
-              "BusUnavailable", "NoSessionWatcher", "_set_locked", "_say_once", "DetectorStopped"}
+              "BusUnavailable", "NoSessionWatcher", "_set_locked", "_say_once", "DetectorStopped", "Silent",
+              "_give_up"}
 
 
 NOT_TRANSLATED = "# not translated"

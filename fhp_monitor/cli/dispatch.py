@@ -16,7 +16,9 @@ from fhp_monitor.cli.parser import build_parser, with_default_command
 from fhp_monitor.core.calibration import CalibrationError
 from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
+from fhp_monitor.desktop.tray import use_outlined_icons
 from fhp_monitor.errors import EXIT_USER_ERROR, UserError
+from fhp_monitor.gui.theme import use_theme
 from fhp_monitor.home.folder import Home, HomeError, ensure_config
 from fhp_monitor.home.log import setup_logging
 from fhp_monitor.i18n import activate as activate_language
@@ -40,6 +42,8 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
                 folder=home.root, error=exc.strerror or exc, file=exc.filename)
         ) from None
     activate_language(settings.display.language)
+    use_theme(settings.display.theme)  # the windows' colours (no Tk needed)
+    use_outlined_icons(high_contrast=settings.display.theme == "high_contrast")  # the tray's icons
     return settings
 
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,

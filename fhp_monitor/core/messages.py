@@ -127,6 +127,14 @@ def choose_nudge(level: int, counter: int, include_exercises: bool) -> tuple[str
     return _(title), _(bodies[plain_turn % len(bodies)])
 
 
+def spoken_nudge(title: str, body: str) -> str:
+    """A nudge as one text to be said aloud: its title as a sentence of its own, then its body."""
+    title = title.strip()
+    if title and title[-1] not in ".!?…":
+        title += "."
+    return f"{title} {body.strip()}".strip()
+
+
 def all_nudges() -> list[tuple[str, str]]:
     """Every (title, body) combination :func:`choose_nudge` can return (for checks and previews),
     in the active language."""

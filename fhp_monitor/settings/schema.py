@@ -93,6 +93,7 @@ class NudgeSettings:
     max_per_hour: int = setting(3, Whole(1, 12))
     quiet_hours: str = setting("", ClockTime(span=True))
     include_exercises: bool = setting(True, Flag())
+    speak: bool = setting(False, Flag())
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,15 @@ class AppSettings:
 #: and of display.text_size (gui/sizing.py TEXT_SIZES has the factor of each).
 LANGUAGE_CHOICES = ("system", "en", "de", "es", "fr", "it", "pt")
 TEXT_SIZE_CHOICES = ("normal", "large", "extra_large")
+#: display.theme: Settings → Colours (gui/theme.py THEMES has the colours of each).
+THEME_CHOICES = ("standard", "high_contrast")
 
 
 @dataclass(frozen=True)
 class DisplaySettings:
     language: str = setting("system", Choice(LANGUAGE_CHOICES))
     text_size: str = setting("normal", Choice(TEXT_SIZE_CHOICES))
+    theme: str = setting("standard", Choice(THEME_CHOICES))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 def png_bytes(size: int, state: PostureState = APP_STATE) -> bytes:
     """The icon drawn at ``size`` px as an RGBA PNG file."""
-    pixels = icon_image(state, size)
+    pixels = icon_image(state, size, outlined=False)  # the menu's own icon: the plain one, always
     raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(size))  # filter type 0 per row
 
     def chunk(kind: bytes, data: bytes) -> bytes:
