@@ -66,3 +66,17 @@ def test_a_broken_settings_file_and_a_home_that_is_a_file_are_german_lines(tmp_p
     line = one_line(fhp(a_file, "status", env=GERMAN))
     assert line == (f"fhp-monitor kann seine Dateien nicht in {a_file} ablegen: Das ist eine Datei, kein Ordner. "
                     "Wählen Sie mit --home einen Ordner.")
+
+
+def test_the_app_menu_entry_speaks_every_language() -> None:
+    """The menu shows GenericName/Comment in the desktop's language and its search finds the
+    translated words: one localized key per catalog, from the same catalogs as the app."""
+    from fhp_monitor.desktop.menu.xdg import desktop_entry
+
+    lines = desktop_entry(["fhp-monitor"]).splitlines()
+    assert "GenericName=Posture reminder" in lines and "GenericName[de]=Haltungserinnerung" in lines
+    assert "Comment[fr]=De doux rappels pour ramener la tête au-dessus des épaules" in lines
+    assert "Keywords[it]=postura;collo;testa;webcam;promemoria;" in lines
+    for key in ("GenericName", "Comment", "Keywords"):
+        assert {line.split("=")[0] for line in lines if line.startswith(key)} == {
+            key, *(f"{key}[{code}]" for code in ("de", "es", "fr", "it", "pt"))}
