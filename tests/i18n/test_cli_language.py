@@ -80,3 +80,19 @@ def test_the_app_menu_entry_speaks_every_language() -> None:
     for key in ("GenericName", "Comment", "Keywords"):
         assert {line.split("=")[0] for line in lines if line.startswith(key)} == {
             key, *(f"{key}[{code}]" for code in ("de", "es", "fr", "it", "pt"))}
+
+
+def test_a_partial_verdict_is_explained_in_the_users_language() -> None:
+    """The replay table's "(head turned away: judged from ear height)" is said in German, while the
+    JSON reason stays the English data it always was."""
+    from fhp_monitor import i18n
+    from fhp_monitor.core.geometry import HEAD_TURNED
+    from fhp_monitor.core.signals import ANGLE, NOSE, SLUMP, Verdict, judged_from, judged_from_words
+
+    verdict = Verdict(False, {ANGLE: 0.2})
+    i18n.activate("de")
+    assert judged_from_words(HEAD_TURNED, (ANGLE,)) == "Kopf abgewandt: beurteilt nach Ohrhöhe"
+    assert judged_from_words(HEAD_TURNED, (ANGLE, NOSE, SLUMP)) == (
+        "Kopf abgewandt: beurteilt nach Ohrhöhe, Nasenhöhe und Kopfhöhe")
+    assert judged_from(verdict, HEAD_TURNED) == "head turned away: judged from ear height"
+    assert judged_from_words(None, (ANGLE,)) == ""
