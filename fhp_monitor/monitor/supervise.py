@@ -101,7 +101,7 @@ def supervised_run(worker, stop: threading.Event, pace: Callable[[float], float]
                 reporter.problem("worker", None, _("Monitoring hit a problem"),
                                  ngettext("fhp-monitor restarts it in {count} second; the details are in the log.",
                                           "fhp-monitor restarts it in {count} seconds; the details are in the log.",
-                                          math.ceil(delay)).format(count=f"{delay:g}"))
+                                          int(delay) if float(delay).is_integer() else 2).format(count=f"{delay:g}"))
             pace(delay)  # a stop cuts it short; the loop then ends
     return None
 
