@@ -86,6 +86,14 @@ def serve(conn, model_path: str | None, num_poses: int, camera: tuple[str, tuple
     from fhp_monitor.core.ports import SourceUnavailable
     from fhp_monitor.sensing.pose import MediaPipePoseEstimator
 
+    # The camera's class (OpenCV) is imported before the model, so the start-up pages of both go back
+    # together when the model has loaded (sensing/code_pages.py); it is opened on the first "read".
+    camera_class, camera_problem = None, None
+    if camera is not None:
+        try:
+            camera_class = _camera_class(camera[0])
+        except (ImportError, AttributeError) as exc:  # said by the first "read", as before
+            camera_problem = exc
     try:
         estimator = MediaPipePoseEstimator(model_path, num_poses=num_poses)
     except ModelError as exc:
@@ -105,7 +113,9 @@ def serve(conn, model_path: str | None, num_poses: int, camera: tuple[str, tuple
             try:
                 if kind == "read":
                     if source is None:
-                        source = _camera_class(camera[0])(*camera[1])
+                        if camera_class is None:
+                            raise camera_problem or RuntimeError("this detector was started without a camera")
+                        source = camera_class(*camera[1])
                     try:
                         last = source.read(None)
                     except SourceUnavailable as exc:
