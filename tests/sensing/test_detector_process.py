@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -103,6 +104,14 @@ def test_once_the_child_is_ready_no_resource_tracker_stays_beside_it(picture):
         there.estimate(Frame(image=picture, t=20.0, index=1))  # a second child: again no tracker
         new = {n: line for n, line in children_of(os.getpid()).items() if n not in before}
         assert list(new) == [there.pid] and there.starts == 2, new
+
+
+def test_the_child_asks_glibc_for_one_malloc_arena():
+    """In a fresh interpreter (the setting is the process's): glibc agrees on Linux, nothing happens elsewhere."""
+    code = "from fhp_monitor.sensing.detector_child import one_malloc_arena; print(one_malloc_arena())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == str(sys.platform.startswith("linux")), done  # glibc on the Linux CI runs
 
 
 def test_the_apps_process_loads_neither_mediapipe_nor_opencv(steady_video):
