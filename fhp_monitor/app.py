@@ -1,18 +1,16 @@
 """Composition root for ``fhp-monitor run``: builds the adapters from the settings and wires them.
 
 Threads:
-* main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking
-  for the rare checks below. While a window (control panel, settings) is open it runs Tk's loop
-  over a hidden root made for it, watching the same pipe (gui/host.py: the root is made on
-  demand and destroyed when the last window closes).
+* main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking for the rare checks
+  below. While a window (control panel, settings) is open it runs Tk's loop over a hidden root made for it, watching
+  the same pipe (gui/host.py: the root is made on demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
   ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
-The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits
-apply without a restart; a bad edit is reported once and the previous settings are kept; a save
-in the settings window applies at once through the same check), shows the
-end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits apply without a
+restart; a bad edit is reported once, the previous settings kept; a save in the settings window applies at once
+through the same check), shows the end-of-day summary when it is due, scans for video-call apps every CALL_POLL_S.
 """
 
 from __future__ import annotations
@@ -317,9 +315,11 @@ class App:
 
     def main_loop(self) -> int:
         from fhp_monitor.desktop.session import start_session_awareness
+        from fhp_monitor.sensing.code_pages import release_startup_code
 
         self.session = start_session_awareness(  # before the first look: a locked screen pauses it
             self.worker, battery_below=self.settings.app.pause_on_battery_below)
+        release_startup_code()  # start-up is over: its clean read-only file pages go back (sensing/code_pages.py)
 
         def supervised() -> None:
             try:

@@ -101,7 +101,7 @@ def test_no_idle_probe_without_x_is_said_once(caplog):
 
 
 @pytest.mark.parametrize("idle", [0.0, 30.0, 59.5, 60.0, 75.0, 150.0, 299.0, 3600.0])
-def test_a_paused_worker_is_asked_about_input_at_most_every_ten_seconds(idle):
+def test_a_paused_worker_is_asked_about_input_no_more_than_once_in_five_seconds(idle):
     """Issue 25: no thread of a paused app wakes more than once in 5 s. Running, the watch keeps its pace:
     1 s after a minute idle, slower the longer it lasts, never slower than MAX_POLL_WHILE_IDLE_S."""
     running = next_poll_s(idle, RETURN_AFTER_S, 1.0, paused=False)

@@ -37,8 +37,9 @@ MAX_POLL_WHILE_IDLE_S = 10.0
 IDLE_POLL_FRACTION = 30.0
 #: While the worker is paused (the user's pause, a lock, a call) input coming back wakes nothing it
 #: needs (a resume looks at once anyway), so the watch asks no more often than this (issue 25: no
-#: thread of a paused app wakes more than once in 5 s).
-POLL_WHILE_PAUSED_S = 10.0
+#: thread of a paused app wakes more than once in 5 s; measured, each ask is two context switches
+#: of the fhp-dbus thread, an X round trip).
+POLL_WHILE_PAUSED_S = 30.0
 
 
 def next_poll_s(idle: float, return_after_s: float, poll_s: float, paused: bool) -> float:
