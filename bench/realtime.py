@@ -10,7 +10,8 @@ Used by ``python bench/bench_monitoring.py --real-time`` (about 20 minutes at th
 4. ``bench/live_app.py VIDEO -- --home H run`` at the defaults: the real app, with the video read
    through the camera code (opened, settled, let go between looks). Not a real webcam.
 5. Every ``SAMPLE_S`` the sampler reads, for the app's process **and every process under it** (the
-   pose detector's child, multiprocessing's resource tracker): ``/proc/<pid>/stat`` (utime + stime,
+   pose detector's child, the spawner's shell, multiprocessing's resource tracker while a child starts):
+   ``/proc/<pid>/stat`` (utime + stime,
    plus cutime + cstime of the app: a detector that ended and was reaped keeps counting),
    ``/proc/<pid>/status`` (VmRSS, VmHWM, Threads), ``/proc/<pid>/smaps_rollup`` (Pss: shared pages
    counted once across the tree) and, for every thread, ``voluntary_ctxt_switches`` +
