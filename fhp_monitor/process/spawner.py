@@ -32,8 +32,8 @@ SHELL = "/bin/sh"
 # arguments and runs nothing. The program starts in the background of a subshell that ends at once
 # (so the program is re-parented, never a zombie of the helper, and the shell never waits for it; a
 # background job of a non-interactive shell gets SIGINT ignored), under setsid when there is one:
-# no signal from the app's terminal reaches it. Its stdout and stderr go
-# nowhere; a program that is not there is one line on the helper's stderr (the app's).
+# no signal from the app's terminal reaches it. Its stdout and stderr go nowhere; a program that is
+# not there is one line on the helper's stderr (the app's).
 _HELPER = r"""
 trap '' INT
 if command -v setsid >/dev/null 2>&1; then detach=setsid; else detach=; fi
@@ -43,7 +43,7 @@ while IFS= read -r line; do
   if ! command -v "$1" >/dev/null 2>&1; then echo "fhp-monitor: could not open $1: not found" >&2; continue; fi
   ( $detach "$@" </dev/null >/dev/null 2>&1 & )
 done
-"""
+"""  # not translated: shell source of the helper process (its one line is for the log/terminal)
 
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
