@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 
+from fhp_monitor.gui.sizing import FONT_FAMILY
+
 log = logging.getLogger(__name__)
 
-FONT_FAMILY = "DejaVu Sans"
 TITLE_FONT = (FONT_FAMILY, 28, "bold")
 BODY_FONT = (FONT_FAMILY, 21)
 SMALL_FONT = (FONT_FAMILY, 20)
