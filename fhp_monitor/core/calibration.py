@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from fhp_monitor.core.geometry import BodyReference, PostureReading
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
 
 SPREAD_FACTOR = 2.0
@@ -145,11 +146,14 @@ def fit_baseline(
     clean = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if clean.size < min_samples:
         raise CalibrationError(
-            f"Only {clean.size} usable picture(s) of you were found; at least {min_samples} are needed. "
-            "Sit facing the camera with your face and both shoulders in view, and try again."
+            ngettext("Only {count} usable picture of you was found; at least {needed} are needed. "
+                     "Sit facing the camera with your face and both shoulders in view, and try again.",
+                     "Only {count} usable pictures of you were found; at least {needed} are needed. "
+                     "Sit facing the camera with your face and both shoulders in view, and try again.",
+                     clean.size).format(count=clean.size, needed=min_samples)
         )
     if view not in ("front", "side"):
-        raise CalibrationError(f"unknown camera view {view!r}")
+        raise CalibrationError(_("unknown camera view {view}").format(view=repr(view)))
     return Baseline(
         cva_proxy_deg=float(np.median(clean)),
         spread_deg=robust_spread(clean),
@@ -277,11 +281,11 @@ def _number(low: float, high: float, optional: bool = False):
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, not {json.dumps(value)[:40]}"
+            return _("must be a number, not {value}").format(value=json.dumps(value)[:40])
         if not math.isfinite(value):
-            return f"{value!r} is not a finite number"
+            return _("{value} is not a finite number").format(value=repr(value))
         if not low <= value <= high:
-            return f"{value!r} is outside {low:g} to {high:g}"
+            return _("{value} is outside {low} to {high}").format(value=repr(value), low=f"{low:g}", high=f"{high:g}")
         return None
     return check
 
@@ -289,8 +293,9 @@ def _number(low: float, high: float, optional: bool = False):
 def _whole(low: int, high: int):
     def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a whole number, not {json.dumps(value)[:40]}"
-        return None if low <= value <= high else f"{value} is outside {low} to {high}"
+            return _("must be a whole number, not {value}").format(value=json.dumps(value)[:40])
+        return None if low <= value <= high else _("{value} is outside {low} to {high}").format(
+            value=value, low=low, high=high)
     return check
 
 
@@ -298,7 +303,8 @@ def _one_of(*choices: Any):
     def check(value: Any) -> str | None:
         ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
         allowed = ', '.join(json.dumps(c) for c in choices)
-        return None if ok else f"must be one of {allowed}, not {json.dumps(value)[:40]}"
+        return None if ok else _("must be one of {allowed}, not {value}").format(
+            allowed=allowed, value=json.dumps(value)[:40])
     return check
 
 
@@ -337,16 +343,18 @@ def _read_small_regular_file(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CalibrationError(f"The calibration file {path} cannot be read ({exc.strerror}).") from None
+        raise CalibrationError(_("The calibration file {path} cannot be read ({error}).").format(
+            path=path, error=exc.strerror)) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise CalibrationError(f"The calibration file {path} is not a regular file; please calibrate again.")
+            raise CalibrationError(_("The calibration file {path} is not a regular file; please calibrate again.")
+                                   .format(path=path))
         data = os.read(fd, MAX_FILE_BYTES + 1)
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; "
-                               "please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} is far too big to be a calibration; "
+                                 "please calibrate again.").format(path=path))
     return data
 
 
@@ -363,24 +371,28 @@ def load_baseline(path: Path) -> Baseline | None:
     try:
         content = json.loads(data.decode("utf-8"))  # NaN/Infinity parse, and are refused below by key
     except (UnicodeDecodeError, ValueError) as exc:
-        raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from None
+        raise CalibrationError(_("The calibration file {path} is damaged ({error}); please calibrate again.").format(
+            path=path, error=exc)) from None
     if not isinstance(content, dict):
-        raise CalibrationError(f"The calibration file {path} is damaged (not a set of keys); please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} is damaged (not a set of keys); please calibrate "
+                                 "again.").format(path=path))
     for key in REQUIRED_KEYS:
         if key not in content:
-            raise CalibrationError(f"The calibration file {path} lacks the key {key!r}; please calibrate again.")
+            raise CalibrationError(_("The calibration file {path} lacks the key {key}; please calibrate again.")
+                                   .format(path=path, key=repr(key)))
     values: dict[str, Any] = {}
     for key, check in FILE_SCHEMA.items():
         if key in content:
             problem = check(content[key])
             if problem:
-                raise CalibrationError(f"The calibration file {path} has a bad value for {key!r} ({problem}); "
-                                       "please calibrate again.")
+                raise CalibrationError(_("The calibration file {path} has a bad value for {key} ({problem}); "
+                                         "please calibrate again.").format(path=path, key=repr(key), problem=problem))
             values[key] = content[key]
     placed = [key for key in ("body_frac", "body_x", "body_y") if values.get(key) is not None]
     if placed and len(placed) != 3:
         missing = next(k for k in ("body_frac", "body_x", "body_y") if values.get(k) is None)
-        raise CalibrationError(f"The calibration file {path} lacks the key {missing!r}; please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} lacks the key {key}; please calibrate again.").format(
+            path=path, key=repr(missing)))
     values.pop("version", None)
     known = {f.name for f in fields(Baseline)}
     return Baseline(**{k: (float(v) if isinstance(v, int) and k != "samples" and not isinstance(v, bool) else v)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline
-from fhp_monitor.core.i18n import _
+from fhp_monitor.core.i18n import _, active
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
     NOTIFY_NUDGE,
@@ -35,6 +35,7 @@ from fhp_monitor.core.ports import (
     PoseEstimator,
     PostureState,
     SourceUnavailable,
+    Speaker,
     StatusSnapshot,
     monotonic_of,
 )
@@ -82,12 +83,15 @@ class MonitorWorker(RecordingEnd):
         history: HistoryStore | None,
         on_snapshot: Callable[[StatusSnapshot], None] = lambda snapshot: None,
         keep_after_end: bool = False,
+        speaker: Speaker | None = None,
     ) -> None:
         self.source, self.estimator, self.clock = source, estimator, clock
         #: A replay's clock, which this worker alone moves; None for a camera or a clock of the caller's.
         self._replay_clock = clock if isinstance(clock, ReplayClock) and not source.live else None
         self.settings = settings
         self.notifier, self.on_snapshot = notifier, on_snapshot
+        #: Says a nudge shown aloud when ``nudges.speak`` is on (so quiet hours, pauses and calls apply too).
+        self.speaker = speaker
         #: After a file source ends, ``run`` keeps taking commands until stopped (else it returns).
         self.keep_after_end = keep_after_end
         self.monotonic = monotonic_of(clock)
@@ -244,7 +248,7 @@ class MonitorWorker(RecordingEnd):
             return self._camera_unavailable(str(exc))
         if frame is None:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
-                return self._camera_unavailable("the camera sent no picture")
+                return self._camera_unavailable(_("the camera sent no picture"))
             self._count_to_the_end()
             self._recording_ended()
             return None
@@ -341,7 +345,8 @@ class MonitorWorker(RecordingEnd):
                 self.on_snapshot(self.snapshot())
             elif isinstance(event, NudgeDue):
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
-                self._notify(title, body, NOTIFY_NUDGE)
+                if self._notify(title, body, NOTIFY_NUDGE) and self.speaker is not None and self.settings.nudges.speak:
+                    self.speaker.say(messages.spoken_nudge(title, body), active().code)  # the words just shown
                 self.nudges_sent.append(event)
                 self.history_writes.nudge(event.at, event.level)
             elif isinstance(event, NudgeOutcome):

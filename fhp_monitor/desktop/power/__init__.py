@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fhp_monitor.core.posture import PAUSE_BATTERY
-from fhp_monitor.desktop.backends import forced_backend
+from fhp_monitor.desktop.backends import forced_or_offered
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,7 @@ def power_probe_for(env: Mapping[str, str] | None = None,
     """The battery probe this machine offers and its name, or (None, why there is none)."""
     env = os.environ if env is None else env
     platform = platform or sys.platform
-    try:
-        choice = forced_backend(ENV_BACKEND, ("sysfs", "windows", "none"), env=env) or ""
-    except ValueError as exc:
-        log.warning("%s; choosing by what this machine offers", exc)
-        choice = ""
+    choice = forced_or_offered(ENV_BACKEND, ("sysfs", "windows", "none"), env=env)
     if choice == "none":
         return None, f"{ENV_BACKEND}=none"
     if choice == "sysfs" or (not choice and platform.startswith("linux")):
@@ -86,8 +82,8 @@ def power_probe_for(env: Mapping[str, str] | None = None,
 
             return windows_probe(), "GetSystemPowerStatus"
         except (ImportError, AttributeError, OSError) as exc:
-            return None, f"Windows does not tell the battery state ({exc})"
-    return None, f"fhp-monitor does not read the battery on {platform} yet"
+            return None, f"Windows does not tell the battery state ({exc})"  # not translated: for the log
+    return None, f"fhp-monitor does not read the battery on {platform} yet"  # not translated: for the log
 
 
 class BatteryWatch:
@@ -139,7 +135,7 @@ class BatteryWatch:
         with self._lock:
             limit = self.limit
             if limit <= 0:
-                self._release("pausing on battery is turned off")
+                self._release("pausing on battery is turned off")  # not translated: for the log
                 return False
             if self.probe is None:
                 self._say_once("unwatched", f"the battery is not watched: {self.name}")
@@ -153,9 +149,9 @@ class BatteryWatch:
             self.last_reading = reading
             if reading is None:
                 self._say_once("none", "no battery found: monitoring never pauses for it")
-                self._release("no battery is found any more")
+                self._release("no battery is found any more")  # not translated: for the log
             elif not reading.on_battery:
-                self._release("plugged in")
+                self._release("plugged in")  # not translated: for the log
             elif reading.percent is None:
                 self._say_once("unknown", "on battery, but the charge is not known: not pausing for it")
             elif not self.holding and reading.percent < limit:
@@ -163,7 +159,7 @@ class BatteryWatch:
                 self.holding = True
                 self.target.pause(None, PAUSE_BATTERY)
             elif self.holding and reading.percent >= limit + RESUME_MARGIN_PERCENT:
-                self._release(f"the battery is back at {reading.percent:.0f} %")
+                self._release(f"the battery is back at {reading.percent:.0f} %")  # not translated: for the log
             return self.holding
 
     def _release(self, why: str) -> None:
