@@ -43,17 +43,23 @@ def make_dpi_aware(user32=None, shcore=None, last_error=None) -> str:
             user32.SetProcessDpiAwarenessContext.argtypes = (ctypes.c_void_p,)
     if hasattr(user32, "SetProcessDpiAwarenessContext"):
         if user32.SetProcessDpiAwarenessContext(DPI_AWARENESS_CONTEXT_SYSTEM_AWARE):
+            # not translated: the log's awareness line
             return "system aware (SetProcessDpiAwarenessContext)"
         if last_error() == ERROR_ACCESS_DENIED:
+            # not translated: the log's awareness line
             return "aware already (SetProcessDpiAwarenessContext: set before)"
     if shcore is not None and hasattr(shcore, "SetProcessDpiAwareness"):
         result = shcore.SetProcessDpiAwareness(PROCESS_SYSTEM_DPI_AWARE)
         if result == 0:
+            # not translated: the log's awareness line
             return "system aware (SetProcessDpiAwareness)"
         if result == E_ACCESSDENIED:
+            # not translated: the log's awareness line
             return "aware already (SetProcessDpiAwareness: set before)"
     if hasattr(user32, "SetProcessDPIAware") and user32.SetProcessDPIAware():
+        # not translated: the log's awareness line
         return "system aware (SetProcessDPIAware)"
+    # not translated: the log's awareness line
     return "not DPI aware: Windows refused every way (windows may look blurred at high scaling)"
 
 

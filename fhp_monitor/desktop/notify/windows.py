@@ -153,7 +153,7 @@ class WindowsNotifier:
                               szInfoTitle=fit(title, MAX_TITLE), uTimeout=timeout_ms,
                               dwInfoFlags=NIIF_INFO | NIIF_NOSOUND):
                 raise NotificationError(
-                    f"Windows did not show the reminder (error {ctypes.get_last_error()}).")
+                    _("Windows did not show the reminder (error {code}).").format(code=ctypes.get_last_error()))
             self._on_screen = icon
             _Lent.owner = self
             self.shown += 1
@@ -212,7 +212,7 @@ class _OwnIcon:
         self._user32 = _user32()
         threading.Thread(target=self._run, name="fhp-notify", daemon=True).start()
         if not self._ready.wait(START_WAIT_S) or self.hwnd is None:
-            raise NotificationError("Windows did not give fhp-monitor a window for its reminders.")
+            raise NotificationError(_("Windows did not give fhp-monitor a window for its reminders."))
 
     def up(self, timeout_s: int) -> tuple[int, int]:
         """The icon, added to the notification area if it is not there; it goes ``timeout_s`` + 5 s later."""
@@ -221,7 +221,7 @@ class _OwnIcon:
                                    uFlags=NIF_MESSAGE | NIF_ICON | NIF_TIP, uCallbackMessage=OWN_CALLBACK,
                                    hIcon=self._icon_handle(), szTip=self.notifier.app_name)
             if not self.notifier._shell.Shell_NotifyIconW(NIM_ADD, ctypes.byref(data)):
-                raise NotificationError("Windows has no notification area to show the reminder in.")
+                raise NotificationError(_("Windows has no notification area to show the reminder in."))
             self._added = True
         self._user32.SetTimer(self.hwnd, self.TIMER, (timeout_s + 5) * 1000, None)
         return (self.hwnd, self.UID)

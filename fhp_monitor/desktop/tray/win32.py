@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MAX_TOOLTIP = 127
 WM_RBUTTONUP = 0x0205
 MF_BYPOSITION, MF_GRAYED, MF_DISABLED = 0x400, 0x1, 0x2
-MENU_SHOWN = "Tray menu shown: "  # the log line's start (the Windows lane looks for it)
+MENU_SHOWN = "Tray menu shown: "  # not translated: the log line's start (the Windows lane looks for it)
 
 
 def windows_tooltip(text: str) -> str:
