@@ -59,6 +59,7 @@ class App:
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.detector_process import sensing_for
+        from fhp_monitor.store.setups import SetupFiles
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -79,10 +80,9 @@ class App:
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.worker = MonitorWorker(
-            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
+            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings, setups=SetupFiles(home),
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
-            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
-        )
+            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end)
         if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
             self.estimator.on_lost = self.worker.look_now
         self.watcher = SettingsWatcher(home.config, settings)

@@ -9,6 +9,7 @@ import argparse
 from fhp_monitor import __version__
 from fhp_monitor.cli import progress
 from fhp_monitor.cli.install import add_install_parsers
+from fhp_monitor.cli.setups import add_setups_parser
 
 HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
              "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")  # not translated
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default: the camera)")
     cal.add_argument("--no-gui", action="store_true", help="no window: treat the source's frames as upright")
     cal.add_argument("--frames", type=int, help="frames to use with --no-gui (default from config.yaml)")
+    cal.add_argument("--setup", metavar="NAME", help="keep it as this setup (default: the setup whose camera "
+                     "place it fits, else a new one)")
 
     rep = sub.add_parser("replay", help="judge your posture in every frame of a video, image folder, landmark "
                          "recording or camera, one line per frame")
@@ -74,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--csv", nargs="?", const="-", default="-", metavar="PATH",
                     help="CSV file to write (default: the screen, for `> file.csv`)")
     add_install_parsers(sub)
+    add_setups_parser(sub)
     accept_home_after_command(sub)
     return parser
 

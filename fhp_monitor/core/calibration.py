@@ -43,6 +43,9 @@ import numpy as np
 
 from fhp_monitor.core.geometry import BodyReference, PostureReading
 from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
+from fhp_monitor.core.value_checks import number as _number
+from fhp_monitor.core.value_checks import one_of as _one_of
+from fhp_monitor.core.value_checks import whole as _whole
 
 SPREAD_FACTOR = 2.0
 #: A side view sees the true ear-shoulder angle; the front proxy moves about half as far for the same
@@ -250,14 +253,21 @@ def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_d
 
 
 def save_baseline(path: Path, baseline: Baseline) -> None:
-    """Write atomically without following symlinks: a fresh private temp file, then rename.
+    """Write atomically without following symlinks (see :func:`write_private`)."""
+    write_private(path, json.dumps(file_content(baseline), indent=2, allow_nan=False).encode())
 
-    The temp file is created with O_EXCL | O_NOFOLLOW (mode 0600) in the same folder, so a symlink
-    planted at any name is never written through; the rename replaces ``path`` itself (a symlink
-    there is replaced, not followed). A crash never leaves half a calibration.
+
+def file_content(baseline: Baseline) -> dict[str, Any]:
+    """The baseline as the keys of its file (read back by :func:`baseline_from`)."""
+    return {"version": FILE_VERSION, **asdict(baseline)}
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A fresh private temp file, then rename: the temp file is created with O_EXCL | O_NOFOLLOW (mode
+    0600) in the same folder, so a symlink planted at any name is never written through; the rename
+    replaces ``path`` itself (a symlink there is replaced, not followed). A crash never leaves half a file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2, allow_nan=False).encode()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_FLAGS
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, flags, 0o600)  # personal data: readable by the user only
@@ -270,36 +280,6 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def _number(low: float, high: float, optional: bool = False):
-    def check(value: Any) -> str | None:
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, not {json.dumps(value)[:40]}"
-        if not math.isfinite(value):
-            return f"{value!r} is not a finite number"
-        if not low <= value <= high:
-            return f"{value!r} is outside {low:g} to {high:g}"
-        return None
-    return check
-
-
-def _whole(low: int, high: int):
-    def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a whole number, not {json.dumps(value)[:40]}"
-        return None if low <= value <= high else f"{value} is outside {low} to {high}"
-    return check
-
-
-def _one_of(*choices: Any):
-    def check(value: Any) -> str | None:
-        ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
-        allowed = ', '.join(json.dumps(c) for c in choices)
-        return None if ok else f"must be one of {allowed}, not {json.dumps(value)[:40]}"
-    return check
 
 
 #: Every key of the file, with what it may hold (plausible ranges, with room to spare).
@@ -330,7 +310,7 @@ FILE_SCHEMA = {
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
 
-def _read_small_regular_file(path: Path) -> bytes | None:
+def read_small_regular_file(path: Path) -> bytes | None:
     """The file's bytes (None if it does not exist); refuses FIFOs, devices, folders and huge files."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _READ_FLAGS)
@@ -357,30 +337,34 @@ def load_baseline(path: Path) -> Baseline | None:
     outside what a calibration can produce); the message names the file and the key. Keys this
     version does not know are ignored (a file from a newer version).
     """
-    data = _read_small_regular_file(path)
+    data = read_small_regular_file(path)
     if data is None:
         return None
     try:
         content = json.loads(data.decode("utf-8"))  # NaN/Infinity parse, and are refused below by key
     except (UnicodeDecodeError, ValueError) as exc:
         raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from None
+    return baseline_from(content, f"The calibration file {path}")
+
+
+def baseline_from(content: Any, where: str) -> Baseline:
+    """The baseline in a file's keys (``where`` names it in a message: "The calibration file X")."""
     if not isinstance(content, dict):
-        raise CalibrationError(f"The calibration file {path} is damaged (not a set of keys); please calibrate again.")
+        raise CalibrationError(f"{where} is damaged (not a set of keys); please calibrate again.")
     for key in REQUIRED_KEYS:
         if key not in content:
-            raise CalibrationError(f"The calibration file {path} lacks the key {key!r}; please calibrate again.")
+            raise CalibrationError(f"{where} lacks the key {key!r}; please calibrate again.")
     values: dict[str, Any] = {}
     for key, check in FILE_SCHEMA.items():
         if key in content:
             problem = check(content[key])
             if problem:
-                raise CalibrationError(f"The calibration file {path} has a bad value for {key!r} ({problem}); "
-                                       "please calibrate again.")
+                raise CalibrationError(f"{where} has a bad value for {key!r} ({problem}); please calibrate again.")
             values[key] = content[key]
     placed = [key for key in ("body_frac", "body_x", "body_y") if values.get(key) is not None]
     if placed and len(placed) != 3:
         missing = next(k for k in ("body_frac", "body_x", "body_y") if values.get(k) is None)
-        raise CalibrationError(f"The calibration file {path} lacks the key {missing!r}; please calibrate again.")
+        raise CalibrationError(f"{where} lacks the key {missing!r}; please calibrate again.")
     values.pop("version", None)
     known = {f.name for f in fields(Baseline)}
     return Baseline(**{k: (float(v) if isinstance(v, int) and k != "samples" and not isinstance(v, bool) else v)

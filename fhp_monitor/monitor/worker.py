@@ -49,6 +49,7 @@ from fhp_monitor.core.posture import (
 )
 from fhp_monitor.core.sampling import AWAY_IDLE, SamplingSchedule
 from fhp_monitor.core.setup_watch import MOVED_TEXT, MOVED_TITLE
+from fhp_monitor.core.setups import SetupShelf
 from fhp_monitor.monitor.camera_outage import CameraOutage
 from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
@@ -82,6 +83,7 @@ class MonitorWorker(RecordingEnd):
         history: HistoryStore | None,
         on_snapshot: Callable[[StatusSnapshot], None] = lambda snapshot: None,
         keep_after_end: bool = False,
+        setups: SetupShelf | None = None,
     ) -> None:
         self.source, self.estimator, self.clock = source, estimator, clock
         #: A replay's clock, which this worker alone moves; None for a camera or a clock of the caller's.
@@ -94,7 +96,10 @@ class MonitorWorker(RecordingEnd):
         self.monitor = PostureMonitor(nudge_policy_from(settings.nudges), self.monotonic(), wall=clock.now())
         self.schedule = SamplingSchedule(sampling_policy_from(settings.sampling, settings.nudges.onset_delay_s))
         self.judge = FrameJudge(estimator, baseline, min_visibility=settings.detection.min_visibility,
-                                sensitivity_deg=settings.detection.sensitivity_deg, on_moved=self._camera_moved)
+                                sensitivity_deg=settings.detection.sensitivity_deg, on_moved=self._camera_moved,
+                                setups=setups, on_switched=self._setup_switched)
+        self.setups = setups
+        self.setup_name = self._setup_in_use()  # shown by the tray when more than one setup is saved
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
         self.wake = threading.Event()
@@ -159,8 +164,9 @@ class MonitorWorker(RecordingEnd):
                 self.on_snapshot(self.snapshot())
             elif command == "baseline":
                 self.judge.use_baseline(value)  # type: ignore[arg-type]
-                self.monitor.reset()
-                self.schedule.reset()
+                self.monitor.reset(), self.schedule.reset()
+                self.setup_name = self._setup_in_use()  # a new setup, or one renamed
+                self.on_snapshot(self.snapshot())
             elif command == "settings":
                 self._use_settings(value)  # type: ignore[arg-type]
             elif command == "look":
@@ -294,7 +300,22 @@ class MonitorWorker(RecordingEnd):
 
     def _camera_moved(self) -> None:
         """The judge's camera-moved hook: tell the user once."""
+        log.info("camera moved and no saved setup fits the picture: asking to recalibrate")
         self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
+
+    def _setup_in_use(self) -> str | None:
+        """The name of the setup in use, when there is more than one to tell apart."""
+        try:
+            return self.setups.active() if self.setups is not None and len(self.setups.saved()) > 1 else None
+        except (OSError, ValueError) as exc:
+            log.warning("could not read the saved setups: %s", exc)
+            return None
+
+    def _setup_switched(self, name: str) -> None:
+        """The judge's hook: the camera moved to a saved setup, whose calibration is in use from now on."""
+        self.monitor.reset(), self.schedule.reset()
+        self.setup_name = name
+        self.on_snapshot(self.snapshot())
 
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.
@@ -351,7 +372,7 @@ class MonitorWorker(RecordingEnd):
         m = self.monitor
         return StatusSnapshot(state=m.state, since=m.state_since, cva_proxy_deg=self._last_cva,
                               paused_until=m.paused_until, detail=m.detail, pause_reason=m.pause_reason,
-                              source_ended=self.ended and self.failure is None)
+                              source_ended=self.ended and self.failure is None, setup=self.setup_name)
 
     # ------------------------------------------------------------------ thread body
     def run(self, stop: threading.Event, pace: Callable[[float], float]) -> None:
