@@ -102,6 +102,12 @@ class Baseline:
     nose_height_frac: float | None = None
     nose_height_spread: float | None = None
     ear_span_frac: float | None = None  # the head's size (distance between the ears / frame width)
+    # Glasses with progressive lenses: the posture the user reads the screen in, a second upright
+    # reference (core/reading_posture.py); None when that step was skipped.
+    reading_cva_proxy_deg: float | None = None
+    reading_nose_rise_ratio: float | None = None
+    reading_nose_height_frac: float | None = None
+    reading_ear_span_frac: float | None = None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
         """Degrees below the baseline that count as forward (settings' sensitivity unless personalised;
@@ -306,6 +312,10 @@ FILE_SCHEMA = {
     "nose_height_frac": _number(-10.0, 10.0, optional=True),
     "nose_height_spread": _number(0.0, 10.0, optional=True),
     "ear_span_frac": _number(1e-4, 10.0, optional=True),
+    "reading_cva_proxy_deg": _number(-180.0, 180.0, optional=True),
+    "reading_nose_rise_ratio": _number(-10.0, 10.0, optional=True),
+    "reading_nose_height_frac": _number(-10.0, 10.0, optional=True),
+    "reading_ear_span_frac": _number(1e-4, 10.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
