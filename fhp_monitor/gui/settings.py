@@ -156,6 +156,10 @@ class SettingsForm:
         tk.Button(first_row, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
                   activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(
             side="left", padx=scale.px(16) if first_row is buttons else 0)
+        from fhp_monitor.gui.setups import OPEN_BUTTON, open_setups  # issue 22: the saved setups, a window of their own
+        tk.Button(first_row, text=_(OPEN_BUTTON), command=lambda: open_setups(window, home=home, on_step=self.on_step,
+                  scale=scale), bg=BUTTON, fg=TEXT, activebackground=BUTTON_PRESSED, activeforeground=TEXT,
+                  **button).pack(side="left", padx=scale.px(16) if first_row is buttons else (scale.px(16), 0))
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
         window.bind("<Return>", lambda _event: self.save())
