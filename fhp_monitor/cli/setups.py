@@ -58,10 +58,11 @@ def show(book: SetupBook, as_json: bool) -> None:
     if not rows:
         print(_("No setups saved yet (run: fhp-monitor calibrate)."))
         return
+    wide = max(len(r["name"]) for r in rows)
     for row in rows:
-        mark = _("in use") if row["in_use"] else ""
-        print(f"{'*' if row['in_use'] else ' '} {row['name']:<{max(len(r['name']) for r in rows)}}  "
-              f"{_('calibrated {when}').format(when=row['calibrated_at'][:16].replace('T', ' '))}  {mark}".rstrip())
+        mark = _("in use now") if row["in_use"] else ""
+        when = _("calibrated {when}").format(when=row["calibrated_at"][:16].replace("T", " "))
+        print(f"{'*' if row['in_use'] else ' '} {row['name']:<{wide}}  {when}  {mark}".rstrip())
 
 
 def tell_running(home: Home, book: SetupBook) -> None:
