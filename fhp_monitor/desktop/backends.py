@@ -6,8 +6,11 @@ desktop that misleads us) can force one with an environment variable. This is th
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
+
+log = logging.getLogger(__name__)
 
 
 def forced_backend(variable: str, allowed: Sequence[str], value: str | None = None,
@@ -24,3 +27,13 @@ def forced_backend(variable: str, allowed: Sequence[str], value: str | None = No
     if choice not in allowed:
         raise ValueError(f"{variable} must be one of {', '.join(allowed)}, got {choice!r}")
     return choice
+
+
+def forced_or_offered(variable: str, allowed: Sequence[str], env: Mapping[str, str] | None = None) -> str:
+    """The backend ``variable`` forces, or "" to choose by what the machine offers; a wrong value is logged
+    (one warning naming the allowed values) and the choice falls back to what the machine offers."""
+    try:
+        return forced_backend(variable, allowed, env=env) or ""
+    except ValueError as exc:
+        log.warning("%s; choosing by what this machine offers", exc)
+        return ""

@@ -69,8 +69,7 @@ def test_the_tk_root_comes_with_a_window_and_goes_with_it(sni_desktop: Desktop, 
         cwd=REPO, env=sni_desktop.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     address = sni_desktop.bus_address
     try:
-        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
-                                    and e.split("-")[1] == str(process.pid)], 90, "the app's tray item")[0]
+        entry = sni_host.app_item(address, process.pid, 90)
 
         def status() -> dict:  # the instance's own reply (what a second `fhp-monitor` reads)
             return control_client.request(Home(root=home, log_dir=home / "logs"), {"cmd": "status"})["status"]

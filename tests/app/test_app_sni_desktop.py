@@ -17,18 +17,10 @@ import pytest
 from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 from tests.support.real_photos import FORWARD, UPRIGHT
-from tests.support.recorded_day import build_recorded_day, calibration_folder
+from tests.support.recorded_day import FAST_SETTINGS, build_recorded_day, calibration_folder
 from tests.support.running import fhp
 
 pytestmark = pytest.mark.gui
-
-FAST_SETTINGS = """\
-sampling:
-  interval_s: 1
-  fast_interval_s: 1
-nudges:
-  onset_delay_s: 5
-"""
 
 
 def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Desktop, tmp_path: Path) -> None:
@@ -43,8 +35,7 @@ def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Deskto
         [sys.executable, "-m", "fhp_monitor", "--home", str(home), "run", "--source", str(video), "--speed", "1"],
         env=sni_desktop.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
-                                    and e.split("-")[1] == str(process.pid)], 60, "the app's tray item")[0]
+        entry = sni_host.app_item(address, process.pid, 60)
 
         def status():
             return sni_host.menu_layout(address, entry, "/MenuBar")[1]

@@ -49,8 +49,7 @@ def test_demo_plays_with_the_real_tray_a_reminder_and_a_summary_and_leaves_no_tr
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         address = sni_desktop.bus_address
-        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
-                                    and e.split("-")[1] == str(process.pid)], 60, "the demo's tray item")[0]
+        entry = sni_host.app_item(address, process.pid, 60)
         tooltips = set()
 
         def forward_shown() -> bool:

@@ -22,18 +22,10 @@ from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 from tests.support.dunst_dmenu import LINE
 from tests.support.real_photos import FORWARD, UPRIGHT
-from tests.support.recorded_day import build_recorded_day
+from tests.support.recorded_day import FAST_SETTINGS, build_recorded_day
 from tests.support.running import fhp_command
 
 pytestmark = pytest.mark.gui
-
-FAST_SETTINGS = """\
-sampling:
-  interval_s: 1
-  fast_interval_s: 1
-nudges:
-  onset_delay_s: 5
-"""
 
 
 def words_in(code: str) -> dict:
@@ -66,13 +58,12 @@ def test_tray_menu_and_nudge_in_the_language_of_the_environment(code: str, sni_d
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     address = sni_desktop.bus_address
     try:
-        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
-                                    and e.split("-")[1] == str(process.pid)], 60, "the app's tray item")[0]
+        entry = sni_host.app_item(address, process.pid, 60)
 
         def rows() -> list[dict]:
             return sni_host.menu_layout(address, entry, "/MenuBar")[1]
 
-        assert [e["label"] for e in rows()[1:] if e["type"] != "separator"] == words["menu"]
+        assert sni_host.menu_labels(address, entry) == words["menu"]
         picked = sni_desktop.press_button(words["pause_for_today"], timeout_s=90)  # the nudge's button, in its words
         assert LINE.match(picked)["summary"] in words["titles"], picked  # the nudge's title as dunst shows it
         wait_until(lambda: rows()[0]["label"].startswith(words["paused_until"]), 15, "the pause's status line")
@@ -97,16 +88,16 @@ def test_a_new_language_reaches_the_running_tray_menu_within_a_second(sni_deskto
                                "the item to be registered")[0]
 
             def labels() -> list[str]:
-                return [e["label"] for e in sni_host.menu_layout(address, entry, "/MenuBar")[1]
-                        if e["type"] != "separator"]
+                return sni_host.menu_labels(address, entry)
 
-            assert labels()[1:] == words_in("en")["menu"]
+            assert labels() == words_in("en")["menu"]
             german = words_in("de")["menu"]
             changed = time.monotonic()
             i18n.activate("de")
             tray.relabel()
-            wait_until(lambda: labels()[1:] == german, 1.0, "the German menu")
-            assert labels()[0].startswith(_("Sitting tall")) and time.monotonic() - changed < 1.0
+            wait_until(lambda: labels() == german, 1.0, "the German menu")
+            status_line = sni_host.menu_layout(address, entry, "/MenuBar")[1][0]["label"]
+            assert status_line.startswith(_("Sitting tall")) and time.monotonic() - changed < 1.0
             assert sni_host.item_properties(address, entry)["ToolTip"][3].startswith(_("Sitting tall"))
         finally:
             i18n.activate("en")
@@ -125,12 +116,10 @@ def test_the_running_app_takes_a_new_language_from_its_settings(sni_desktop: Des
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     address = sni_desktop.bus_address
     try:
-        entry = wait_until(lambda: [e for e in sni_host.registered(address) if "StatusNotifierItem-" in e
-                                    and e.split("-")[1] == str(process.pid)], 60, "the app's tray item")[0]
+        entry = sni_host.app_item(address, process.pid, 60)
 
         def labels() -> list[str]:
-            return [e["label"] for e in sni_host.menu_layout(address, entry, "/MenuBar")[1][1:]
-                    if e["type"] != "separator"]
+            return sni_host.menu_labels(address, entry)
 
         assert labels() == english["menu"]
         (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  language: de\n")

@@ -15,6 +15,15 @@ from tests.support.real_photos import FORWARD, SESSIONS, UPRIGHT
 
 SESSION = SESSIONS[0]
 
+#: Settings for an app run over a recorded day in tests: a look every second, a nudge after 5 s forward.
+FAST_SETTINGS = """\
+sampling:
+  interval_s: 1
+  fast_interval_s: 1
+nudges:
+  onset_delay_s: 5
+"""
+
 
 def photos(label: str, session: Path = SESSION) -> list:
     return [cv2.imread(str(p)) for p in sorted((session / label).glob("*.jpg"))]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
+from tests.support.desktop import wait_until
+
 WATCHER = "org.kde.StatusNotifierWatcher"
 ITEM = "org.kde.StatusNotifierItem"
 MENU = "com.canonical.dbusmenu"
@@ -136,3 +138,16 @@ def signals_during(address: str, sender_entry: str, action: Callable[[], None], 
         await asyncio.sleep(settle_s)
         return seen
     return _run(address, work)
+
+
+def app_item(address: str, pid: int, timeout_s: float = 60.0) -> str:
+    """The bus name and path of the tray item that the fhp-monitor process ``pid`` registered, once it has."""
+    def mine() -> list[str]:
+        return [e for e in registered(address) if "StatusNotifierItem-" in e and e.split("-")[1] == str(pid)]
+
+    return wait_until(mine, timeout_s, f"the tray item of process {pid}")[0]
+
+
+def menu_labels(address: str, entry: str) -> list[str]:
+    """The labels of the item's menu below its status line, separators left out, as a host shows them."""
+    return [e["label"] for e in menu_layout(address, entry, "/MenuBar")[1][1:] if e["type"] != "separator"]

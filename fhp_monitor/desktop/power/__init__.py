@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from fhp_monitor.core.posture import PAUSE_BATTERY
-from fhp_monitor.desktop.backends import forced_backend
+from fhp_monitor.desktop.backends import forced_or_offered
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,7 @@ def power_probe_for(env: Mapping[str, str] | None = None,
     """The battery probe this machine offers and its name, or (None, why there is none)."""
     env = os.environ if env is None else env
     platform = platform or sys.platform
-    try:
-        choice = forced_backend(ENV_BACKEND, ("sysfs", "windows", "none"), env=env) or ""
-    except ValueError as exc:
-        log.warning("%s; choosing by what this machine offers", exc)
-        choice = ""
+    choice = forced_or_offered(ENV_BACKEND, ("sysfs", "windows", "none"), env=env)
     if choice == "none":
         return None, f"{ENV_BACKEND}=none"
     if choice == "sysfs" or (not choice and platform.startswith("linux")):

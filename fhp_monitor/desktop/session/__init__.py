@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from fhp_monitor.desktop.backends import forced_backend
+from fhp_monitor.desktop.backends import forced_or_offered
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,7 @@ def session_watcher_for(target: SessionTarget, env: Mapping[str, str] | None = N
                         platform: str | None = None, loop=None) -> SessionWatcher:
     """The lock/suspend watcher for this machine; ``FHP_MONITOR_SESSION=dbus|windows|none`` overrides the choice."""
     platform = platform or sys.platform
-    try:
-        choice = forced_backend(ENV_BACKEND, ("dbus", "windows", "none"), env=env) or ""
-    except ValueError as exc:
-        log.warning("%s; choosing by what this machine offers", exc)
-        choice = ""
+    choice = forced_or_offered(ENV_BACKEND, ("dbus", "windows", "none"), env=env)
     if choice == "none":
         return NoSessionWatcher(f"{ENV_BACKEND}=none")
     if choice == "windows" or (not choice and platform == "win32"):
