@@ -94,7 +94,7 @@ class LaterSteps:
         entry.select_range(0, "end")
         self.name_entry = entry
         self._name_frame = frame
-        self.on_step(f"name: {offered}")
+        self.window.after_idle(lambda: self.on_step(f"name: {offered}"))  # once the field has the keyboard
 
     def _save_setup(self) -> bool:
         """Save the calibration, in use and kept as a setup (the name typed, or the one it fits); False
