@@ -118,8 +118,9 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
             "({view} view).").format(used=baseline.samples, frames=read,
                                      degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
-    print(_("Saved as the setup \u201c{name}\u201d (fhp-monitor setups lists them).").format(
-        name=read_book(home).active))
+    book = read_book(home)
+    if len(book.setups) > 1:  # one place only: nothing to tell apart
+        print(_("Saved as the setup \u201c{name}\u201d (fhp-monitor setups lists them).").format(name=book.active))
     tell_running_instance(home)
     return 0
 

@@ -31,7 +31,7 @@ def listed(home: Path) -> list[dict]:
 
 def test_calibrate_two_setups_then_a_run_switches_between_them_and_asks_once_at_an_unknown_place(tmp_path):
     home = tmp_path / "home"
-    assert "\u201cDesk\u201d" in calibrate(home, write(tmp_path / "desk.csv", [(DESK, 60)], step_s=2.0))
+    assert "setup" not in calibrate(home, write(tmp_path / "desk.csv", [(DESK, 60)], step_s=2.0))  # one: no word
     assert "\u201cSetup 2\u201d" in calibrate(home, write(tmp_path / "monitor.csv", [(MONITOR, 60)], step_s=2.0))
     assert [(s["name"], s["in_use"]) for s in listed(home)] == [("Desk", False), ("Setup 2", True)]
 
