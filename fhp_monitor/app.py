@@ -1,10 +1,9 @@
 """Composition root for ``fhp-monitor run``: builds the adapters from the settings and wires them.
 
 Threads:
-* main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking
-  for the rare checks below. While a window (control panel, settings) is open it runs Tk's loop
-  over a hidden root made for it, watching the same pipe (gui/host.py: the root is made on
-  demand and destroyed when the last window closes).
+* main thread: the UI host. It sleeps on a CommandInbox (a self-pipe) that commands ring, waking for the rare checks
+  below. While a window (control panel, settings) is open it runs Tk's loop over a hidden root made for it, watching
+  the same pipe (gui/host.py: the root is made on demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
 * ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
   clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
@@ -34,6 +33,7 @@ from fhp_monitor.desktop.bus import close_shared_loop
 from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.menu import apply_menu_setting, own_command  # own_command: also frozen (no "python -m")
 from fhp_monitor.desktop.opener import open_with_desktop
+from fhp_monitor.desktop.speech import speaker_for
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.exercise_flow import start_exercise_process
 from fhp_monitor.gui.host import WindowHost
@@ -68,8 +68,7 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(
-            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
+        self.history = open_spooled_history(home, tell=lambda _kind, words: self._tell(_("Posture history"), words))
         if self.history.recovered_from is not None:
             self._tell(_("Your posture history file was damaged"),
                        _("We kept it as {name} and started a fresh one.").format(
@@ -82,23 +81,23 @@ class App:
         self.worker = MonitorWorker(
             source=self.source, estimator=self.estimator, clock=self.clock, settings=settings, setups=SetupFiles(home),
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
-            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end)
+            on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
+            speaker=speaker_for())  # a nudge shown is also said aloud when nudges.speak is on (desktop/speech)
         if hasattr(self.estimator, "on_lost"):  # the detector's process died: look now, so it restarts soon
             self.estimator.on_lost = self.worker.look_now
         self.watcher = SettingsWatcher(home.config, settings)
         self.tray = None
         self.windows = WindowHost(self.commands)  # the Tk root and the control panel, on demand
-        self.windows.text_size = settings.display.text_size
+        self.windows.use_display(settings.display)  # text size and colours of the windows made from now on
         self._next_settings_poll = 0.0
         self._next_call_poll = 0.0
         self.calls = CallPause(self.worker)
         self._last_snapshot: StatusSnapshot | None = None
         self.session = None  # screen lock, sleep and input idle (desktop/session.py), from main_loop
         self.control = None  # desktop/control.ControlServer once start_control() ran
-        removed = self.history.prune(time.time(), settings.history.keep_minutes_days)
+        removed = self.history.prune(time.time(), keep := settings.history.keep_minutes_days)
         if removed:
-            log.info("rolled %d minutes older than %d days into daily totals", removed,
-                     settings.history.keep_minutes_days)
+            log.info("rolled %d minutes older than %d days into daily totals", removed, keep)
 
     # ------------------------------------------------------------------ notifications and UI
     def _tell(self, title: str, body: str) -> None:
@@ -270,7 +269,7 @@ class App:
                 if self.tray is not None:
                     self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
-            self.windows.text_size = result.display.text_size
+            self.windows.use_display(result.display)
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit
@@ -362,6 +361,7 @@ class App:
             self.tray.stop()
         if hasattr(self.notifier, "close"):
             self.notifier.close()
+        self.worker.speaker.close()  # a sentence still being said stops with the app
         close_shared_loop()
         self.windows.close()
         self.estimator.close()

@@ -3,7 +3,8 @@
 A literal counts when it holds two words or more and is not: a docstring, inside ``_()`` / ``N_()`` /
 ``ngettext()``, an argument of a log call (``log.info`` ...), the message of a programmer's error
 (ValueError, TypeError, KeyError, RuntimeError, AssertionError, NotImplementedError), a test step for
-``on_step`` / ``step``, or on a line marked ``# not translated: <why>``. tests/i18n/test_catalogs.py
+``on_step`` / ``step``, or on a line marked ``# not translated: <why>`` (on the literal's own line, or as a
+comment line right above the statement that holds it). tests/i18n/test_catalogs.py
 asserts this finds nothing; run it as a script to see the list.
 """
 
@@ -21,11 +22,18 @@ LOG_NAMES = {"log", "logging", "logger", "_log", "LOG"}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
 PROGRAMMER_ERRORS = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError",
                      "NotImplementedError", "IndexError", "AttributeError", "DBusError"}
-SKIP_CALLS = {"on_step", "step", "_step", "add_argument", "add_parser", "ArgumentParser", "getattr", "setattr",
+SKIP_CALLS = {"on_step", "step", "_step", "getattr", "setattr",
               "hasattr", "Variant", "Message", "environ.get", "compile", "strftime", "strptime", "fetch",
               "isoformat", "re.compile", "re.fullmatch", "re.match", "re.sub", "execute", "executemany",
-              "PostureRecorder", "Thread", "subprocess.run"}
+              "PostureRecorder", "Thread", "subprocess.run",
+              # reasons that only ever reach the log (their callers log them, nothing shows them)
+              "BusUnavailable", "NoSessionWatcher", "_set_locked", "_say_once", "DetectorStopped", "Silent",
+              "_give_up"}
+
+
 NOT_TRANSLATED = "# not translated"
+#: Words that are names, not sentences (a font's name).
+NAMES = {"DejaVu Sans"}
 
 
 def _name(node: ast.AST) -> str:
@@ -71,7 +79,7 @@ def unmarked(path: Path) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in skip:
             continue
-        if not WORDS.search(node.value):
+        if not WORDS.search(node.value) or node.value in NAMES:
             continue
         parent, ok = parents.get(id(node)), False
         while parent is not None:
@@ -87,6 +95,12 @@ def unmarked(path: Path) -> list[tuple[int, str]]:
             continue
         end = getattr(node, "end_lineno", node.lineno)
         if any(NOT_TRANSLATED in lines[i - 1] for i in range(node.lineno, end + 1)):
+            continue
+        statement = parents.get(id(node))
+        while statement is not None and not isinstance(statement, ast.stmt):
+            statement = parents.get(id(statement))
+        above = lines[statement.lineno - 2].strip() if statement is not None and statement.lineno > 1 else ""
+        if above.startswith("#") and NOT_TRANSLATED in above:  # a comment line right above the statement
             continue
         found.append((node.lineno, node.value))
     return found

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from fhp_monitor.app import App
 from fhp_monitor.cli.frames import calibrate_from_frames
+from fhp_monitor.core.i18n import N_, _, ngettext
 from fhp_monitor.core.ports import NOTIFY_NUDGE, NotificationError, PostureState, StatusSnapshot
 from fhp_monitor.core.summary import format_summary_text, local_date
 from fhp_monitor.errors import UserError
@@ -53,11 +54,11 @@ DEMO_SETTINGS = {
     ("app", "pause_on_battery_below"): 0,
 }
 STATE_LINES = {
-    PostureState.UPRIGHT: "Sitting tall: the icon in your tray is calm teal with an upright bar.",
-    PostureState.FORWARD: "The head is drifting forward: the icon turns amber. A reminder comes only if it "
-                          "stays forward for a while, never for a quick glance at the keyboard.",
-    PostureState.AWAY: "Nobody in view: fhp-monitor waits and looks less often.",
-    PostureState.PAUSED: "Paused: no reminders until you resume (tray menu, Resume).",
+    PostureState.UPRIGHT: N_("Sitting tall: the icon in your tray is calm teal with an upright bar."),
+    PostureState.FORWARD: N_("The head is drifting forward: the icon turns amber. A reminder comes only if it "
+                             "stays forward for a while, never for a quick glance at the keyboard."),
+    PostureState.AWAY: N_("Nobody in view: fhp-monitor waits and looks less often."),
+    PostureState.PAUSED: N_("Paused: no reminders until you resume (tray menu, Resume)."),
 }
 
 
@@ -76,17 +77,17 @@ class DemoApp(App):
 
     def _clock_words(self) -> str:
         minutes, seconds = divmod(int(self.clock.now() - self.clock.start), 60)  # type: ignore[attr-defined]
-        return f"[minute {minutes:>2}:{seconds:02d}]"
+        return _("[minute {time}]").format(time=f"{minutes:>2}:{seconds:02d}")
 
     def _on_snapshot(self, snapshot: StatusSnapshot) -> None:
         super()._on_snapshot(snapshot)
         if snapshot.state != self._said_state and snapshot.state in STATE_LINES:
             self._said_state = snapshot.state
-            self.say(f"{self._clock_words()} {STATE_LINES[snapshot.state]}")
+            self.say(f"{self._clock_words()} {_(STATE_LINES[snapshot.state])}")
 
     def _reminded(self, title: str, body: str) -> None:
-        self.say(f"{self._clock_words()} A reminder appeared on your screen: \u201c{title}\u201d. "
-                 "It leaves by itself; its buttons snooze or pause.")
+        self.say(f"{self._clock_words()} " + _("A reminder appeared on your screen: \u201c{title}\u201d. "
+                                               "It leaves by itself; its buttons snooze or pause.").format(title=title))
 
     def reload_settings(self) -> None:
         """The tour keeps its own settings (a change made in its Settings window goes with its scratch home)."""
@@ -106,12 +107,13 @@ class DemoApp(App):
         summary = daily_summary(self.history, local_date(self.clock.start), now)  # type: ignore[attr-defined]
         text = format_summary_text(summary)
         self.say("")
-        self.say("The recording has ended. Here is the summary fhp-monitor gives for such a day "
-                 "(also shown as a notification, and as a chart from the tray's \"Today's summary\"):")
+        self.say(_("The recording has ended. Here is the summary fhp-monitor gives for such a day "
+                   "(also shown as a notification, and as a chart from the tray's \"{item}\"):").format(
+                       item=_("Today's summary")))
         self.say("")
         self.say(text)
         try:
-            self.notifier.notify("Your posture in the demo", text.splitlines()[0])
+            self.notifier.notify(_("Your posture in the demo"), text.splitlines()[0])
         except NotificationError as exc:  # the summary is on the terminal anyway
             log.warning("could not show the demo's summary as a notification: %s", exc)
 
@@ -134,7 +136,8 @@ class _NarratedNotifier:
 def check_speed(speed: float) -> float:
     if MIN_SPEED <= speed <= MAX_SPEED:  # False for nan
         return speed
-    raise UserError(f"--speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g} (got {speed!r}).")
+    raise UserError(_("--speed must be a number from {low} to {high} (got {value}).").format(
+        low=f"{MIN_SPEED:g}", high=f"{MAX_SPEED:g}", value=repr(speed)))
 
 
 def calibrate_on_recording(home: Home, settings, recording: Path):
@@ -161,13 +164,15 @@ def run_demo(args, say: Callable[[str], None] | None = None) -> int:
 def _tour(home: Home, settings, speed: float, say: Callable[[str], None]) -> int:
     recording = recording_path()
     length_s = RECORDING_MINUTES * 60 / speed
-    say(f"fhp-monitor demo: {RECORDING_MINUTES} minutes of one person at a desk, recorded as numbers (no "
-        f"pictures), played {speed:g} times faster: about {_length_words(length_s)}.")
-    say("Watch the fhp-monitor icon in your tray and the reminders. Your own settings and history are not "
-        "touched. Press Ctrl+C (or Quit in the tray menu) to stop early.")
+    say(_("fhp-monitor demo: {minutes} minutes of one person at a desk, recorded as numbers (no "
+          "pictures), played {speed} times faster: about {length}.").format(
+              minutes=RECORDING_MINUTES, speed=f"{speed:g}", length=_length_words(length_s)))
+    say(_("Watch the fhp-monitor icon in your tray and the reminders. Your own settings and history are not "
+          "touched. Press Ctrl+C (or Quit in the tray menu) to stop early."))
     baseline = calibrate_on_recording(home, settings, recording)
-    say(f"First the calibration: the person sat tall for a moment, and that posture ({baseline.cva_proxy_deg:.0f} "
-        "degrees between ears and shoulders) is the one to aim for. Your own calibration works the same way.")
+    say(_("First the calibration: the person sat tall for a moment, and that posture ({degrees} "
+          "degrees between ears and shoulders) is the one to aim for. Your own calibration works the same way.").format(
+              degrees=f"{baseline.cva_proxy_deg:.0f}"))
     now = time.time()
     midnight = datetime.combine(datetime.now().date(), datetime.min.time()).timestamp()
     start = max(now - RECORDING_MINUTES * 60, midnight + 1)  # the recorded day ends about now, today
@@ -187,13 +192,16 @@ def _tour(home: Home, settings, speed: float, say: Callable[[str], None]) -> int
         lock.release()
     if app.worker.ended:
         say("")
-        say("That was the demo. To start with your own camera, type: fhp-monitor")
+        say(_("That was the demo. To start with your own camera, type: fhp-monitor"))
     else:
-        say("The demo was stopped before the end. `fhp-monitor demo` plays it again.")
+        say(_("The demo was stopped before the end. `fhp-monitor demo` plays it again."))
     return status
 
 
 def _length_words(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    return f"{seconds / 60:.0f} minutes"
+        count = round(seconds)
+        return ngettext("{count} second", "{count} seconds", count).format(count=count)
+    count = round(seconds / 60)
+    return ngettext("{count} minute", "{count} minutes", count).format(count=count)
+

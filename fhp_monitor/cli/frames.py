@@ -12,6 +12,7 @@ from fhp_monitor.core.calibration import fit_from_readings, load_baseline, verdi
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.i18n import N_, _, ngettext, number
 from fhp_monitor.core.ports import PostureState, pose_for
+from fhp_monitor.core.signals import judged_from_words
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.sensing.pose import estimator_for
@@ -82,7 +83,7 @@ def print_verdict(frame, verdict, as_json: bool, used: tuple[str, ...] = ()) -> 
     words = _({True: N_("head forward"), False: N_("upright")}.get(forward) or observation.detail
               or observation.state.value)
     if forward is not None and observation.detail:  # judged from the signals a failed check left
-        words = f"{words} ({observation.detail})"
+        words = f"{words} ({judged_from_words(reading.reason if reading else None, used) or _(observation.detail)})"
     shown = "-" if proxy is None else f"{proxy:.1f}"
     print(f"{frame.index:>6} {frame.t:>8.2f} {shown:>10} {view or '-':>6}  {words}")
     return forward

@@ -23,20 +23,21 @@ from pathlib import Path
 
 import platformdirs
 
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import APP_NAME, HOME_ENV, Home, data_dir
 from fhp_monitor.settings.schema import Settings
 
 
 def add_install_parsers(sub) -> None:
-    au = sub.add_parser("autostart", help="start fhp-monitor when you log in (on) or not (off); "
-                        "the same as the setting in the settings window")
-    au.add_argument("state", choices=("on", "off"), help="on: start when you log in; off: do not")
-    un = sub.add_parser("uninstall", help="remove the app-menu entry, its icons and the login entry (for pip and "
-                        "pipx installs); your history stays unless you add --delete-data")
-    un.add_argument("--delete-data", action="store_true", help="also delete the settings, calibration, history "
-                    "and log (asks first)")
-    un.add_argument("--yes", action="store_true", help="with --delete-data: do not ask")
+    au = sub.add_parser("autostart", help=_("start fhp-monitor when you log in (on) or not (off); "
+                                            "the same as the setting in the settings window"))
+    au.add_argument("state", choices=("on", "off"), help=_("on: start when you log in; off: do not"))
+    un = sub.add_parser("uninstall", help=_("remove the app-menu entry, its icons and the login entry (for pip and "
+                                            "pipx installs); your history stays unless you add --delete-data"))
+    un.add_argument("--delete-data", action="store_true", help=_("also delete the settings, calibration, history "
+                                                                 "and log (asks first)"))
+    un.add_argument("--yes", action="store_true", help=_("with --delete-data: do not ask"))
 
 
 def cmd_autostart(args, home: Home, settings: Settings) -> int:
@@ -47,9 +48,10 @@ def cmd_autostart(args, home: Home, settings: Settings) -> int:
     if settings.app.autostart != wanted:
         save_changes(home.config, {("app", "autostart"): wanted})
     if apply_autostart(wanted, command_for_home(home.root if home.chosen else None)) != wanted:
-        raise UserError(f"fhp-monitor could not {'add' if wanted else 'remove'} its login entry "
-                        f"{autostart_path()}; the log says why.")
-    print("fhp-monitor will start when you log in." if wanted else "fhp-monitor will not start when you log in.")
+        failed = (_("fhp-monitor could not add its login entry {path}; the log says why.") if wanted
+                  else _("fhp-monitor could not remove its login entry {path}; the log says why."))
+        raise UserError(failed.format(path=autostart_path()))
+    print(_("fhp-monitor will start when you log in.") if wanted else _("fhp-monitor will not start when you log in."))
     return 0
 
 
@@ -60,7 +62,7 @@ HOME_MARKERS = ("config.yaml", "calibration.json", "history.sqlite3", "state.jso
 def locate_without_creating(cli_home: str | None, env: Mapping[str, str]) -> Home:
     """The same home and log folder as :meth:`Home.locate`, without creating either."""
     if cli_home is not None and not cli_home.strip():
-        raise UserError('--home needs a folder name (got "").')
+        raise UserError(_('--home needs a folder name (got "").'))
     chosen = bool(cli_home or env.get(HOME_ENV, "").strip())
     root = Path(cli_home or env.get(HOME_ENV, "").strip() or data_dir()).expanduser().absolute()
     log_dir = root / "logs" if chosen else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
@@ -78,10 +80,10 @@ def stop_running(home: Home) -> str | None:
     except control.NotRunning:
         return None
     except UserError as error:  # reached but not answering: the entries go anyway
-        return f"Could not stop the running fhp-monitor ({error}); close it from its tray icon."
+        return _("Could not stop the running fhp-monitor ({error}); close it from its tray icon.").format(error=error)
     if control.wait_until_gone(home, reply.get("pid")):
-        return "Stopped the running fhp-monitor."
-    return "Asked the running fhp-monitor to stop; it is still closing."
+        return _("Stopped the running fhp-monitor.")
+    return _("Asked the running fhp-monitor to stop; it is still closing.")
 
 
 def remove_desktop_entries(home: Home) -> list[str]:
@@ -91,10 +93,12 @@ def remove_desktop_entries(home: Home) -> list[str]:
     lines = []
     removed = menu.set_menu_entry(False)
     if removed:
-        lines.append(f"Removed the app-menu entry {removed[0]} and {len(removed) - 1} icon files.")
+        lines.append(ngettext("Removed the app-menu entry {path} and {count} icon file.",
+                              "Removed the app-menu entry {path} and {count} icon files.",
+                              len(removed) - 1).format(path=removed[0], count=len(removed) - 1))
     if autostart.is_autostart_enabled():
         where = autostart.set_autostart(False)
-        lines.append(f"Removed the login entry {where}.")
+        lines.append(_("Removed the login entry {path}.").format(path=where))
     return lines
 
 
@@ -103,10 +107,11 @@ def check_deletable(home: Home) -> None:
     root = home.root.resolve()
     user_home = Path.home().resolve()
     if root == Path(root.anchor) or root == user_home or root in user_home.parents:
-        raise UserError(f"fhp-monitor will not delete {root}: that folder holds more than fhp-monitor's files.")
+        raise UserError(_("fhp-monitor will not delete {folder}: that folder holds more than fhp-monitor's files.")
+                        .format(folder=root))
     if not any((root / name).exists() for name in HOME_MARKERS):
-        raise UserError(f"fhp-monitor will not delete {root}: it does not look like fhp-monitor's folder "
-                        f"(none of {', '.join(HOME_MARKERS)} is in it).")
+        raise UserError(_("fhp-monitor will not delete {folder}: it does not look like fhp-monitor's folder "
+                          "(none of {files} is in it).").format(folder=root, files=", ".join(HOME_MARKERS)))
 
 
 def delete_data(home: Home) -> list[str]:
@@ -115,17 +120,19 @@ def delete_data(home: Home) -> list[str]:
     for folder in (home.root, home.log_dir):
         if folder.is_dir() and not (folder != home.root and home.root in folder.parents):
             shutil.rmtree(folder)
-            lines.append(f"Deleted {folder}.")
+            lines.append(_("Deleted {folder}.").format(folder=folder))
     return lines
 
 
 def how_to_remove_the_program() -> str:
     if getattr(sys, "frozen", False):
-        return ("To remove the program itself, use Settings → Apps → fhp-monitor → Uninstall "
-                "(or the fhp-monitor uninstaller in its folder).")
+        return _("To remove the program itself, use Settings → Apps → fhp-monitor → Uninstall "
+                 "(or the fhp-monitor uninstaller in its folder).")
     if (Path(sys.prefix) / "pipx_metadata.json").is_file():  # pipx keeps this file in each app's venv
-        return "To remove the program itself: pipx uninstall fhp-monitor"
-    return f"To remove the program itself: {Path(sys.executable).name} -m pip uninstall fhp-monitor"
+        command = "pipx uninstall fhp-monitor"  # not translated: a command to type
+    else:
+        command = f"{Path(sys.executable).name} -m pip uninstall fhp-monitor"  # not translated: a command to type
+    return _("To remove the program itself: {command}").format(command=command)
 
 
 def uninstall(args, env: Mapping[str, str] = os.environ, ask: Callable[[str], str] = input,
@@ -137,22 +144,23 @@ def uninstall(args, env: Mapping[str, str] = os.environ, ask: Callable[[str], st
     if stopped:
         say(stopped)
     lines = remove_desktop_entries(home)
-    for line in lines or ["There was no app-menu or login entry to remove."]:
+    for line in lines or [_("There was no app-menu or login entry to remove.")]:
         say(line)
     if not args.delete_data:
         if home.root.is_dir():
-            say(f"Your settings and posture history stay in {home.root} "
-                "(delete them with: fhp-monitor uninstall --delete-data).")
+            say(_("Your settings and posture history stay in {folder} "
+                  "(delete them with: fhp-monitor uninstall --delete-data).").format(folder=home.root))
     elif not home.root.is_dir():
-        say(f"There is no fhp-monitor folder at {home.root} to delete.")
+        say(_("There is no fhp-monitor folder at {folder} to delete.").format(folder=home.root))
     else:
         if not args.yes:
             if not sys.stdin or not sys.stdin.isatty():
-                raise UserError("--delete-data asks before deleting; add --yes to delete without asking.")
-            answer = ask(f"Delete your fhp-monitor settings and posture history in {home.root}? "
-                         "This cannot be undone. Type yes to delete: ")
-            if answer.strip().lower() != "yes":
-                say(f"Nothing was deleted; your history stays in {home.root}.")
+                raise UserError(_("--delete-data asks before deleting; add --yes to delete without asking."))
+            # TRANSLATORS: {yes} is the word to type, as translated for "yes" (English "yes" is accepted too).
+            answer = ask(_("Delete your fhp-monitor settings and posture history in {folder}? "
+                           "This cannot be undone. Type {yes} to delete: ").format(folder=home.root, yes=_("yes")))
+            if answer.strip().lower() not in {"yes", _("yes").lower()}:
+                say(_("Nothing was deleted; your history stays in {folder}.").format(folder=home.root))
                 say(how_to_remove_the_program())
                 return 1
         for line in delete_data(home):

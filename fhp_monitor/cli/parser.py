@@ -1,5 +1,9 @@
 """How the command line reads: the commands, their options and help lines in plain words, ``--home``
 before or after the command, and ``fhp-monitor --source DIR`` as ``run --source DIR``.
+
+Every help line is translated when :func:`build_parser` runs, so the language must be chosen
+before (cli/dispatch.py does). argparse's own words ("usage:", "options", its error sentences)
+come from the same catalogs: :func:`build_parser` points argparse's gettext at ours.
 """
 
 from __future__ import annotations
@@ -10,72 +14,98 @@ from fhp_monitor import __version__
 from fhp_monitor.cli import progress
 from fhp_monitor.cli.install import add_install_parsers
 from fhp_monitor.cli.setups import add_setups_parser
+from fhp_monitor.core import i18n
+from fhp_monitor.core.i18n import N_, _
 
-HOME_HELP = ("folder for settings, calibration and history, and for the log when chosen (default: "
-             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")  # not translated
+#: argparse's own sentences a user can meet (Python 3.11 to 3.13 wording), here so that extraction
+#: puts them in our catalogs; argparse asks for them itself once :func:`speak_argparse` ran.
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
+    N_("not allowed with argument %s"), N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("one of the arguments %s is required"), N_("ignored explicit argument %r"),
+)
 
-JSON_HELP = "print it as one line of JSON, for other programs"  # not translated: argparse help
+
+def speak_argparse() -> None:
+    """argparse looks its words up through the module globals ``_`` and ``ngettext`` (bound to the
+    standard gettext domain, which has no catalog of ours): point them at the active language."""
+    argparse._ = i18n._  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+def home_help() -> str:
+    return _("folder for settings, calibration and history, and for the log when chosen (default: "
+             "$FHP_MONITOR_HOME or your user data folder; `fhp-monitor status` shows where)")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fhp-monitor", description="Notices when your head drifts forward.",
-                                     epilog="Without a command, fhp-monitor starts monitoring (run). "
-                                     "`fhp-monitor demo` shows what it does without a camera.")
-    parser.add_argument("--home", help=HOME_HELP)
-    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in the log")
-    parser.add_argument("--version", action="version", version=f"fhp-monitor {__version__}")
+    """The whole command line, its help lines in the active language."""
+    speak_argparse()
+    json_help = _("print it as one line of JSON, for other programs")
+    source_help = _("camera number, video file, image folder or landmark recording .csv (default: the camera)")
+    parser = argparse.ArgumentParser(prog="fhp-monitor", description=_("Notices when your head drifts forward."),
+                                     epilog=_("Without a command, fhp-monitor starts monitoring (run). "
+                                              "`fhp-monitor demo` shows what it does without a camera."))
+    parser.add_argument("--home", help=home_help())
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("more detail in the log"))
+    parser.add_argument("--version", action="version", version=f"fhp-monitor {__version__}",
+                        help=_("show the version and exit"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="monitor in the background with a tray icon (the default)")
-    run.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
-                     "(default: the camera)")
-    run.add_argument("--speed", type=float, default=1.0, help="replay speed for a file source; 0 = as fast as possible")
-    run.add_argument("--start", help="for a file source: the date and time the recording starts (ISO, default now)")
-    run.add_argument("--exit-at-end", action="store_true", help="quit when a file source ends")
-    run.add_argument("--no-tray", action="store_true", help="do not show a tray icon")
+    run = sub.add_parser("run", help=_("monitor in the background with a tray icon (the default)"))
+    run.add_argument("--source", help=source_help)
+    run.add_argument("--speed", type=float, default=1.0,
+                     help=_("replay speed for a file source; 0 = as fast as possible"))
+    run.add_argument("--start", help=_("for a file source: the date and time the recording starts (ISO, default now)"))
+    run.add_argument("--exit-at-end", action="store_true", help=_("quit when a file source ends"))
+    run.add_argument("--no-tray", action="store_true", help=_("do not show a tray icon"))
 
-    demo = sub.add_parser("demo", help="a two-minute tour without a camera: a recorded person, the tray icon, "
-                          "a reminder and a summary (your own history is not touched)")
+    demo = sub.add_parser("demo", help=_("a two-minute tour without a camera: a recorded person, the tray icon, "
+                                         "a reminder and a summary (your own history is not touched)"))
     demo.add_argument("--speed", type=float, default=10.0,
-                      help="how fast the recorded 20 minutes play (10, the default, takes two minutes)")
+                      help=_("how fast the recorded 20 minutes play (10, the default, takes two minutes)"))
     demo.set_defaults(uses_home=False)  # a scratch folder of its own: --home would mean nothing here
 
-    cal = sub.add_parser("calibrate", help="record your upright posture")
-    cal.add_argument("--source", help="camera number, video file, image folder or landmark recording .csv "
-                     "(default: the camera)")
-    cal.add_argument("--no-gui", action="store_true", help="no window: treat the source's frames as upright")
-    cal.add_argument("--frames", type=int, help="frames to use with --no-gui (default from config.yaml)")
-    cal.add_argument("--setup", metavar="NAME", help="keep it as this setup (default: the setup whose camera "
-                     "place it fits, else a new one)")
+    cal = sub.add_parser("calibrate", help=_("record your upright posture"))
+    cal.add_argument("--source", help=source_help)
+    cal.add_argument("--no-gui", action="store_true", help=_("no window: treat the source's frames as upright"))
+    cal.add_argument("--frames", type=int, help=_("frames to use with --no-gui (default from config.yaml)"))
+    cal.add_argument("--setup", metavar="NAME", help=_("keep it as this setup (default: the setup whose camera "
+                                                       "place it fits, else a new one)"))
 
-    rep = sub.add_parser("replay", help="judge your posture in every frame of a video, image folder, landmark "
-                         "recording or camera, one line per frame")
-    rep.add_argument("source", help="video file, image folder/glob, camera number or landmark recording (.csv)")
-    rep.add_argument("--json", action="store_true", help="one JSON object per frame on stdout")
+    rep = sub.add_parser("replay", help=_("judge your posture in every frame of a video, image folder, landmark "
+                                          "recording or camera, one line per frame"))
+    rep.add_argument("source", help=_("video file, image folder/glob, camera number or landmark recording (.csv)"))
+    rep.add_argument("--json", action="store_true", help=_("one JSON object per frame on stdout"))
     rep.add_argument("--landmarks-out", metavar="FILE.csv",
-                     help="also record every frame's landmarks to this CSV file (numbers only, never pictures)")
+                     help=_("also record every frame's landmarks to this CSV file (numbers only, never pictures)"))
 
-    st = sub.add_parser("status", help="where fhp-monitor keeps its files, the calibration and whether it runs")
-    st.add_argument("--json", action="store_true", help=JSON_HELP)
+    st = sub.add_parser("status", help=_("where fhp-monitor keeps its files, the calibration and whether it runs"))
+    st.add_argument("--json", action="store_true", help=json_help)
 
-    sm = sub.add_parser("summary", help="how you sat on a day")
-    sm.add_argument("--date", help="YYYY-MM-DD (default today)")
-    sm.add_argument("--json", action="store_true", help=JSON_HELP)
-    sm.add_argument("--chart", help="also draw a chart to this PNG file")
+    sm = sub.add_parser("summary", help=_("how you sat on a day"))
+    sm.add_argument("--date", help=_("YYYY-MM-DD (default today)"))
+    sm.add_argument("--json", action="store_true", help=json_help)
+    sm.add_argument("--chart", help=_("also draw a chart to this PNG file"))
     progress.add_period_options(sm)
     progress.add_exercise_parser(sub)
     progress.add_report_parser(sub)
 
-    sub.add_parser("settings", help="open the settings window")
-    pa = sub.add_parser("pause", help="pause the running fhp-monitor")
+    sub.add_parser("settings", help=_("open the settings window"))
+    pa = sub.add_parser("pause", help=_("pause the running fhp-monitor"))
     pa.add_argument("length", nargs="*", metavar="LENGTH",
-                    help="15m (the default), 5 (minutes), 1h, 2h30m, 90s, until 14:00 or tomorrow")
-    sub.add_parser("resume", help="resume the running fhp-monitor")
-    sub.add_parser("quit", help="stop the running fhp-monitor")
+                    help=_("15m (the default), 5 (minutes), 1h, 2h30m, 90s, until 14:00 or tomorrow"))
+    sub.add_parser("resume", help=_("resume the running fhp-monitor"))
+    sub.add_parser("quit", help=_("stop the running fhp-monitor"))
 
-    ex = sub.add_parser("export", help="write the minute-by-minute history as CSV (on the screen unless --csv "
-                        "names a file)")
+    ex = sub.add_parser("export", help=_("write the minute-by-minute history as CSV (on the screen unless --csv "
+                                         "names a file)"))
     ex.add_argument("--csv", nargs="?", const="-", default="-", metavar="PATH",
-                    help="CSV file to write (default: the screen, for `> file.csv`)")
+                    help=_("CSV file to write (default: the screen, for `> file.csv`)"))
     add_install_parsers(sub)
     add_setups_parser(sub)
     accept_home_after_command(sub)
@@ -90,7 +120,7 @@ def accept_home_after_command(sub) -> None:
             command.description = action.help[0].upper() + action.help[1:] + "."
         if command.get_default("uses_home") is not False and not any(
                 "--home" in option.option_strings for option in command._actions):
-            command.add_argument("--home", default=argparse.SUPPRESS, help=HOME_HELP)
+            command.add_argument("--home", default=argparse.SUPPRESS, help=home_help())
 
 def with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """Plain ``fhp-monitor`` and ``fhp-monitor --source DIR`` (options of ``run`` without the word)

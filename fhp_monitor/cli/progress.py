@@ -22,28 +22,30 @@ EXERCISE_WORDS = {"chin-tuck": N_("chin tucks"), "shoulder-squeeze": N_("shoulde
 
 
 def add_exercise_parser(sub) -> None:
-    ex = sub.add_parser("exercise", help="a guided 1-minute neck and shoulder exercise, or count one in a recording")
-    ex.add_argument("which", nargs="?", choices=EXERCISES, help="the exercise (default: all three in turn)")
-    ex.add_argument("--source", help="count repetitions in this recording (video, image folder or landmark .csv) "
-                    "instead of opening the window")
-    ex.add_argument("--json", action="store_true", help="with --source: the count as JSON")
-    ex.add_argument("--no-camera", action="store_true", help="a timed guide only; the camera stays off")
-    ex.add_argument("--window", action="store_true", help="with --source: open the window and count from the "
-                    "recording as if it were the camera")
+    ex = sub.add_parser("exercise",
+                        help=_("a guided 1-minute neck and shoulder exercise, or count one in a recording"))
+    ex.add_argument("which", nargs="?", choices=EXERCISES, help=_("the exercise (default: all three in turn)"))
+    ex.add_argument("--source", help=_("count repetitions in this recording (video, image folder or landmark .csv) "
+                                       "instead of opening the window"))
+    ex.add_argument("--json", action="store_true", help=_("with --source: the count as JSON"))
+    ex.add_argument("--no-camera", action="store_true", help=_("a timed guide only; the camera stays off"))
+    ex.add_argument("--window", action="store_true", help=_("with --source: open the window and count from the "
+                                                            "recording as if it were the camera"))
 
 
 def add_period_options(summary_parser) -> None:
     period = summary_parser.add_mutually_exclusive_group()
-    period.add_argument("--week", action="store_true", help="the 7 days up to --date (default today), against "
-                        "the 7 before")
-    period.add_argument("--month", action="store_true", help="the 30 days up to --date, against the 30 before")
+    period.add_argument("--week", action="store_true", help=_("the 7 days up to --date (default today), against "
+                                                              "the 7 before"))
+    period.add_argument("--month", action="store_true", help=_("the 30 days up to --date, against the 30 before"))
 
 
 def add_report_parser(sub) -> None:
-    rp = sub.add_parser("report", help="a one-page PDF of your posture weeks, to show a physiotherapist")
-    rp.add_argument("--weeks", type=int, default=4, help="how many weeks up to today (1 to 26, default 4)")
-    rp.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the page")
-    rp.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size of the page (default a4)")
+    rp = sub.add_parser("report", help=_("a one-page PDF of your posture weeks, to show a physiotherapist"))
+    rp.add_argument("--weeks", type=int, default=4, help=_("how many weeks up to today (1 to 26, default 4)"))
+    rp.add_argument("--out", required=True, metavar="FILE.pdf", help=_("where to write the page"))
+    rp.add_argument("--paper", choices=("a4", "letter"), default="a4", help=_("paper size of the page (default a4)"))
+
 
 
 # ----------------------------------------------------------------------------- exercise

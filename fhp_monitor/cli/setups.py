@@ -18,17 +18,18 @@ from fhp_monitor.store import setups as files
 
 
 def add_setups_parser(sub) -> None:
-    parser = sub.add_parser("setups", help="the saved calibrations, one per place you work at: list, rename "
-                            "or delete them")
+    parser = sub.add_parser("setups", help=_("the saved calibrations, one per place you work at: list, rename "
+                                             "or delete them"))
     parser.add_argument("action", nargs="?", default="list", choices=("list", "rename", "delete"),
-                        help="list (the default), rename OLD NEW, or delete NAME")
-    parser.add_argument("names", nargs="*", metavar="NAME", help="the setup's name (for rename: old and new)")
-    parser.add_argument("--json", action="store_true", help="print the list as one line of JSON, for other programs")
+                        help=_("list (the default), rename OLD NEW, or delete NAME"))
+    parser.add_argument("names", nargs="*", metavar="NAME", help=_("the setup's name (for rename: old and new)"))
+    parser.add_argument("--json", action="store_true", help=_("print it as one line of JSON, for other programs"))
 
 
 def cmd_setups(args: argparse.Namespace, home: Home, settings: Settings) -> int:
     wanted = {"list": 0, "rename": 2, "delete": 1}[args.action]
     if len(args.names) != wanted:
+        # not translated: a command to type
         usage = {"list": "fhp-monitor setups", "rename": "fhp-monitor setups rename OLD NEW",
                  "delete": "fhp-monitor setups delete NAME"}[args.action]
         raise UserError(_("Please write it as: {usage}").format(usage=usage))

@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from fhp_monitor.control.channel import ControlError
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.folder import Home
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ def _short_dir(home: Home) -> Path:
             if base == runtime and not private_dir_ok(Path(base)):
                 continue
             return Path(base) / name
-    raise ControlError("fhp-monitor found no short private folder for its control socket "
-                       "(set XDG_RUNTIME_DIR or choose a shorter --home).")
+    raise ControlError(_("fhp-monitor found no short private folder for its control socket "
+                         "(set XDG_RUNTIME_DIR or choose a shorter --home)."))
 
 
 def socket_path_for_server(home: Home) -> Path:
@@ -79,8 +80,8 @@ def socket_path_for_server(home: Home) -> Path:
     except FileExistsError:
         pass
     if not private_dir_ok(folder):
-        raise ControlError(f"{folder} is not a private folder of yours, so fhp-monitor will not put its "
-                           "control socket there. Remove it, or choose a shorter --home.")
+        raise ControlError(_("{folder} is not a private folder of yours, so fhp-monitor will not put its "
+                             "control socket there. Remove it, or choose a shorter --home.").format(folder=folder))
     return folder / SOCKET_NAME
 
 
@@ -93,16 +94,17 @@ def socket_path_for_client(home: Home) -> Path | None:
     try:
         info = os.lstat(pointer)
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > MAX_POINTER_BYTES:
-            raise ControlError(f"{pointer} is not a small file of yours; remove it and start fhp-monitor again.")
+            raise ControlError(_("{path} is not a small file of yours; remove it and start fhp-monitor again.").format(
+                path=pointer))
         target = Path(pointer.read_text(encoding="utf-8").strip())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise ControlError(f"fhp-monitor cannot read {pointer} ({exc}); remove it and start fhp-monitor again.") \
-            from None
+        raise ControlError(_("fhp-monitor cannot read {path} ({error}); remove it and start fhp-monitor again.").format(
+            path=pointer, error=exc)) from None
     if target.name != SOCKET_NAME or not private_dir_ok(target.parent):
-        raise ControlError(f"{pointer} points to {target.parent}, which is not a private folder of yours; "
-                           "remove it and start fhp-monitor again.")
+        raise ControlError(_("{path} points to {folder}, which is not a private folder of yours; "
+                             "remove it and start fhp-monitor again.").format(path=pointer, folder=target.parent))
     return target
 
 
@@ -120,7 +122,7 @@ def peer_uid_pid(conn: socket.socket) -> tuple[int, int | None]:
         raw = conn.getsockopt(sol_local, local_peercred, 76)
         _version, uid = struct.unpack_from("Ii", raw)
         return uid, None
-    raise OSError("this system cannot tell who is on the other end of a socket")
+    raise OSError(_("this system cannot tell who is on the other end of a socket"))
 
 
 def read_line(conn: socket.socket, limit: int) -> bytes | None:
@@ -252,15 +254,16 @@ def connect(home: Home, timeout: float) -> Link:
         raise FileNotFoundError(POINTER_NAME)
     info = os.lstat(path)
     if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
-        raise ControlError(f"{path} is not a control socket of yours, so fhp-monitor will not talk to it.")
+        raise ControlError(_("{path} is not a control socket of yours, so fhp-monitor will not talk to it.").format(
+            path=path))
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.settimeout(timeout)
         conn.connect(os.fsdecode(path))
         uid, _pid = peer_uid_pid(conn)
         if uid != os.getuid():
-            raise ControlError(f"the program listening on {path} runs as another user (uid {uid}), "
-                               "so fhp-monitor will not talk to it.")
+            raise ControlError(_("the program listening on {path} runs as another user (uid {uid}), "
+                                 "so fhp-monitor will not talk to it.").format(path=path, uid=uid))
     except BaseException:
         conn.close()
         raise

@@ -30,6 +30,7 @@ import secrets
 from multiprocessing import connection as mpc
 
 from fhp_monitor.control.channel import ControlError
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.files import path_is_link
 from fhp_monitor.home.folder import Home, open_private
 
@@ -69,7 +70,8 @@ def write_key(home: Home) -> bytes:
         with os.fdopen(fd, "wb") as out:
             out.write(key.hex().encode("ascii"))
         if path_is_link(path):
-            raise ControlError(f"{path} is a link; fhp-monitor will not use it. Delete it and start again.")
+            raise ControlError(_("{path} is a link; fhp-monitor will not use it. Delete it and start again.").format(
+                path=path))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -90,7 +92,8 @@ def read_key(home: Home) -> bytes | None:
     except ValueError:
         key = b""
     if len(key) != KEY_BYTES:
-        raise ControlError(f"{path} is not a key written by fhp-monitor; delete it and start fhp-monitor again.")
+        raise ControlError(_("{path} is not a key written by fhp-monitor; delete it and start fhp-monitor again.")
+                           .format(path=path))
     return key
 
 
@@ -103,7 +106,7 @@ def _mac(key: bytes, role: bytes, challenge: bytes) -> bytes:
 
 def _receive(conn: mpc.Connection, timeout: float) -> bytes:
     if not conn.poll(timeout):
-        raise TimeoutError("no answer in time")
+        raise TimeoutError(_("no answer in time"))
     return conn.recv_bytes(MAX_HANDSHAKE_BYTES)
 
 
@@ -134,7 +137,7 @@ class Link:
     def read_line(self, limit: int, timeout: float) -> bytes | None:
         """The next message (None when longer than ``limit`` or the peer hung up); TimeoutError."""
         if not self._conn.poll(timeout):
-            raise TimeoutError("no line in time")
+            raise TimeoutError("no line in time")  # not translated: the server's own, for the log
         try:
             data = self._conn.recv_bytes(limit + 1)
         except EOFError:
@@ -166,11 +169,11 @@ class Listening:
     def accept(self) -> Link | None:
         """The next client holding the key (None for one refused and logged); OSError once closed."""
         if self._closed:
-            raise OSError("the control pipe is closed")
+            raise OSError("the control pipe is closed")  # not translated: ends the server's loop
         conn = self._listener.accept()
         if self._closed:
             conn.close()
-            raise OSError("the control pipe is closed")
+            raise OSError("the control pipe is closed")  # not translated: ends the server's loop
         try:
             proven = _prove(conn, self._key, server=True)
         except (OSError, EOFError, TimeoutError) as exc:
@@ -224,11 +227,12 @@ def connect(home: Home, timeout: float, *, family: str = "AF_PIPE", address: str
         raise
     try:
         if not _prove(conn, key, server=False, timeout=timeout):
-            raise ControlError("the program answering on fhp-monitor's pipe does not hold its key, "
-                               "so fhp-monitor will not talk to it.")
+            raise ControlError(_("the program answering on fhp-monitor's pipe does not hold its key, "
+                                 "so fhp-monitor will not talk to it."))
     except (EOFError, TimeoutError) as exc:
         conn.close()
-        raise ControlError(f"the program on fhp-monitor's pipe did not finish the handshake ({exc}).") from None
+        raise ControlError(_("the program on fhp-monitor's pipe did not finish the handshake ({error}).").format(
+            error=exc)) from None
     except BaseException:
         conn.close()
         raise

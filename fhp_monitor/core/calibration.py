@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from fhp_monitor.core.geometry import BodyReference, PostureReading
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
 from fhp_monitor.core.value_checks import number as _number
 from fhp_monitor.core.value_checks import one_of as _one_of
@@ -154,11 +155,14 @@ def fit_baseline(
     clean = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if clean.size < min_samples:
         raise CalibrationError(
-            f"Only {clean.size} usable picture(s) of you were found; at least {min_samples} are needed. "
-            "Sit facing the camera with your face and both shoulders in view, and try again."
+            ngettext("Only {count} usable picture of you was found; at least {needed} are needed. "
+                     "Sit facing the camera with your face and both shoulders in view, and try again.",
+                     "Only {count} usable pictures of you were found; at least {needed} are needed. "
+                     "Sit facing the camera with your face and both shoulders in view, and try again.",
+                     clean.size).format(count=clean.size, needed=min_samples)
         )
     if view not in ("front", "side"):
-        raise CalibrationError(f"unknown camera view {view!r}")
+        raise CalibrationError(_("unknown camera view {view}").format(view=repr(view)))
     return Baseline(
         cva_proxy_deg=float(np.median(clean)),
         spread_deg=robust_spread(clean),
@@ -327,16 +331,18 @@ def read_small_regular_file(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CalibrationError(f"The calibration file {path} cannot be read ({exc.strerror}).") from None
+        raise CalibrationError(_("The calibration file {path} cannot be read ({error}).").format(
+            path=path, error=exc.strerror)) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise CalibrationError(f"The calibration file {path} is not a regular file; please calibrate again.")
+            raise CalibrationError(_("The calibration file {path} is not a regular file; please calibrate again.")
+                                   .format(path=path))
         data = os.read(fd, MAX_FILE_BYTES + 1)
     finally:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
-        raise CalibrationError(f"The calibration file {path} is far too big to be a calibration; "
-                               "please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} is far too big to be a calibration; "
+                                 "please calibrate again.").format(path=path))
     return data
 
 
@@ -353,28 +359,33 @@ def load_baseline(path: Path) -> Baseline | None:
     try:
         content = json.loads(data.decode("utf-8"))  # NaN/Infinity parse, and are refused below by key
     except (UnicodeDecodeError, ValueError) as exc:
-        raise CalibrationError(f"The calibration file {path} is damaged ({exc}); please calibrate again.") from None
-    return baseline_from(content, f"The calibration file {path}")
+        raise CalibrationError(_("The calibration file {path} is damaged ({error}); please calibrate again.").format(
+            path=path, error=exc)) from None
+    return baseline_from(content, path)
 
 
-def baseline_from(content: Any, where: str) -> Baseline:
-    """The baseline in a file's keys (``where`` names it in a message: "The calibration file X")."""
+def baseline_from(content: Any, path: Any) -> Baseline:
+    """The baseline in a file's keys (``path`` names the file, or the file and the setup, in a message)."""
     if not isinstance(content, dict):
-        raise CalibrationError(f"{where} is damaged (not a set of keys); please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} is damaged (not a set of keys); please calibrate "
+                                 "again.").format(path=path))
     for key in REQUIRED_KEYS:
         if key not in content:
-            raise CalibrationError(f"{where} lacks the key {key!r}; please calibrate again.")
+            raise CalibrationError(_("The calibration file {path} lacks the key {key}; please calibrate again.")
+                                   .format(path=path, key=repr(key)))
     values: dict[str, Any] = {}
     for key, check in FILE_SCHEMA.items():
         if key in content:
             problem = check(content[key])
             if problem:
-                raise CalibrationError(f"{where} has a bad value for {key!r} ({problem}); please calibrate again.")
+                raise CalibrationError(_("The calibration file {path} has a bad value for {key} ({problem}); "
+                                         "please calibrate again.").format(path=path, key=repr(key), problem=problem))
             values[key] = content[key]
     placed = [key for key in ("body_frac", "body_x", "body_y") if values.get(key) is not None]
     if placed and len(placed) != 3:
         missing = next(k for k in ("body_frac", "body_x", "body_y") if values.get(k) is None)
-        raise CalibrationError(f"{where} lacks the key {missing!r}; please calibrate again.")
+        raise CalibrationError(_("The calibration file {path} lacks the key {key}; please calibrate again.").format(
+            path=path, key=repr(missing)))
     values.pop("version", None)
     known = {f.name for f in fields(Baseline)}
     return Baseline(**{k: (float(v) if isinstance(v, int) and k != "samples" and not isinstance(v, bool) else v)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from fhp_monitor.core.calibration import Baseline
 from fhp_monitor.core.geometry import PostureReading
+from fhp_monitor.core.i18n import _
 
 CHIN_TUCK, SHOULDER_SQUEEZE, HEAD_LIFT = "chin-tuck", "shoulder-squeeze", "head-lift"
 EXERCISES = (CHIN_TUCK, SHOULDER_SQUEEZE, HEAD_LIFT)
@@ -80,17 +81,19 @@ class Target:
 def target_for(exercise: str, baseline: Baseline | None) -> Target:
     """The calibrated target of ``exercise``; ExerciseError when the camera cannot follow it."""
     if exercise not in EXERCISES:
-        raise ExerciseError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")
+        raise ExerciseError(_("unknown exercise {name}; choose one of {names}").format(
+            name=repr(exercise), names=", ".join(EXERCISES)))
     if baseline is None:
-        raise ExerciseError("there is no calibration yet, so the camera cannot count (run: fhp-monitor calibrate)")
+        raise ExerciseError(_("there is no calibration yet, so the camera cannot count (run: fhp-monitor calibrate)"))
     if exercise != CHIN_TUCK and baseline.view != "front":
-        raise ExerciseError("the camera counts this exercise only when it faces you; "
-                            "you were calibrated from the side")
+        raise ExerciseError(_("the camera counts this exercise only when it faces you; "
+                              "you were calibrated from the side"))
     if exercise == HEAD_LIFT:
         if baseline.nose_rise_ratio is None:
-            raise ExerciseError("your calibration has no nose line (it is from an older version); calibrate again")
+            raise ExerciseError(_("your calibration has no nose line (it is from an older version); calibrate again"))
         reach = max(REACH_FLOOR_NOSE, REACH_SPREADS * (baseline.nose_rise_spread or 0.0))
-        return Target(exercise, baseline.view, baseline.nose_rise_ratio, reach, "shoulder widths")
+        return Target(exercise, baseline.view, baseline.nose_rise_ratio, reach,
+                      "shoulder widths")  # not translated: a unit name in the data
     reach = max(REACH_FLOOR_DEG, baseline.margin_deg(), REACH_SPREADS * baseline.spread_deg)
     return Target(exercise, baseline.view, baseline.cva_proxy_deg, reach, "degrees")
 

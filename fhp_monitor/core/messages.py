@@ -27,7 +27,8 @@ SAFETY_NOTE = N_("Stop if it hurts.")
 MAX_EXERCISE_BODY_CHARS = 90
 
 #: Words that must never appear on screen (medical claims, fear, blame).
-FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat", "fix your spine", "bad posture", "you should",
+FORBIDDEN_WORDS = ("damage", "disease", "cure", "treat",
+                   "fix your spine", "bad posture", "you should",  # not translated: the words a test forbids
                    "wrong", "injury", "diagnos")
 
 CAMERA_UNAVAILABLE_TEXT = N_(
@@ -124,6 +125,14 @@ def choose_nudge(level: int, counter: int, include_exercises: bool) -> tuple[str
     bodies = PLAIN_BODIES if level == 1 else ESCALATED_BODIES
     plain_turn = counter // 2 if include_exercises else counter  # only even counters reach here then
     return _(title), _(bodies[plain_turn % len(bodies)])
+
+
+def spoken_nudge(title: str, body: str) -> str:
+    """A nudge as one text to be said aloud: its title as a sentence of its own, then its body."""
+    title = title.strip()
+    if title and title[-1] not in ".!?…":
+        title += "."
+    return f"{title} {body.strip()}".strip()
 
 
 def all_nudges() -> list[tuple[str, str]]:

@@ -248,6 +248,24 @@ class Notifier(Protocol):
     def notify(self, title: str, message: str, *, kind: str = NOTIFY_INFO) -> None: ...
 
 
+class Speaker(Protocol):
+    """Says one short sentence aloud through the system's speech service (desktop/speech), in the
+    language whose code ("en", "de"...) comes with it.
+
+    Thread contract: any thread (the worker, right after a nudge was shown; the main thread at
+    shutdown). ``say`` never blocks (the speech runs in its own process or thread) and never raises:
+    a failure is one log line and the caller goes on. A new ``say`` stops a sentence still being
+    spoken and says the new one instead. ``close`` stops the speech and frees the engine; it is
+    idempotent, and a ``say`` after it says nothing.
+    """
+
+    backend: str
+
+    def say(self, text: str, language: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class HistoryStore(Protocol):
     """Durable per-minute posture history (numbers only).
 

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Protocol
 
 from fhp_monitor.core.geometry import FRONT_FORWARD_LEVER, PostureReading
+from fhp_monitor.core.i18n import N_, _
 
 ANGLE, NOSE, SLUMP = "angle", "nose", "slump"
 SIGNALS = (ANGLE, NOSE, SLUMP)
@@ -171,11 +172,23 @@ def _against(baseline: Calibrated | None, reading: PostureReading, sensitivity_d
 
 
 #: The signals in words a user reads (the tray's status line).
-WORDS = {ANGLE: "ear height", NOSE: "nose height", SLUMP: "head height"}
+WORDS = {ANGLE: N_("ear height"), NOSE: N_("nose height"), SLUMP: N_("head height")}
 
 
 def judged_from(verdict: Verdict, reason: str | None) -> str:
     """Nothing for a complete reading; else why some signals were left out and which judged, in plain words."""
     if not reason or verdict.forward is None:
         return ""
-    return f"{reason}: judged from {' and '.join(WORDS[name] for name in verdict.used)}"
+    used = " and ".join(WORDS[name] for name in verdict.used)
+    return f"{reason}: judged from {used}"  # not translated: the English data (JSON reason); see judged_from_words
+
+
+def judged_from_words(reason: str | None, used: tuple[str, ...]) -> str:
+    """:func:`judged_from` in the active language, for a line a user reads."""
+    if not reason or not used:
+        return ""
+    names = [_(WORDS[name]) for name in used]
+    signals = names[0] if len(names) == 1 else _("{first} and {second}").format(
+        first=", ".join(names[:-1]), second=names[-1])
+    return _("{reason}: judged from {signals}").format(reason=_(reason), signals=signals)
+

@@ -10,17 +10,19 @@ import json
 import math
 from typing import Any
 
+from fhp_monitor.core.i18n import _
+
 
 def number(low: float, high: float, optional: bool = False):
     def check(value: Any) -> str | None:
         if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return f"must be a number, not {json.dumps(value)[:40]}"
+            return _("must be a number, not {value}").format(value=json.dumps(value)[:40])
         if not math.isfinite(value):
-            return f"{value!r} is not a finite number"
+            return _("{value} is not a finite number").format(value=repr(value))
         if not low <= value <= high:
-            return f"{value!r} is outside {low:g} to {high:g}"
+            return _("{value} is outside {low} to {high}").format(value=repr(value), low=f"{low:g}", high=f"{high:g}")
         return None
     return check
 
@@ -28,8 +30,9 @@ def number(low: float, high: float, optional: bool = False):
 def whole(low: int, high: int):
     def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a whole number, not {json.dumps(value)[:40]}"
-        return None if low <= value <= high else f"{value} is outside {low} to {high}"
+            return _("must be a whole number, not {value}").format(value=json.dumps(value)[:40])
+        return None if low <= value <= high else _("{value} is outside {low} to {high}").format(
+            value=value, low=low, high=high)
     return check
 
 
@@ -37,5 +40,6 @@ def one_of(*choices: Any):
     def check(value: Any) -> str | None:
         ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
         allowed = ', '.join(json.dumps(c) for c in choices)
-        return None if ok else f"must be one of {allowed}, not {json.dumps(value)[:40]}"
+        return None if ok else _("must be one of {allowed}, not {value}").format(
+            allowed=allowed, value=json.dumps(value)[:40])
     return check

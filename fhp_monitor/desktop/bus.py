@@ -240,7 +240,7 @@ class DBusLoop:
 
     async def _watch(self, kind: str, bus) -> None:
         """Wait until ``bus`` is gone; unless we are closing, say so once and start reconnecting."""
-        why = "it was closed"
+        why = "it was closed"  # not translated: for the log
         try:
             await bus.wait_for_disconnect()
         except asyncio.CancelledError:

@@ -22,18 +22,30 @@ from fhp_monitor.core import exercise_guide as guide
 from fhp_monitor.core.exercise import DoneExercise, ExerciseError, RepetitionCounter, target_for
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.gui.sizing import Scale, place_window, screen_scale
-from fhp_monitor.gui.style import ACCENT, BACKGROUND, TEXT, UNKNOWN, store_x11_title_as_utf8
+from fhp_monitor.gui.style import (
+    ACCENT,
+    ACCENT_PRESSED,
+    BACKGROUND,
+    BUTTON_PRESSED,
+    ON_ACCENT,
+    PALE,
+    TEXT,
+    UNKNOWN,
+    apply_theme,
+    store_x11_title_as_utf8,
+)
+from fhp_monitor.gui.style import BUTTON as BUTTON_COLOUR
 
 TITLE = N_("fhp-monitor \u2014 Exercise")
 DESIGN_SIZE = (960, 660)  # fits 1024 x 768 with a panel and a title bar
 TICK_MS = 100
 #: Without a usable reading for this long the camera "cannot tell" (the timed guide takes over).
 UNSEEN_S = 3.0
-INK, MUTED, PALE = TEXT, UNKNOWN, "#c9d3e6"  # the project's look (gui/style.py); PALE: the resting figure behind
+INK, MUTED = TEXT, UNKNOWN  # the project's look (gui/style.py); PALE: the resting figure behind
 #: Buttons as in the other windows: flat and light, the one to press first in the accent colour.
-BUTTON = {"relief": "flat", "bd": 0, "highlightthickness": 2, "highlightbackground": TEXT, "bg": "#f1f1f1",
-          "fg": TEXT, "activebackground": "#dddddd", "activeforeground": TEXT}
-PRIMARY = {**BUTTON, "bg": ACCENT, "fg": "#ffffff", "activebackground": "#1e3a8a", "activeforeground": "#ffffff"}
+BUTTON = {"relief": "flat", "bd": 0, "highlightthickness": 2, "highlightbackground": TEXT, "bg": BUTTON_COLOUR,
+          "fg": TEXT, "activebackground": BUTTON_PRESSED, "activeforeground": TEXT}
+PRIMARY = {**BUTTON, "bg": ACCENT, "fg": ON_ACCENT, "activebackground": ACCENT_PRESSED, "activeforeground": ON_ACCENT}
 
 
 def figure_points(exercise: str, pose: float) -> dict[str, tuple[float, float]]:
@@ -114,7 +126,7 @@ class ExerciseWindow:
         self.closed = False
         self.scale = scale = screen_scale(window, DESIGN_SIZE)
         window.title(_(TITLE))
-        window.configure(background=BACKGROUND)
+        apply_theme(window)
         place_window(window, scale.size(DESIGN_SIZE), scale.size((640, 480)))
         window.protocol("WM_DELETE_WINDOW", lambda: self.finish("stopped"))
         self._title_fixed = False
@@ -143,7 +155,7 @@ class ExerciseWindow:
         self.main = tk.Frame(w, background=BACKGROUND, padx=scale.px(24), pady=scale.px(16))
         self.heading = tk.Label(self.main, font=font(24, "bold"), fg=INK, bg=BACKGROUND, anchor="w")
         self.heading.grid(row=0, column=0, columnspan=2, sticky="we")
-        self.canvas = tk.Canvas(self.main, width=scale.px(360), height=scale.px(380), background="white",
+        self.canvas = tk.Canvas(self.main, width=scale.px(360), height=scale.px(380), background=BACKGROUND,
                                 highlightthickness=0)
         self.canvas.grid(row=1, column=0, sticky="n", pady=scale.px(8))
         right = tk.Frame(self.main, background=BACKGROUND, padx=scale.px(24))

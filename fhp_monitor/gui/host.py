@@ -53,6 +53,13 @@ class WindowHost:
         self.panel = None  # the ControlPanel, made over the root on first use; hidden, not destroyed, on close
         self.text_size = "normal"  # display.text_size, for a panel made from now on (the app keeps it current)
 
+    def use_display(self, display) -> None:
+        """Settings → Text size and Colours (``settings.display``) for the windows made from now on."""
+        from fhp_monitor.gui.theme import use_theme
+
+        self.text_size = display.text_size
+        use_theme(display.theme)
+
     def root_for_window(self):
         """The Tk root to open a window over, made now if there is none; None where windows cannot
         be shown (no display, no Tk, or the display refused the connection)."""

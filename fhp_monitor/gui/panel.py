@@ -19,7 +19,7 @@ from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.gui.scrolling import ScrollArea
 from fhp_monitor.gui.sizing import Scale, fit_to_screen, screen_scale
-from fhp_monitor.gui.style import FOCUS
+from fhp_monitor.gui.style import FOCUS, apply_theme
 
 WINDOW_TITLE = "fhp-monitor"
 BUTTON_FONT = ("DejaVu Sans", 16)  # design sizes, scaled to the screen (sizing.py)
@@ -47,6 +47,7 @@ class ControlPanel:
         root.maxsize(width, height)  # larger text: the buttons scroll instead of leaving the screen
         button_font, status_font = scale.font(BUTTON_FONT[1]), scale.font(STATUS_FONT[1], "bold")
         root.title(WINDOW_TITLE)
+        apply_theme(root)  # the theme's colours for the buttons, which name none
         root.configure(padx=scale.px(16), pady=scale.px(16))
         root.resizable(True, True)
         self.status = tk.StringVar(value="fhp-monitor")

@@ -9,11 +9,15 @@ window calls ``on_saved`` and the app applies the new settings at once; ``fhp-mo
 runs in a process of its own, and the running app notices its save at its next check of the file.
 "Open the settings file" hands config.yaml to the desktop's editor for everything else.
 
-When the calibration window personalised the sensitivity, the form says so at the top and what
-it changed (the personal value replaces the sensitivity number below).
+The fields are on three pages behind tabs (gui/pages.py: Reminders, Your day, This computer), so
+each page fits a 1024 x 768 screen at Large text in German, the longest language; at Extra large a
+page scrolls. "Show in the app menu" adds or removes the menu entry at once (desktop/menu), as
+"Start fhp-monitor when I log in" does the login entry. When the calibration window personalised
+the sensitivity, the first page says so over its number.
 
-Keys: Tab / Shift+Tab move between fields, Space ticks a box, Enter saves and closes, Esc closes
-without saving, O opens the file (when no text field has the focus).
+Keys: Tab / Shift+Tab move between fields, Ctrl+Tab / Ctrl+Shift+Tab between pages, Space ticks a
+box, Enter saves and closes, Esc closes without saving, O opens the file (when no text field has
+the focus).
 
 Threads: everything on the Tk thread. Entry points: :func:`open_settings` (a Toplevel over the
 app's root, non-blocking) and :func:`run_settings` (its own Tk root; blocks). With ``on_step``
@@ -32,9 +36,21 @@ from typing import Any
 from fhp_monitor.core.calibration import Baseline, CalibrationError, load_baseline
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import forward_words, sensitivity_words
-from fhp_monitor.desktop import autostart
+from fhp_monitor.desktop import autostart, menu
+from fhp_monitor.gui.pages import Pages
 from fhp_monitor.gui.scrolling import ScrollArea
-from fhp_monitor.gui.settings_fields import CHOICES, FIELDS, Field, field_text, form_value, plain_rule
+from fhp_monitor.gui.settings_fields import (
+    CHOICES,
+    FIELDS,
+    PAGES,
+    REMINDERS,
+    THIS_COMPUTER,
+    Field,
+    field_text,
+    form_value,
+    plain_rule,
+)
+from fhp_monitor.gui.settings_widgets import choice_box, tick_box
 from fhp_monitor.gui.sizing import Scale, fit_to_screen, place_window, screen_scale
 from fhp_monitor.gui.style import (
     ACCENT,
@@ -43,12 +59,15 @@ from fhp_monitor.gui.style import (
     BAD,
     BUTTON,
     BUTTON_PRESSED,
+    FIELD,
     FOCUS,
     HINT,
     ON_ACCENT,
     TEXT,
+    apply_theme,
     store_x11_title_as_utf8,
 )
+from fhp_monitor.gui.theme import use_theme
 from fhp_monitor.home.folder import Home
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.file import load_settings
@@ -60,7 +79,7 @@ WINDOW_TITLE = N_("fhp-monitor \u2014 Settings")
 DESIGN_SIZE = (1200, 840)
 MIN_SIZE = (640, 480)
 TITLE_PT, LABEL_PT, ENTRY_PT, HINT_PT = 26, 19, 19, 15
-CHECKED, UNCHECKED = "\u2611", "\u2610"
+CELL_WIDTH = 420  # design pixels: narrower columns would wrap the German labels
 
 
 PERSONAL_NOTE = N_("The number for \u201cHow far forward counts\u201d is not used while this is in place; " \
@@ -88,6 +107,8 @@ class SettingsForm:
         self.settings = load_settings(home.config)  # ConfigError: the caller says so and opens the file
         self.scale = scale = scale or screen_scale(window, DESIGN_SIZE, self.settings.display.text_size)
         self.baseline = self._baseline()
+        use_theme(self.settings.display.theme)
+        self.menu_at_start = False
         self.saved = False
         self._closed = False
         self.entries: dict[tuple[str, str], tk.Entry] = {}
@@ -99,74 +120,74 @@ class SettingsForm:
                  "entry": scale.font(ENTRY_PT), "hint": scale.font(HINT_PT), "flag": scale.font(LABEL_PT)}
         self.fonts = fonts
         window.title(_(WINDOW_TITLE))
-        window.configure(background=BACKGROUND)
+        apply_theme(window)
         size = fit_to_screen(window, scale.size(DESIGN_SIZE))
         place_window(window, size, MIN_SIZE)
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
         pad = scale.px(28)
-        # Two columns of fields where they fit; one when large text makes the design wider than the screen
-        self.columns = 2 if scale.px(DESIGN_SIZE[0]) <= size[0] else 1
-        wrap = min(scale.px(DESIGN_SIZE[0] - 60), size[0] - 2 * pad - scale.px(24))
-        self.cell_wrap = (size[0] - 2 * pad - scale.px(18)) // self.columns - scale.px(30)  # a field's words
+        # Two columns of fields while a column keeps CELL_WIDTH design pixels (at Large on 1024 x 768 too);
+        # one column when Extra large text makes them narrower.
+        inner_width = size[0] - 2 * pad - scale.px(18)
+        self.columns = 2 if inner_width // 2 >= scale.px(CELL_WIDTH) else 1
+        wrap = inner_width
+        self.full_wrap = inner_width - scale.px(24)  # a tick box's words: the whole width
+        self.cell_wrap = inner_width // self.columns - scale.px(30)  # a field's words
 
         tk.Label(window, text=_("Settings"), font=fonts["title"], fg=TEXT, bg=BACKGROUND, anchor="w").pack(
-            side="top", fill="x", padx=pad, pady=(scale.px(18), scale.px(4)))
-        self.note = tk.Label(window, text=self._sensitivity_note(), font=fonts["hint"], fg=TEXT, bg=BACKGROUND,
-                             anchor="w", justify="left", wraplength=wrap)
-        self.note.pack(side="top", fill="x", padx=pad)
-        buttons = tk.Frame(window, bg=BACKGROUND)
-        buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(6), scale.px(18)))
+            side="top", fill="x", padx=pad, pady=(scale.px(10), scale.px(2)))
+        self.buttons = buttons = tk.Frame(window, bg=BACKGROUND)
+        buttons.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(6), scale.px(16)))
         self.status = tk.Label(window, text="", font=fonts["hint"], fg=TEXT, bg=BACKGROUND, anchor="w",
                                justify="left", wraplength=wrap)
-        self.status.pack(side="bottom", fill="x", padx=pad)
-        self.area = ScrollArea(window, BACKGROUND, bar_width=scale.px(18))  # large text scrolls, never cut off
+        self.pad = pad  # the status line is packed over the buttons only when it has something to say (_say)
+        # The pages (Reminders, Your day, This computer) behind tabs: each fits 1024 x 768 at Large; what
+        # Extra large makes taller scrolls, never cut off.
+        bar = tk.Frame(window, bg=BACKGROUND)
+        bar.pack(side="top", fill="x", padx=pad, pady=(scale.px(4), 0))
+        self.area = ScrollArea(window, BACKGROUND, bar_width=scale.px(18))
         self.area.pack(side="top", fill="both", expand=True, padx=(pad, 0), pady=(scale.px(10), 0))
-        grid = self.area.inner
-        for column in range(self.columns):
-            grid.columnconfigure(column, weight=1, uniform="column")
-        # Text fields two by two; the tick boxes share the next free cell, one under the other, or
-        # side by side in a row of their own when the text fields fill their last row.
-        # The language and text size come last (also in the Tab order: widgets are created in it).
-        texts = [field for field in FIELDS if field.kind not in ("flag", "choice")]
-        for number, field in enumerate(texts):
-            self._add_field(self._cell(grid, number), field)
-        ticks = self._cell(grid, len(texts))
-        side_by_side = len(texts) % 2 == 0 and self.columns == 2
-        if side_by_side:
-            ticks.grid_configure(columnspan=2)
-        for field in FIELDS:
-            if field.kind == "flag":
-                self._add_field(ticks, field, side="left" if side_by_side else "top")
-        after_ticks = len(texts) + (2 if side_by_side else 1)
-        for number, field in enumerate(field for field in FIELDS if field.kind == "choice"):
-            self._add_field(self._cell(grid, after_ticks + number), field)
+        self.pages = Pages(window, bar, self.area.inner, fonts["label"], scale, on_show=self._page_shown)
+        self.page_of: dict[tk.Widget, int] = {}
+        for number, title in enumerate(PAGES):
+            page = self.pages.add(_(title))
+            for column in range(self.columns):
+                page.columnconfigure(column, weight=1, uniform="column")
+            fields = [field for field in FIELDS if field.page == number and self._shown(field)]
+            cells = [field for field in fields if field.kind != "flag"]
+            row = 0
+            if number == REMINDERS:  # what the calibration made of the sensitivity, over its number
+                self.note = tk.Label(page, text=self._sensitivity_note(), font=fonts["hint"], fg=TEXT,
+                                     bg=BACKGROUND, anchor="w", justify="left", wraplength=self.full_wrap)
+                self.note.grid(row=0, column=0, columnspan=self.columns, sticky="new", pady=(0, scale.px(8)))
+                row = 1
+            for index, field in enumerate(cells):
+                self._add_field(self._cell(page, row + index // self.columns, index % self.columns), field)
+            ticks = self._cell(page, row + (len(cells) + self.columns - 1) // self.columns, 0, span=self.columns)
+            for field in fields:
+                if field.kind == "flag":
+                    self._add_field(ticks, field)
 
         button = dict(font=fonts["label"], padx=scale.px(20), pady=scale.px(8), relief="flat", bd=0,
                       highlightthickness=scale.px(3), highlightbackground=TEXT, highlightcolor=FOCUS)
-        if self.columns == 1:  # narrow: the file's button on a row of its own, so no button is cut off
-            first_row = tk.Frame(window, bg=BACKGROUND)
-            first_row.pack(side="bottom", fill="x", padx=pad, pady=(scale.px(8), 0))
-        else:
-            first_row = buttons
         tk.Button(buttons, text=_("Save  (Enter)"), command=self.save, bg=ACCENT, fg=ON_ACCENT,
                   activebackground=ACCENT_PRESSED, activeforeground=ON_ACCENT, **button).pack(side="right")
         tk.Button(buttons, text=_("Cancel  (Esc)"), command=self.close, bg=BUTTON, fg=TEXT,
                   activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(side="left")
-        tk.Button(first_row, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
-                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).pack(
-            side="left", padx=scale.px(16) if first_row is buttons else 0)
-        from fhp_monitor.gui.setups import OPEN_BUTTON, open_setups  # issue 22: the saved setups, a window of their own
-        tk.Button(first_row, text=_(OPEN_BUTTON), command=lambda: open_setups(window, home=home, on_step=self.on_step,
-                  scale=scale), bg=BUTTON, fg=TEXT, activebackground=BUTTON_PRESSED, activeforeground=TEXT,
-                  **button).pack(side="left", padx=scale.px(16) if first_row is buttons else (scale.px(16), 0))
+        # Everything else is in the file: its button under the last page's fields (O opens it from any page)
+        computer = self.pages.pages[THIS_COMPUTER]
+        tk.Button(computer, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
+                  activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).grid(
+            row=computer.grid_size()[1], column=0, columnspan=self.columns, sticky="w", pady=(scale.px(8), scale.px(4)))
+        from fhp_monitor.gui.setups import add_open_button  # issue 22: the saved setups, in a window of their own
+        add_open_button(computer, window, home, self.on_step, scale, **button)
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
         window.bind("<Return>", lambda _event: self.save())
         window.bind("<KP_Enter>", lambda _event: self.save())
         window.bind("<KeyPress-o>", self._open_key)
         first = self.entries[(FIELDS[0].section, FIELDS[0].key)]
-        window.after_idle(lambda: (window.focus_force(), first.focus_set()))
+        window.after_idle(lambda: (window.focus_force(), self.reveal(first)))
         self.on_step("settings: ready")
 
     # ------------------------------------------------------------------ building
@@ -183,38 +204,43 @@ class SettingsForm:
         words = sensitivity_words(personal, self.settings.detection.sensitivity_deg)
         return words + (" " + _(PERSONAL_NOTE) if personal is not None else "")
 
-    def _cell(self, grid: tk.Frame, number: int) -> tk.Frame:
-        cell = tk.Frame(grid, bg=BACKGROUND)
-        cell.grid(row=number // self.columns, column=number % self.columns, sticky="new", padx=(0, self.scale.px(24)),
+    def _cell(self, page: tk.Frame, row: int, column: int, span: int = 1) -> tk.Frame:
+        cell = tk.Frame(page, bg=BACKGROUND)
+        cell.grid(row=row, column=column, columnspan=span, sticky="new", padx=(0, self.scale.px(24)),
                   pady=(0, self.scale.px(10)))
         return cell
 
-    def _add_field(self, cell: tk.Frame, field: Field, side: str = "top") -> None:
+    @staticmethod
+    def _shown(field: Field) -> bool:
+        """Every field, except "Show in the app menu" where no menu entry is made here (Windows: the installer's)."""
+        return (field.section, field.key) != ("app", "menu_entry") or menu.supported()
+
+    def _on_page(self, widget: tk.Widget) -> None:
+        """``widget`` is a field on the page being built (the last one added)."""
+        index = len(self.pages.pages) - 1
+        self.page_of[widget] = index
+        self.pages.first_field(index, widget)
+
+    def _page_shown(self, _index: int) -> None:
+        self.area.canvas.yview_moveto(0)
+
+    def reveal(self, widget: tk.Widget) -> None:
+        """Show the page ``widget`` is on and give it the focus (it then scrolls into view)."""
+        self.pages.show(self.page_of.get(widget, self.pages.current))
+        widget.focus_set()
+
+    def _add_field(self, cell: tk.Frame, field: Field) -> None:
         scale, fonts = self.scale, self.fonts
         where = (field.section, field.key)
         current = getattr(getattr(self.settings, field.section), field.key)
         if field.kind == "flag":
             if where == ("app", "autostart"):
                 current = autostart.is_autostart_enabled()  # the truth, even if the wizard set it
-            var = tk.BooleanVar(value=bool(current))
-            # A large tick box drawn as text (Tk's own check box is too small to see), reachable with
-            # Tab and ticked with Space or a click.
-            box = tk.Label(cell, text="", font=fonts["flag"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
-                           wraplength=self.cell_wrap, takefocus=True, cursor="hand2", highlightthickness=2,
-                           highlightbackground=BACKGROUND, highlightcolor=FOCUS)
-
-            def show(*_args: Any, box: tk.Label = box, var: tk.BooleanVar = var, label: str = _(field.label)) -> None:
-                box.configure(text=f"{CHECKED if var.get() else UNCHECKED} {label}")
-
-            def toggle(_event: tk.Event | None = None, var: tk.BooleanVar = var) -> None:
-                var.set(not var.get())
-
-            var.trace_add("write", show)
-            show()
-            box.bind("<space>", toggle)
-            box.bind("<Button-1>", lambda event: (toggle(event), event.widget.focus_set()))
-            box.pack(side=side, fill="x", pady=(scale.px(8), 0), padx=(0, scale.px(32) if side == "left" else 0))
+            elif where == ("app", "menu_entry"):
+                current = self.menu_at_start = menu.is_menu_entry_installed()  # the truth, as for the log-in start
+            box, var = tick_box(cell, _(field.label), bool(current), fonts["flag"], self.full_wrap, scale)
             self.flags[where] = var
+            self._on_page(box)
             return
         if field.kind == "choice":
             self._add_choice(cell, field, current)
@@ -222,12 +248,13 @@ class SettingsForm:
         tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
                  wraplength=self.cell_wrap).pack(
             side="top", fill="x")
-        entry = tk.Entry(cell, font=fonts["entry"], fg=TEXT, bg="#ffffff", relief="solid", bd=1,
-                         highlightthickness=2, highlightcolor=FOCUS, insertwidth=scale.px(3))
+        entry = tk.Entry(cell, font=fonts["entry"], fg=TEXT, bg=FIELD, relief="solid", bd=1, highlightthickness=2,
+                         highlightcolor=FOCUS, highlightbackground=HINT, insertwidth=scale.px(3), insertbackground=TEXT)
         entry.insert(0, field_text(current, field.kind))
         entry.pack(side="top", fill="x", ipady=scale.px(3))
         entry.bind("<FocusIn>", lambda _event, e=entry: (e.select_range(0, "end"), e.icursor("end")))
         self.entries[where] = entry
+        self._on_page(entry)
         hint = _(field.hint) if field.hint else ""
         if where == ("detection", "sensitivity_deg"):
             hint = f"{hint} ({forward_words(2.0)})"
@@ -238,36 +265,14 @@ class SettingsForm:
         self.errors[where] = error
 
     def _add_choice(self, cell: tk.Frame, field: Field, current: str) -> None:
-        """A choice among a few words: "◀ Deutsch ▶", reachable with Tab; Space, Enter-free arrows and
-        clicks move to the next choice (Left: the previous one)."""
         scale, fonts = self.scale, self.fonts
         where = (field.section, field.key)
-        options = CHOICES[where]
-        keys = [key for key, _words in options]
-        var = tk.StringVar(value=current if current in keys else keys[0])
         tk.Label(cell, text=_(field.label), font=fonts["label"], fg=TEXT, bg=BACKGROUND, anchor="w", justify="left",
-                 wraplength=self.cell_wrap).pack(
-            side="top", fill="x")
-        box = tk.Label(cell, text="", font=fonts["entry"], fg=TEXT, bg="#ffffff", anchor="w", relief="solid", bd=1,
-                       takefocus=True, cursor="hand2", highlightthickness=3, highlightbackground=BACKGROUND,
-                       highlightcolor=FOCUS)
-
-        def show(*_args: Any) -> None:
-            words = dict(options)[var.get()]
-            box.configure(text=f"\u25c0 {_(words)} \u25b6")  # a language's own name has no translation: itself
-
-        def step(by: int) -> None:
-            var.set(keys[(keys.index(var.get()) + by) % len(keys)])
-
-        var.trace_add("write", show)
-        show()
-        box.bind("<space>", lambda _event: step(1))
-        box.bind("<Right>", lambda _event: step(1))
-        box.bind("<Left>", lambda _event: step(-1))
-        box.bind("<Button-1>", lambda event: (step(1), event.widget.focus_set()))
-        box.pack(side="top", fill="x", ipady=scale.px(3))
+                 wraplength=self.cell_wrap).pack(side="top", fill="x")
+        box, var = choice_box(cell, CHOICES[where], current, fonts["entry"], scale)
         self.choices[where] = var
         self.choice_boxes[where] = box
+        self._on_page(box)
 
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
@@ -282,6 +287,8 @@ class SettingsForm:
         problems: dict[tuple[str, str], str] = {}
         for field in FIELDS:
             where = (field.section, field.key)
+            if where == ("app", "menu_entry") and self._menu_wanted() is None:
+                continue  # not touched: the file keeps its value (the entry may just not be made yet)
             if field.kind == "flag":
                 value: Any = bool(self.flags[where].get())
             elif field.kind == "choice":
@@ -303,12 +310,13 @@ class SettingsForm:
         for where, label in self.errors.items():
             label.configure(text=problems.get(where, label.hint), fg=BAD if where in problems else HINT)  # type: ignore[attr-defined]
         if problems:
-            self.status.configure(text=_(FIX_FIRST), fg=BAD)
-            self.entries[next(iter(problems))].focus_set()
+            self._say(_(FIX_FIRST))
+            self.reveal(self.entries[next(iter(problems))])
             self.on_step("settings: invalid " + " ".join(f"{s}.{k}" for s, k in problems))
             return False
         autostart_wanted = bool(self.flags[("app", "autostart")].get())
-        if not changes and autostart_wanted == autostart.is_autostart_enabled():
+        menu_wanted = self._menu_wanted()
+        if not changes and autostart_wanted == autostart.is_autostart_enabled() and menu_wanted is None:
             self.on_step("settings: unchanged")
             self.close()
             return False
@@ -317,14 +325,16 @@ class SettingsForm:
                 save_changes(self.home.config, changes)
         except (ConfigError, ConfigEditError) as error:
             problem = " ".join(str(error).split("\n"))
-            self.status.configure(text=_(FILE_PROBLEM).format(problem=problem), fg=BAD)
+            self._say(_(FILE_PROBLEM).format(problem=problem))
             self.on_step("settings: file problem")
             return False
         except OSError as error:
-            self.status.configure(text=_(SAVE_FAILED).format(error=error.strerror or error), fg=BAD)
+            self._say(_(SAVE_FAILED).format(error=error.strerror or error))
             self.on_step("settings: not saved")
             return False
         autostart.apply_autostart(autostart_wanted, self.autostart_command)
+        if menu_wanted is not None:  # ticked or unticked just now: the entry follows at once
+            menu.apply_menu_entry(menu_wanted, menu.command_for_home(self.home.root if self.home.chosen else None))
         log.info("settings saved: %s", ", ".join(f"{s}.{k}={v!r}" for (s, k), v in changes.items()) or "log-in start")
         self.saved = True
         self.on_step("settings: saved")
@@ -332,6 +342,19 @@ class SettingsForm:
             self.on_saved()
         self.close()
         return True
+
+    def _say(self, text: str) -> None:
+        """What went wrong, in a line over the buttons (shown only then: the pages keep its room)."""
+        self.status.configure(text=text, fg=BAD)
+        if not self.status.winfo_manager():
+            self.status.pack(side="bottom", fill="x", padx=self.pad, before=self.area)
+
+    def _menu_wanted(self) -> bool | None:
+        """The tick of "Show in the app menu" when the user changed it, else None."""
+        var = self.flags.get(("app", "menu_entry"))
+        if var is None or bool(var.get()) == self.menu_at_start:
+            return None
+        return bool(var.get())
 
     def open_the_file(self) -> None:
         self.open_file(self.home.config)

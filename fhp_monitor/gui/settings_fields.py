@@ -13,38 +13,51 @@ from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.i18n import LANGUAGES
 from fhp_monitor.settings.schema import Settings, describe_setting
 
+#: The settings window's pages, in tab order (gui/pages.py): a field names its page by number.
+PAGES: tuple[str, ...] = (N_("Reminders"), N_("Your day"), N_("This computer"))
+REMINDERS, YOUR_DAY, THIS_COMPUTER = range(len(PAGES))
+
 
 @dataclass(frozen=True)
 class Field:
-    """One setting on the form: where it lives, what it is called, and a short hint."""
+    """One setting on the form: where it lives, what it is called, a short hint and its page."""
 
     section: str
     key: str
     label: str
     hint: str
-    kind: str = "number"  # number | text | names | flag
+    kind: str = "number"  # number | text | names | flag | choice
+    page: int = REMINDERS
 
 
+#: In the order of the keyboard (Tab); on each page the text fields and choices two by two, then its
+#: tick boxes one under the other.
 FIELDS: tuple[Field, ...] = (
     Field("detection", "sensitivity_deg", N_("How far forward counts"), N_("Smaller is stricter. Usual: 2")),
     Field("nudges", "onset_delay_s", N_("Seconds forward before a reminder"), N_("Usual: 60")),
     Field("nudges", "cooldown_min", N_("Minutes between reminders, at least"), N_("Usual: 15")),
     Field("nudges", "quiet_hours", N_("No reminders between"), N_("Like 22:00-07:00. Empty: none"), "text"),
-    Field("summary", "daily_time", N_("Day summary at"), N_("Like 17:30. Empty: no summary"), "text"),
-    Field("app", "pause_for_apps", N_("Pause while these apps run"), N_("Names, with commas between"), "names"),
-    Field("camera", "index", N_("Camera number"), N_("0 is the first camera")),
-    Field("app", "pause_on_battery_below", N_("Pause on battery below (%)"), N_("0: never pause for the battery")),
     Field("nudges", "include_exercises", N_("Suggest a short exercise now and then"), "", "flag"),
-    Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag"),
-    Field("summary", "neck_checkin", N_("Ask how my neck is, once a day"), "", "flag"),
-    Field("display", "language", N_("Language"), "", "choice"),
-    Field("display", "text_size", N_("Text size"), "", "choice"),
+    Field("nudges", "speak", N_("Say reminders aloud"), "", "flag"),
+    Field("summary", "daily_time", N_("Day summary at"), N_("Like 17:30. Empty: no summary"), "text", YOUR_DAY),
+    Field("app", "pause_for_apps", N_("Pause while these apps run"), N_("Names, with commas between"), "names",
+          YOUR_DAY),
+    Field("app", "pause_on_battery_below", N_("Pause on battery below (%)"), N_("0: never pause for the battery"),
+          page=YOUR_DAY),
+    Field("summary", "neck_checkin", N_("Ask how my neck is, once a day"), "", "flag", YOUR_DAY),
+    Field("display", "language", N_("Language"), "", "choice", THIS_COMPUTER),
+    Field("display", "text_size", N_("Text size"), "", "choice", THIS_COMPUTER),
+    Field("display", "theme", N_("Colours"), "", "choice", THIS_COMPUTER),
+    Field("camera", "index", N_("Camera number"), N_("0 is the first camera"), page=THIS_COMPUTER),
+    Field("app", "autostart", N_("Start fhp-monitor when I log in"), "", "flag", THIS_COMPUTER),
+    Field("app", "menu_entry", N_("Show in the app menu"), "", "flag", THIS_COMPUTER),
 )
 
 #: The words shown for each choice of a "choice" field (the value saved is the key).
 CHOICES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     ("display", "language"): (("system", N_("System")),) + tuple(LANGUAGES.items()),  # names in their own language
     ("display", "text_size"): (("normal", N_("Normal")), ("large", N_("Large")), ("extra_large", N_("Extra large"))),
+    ("display", "theme"): (("standard", N_("Standard")), ("high_contrast", N_("High contrast"))),
 }
 
 def form_value(text: str, kind: str) -> Any:

@@ -33,9 +33,11 @@ from fhp_monitor.gui.style import (
     BAD,
     BUTTON,
     BUTTON_PRESSED,
+    FIELD,
     FOCUS,
     ON_ACCENT,
     TEXT,
+    apply_theme,
     store_x11_title_as_utf8,
 )
 from fhp_monitor.home.folder import Home
@@ -70,7 +72,7 @@ class SetupsWindow:
                       "text": scale.font(TEXT_PT), "button": scale.font(TEXT_PT)}
         self._closed = False
         window.title(_(WINDOW_TITLE))
-        window.configure(background=BACKGROUND)
+        apply_theme(window)
         size = fit_to_screen(window, scale.size(DESIGN_SIZE))
         place_window(window, size, MIN_SIZE)
         pad = scale.px(28)
@@ -146,7 +148,7 @@ class SetupsWindow:
 
     def _start_rename(self, row: tk.Frame, name: str, in_use: bool) -> None:
         self._clear(row)
-        entry = tk.Entry(row, font=self.fonts["name"], fg=TEXT, bg="white", relief="solid", bd=1,
+        entry = tk.Entry(row, font=self.fonts["name"], fg=TEXT, bg=FIELD, relief="solid", bd=1,
                          highlightthickness=self.scale.px(3), highlightcolor=FOCUS)
         entry.insert(0, name)
         entry.pack(side="left", fill="x", expand=True)
@@ -220,6 +222,14 @@ def tell_running_app(home: Home) -> None:
             log.warning("could not tell the running fhp-monitor about the setups: %s", exc)
 
     threading.Thread(target=tell, name="fhp-setups-tell", daemon=True).start()
+
+
+def add_open_button(page: tk.Misc, window: tk.Misc, home: Home, on_step: Callable[[str], None], scale: Scale,
+                    **button: Any) -> None:
+    """The settings window's one button that opens this window, on the next row of ``page``'s grid."""
+    tk.Button(page, text=_(OPEN_BUTTON), command=lambda: open_setups(window, home=home, on_step=on_step, scale=scale),
+              bg=BUTTON, fg=TEXT, activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).grid(
+        row=page.grid_size()[1], column=0, columnspan=page.grid_size()[0] or 1, sticky="w")
 
 
 def open_setups(parent: tk.Misc, **options: Any) -> SetupsWindow:

@@ -1,13 +1,37 @@
 """One look for every fhp-monitor window: fonts and colours, and the window-title fix for X11.
 
 Sizes are design sizes for reading at arm's length (about 70 cm): body text 21 pt, headings 28 pt,
-dark text on white; :mod:`fhp_monitor.gui.sizing` scales them to the screen.
+dark text on white, or light text on black with high contrast (:mod:`fhp_monitor.gui.theme`);
+:mod:`fhp_monitor.gui.sizing` scales them to the screen.
 """
 
 from __future__ import annotations
 
 import logging
 import tkinter as tk
+
+# The colours by role, in the theme in use (Settings → Colours; gui/theme.py has both themes and the
+# pairs of text and background whose contrast tests/gui/test_theme.py measures: 7:1 or more).
+from fhp_monitor.gui.theme import (  # re-exported: the windows import them from here
+    ACCENT,
+    ACCENT_PRESSED,
+    BACKGROUND,
+    BAD,
+    BUTTON,
+    BUTTON_PRESSED,
+    DISABLED,
+    FIELD,
+    FOCUS,
+    GOOD,
+    HINT,
+    ON_ACCENT,
+    PALE,
+    PREVIEW_BACKGROUND,
+    TEXT,
+    TEXT_PAIRS,
+    TROUGH,
+    UNKNOWN,
+)
 
 log = logging.getLogger(__name__)
 
@@ -17,29 +41,24 @@ BODY_FONT = (FONT_FAMILY, 21)
 SMALL_FONT = (FONT_FAMILY, 20)
 BIG_FONT = (FONT_FAMILY, 34, "bold")
 MARK_FONT = (FONT_FAMILY, 24, "bold")
-# High contrast in every window: every text colour on its background has a contrast of at least 7:1
-# (WCAG AAA), measured from these values by tests/gui/test_theme.py (TEXT_PAIRS lists the pairs used).
-BACKGROUND = "#ffffff"
-TEXT = "#111111"
-HINT = "#444444"  # a field's hint under it
-ACCENT = "#1e40af"  # buttons and progress bar: never used in the preview overlay
-ACCENT_PRESSED = "#1e3a8a"
-GOOD = "#0a5c1a"
-BAD = "#b00020"
-PREVIEW_BACKGROUND = "#e8e8e8"
-UNKNOWN = "#555555"
-BUTTON = "#f1f1f1"
-BUTTON_PRESSED = "#dddddd"
-ON_ACCENT = "#ffffff"
-#: The keyboard focus ring (Tab, Shift+Tab): a colour no other frame uses, so the focus is easy to see.
-FOCUS = "#c2410c"
-#: (text, background) of every text in the windows.
-TEXT_PAIRS = {
-    "body": (TEXT, BACKGROUND), "hint": (HINT, BACKGROUND), "accent text": (ACCENT, BACKGROUND),
-    "good": (GOOD, BACKGROUND), "bad": (BAD, BACKGROUND), "unknown": (UNKNOWN, BACKGROUND),
-    "button": (TEXT, BUTTON), "pressed button": (TEXT, BUTTON_PRESSED), "main button": (ON_ACCENT, ACCENT),
-    "pressed main button": (ON_ACCENT, ACCENT_PRESSED), "on the preview": (TEXT, PREVIEW_BACKGROUND),
-}
+__all__ = ["ACCENT", "ACCENT_PRESSED", "BACKGROUND", "BAD", "BUTTON", "BUTTON_PRESSED", "DISABLED", "FIELD", "FOCUS",
+           "GOOD", "HINT", "ON_ACCENT", "PALE", "PREVIEW_BACKGROUND", "TEXT", "TEXT_PAIRS", "TROUGH", "UNKNOWN",
+           "apply_theme", "store_x11_title_as_utf8"]
+
+
+def apply_theme(window: tk.Tk | tk.Toplevel) -> None:
+    """Give ``window`` the theme's background, and every widget made from now on in this Tk (also the
+    ones that name no colour, e.g. the control panel's buttons) the theme's colours by default."""
+    defaults = {
+        "background": BACKGROUND, "foreground": TEXT, "activeBackground": BUTTON_PRESSED,
+        "activeForeground": TEXT, "disabledForeground": DISABLED, "highlightBackground": BACKGROUND,
+        "highlightColor": FOCUS, "insertBackground": TEXT, "selectBackground": ACCENT,
+        "selectForeground": ON_ACCENT, "troughColor": TROUGH,
+    }
+    for option, colour in defaults.items():
+        window.option_add(f"*{option}", str(colour), "widgetDefault")
+    window.option_add("*Button.background", str(BUTTON), "widgetDefault")
+    window.configure(background=BACKGROUND)
 
 
 def store_x11_title_as_utf8(window: tk.Tk | tk.Toplevel, title: str) -> None:

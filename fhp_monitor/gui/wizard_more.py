@@ -19,7 +19,7 @@ from fhp_monitor.core.calibration import Baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.reading_posture import fold_reading_posture
-from fhp_monitor.gui.style import BACKGROUND, FOCUS, TEXT
+from fhp_monitor.gui.style import BACKGROUND, FIELD, FOCUS, TEXT
 from fhp_monitor.gui.wizard_screens import Action
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
 from fhp_monitor.settings.schema import ConfigError
@@ -80,7 +80,7 @@ class LaterSteps:
         frame = tk.Frame(side, bg=BACKGROUND)
         tk.Label(frame, text=_(NAME_LABEL), font=self.view.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
                  anchor="w", wraplength=self.view.text_width - self.view.scale.px(24)).pack(side="top", fill="x")
-        entry = tk.Entry(frame, font=self.view.fonts["body"], fg=TEXT, bg="white", relief="solid", bd=1,
+        entry = tk.Entry(frame, font=self.view.fonts["body"], fg=TEXT, bg=FIELD, relief="solid", bd=1,
                          highlightthickness=self.view.scale.px(3), highlightcolor=FOCUS)
         entry.insert(0, offered)
         entry.pack(side="top", fill="x", pady=(self.view.scale.px(6), 0))
@@ -89,7 +89,7 @@ class LaterSteps:
         entry.bind("<Return>", lambda _event: self._finish())
         entry.bind("<KP_Enter>", lambda _event: self._finish())
         entry.bind("<Escape>", lambda _event: self.cancel())
-        frame.pack(side="top", fill="x", pady=(self.view.scale.px(14), 0), before=self.view.status)
+        frame.pack(side="top", fill="x", pady=(self.view.scale.px(14), 0), before=self.view.parts_end)
         entry.focus_set()
         entry.select_range(0, "end")
         self.name_entry = entry

@@ -45,7 +45,9 @@ from fhp_monitor.gui.style import (
     SMALL_FONT,
     TEXT,
     TITLE_FONT,
+    TROUGH,
     UNKNOWN,
+    apply_theme,
     store_x11_title_as_utf8,
 )
 from fhp_monitor.gui.wizard_preview import PREVIEW_BOX, render_preview
@@ -78,14 +80,16 @@ class WizardView:
         window.title(_(WINDOW_TITLE))
         window.bind("<Map>", self._on_map, add="+")
         self._title_fixed = False
-        window.configure(background=BACKGROUND)
+        apply_theme(window)
         self.scale = scale = scale or screen_scale(window, WINDOW_SIZE, text_size)
         self.fonts = {name: scale.font(*spec) for name, spec in (
             ("title", (TITLE_FONT[1], "bold")), ("body", (BODY_FONT[1],)), ("small", (SMALL_FONT[1],)),
             ("big", (BIG_FONT[1], "bold")), ("mark", (MARK_FONT[1], "bold")))}
         size = fit_to_screen(window, scale.size(WINDOW_SIZE))  # larger text: the words scroll, never cut off
         place_window(window, size, MIN_WINDOW_SIZE)
-        self.text_width = min(scale.px(TEXT_WIDTH), int(size[0] * 0.6))
+        # Larger text takes room from the camera's picture (which need not grow with the text), so the
+        # words of every step fit 1024 x 768 at Large
+        self.text_width = min(scale.px(TEXT_WIDTH), int(size[0] * 0.6)) if scale.text <= 1 else int(size[0] * 0.7)
         self.preview_box = scale.size(PREVIEW_BOX)
         self._photo: ImageTk.PhotoImage | None = None
         pad = scale.px(PAD)
@@ -98,8 +102,10 @@ class WizardView:
         self.middle = middle = tk.Frame(window, bg=BACKGROUND)
         middle.pack(side="top", fill="both", expand=True, padx=pad)
 
-        self.box = box = tk.Frame(middle, width=self.preview_box[0], height=self.preview_box[1], bg=PREVIEW_BACKGROUND)
-        box.pack(side="left", anchor="n")
+        left = tk.Frame(middle, bg=BACKGROUND)  # the camera's picture, the status line under it
+        left.pack(side="left", anchor="n", fill="y")
+        self.box = box = tk.Frame(left, width=self.preview_box[0], height=self.preview_box[1], bg=PREVIEW_BACKGROUND)
+        box.pack(side="top", anchor="n")
         box.pack_propagate(False)
         self.preview = tk.Label(box, bg=PREVIEW_BACKGROUND, bd=0, highlightthickness=0, padx=0, pady=0,
                                 text=_("Starting the camera\u2026"), font=self.fonts["body"], fg=TEXT)
@@ -115,13 +121,16 @@ class WizardView:
         self.checks = tk.Frame(side, bg=BACKGROUND)
         self.big = tk.Label(side, text="", font=self.fonts["big"], fg=ACCENT, bg=BACKGROUND, anchor="w",
                             justify="left", wraplength=width)
-        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg="#dfe5f5", bd=0, highlightthickness=2,
+        self.bar = tk.Canvas(side, width=width, height=scale.px(34), bg=TROUGH, bd=0, highlightthickness=2,
                              highlightbackground=TEXT)
         self.note = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, justify="left",
                              anchor="nw", wraplength=width)
-        self.status = tk.Label(side, text="", font=self.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
-                               anchor="nw", wraplength=width)
-        self.status.pack(side="top", fill="x", pady=(scale.px(10), 0))
+        # Under the picture, where the room is (so the words beside it fit 1024 x 768 at Large text)
+        self.status = tk.Label(left, text="", font=self.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
+                               anchor="nw", wraplength=self.preview_box[0])
+        self.status.pack(side="top", fill="x", pady=(scale.px(12), 0))
+        self.parts_end = tk.Frame(side, bg=BACKGROUND, height=1)  # the optional parts are packed above this
+        self.parts_end.pack(side="top", fill="x")
         self.option = tk.Label(side, text="", font=self.fonts["body"], fg=TEXT, bg=BACKGROUND, anchor="w",
                                cursor="hand2", justify="left", wraplength=width)
         middle.bind("<Configure>", self._on_resize, add="+")
@@ -132,13 +141,14 @@ class WizardView:
         scale = self.scale
         grow = max(1.0, self.window.winfo_width() / scale.px(WINDOW_SIZE[0]))
         width = min(event.width - self.text_width - scale.px(PAD), scale.px(PREVIEW_BOX[0] * grow))
-        height = min(event.height, scale.px(PREVIEW_BOX[1] * grow))
+        height = min(event.height - scale.px(100), scale.px(PREVIEW_BOX[1] * grow))  # room for the status line
         width, height = max(scale.px(120), width), max(scale.px(90), height)
         box = (min(width, height * PREVIEW_BOX[0] // PREVIEW_BOX[1]),
                min(height, width * PREVIEW_BOX[1] // PREVIEW_BOX[0]))
         if box != self.preview_box:
             self.preview_box = box
             self.box.configure(width=box[0], height=box[1])
+            self.status.configure(wraplength=box[0])
 
     def _on_map(self, event: tk.Event) -> None:
         if event.widget is self.window and not self._title_fixed:
@@ -176,18 +186,18 @@ class WizardView:
                 side="right" if action.primary else "left", padx=(0, self.scale.px(16)))
 
     def show_status(self, text: str, bad: bool = False) -> None:
-        """One short line under the step's words (e.g. "Hold still a moment")."""
+        """One short line under the camera's picture (e.g. "Hold still a moment")."""
         self.status.configure(text=text, fg=BAD if bad else TEXT)
 
     def _place(self, widget: tk.Widget, visible: bool, **pack: Any) -> None:
-        """Show or hide one of the optional parts of the side panel (always above the status line).
+        """Show or hide one of the optional parts of the side panel (in the order they are shown).
 
         Hidden parts are unpacked, not emptied: an emptied Tk frame keeps its old height.
         """
         if not visible:
             widget.pack_forget()
         elif not widget.winfo_manager():
-            widget.pack(side="top", before=self.status, **pack)
+            widget.pack(side="top", before=self.parts_end, **pack)
 
     def show_checklist(self, rows: Sequence[tuple[FramingCheck, FramingIssue | None]] | None) -> None:
         """A tick for each check that passes, a cross and the plain fix for the others; None hides it.

@@ -26,6 +26,8 @@ import errno
 import os
 import stat
 
+from fhp_monitor.core.i18n import _
+
 WINDOWS = os.name == "nt"
 FILE_ATTRIBUTE_REPARSE_POINT = getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400)
 #: Added to every open of a file of ours: never follow a link (POSIX), binary, not inherited.
@@ -41,7 +43,8 @@ class LinkRefused(OSError):
     """A symbolic link or another reparse point (junction) sits where a file of ours should be."""
 
     def __init__(self, path: os.PathLike | str) -> None:
-        super().__init__(errno.ELOOP, "it is a link (a symbolic link or a junction)", os.fspath(path))
+        super().__init__(errno.ELOOP, _("it is a link (a symbolic link or a junction)"), os.fspath(path))
+
 
 
 def is_link(info: os.stat_result) -> bool:

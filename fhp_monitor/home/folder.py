@@ -19,6 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.files import WINDOWS, LinkRefused, keep_private, open_no_follow, owned_by_me
 
 APP_NAME = "fhp-monitor"
@@ -39,7 +40,7 @@ def resolve_home(cli_home: str | None, env: Mapping[str, str]) -> Path:
     """The home folder (created with mode 0700 if new): ``--home``, then ``FHP_MONITOR_HOME``,
     else platformdirs' user data folder. Raises HomeError when it cannot be a folder."""
     if cli_home is not None and not cli_home.strip():
-        raise HomeError('--home needs a folder name (got ""). Leave --home out to use your user data folder.')
+        raise HomeError(_('--home needs a folder name (got ""). Leave --home out to use your user data folder.'))
     chosen = cli_home or env.get(HOME_ENV, "").strip() or data_dir()
     home = Path(chosen).expanduser().absolute()
     make_private_dir(home)
@@ -60,16 +61,17 @@ def make_private_dir(path: Path) -> None:
         check_private_dir(path)
         return
     if path.exists():
-        raise HomeError(f"fhp-monitor cannot keep its files in {path}: that is a file, not a folder. "
-                        "Choose a folder with --home.")
+        raise HomeError(_("fhp-monitor cannot keep its files in {path}: that is a file, not a folder. "
+                          "Choose a folder with --home.").format(path=path))
     try:
         path.mkdir(parents=True, mode=0o700)
         os.chmod(path, 0o700)  # mkdir's mode is narrowed by the umask, never widened; make it exact
     except FileExistsError:
         return  # created by another process between the check and mkdir
     except OSError as error:
-        raise HomeError(f"fhp-monitor cannot create its folder {path} ({error.strerror or error}). "
-                        "Choose another folder with --home.") from error
+        raise HomeError(_("fhp-monitor cannot create its folder {path} ({error}). "
+                          "Choose another folder with --home.").format(path=path, error=error.strerror or error)
+                        ) from error
 
 
 def check_private_dir(path: Path) -> None:
@@ -79,12 +81,12 @@ def check_private_dir(path: Path) -> None:
         return  # Windows: the user's profile folders are private by their ACLs (home/files.py)
     info = path.stat()
     if info.st_uid != os.geteuid():
-        raise HomeError(f"fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
-                        "Choose a folder of your own with --home.")
+        raise HomeError(_("fhp-monitor will not keep its files in {path}: that folder belongs to another user. "
+                          "Choose a folder of your own with --home.").format(path=path))
     if info.st_mode & 0o022:
-        raise HomeError(f"fhp-monitor will not keep its files in {path}: other users may write in it "
-                        f"(mode {info.st_mode & 0o7777:o}). Run: chmod 700 '{path}' (or choose another folder "
-                        "with --home).")
+        raise HomeError(_("fhp-monitor will not keep its files in {path}: other users may write in it "
+                          "(mode {mode}). Run: chmod 700 '{path}' (or choose another folder "
+                          "with --home).").format(path=path, mode=f"{info.st_mode & 0o7777:o}"))
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,8 @@ def open_private(path: Path, flags: int, mode: int = 0o600) -> int:
     try:
         fd = open_no_follow(path, flags, mode)
     except LinkRefused as error:
-        raise HomeError(f"{path} is a link (a symbolic link or a junction); fhp-monitor never writes through "
-                        "links. Delete that link, then start fhp-monitor again.") from error
+        raise HomeError(_("{path} is a link (a symbolic link or a junction); fhp-monitor never writes through "
+                        "links. Delete that link, then start fhp-monitor again.").format(path=path)) from error
     try:
         keep_private(fd)
     except OSError:

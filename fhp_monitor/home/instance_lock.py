@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.folder import HomeError, open_private
 
 
@@ -99,14 +100,15 @@ class SingleInstance:
         try:  # kept open while the lock is held; never through a planted link
             handle = os.fdopen(open_private(self.lock_path, os.O_RDWR | os.O_CREAT), "r+b")
         except OSError as error:
-            raise HomeError(f"fhp-monitor cannot use its lock file {self.lock_path} ({error.strerror}). "
-                            "Check that the folder belongs to you, or choose another one with --home.") from error
+            raise HomeError(_("fhp-monitor cannot use its lock file {path} ({error}). "
+                              "Check that the folder belongs to you, or choose another one with --home.").format(
+                                  path=self.lock_path, error=error.strerror)) from error
         if not _locked_soon(handle):
             text = _read_holder(handle)
             handle.close()
             raise AlreadyRunning(
-                "fhp-monitor is already running. Look for its icon near the clock; "
-                "there is no need to start it twice.", int(text) if text.isdigit() else None)
+                _("fhp-monitor is already running. Look for its icon near the clock; "
+                  "there is no need to start it twice."), int(text) if text.isdigit() else None)
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n".encode("ascii"))
@@ -139,8 +141,9 @@ def instance_running(lock_path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as error:
-        raise HomeError(f"fhp-monitor cannot read its lock file {lock_path} ({error.strerror}). "
-                        "Check that the folder belongs to you, or choose another one with --home.") from error
+        raise HomeError(_("fhp-monitor cannot read its lock file {path} ({error}). "
+                          "Check that the folder belongs to you, or choose another one with --home.").format(
+                              path=lock_path, error=error.strerror)) from error
     with handle:
         if _try_lock(handle):
             _unlock(handle)

@@ -15,6 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from fhp_monitor import __version__
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.folder import Home, HomeError, make_private_dir, open_private
 from fhp_monitor.process.native_stderr import STDERR_LOCK
 
@@ -44,8 +45,9 @@ class PrivateLogFile(RotatingFileHandler):
             self._next_complaint = now + LOG_ERROR_EVERY_S
             error = sys.exc_info()[1]
             try:
-                sys.stderr.write(f"fhp-monitor: cannot write the log {self.baseFilename} ({error}); "
-                                 "messages are shown here instead.\n")
+                sys.stderr.write("fhp-monitor: " + _("cannot write the log {path} ({error}); "
+                                                     "messages are shown here instead.").format(
+                                                         path=self.baseFilename, error=error) + "\n")
                 sys.stderr.write(f"fhp-monitor: {record.getMessage()}\n")
             except (OSError, ValueError):
                 return  # stderr is gone too: nothing more can be said
@@ -79,8 +81,9 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
         file_handler = PrivateLogFile(home.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
                                       encoding="utf-8")
     except OSError as error:
-        raise HomeError(f"fhp-monitor cannot write its log {home.log_file} ({error.strerror}). "
-                        "Check that the folder belongs to you, or choose another one with --home.") from error
+        raise HomeError(_("fhp-monitor cannot write its log {path} ({error}). "
+                          "Check that the folder belongs to you, or choose another one with --home.").format(
+                              path=home.log_file, error=error.strerror)) from error
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
     console = _StderrLines(sys.stderr)
@@ -95,7 +98,7 @@ def setup_logging(home: Home, verbose: bool = False) -> Path:
     # each run's first line says which program wrote what follows (a user's log sent with a question)
     logging.getLogger("fhp_monitor").info("fhp-monitor %s (Python %s, %s%s)", __version__, platform.python_version(),
                                           platform.system() or sys.platform,
-                                          ", installed app" if getattr(sys, "frozen", False) else "")
+                                          ", installed app" if getattr(sys, "frozen", False) else "")  # not translated
     return home.log_file
 
 

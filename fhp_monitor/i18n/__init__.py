@@ -122,7 +122,7 @@ def language(code: str) -> core_i18n.Language:
         return format_date(day, "EEE", locale=where)
 
     def short_date(day: _dt.date) -> str:
-        return format_date(day, "EEE dd MMM", locale=where)
+        return format_date(day, "EEE dd MMM", locale=where)  # not translated: a CLDR date pattern
 
     def number(value: float, digits: int) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")

@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.core.ports import DetectorStopped
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,17 @@ def supervised_run(worker, stop: threading.Event, pace: Callable[[float], float]
                 log.error("the monitor stopped after an unexpected error (failure %d in a row)", failures,
                           exc_info=exc)
             if failures >= max_failures:
-                return (f"Monitoring stopped after {failures} unexpected errors in a row "
-                        f"({type(exc).__name__}: {exc}). The details are in the log.")
+                return ngettext("Monitoring stopped after {count} unexpected error in a row ({error}). "
+                                "The details are in the log.",
+                                "Monitoring stopped after {count} unexpected errors in a row ({error}). "
+                                "The details are in the log.", failures).format(
+                                    count=failures, error=f"{type(exc).__name__}: {exc}")
             delay = delays[min(failures - 1, len(delays) - 1)]
             if not crashed or failures >= CRASHES_BEFORE_TELLING:  # one crash is mended quietly; a habit is told
-                reporter.problem("worker", None, "Monitoring hit a problem",
-                                 f"fhp-monitor restarts it in {delay:g} seconds; the details are in the log.")
+                reporter.problem("worker", None, _("Monitoring hit a problem"),
+                                 ngettext("fhp-monitor restarts it in {count} second; the details are in the log.",
+                                          "fhp-monitor restarts it in {count} seconds; the details are in the log.",
+                                          int(delay) if float(delay).is_integer() else 2).format(count=f"{delay:g}"))
             pace(delay)  # a stop cuts it short; the loop then ends
     return None
 

@@ -18,6 +18,7 @@ import numpy as np
 from fhp_monitor.core.calibration import Baseline, body_of, verdict_of
 from fhp_monitor.core.framing import mean_luma
 from fhp_monitor.core.geometry import NO_PERSON, PostureReading, read_posture
+from fhp_monitor.core.i18n import N_
 from fhp_monitor.core.ports import Frame, PoseEstimator, PoseResult, PostureState, pose_for
 from fhp_monitor.core.posture import Observation
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, SetupWatch
@@ -27,8 +28,8 @@ from fhp_monitor.core.signals import judged_from
 log = logging.getLogger(__name__)
 
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
-UNREADABLE_DETAIL = "the picture could not be read"
-DARK_DETAIL = "the picture is too dark"
+UNREADABLE_DETAIL = N_("the picture could not be read")
+DARK_DETAIL = N_("the picture is too dark")
 
 
 def is_picture(image) -> bool:
@@ -96,7 +97,7 @@ class FrameJudge:
         if reading.reason == NO_PERSON:
             return Observation(PostureState.AWAY, None, reading.reason)
         if reading.usable:
-            detail = "not calibrated yet" if baseline is None else "camera view differs from calibration"
+            detail = N_("not calibrated yet") if baseline is None else N_("camera view differs from calibration")
             return Observation(PostureState.UNCERTAIN, reading.cva_proxy_deg, detail)
         return Observation(PostureState.UNCERTAIN, None, reading.reason or "")
 

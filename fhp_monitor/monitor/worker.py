@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from fhp_monitor.core import messages
 from fhp_monitor.core.calibration import Baseline
-from fhp_monitor.core.i18n import _
+from fhp_monitor.core.i18n import _, active
 from fhp_monitor.core.ports import (
     NOTIFY_INFO,
     NOTIFY_NUDGE,
@@ -35,6 +35,7 @@ from fhp_monitor.core.ports import (
     PoseEstimator,
     PostureState,
     SourceUnavailable,
+    Speaker,
     StatusSnapshot,
     monotonic_of,
 )
@@ -55,6 +56,7 @@ from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
 from fhp_monitor.monitor.policies import nudge_policy_from, sampling_policy_from
 from fhp_monitor.monitor.recording_end import RecordingEnd
+from fhp_monitor.monitor.setup_switching import SetupSwitching
 from fhp_monitor.monitor.time_account import TimeAccount
 from fhp_monitor.monitor.verdict import FrameJudge
 from fhp_monitor.settings.schema import Settings
@@ -68,7 +70,7 @@ DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose 
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
-class MonitorWorker(RecordingEnd):
+class MonitorWorker(RecordingEnd, SetupSwitching):
     """Thread contract: ``step``/``run``/``close`` on the worker thread; ``send`` from any thread."""
 
     def __init__(
@@ -84,12 +86,15 @@ class MonitorWorker(RecordingEnd):
         on_snapshot: Callable[[StatusSnapshot], None] = lambda snapshot: None,
         keep_after_end: bool = False,
         setups: SetupShelf | None = None,
+        speaker: Speaker | None = None,
     ) -> None:
         self.source, self.estimator, self.clock = source, estimator, clock
         #: A replay's clock, which this worker alone moves; None for a camera or a clock of the caller's.
         self._replay_clock = clock if isinstance(clock, ReplayClock) and not source.live else None
         self.settings = settings
         self.notifier, self.on_snapshot = notifier, on_snapshot
+        #: Says a nudge shown aloud when ``nudges.speak`` is on (so quiet hours, pauses and calls apply too).
+        self.speaker = speaker
         #: After a file source ends, ``run`` keeps taking commands until stopped (else it returns).
         self.keep_after_end = keep_after_end
         self.monotonic = monotonic_of(clock)
@@ -164,7 +169,8 @@ class MonitorWorker(RecordingEnd):
                 self.on_snapshot(self.snapshot())
             elif command == "baseline":
                 self.judge.use_baseline(value)  # type: ignore[arg-type]
-                self.monitor.reset(), self.schedule.reset()
+                self.monitor.reset()
+                self.schedule.reset()
                 self.setup_name = self._setup_in_use()  # a new setup, or one renamed
                 self.on_snapshot(self.snapshot())
             elif command == "settings":
@@ -250,7 +256,7 @@ class MonitorWorker(RecordingEnd):
             return self._camera_unavailable(str(exc))
         if frame is None:
             if self.source.live:  # a camera never "ends": no picture is a camera fault
-                return self._camera_unavailable("the camera sent no picture")
+                return self._camera_unavailable(_("the camera sent no picture"))
             self._count_to_the_end()
             self._recording_ended()
             return None
@@ -303,20 +309,6 @@ class MonitorWorker(RecordingEnd):
         log.info("camera moved and no saved setup fits the picture: asking to recalibrate")
         self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
 
-    def _setup_in_use(self) -> str | None:
-        """The name of the setup in use, when there is more than one to tell apart."""
-        try:
-            return self.setups.active() if self.setups is not None and len(self.setups.saved()) > 1 else None
-        except (OSError, ValueError) as exc:
-            log.warning("could not read the saved setups: %s", exc)
-            return None
-
-    def _setup_switched(self, name: str) -> None:
-        """The judge's hook: the camera moved to a saved setup, whose calibration is in use from now on."""
-        self.monitor.reset(), self.schedule.reset()
-        self.setup_name = name
-        self.on_snapshot(self.snapshot())
-
     def _file_unreadable(self, why: str) -> None:
         """A video or image file that cannot be read will not get better by waiting: end the run.
 
@@ -362,7 +354,8 @@ class MonitorWorker(RecordingEnd):
                 self.on_snapshot(self.snapshot())
             elif isinstance(event, NudgeDue):
                 title, body = messages.choose_nudge(event.level, event.count, self.settings.nudges.include_exercises)
-                self._notify(title, body, NOTIFY_NUDGE)
+                if self._notify(title, body, NOTIFY_NUDGE) and self.speaker is not None and self.settings.nudges.speak:
+                    self.speaker.say(messages.spoken_nudge(title, body), active().code)  # the words just shown
                 self.nudges_sent.append(event)
                 self.history_writes.nudge(event.at, event.level)
             elif isinstance(event, NudgeOutcome):

@@ -38,7 +38,7 @@ for line in sys.stdin:
                          start_new_session=True, close_fds=True)
     except (OSError, ValueError) as exc:
         sys.stderr.write("fhp-monitor: could not open %r: %s\n" % (line.strip()[:200], exc))
-"""
+"""  # not translated: Python source of the helper process (it loads no catalogs)
 
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None

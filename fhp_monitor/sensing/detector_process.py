@@ -43,6 +43,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import DetectorStopped, Frame, ModelError, PoseResult
 from fhp_monitor.sensing.detector_child import serve
 
@@ -55,13 +56,13 @@ END_TIMEOUT_S = 5.0  # asked to end, a child that has not gone after this is kil
 
 def _signal_name(exitcode: int | None) -> str:
     if exitcode is None:
-        return "still running"
+        return "still running"  # not translated: for the log
     if exitcode < 0:
         try:
-            return f"stopped by {signal.Signals(-exitcode).name}"
+            return f"stopped by {signal.Signals(-exitcode).name}"  # not translated: for the log
         except ValueError:
-            return f"stopped by signal {-exitcode}"
-    return f"exited with status {exitcode}"
+            return f"stopped by signal {-exitcode}"  # not translated: for the log
+    return f"exited with status {exitcode}"  # not translated: for the log
 
 
 def _stop_resource_tracker() -> None:
@@ -210,7 +211,7 @@ class ProcessPoseEstimator:
         if self._closed:
             raise RuntimeError("the pose detector was closed")
         if self._process is not None and not self._process.is_alive():
-            raise self._lost("between looks")
+            raise self._lost("between looks")  # not translated: for the log
         if self._process is None:
             self._start()
         conn = self._conn
@@ -252,7 +253,7 @@ class ProcessPoseEstimator:
             if kind == "unavailable":
                 raise SourceUnavailable(value)
             if kind == "none":
-                raise SourceUnavailable("the camera sent no picture")
+                raise SourceUnavailable(_("the camera sent no picture"))
             self._last_frame = value
             return value
 

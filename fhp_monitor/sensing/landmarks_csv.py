@@ -31,6 +31,7 @@ from typing import IO
 
 import numpy as np
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import Frame, PoseLandmarks, PoseResult, SourceUnavailable
 from fhp_monitor.home.files import NONBLOCK, SAFE_FLAGS, path_is_link
 
@@ -40,6 +41,7 @@ LANDMARKS = 33
 FIELDS = ("x", "y", "z", "v")
 HEADER = ("t", "width", "height", *(f"{name}{i}" for i in range(LANDMARKS) for name in FIELDS))
 FIRST_LANDMARK_COLUMN = 3
+HEADER_SHORT = "t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32"  # not translated: the column names of the format
 #: |x| or |y| beyond these is not a normalised coordinate (pixels, swapped columns, a broken tool).
 #: MediaPipe itself places arms and legs it cannot see well outside the picture (ankles at y = 3.4
 #: on the photos in tests/data), so they get a wider limit than the face and shoulders (0..12).
@@ -86,9 +88,11 @@ class LandmarkCsvSource:
 
     def _fail(self, line: int | None, column: int | None, problem: str) -> LandmarkFileError:
         if line is None:
-            return LandmarkFileError(f"The landmark file {self.path} {problem}.")
-        where = f"line {line}" if column is None else f"line {line}, column {column + 1} ({HEADER[column]})"
-        return LandmarkFileError(f"The landmark file {self.path}, {where}: {problem}.")
+            return LandmarkFileError(_("The landmark file {path}: {problem}.").format(path=self.path, problem=problem))
+        where = _("line {line}").format(line=line) if column is None else _(
+            "line {line}, column {column} ({name})").format(line=line, column=column + 1, name=HEADER[column])
+        return LandmarkFileError(_("The landmark file {path}, {where}: {problem}.").format(
+            path=self.path, where=where, problem=problem))
 
     def open(self) -> None:
         if self._file is not None:
@@ -96,11 +100,13 @@ class LandmarkCsvSource:
         try:
             handle = open(self.path, encoding="utf-8-sig", newline="")
         except FileNotFoundError:
-            raise LandmarkFileError(f"The landmark file {self.path} was not found.") from None
+            raise LandmarkFileError(_("The landmark file {path} was not found.").format(path=self.path)) from None
         except IsADirectoryError:
-            raise LandmarkFileError(f"The landmark file {self.path} is a folder, not a file.") from None
+            raise LandmarkFileError(
+                _("The landmark file {path} is a folder, not a file.").format(path=self.path)) from None
         except OSError as exc:
-            raise LandmarkFileError(f"The landmark file {self.path} cannot be read ({exc.strerror}).") from None
+            raise LandmarkFileError(_("The landmark file {path} cannot be read ({error}).").format(
+                path=self.path, error=exc.strerror)) from None
         self._file, self._rows, self._index, self._last_t = handle, csv.reader(handle), 0, None
         self._step, self._ended = 0.0, False
         try:
@@ -110,17 +116,17 @@ class LandmarkCsvSource:
             raise
         if header is None:
             self.release()
-            raise self._fail(None, None, "is empty; its first line must be the header "
-                                         "t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32")
+            raise self._fail(None, None, _("it is empty; its first line must be the header {header}").format(
+                header=HEADER_SHORT))
         names = [cell.strip() for cell in header]
         if names != list(HEADER):
             self.release()
             column = next((i for i, (got, want) in enumerate(zip(names, HEADER)) if got != want), None)
             if column is None:
-                raise self._fail(1, None, f"the header has {len(names)} columns, expected {len(HEADER)} "
-                                 "(t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32)")
-            raise self._fail(1, column, f"the header says {names[column][:40]!r} where {HEADER[column]!r} belongs "
-                             "(expected t,width,height,x0,y0,z0,v0,...,x32,y32,z32,v32)")
+                raise self._fail(1, None, _("the header has {count} columns, expected {wanted} ({header})").format(
+                    count=len(names), wanted=len(HEADER), header=HEADER_SHORT))
+            raise self._fail(1, column, _("the header says {got} where {wanted} belongs (expected {header})").format(
+                got=repr(names[column][:40]), wanted=repr(HEADER[column]), header=HEADER_SHORT))
 
     def _next_row(self) -> list[str] | None:
         """The next non-blank row, or None at the end of the file."""
@@ -130,9 +136,9 @@ class LandmarkCsvSource:
                 if row and any(cell.strip() for cell in row):
                     return row
         except UnicodeDecodeError:
-            raise self._fail(None, None, "is not UTF-8 text (is it really a landmark recording?)") from None
+            raise self._fail(None, None, _("it is not UTF-8 text (is it really a landmark recording?)")) from None
         except csv.Error as exc:
-            raise self._fail(self._line, None, f"this is not valid CSV ({exc})") from None
+            raise self._fail(self._line, None, _("this is not valid CSV ({error})").format(error=exc)) from None
         return None
 
     @property
@@ -142,29 +148,33 @@ class LandmarkCsvSource:
     def _parse(self, row: list[str]) -> Frame:
         line = self._line
         if len(row) != len(HEADER):
-            raise self._fail(line, None, f"has {len(row)} cells, expected {len(HEADER)}")
+            raise self._fail(line, None, _("it has {count} cells, expected {wanted}").format(
+                count=len(row), wanted=len(HEADER)))
 
         def number(column: int) -> float:
             text = row[column].strip()
             if not text:
-                raise self._fail(line, column, "is empty")
+                raise self._fail(line, column, _("the cell is empty"))
             try:
                 return _number(text)
             except ValueError:
-                raise self._fail(line, column, f"{text[:20]!r} is not a number") from None
+                raise self._fail(line, column, _("{value} is not a number").format(value=repr(text[:20]))) from None
             except OverflowError:
-                raise self._fail(line, column, f"{text[:20]!r} is not a finite number") from None
+                raise self._fail(line, column, _("{value} is not a finite number").format(
+                    value=repr(text[:20]))) from None
 
         t = number(0)
         if t < 0:
-            raise self._fail(line, 0, f"time {t:g} is negative; t counts seconds from the start")
+            raise self._fail(line, 0, _("time {t} is negative; t counts seconds from the start").format(t=f"{t:g}"))
         if self._last_t is not None and t < self._last_t:
-            raise self._fail(line, 0, f"time goes backwards ({t:g} s after {self._last_t:g} s)")
+            raise self._fail(line, 0, _("time goes backwards ({t} s after {last} s)").format(
+                t=f"{t:g}", last=f"{self._last_t:g}"))
         size = []
         for column in (1, 2):
             value = number(column)
             if value <= 0 or value != int(value):
-                raise self._fail(line, column, f"{value:g} is not a frame size in pixels (a whole number above 0)")
+                raise self._fail(line, column, _("{value} is not a frame size in pixels (a whole number above 0)")
+                                 .format(value=f"{value:g}"))
             size.append(int(value))
         width, height = size
         cells = row[FIRST_LANDMARK_COLUMN:]
@@ -181,18 +191,21 @@ class LandmarkCsvSource:
                 v = number(base + 3) if given[3] else None
                 if v is None:
                     raise self._fail(line, base + 3,
-                                     "is empty but the landmark has coordinates; give its visibility 0 to 1")
+                                     _("the cell is empty but the landmark has coordinates; "
+                                       "give its visibility 0 to 1"))
                 if not 0.0 <= v <= 1.0:
-                    raise self._fail(line, base + 3, f"visibility {v:g} is not between 0 and 1")
+                    raise self._fail(line, base + 3, _("visibility {value} is not between 0 and 1").format(
+                        value=f"{v:g}"))
                 point = [number(base + k) if given[k] else None for k in range(3)]
                 if v > 0 and (point[0] is None or point[1] is None):
                     column = base if point[0] is None else base + 1
-                    raise self._fail(line, column, "is empty but the landmark is visible")
+                    raise self._fail(line, column, _("the cell is empty but the landmark is visible"))
                 limit = MAX_ABS_XY_HEAD if i < LIMBS_FROM else MAX_ABS_XY_LIMBS
                 for k in (0, 1):
                     if point[k] is not None and abs(point[k]) > limit:
-                        raise self._fail(line, base + k, f"{point[k]:g} is far outside the picture (x and y are "
-                                         f"fractions of its width and height, 0 to 1; beyond {limit:g} is refused)")
+                        raise self._fail(line, base + k, _(
+                            "{value} is far outside the picture (x and y are fractions of its width and height, "
+                            "0 to 1; beyond {limit} is refused)").format(value=f"{point[k]:g}", limit=f"{limit:g}"))
                 xyz[i] = [0.0 if p is None else p for p in point]
                 visibility[i] = v
             world = np.full((LANDMARKS, 3), np.nan)  # not part of a recording
@@ -271,17 +284,17 @@ def format_row(t: float, result: PoseResult) -> list[str]:
 def open_private(path: Path):
     """Open ``path`` for writing: created 0600 when new, truncated when it exists, never through a symlink."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | SAFE_FLAGS
-    link = "it is a symbolic link; give the path of a real file"
+    link = _("it is a symbolic link; give the path of a real file")
     try:
         if path_is_link(path):  # O_NOFOLLOW refuses it too (ELOOP), but not on every system (Windows)
             raise OSError(errno.ELOOP, link)
         descriptor = os.open(path, flags | NONBLOCK, 0o600)  # non-blocking: a FIFO must not hang us
     except OSError as exc:
         why = link if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
-        raise LandmarkFileError(f"Cannot write the landmark file {path}: {why}.") from None
+        raise LandmarkFileError(_("Cannot write the landmark file {path}: {why}.").format(path=path, why=why)) from None
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
-        raise LandmarkFileError(f"Cannot write the landmark file {path}: it is not a regular file.")
+        raise LandmarkFileError(_("Cannot write the landmark file {path}: it is not a regular file.").format(path=path))
     if NONBLOCK:  # Windows has no O_NONBLOCK for files (nor os.set_blocking before 3.12)
         os.set_blocking(descriptor, True)
     return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
@@ -336,8 +349,8 @@ def recorder_for(path: str | os.PathLike | None, source) -> LandmarkCsvWriter | 
     replayed = getattr(source, "path", None)
     try:
         if replayed is not None and Path(path).resolve() == Path(replayed).resolve():
-            raise LandmarkFileError(f"Cannot write the landmark file {path}: it is the file being "
-                                    "replayed; choose another file name.")
+            raise LandmarkFileError(_("Cannot write the landmark file {path}: it is the file being replayed; "
+                                      "choose another file name.").format(path=path))
         return LandmarkCsvWriter(path, from_first_frame=source.live)
     except LandmarkFileError:
         source.release()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseLandmarks, PoseResult
 from fhp_monitor.process.native_stderr import quiet_native_stderr
 from fhp_monitor.sensing.code_pages import release_startup_code
@@ -57,20 +58,20 @@ def resolve_model_path(configured: str | os.PathLike | None) -> Path:
 
 def check_model_file(path: Path) -> None:
     """Raise ModelError (one sentence saying what to do) unless ``path`` looks like a pose .task bundle."""
-    fix = (
-        "reinstall fhp-monitor to restore the bundled model, or set detection.model in config.yaml "
-        "to a MediaPipe pose_landmarker .task file"
-    )
+    fix = _("reinstall fhp-monitor to restore the bundled model, or set detection.model in config.yaml "
+            "to a MediaPipe pose_landmarker .task file")
     if not path.is_file():
-        raise ModelError(f"The pose model file {path} is missing: {fix}.")
+        raise ModelError(_("The pose model file {path} is missing: {fix}.").format(path=path, fix=fix))
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
             broken = bundle.testzip()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ModelError(f"The pose model file {path} is damaged ({exc}): {fix}.") from exc
+        raise ModelError(_("The pose model file {path} is damaged ({error}): {fix}.").format(
+            path=path, error=exc, fix=fix)) from exc
     if broken is not None or not REQUIRED_MEMBERS <= names:
-        raise ModelError(f"The pose model file {path} is damaged or is not a pose model: {fix}.")
+        raise ModelError(_("The pose model file {path} is damaged or is not a pose model: {fix}.").format(
+            path=path, fix=fix))
 
 
 #: The packages above the pose landmarker. Their ``__init__`` files import every MediaPipe task
@@ -111,7 +112,7 @@ def import_pose_landmarker():
             for name in _PARENT_PACKAGES:
                 spec = importlib.util.find_spec(name)
                 if spec is None or spec.loader is None or spec.submodule_search_locations is None:
-                    raise ImportError(f"{name} is not a package")
+                    raise ImportError(f"{name} is not a package")  # not translated: caught, the plain import follows
                 module = importlib.util.module_from_spec(spec)
                 module.__getattr__ = _finish_on_demand(module)
                 sys.modules[name] = module
@@ -199,7 +200,7 @@ class MediaPipePoseEstimator:
         self._closed = False
         self._calls: dict[int, int] = {}  # frames with a person per landmarker, to quiet start-up chatter
         self._startup_code_released = False
-        self._release_startup_code("the model loaded")
+        self._release_startup_code("the model loaded")  # not translated: for the log
 
     def _create(self, mode):
         try:
@@ -207,8 +208,9 @@ class MediaPipePoseEstimator:
                 return self._landmarker_class.create_from_options(self._options(mode))
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
-                f"The pose model file {self.model_path} could not be loaded ({exc}): reinstall fhp-monitor or set "
-                "detection.model in config.yaml to a MediaPipe pose_landmarker .task file."
+                _("The pose model file {path} could not be loaded ({error}): reinstall fhp-monitor or set "
+                  "detection.model in config.yaml to a MediaPipe pose_landmarker .task file.").format(
+                    path=self.model_path, error=exc)
             ) from exc
 
     def _timestamp_ms(self, t: float) -> int:
@@ -230,7 +232,7 @@ class MediaPipePoseEstimator:
             self._calls[key] = self._calls.get(key, 0) + 1
             if not self._startup_code_released:  # the first inference of both models ran its set-up code
                 self._startup_code_released = True
-                self._release_startup_code("the first pose")
+                self._release_startup_code("the first pose")  # not translated: for the log
         return result
 
     @staticmethod

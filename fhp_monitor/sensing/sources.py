@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from fhp_monitor.core.framing import mean_luma
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import Frame, SourceUnavailable
 from fhp_monitor.sensing.landmarks_csv import LandmarkCsvSource, is_landmark_file
 
@@ -78,8 +79,8 @@ class CameraSource:
         if not capture.isOpened():
             capture.release()
             raise SourceUnavailable(
-                f"We can't open camera {self.index}. Check that it is plugged in and that no other app "
-                "(a video call?) is using it."
+                _("We can't open camera {number}. Check that it is plugged in and that no other app "
+                  "(a video call?) is using it.").format(number=self.index)
             )
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
@@ -118,7 +119,8 @@ class CameraSource:
         if not ok or image is None or image.size == 0:
             self.release()
             raise SourceUnavailable(
-                f"Camera {self.index} stopped sending pictures. Check the cable, or close other apps using it."
+                _("Camera {number} stopped sending pictures. Check the cable, or close other apps using it.").format(
+                    number=self.index)
             )
         image = _as_bgr(image)
         self._count += 1
@@ -148,11 +150,12 @@ class VideoFileSource:
         if self._capture is not None:
             return
         if not self.path.is_file():
-            raise SourceUnavailable(f"The video file {self.path} was not found.")
+            raise SourceUnavailable(_("The video file {path} was not found.").format(path=self.path))
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
             capture.release()
-            raise SourceUnavailable(f"The video file {self.path} cannot be read (unknown format or damaged).")
+            raise SourceUnavailable(_("The video file {path} cannot be read (unknown format or damaged).").format(
+                path=self.path))
         self.fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
         if not self.fps or self.fps <= 0 or not np.isfinite(self.fps):
             log.warning("%s has no frame rate; assuming 30 fps", self.path)
@@ -220,7 +223,7 @@ class ImageFolderSource:
         self.paths = [p for p in candidates if os.path.splitext(p)[1].lower() in IMAGE_SUFFIXES and os.path.isfile(p)]
         self.paths.sort(key=_natural_key)
         if not self.paths:
-            raise SourceUnavailable(f"No images found in {self.spec}.")
+            raise SourceUnavailable(_("No images found in {path}.").format(path=self.spec))
         self._next = 0
 
     @property
@@ -276,9 +279,10 @@ def open_source(
             return ImageFolderSource(str(path), interval_s=image_interval_s)
         return VideoFileSource(path)
     if not path.exists():
-        raise SourceUnavailable(f"{text} not found: there is no file or folder by that name.")
-    raise SourceUnavailable(f"{text} is not a camera number, a video file or a folder of images, nor a "
-                            "landmark recording (.csv).")
+        raise SourceUnavailable(_("{path} not found: there is no file or folder by that name.").format(path=text))
+    raise SourceUnavailable(_("{path} is not a camera number, a video file or a folder of images, nor a "
+                              "landmark recording (.csv).").format(path=text))
+
 
 
 def list_cameras(max_index: int = 4) -> list[int]:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.files import SAFE_FLAGS
 from fhp_monitor.settings.file import parse_settings, read_config_bytes
 from fhp_monitor.settings.schema import SCHEMA, ConfigError, Settings
@@ -92,8 +93,9 @@ def _section_block(lines: list[str], section: str) -> tuple[int, int] | None:
             rest = _split_comment(match.group("rest"))[0]
             if rest:
                 raise ConfigEditError(
-                    f'config.yaml writes the group "{section}" on one line; the settings window cannot change it '
-                    "there. Open the settings file to change it, or write each setting on its own line.")
+                    _('config.yaml writes the group "{group}" on one line; the settings window cannot change it '
+                      "there. Open the settings file to change it, or write each setting on its own line.").format(
+                        group=section))
             end = index + 1
             while end < len(lines) and (not _is_content(lines[end]) or _indent(lines[end]) > 0):
                 end += 1

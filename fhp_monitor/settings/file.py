@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.home.files import NONBLOCK, READ_FLAGS
 from fhp_monitor.settings.schema import CONFIG_NAME, ConfigError, Settings, settings_from_dict
 
@@ -28,13 +29,13 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (& and *) are not used in settings; write each value out",
+                None, None, _("anchors and aliases (& and *) are not used in settings; write each value out"),
                 event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=True)
@@ -42,7 +43,7 @@ class _Loader(yaml.SafeLoader):
                 continue  # unhashable keys are refused by the base constructor with their position
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f'"{key}" appears twice; keep one of them', key_node.start_mark)
+                    None, None, _('"{key}" appears twice; keep one of them').format(key=key), key_node.start_mark)
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
@@ -66,13 +67,14 @@ def parse_yaml(text: str, source: str = CONFIG_NAME) -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem or error.context or "unreadable"
+        where = _("line {line}, column {column}: ").format(line=mark.line + 1, column=mark.column + 1) if mark else ""
+        what = error.problem or error.context or _("unreadable")
         raise ConfigError(
-            [f"{where}this is not valid YAML ({what}). Check the spaces at the start of the line, "
-             'and put text that holds ":" or "#" in quotes.'], source) from error
+            [where + _("this is not valid YAML ({problem}). Check the spaces at the start of the line, "
+                       'and put text that holds ":" or "#" in quotes.').format(problem=what)], source) from error
     except (yaml.YAMLError, RecursionError, ValueError) as error:  # ValueError: e.g. a 5000-digit number
-        raise ConfigError([f"this is not valid YAML ({' '.join(str(error).split())[:200]})"], source) from error
+        raise ConfigError([_("this is not valid YAML ({problem})").format(
+            problem=" ".join(str(error).split())[:200])], source) from error
 
 
 def parse_settings(text: str, source: str = CONFIG_NAME) -> Settings:
@@ -93,12 +95,13 @@ def load_settings(path: Path | None) -> Settings:
     except FileNotFoundError:
         return Settings()
     except OSError as error:
-        raise ConfigError([f"the file cannot be read ({error.strerror or error})"], path.name) from error
+        raise ConfigError([_("the file cannot be read ({error})").format(error=error.strerror or error)],
+                          path.name) from error
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ConfigError([f"the file is not plain UTF-8 text ({error.reason} at byte {error.start})"],
-                          path.name) from error
+        raise ConfigError([_("the file is not plain UTF-8 text ({reason} at byte {byte})").format(
+            reason=error.reason, byte=error.start)], path.name) from error
     return parse_settings(text, path.name)
 
 
@@ -113,14 +116,15 @@ def read_config_bytes(path: Path) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "it is not a regular file (a folder, a pipe or a device?)")
+            raise OSError(0, _("it is not a regular file (a folder, a pipe or a device?)"))
         if info.st_size > MAX_CONFIG_BYTES:
-            raise OSError(0, f"it is {info.st_size:,} bytes; a settings file is at most {MAX_CONFIG_BYTES // 1024} KB")
+            raise OSError(0, _("it is {size} bytes; a settings file is at most {limit} KB").format(
+                size=f"{info.st_size:,}", limit=MAX_CONFIG_BYTES // 1024))
         data = os.read(fd, MAX_CONFIG_BYTES + 1)
         while len(data) <= MAX_CONFIG_BYTES and (more := os.read(fd, MAX_CONFIG_BYTES + 1 - len(data))):
             data += more
         if len(data) > MAX_CONFIG_BYTES:  # grew while we read it
-            raise OSError(0, f"it is larger than {MAX_CONFIG_BYTES // 1024} KB")
+            raise OSError(0, _("it is larger than {limit} KB").format(limit=MAX_CONFIG_BYTES // 1024))
         return data
     finally:
         os.close(fd)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.settings.rules import (
     Choice,
     ClockTime,
@@ -92,6 +93,7 @@ class NudgeSettings:
     max_per_hour: int = setting(3, Whole(1, 12))
     quiet_hours: str = setting("", ClockTime(span=True))
     include_exercises: bool = setting(True, Flag())
+    speak: bool = setting(False, Flag())
 
 
 @dataclass(frozen=True)
@@ -118,12 +120,15 @@ class AppSettings:
 #: and of display.text_size (gui/sizing.py TEXT_SIZES has the factor of each).
 LANGUAGE_CHOICES = ("system", "en", "de", "es", "fr", "it", "pt")
 TEXT_SIZE_CHOICES = ("normal", "large", "extra_large")
+#: display.theme: Settings → Colours (gui/theme.py THEMES has the colours of each).
+THEME_CHOICES = ("standard", "high_contrast")
 
 
 @dataclass(frozen=True)
 class DisplaySettings:
     language: str = setting("system", Choice(LANGUAGE_CHOICES))
     text_size: str = setting("normal", Choice(TEXT_SIZE_CHOICES))
+    theme: str = setting("standard", Choice(THEME_CHOICES))
 
 
 @dataclass(frozen=True)
@@ -175,8 +180,8 @@ def _suggest(section: str | None, key: Any) -> str:
     candidates.update({k.split(".")[1]: k for k in all_keys if k.split(".")[1] not in candidates})
     close = difflib.get_close_matches(name.lower(), list(candidates), n=1, cutoff=0.6)
     if close:
-        return f'unknown setting "{full}" (did you mean "{candidates[close[0]]}"?)'
-    return f'unknown setting "{full}" (check the spelling, or delete that line)'
+        return _('unknown setting "{name}" (did you mean "{close}"?)').format(name=full, close=candidates[close[0]])
+    return _('unknown setting "{name}" (check the spelling, or delete that line)').format(name=full)
 
 
 def _check_section(section: str, raw: Mapping[Any, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -205,7 +210,8 @@ def _check_section(section: str, raw: Mapping[Any, Any]) -> tuple[dict[str, Any]
         try:
             values[key] = rule.check(raw[key], high)
         except InvalidValue:
-            problems.append(f"{section}.{key} must be {rule.describe(high, label)} (got {shown_value(raw[key])})")
+            problems.append(_("{name} must be {rule} (got {value})").format(
+                name=f"{section}.{key}", rule=rule.describe(high, label), value=shown_value(raw[key])))
     return values, problems
 
 
@@ -225,8 +231,8 @@ def check_setting(section: str, key: str, value: Any, settings: Settings | None 
     try:
         return rule.check(value, high)
     except InvalidValue:
-        raise ConfigError(
-            [f"{section}.{key} must be {rule.describe(high, label)} (got {shown_value(value)})"]) from None
+        raise ConfigError([_("{name} must be {rule} (got {value})").format(
+            name=f"{section}.{key}", rule=rule.describe(high, label), value=shown_value(value))]) from None
 
 
 def describe_setting(section: str, key: str, settings: Settings | None = None) -> str:
@@ -244,7 +250,8 @@ def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise ConfigError(
-            [f"the file must hold groups of settings such as \"camera:\" and \"nudges:\" (got {shown_value(data)})"],
+            [_("the file must hold groups of settings such as \"camera:\" and \"nudges:\" (got {value})").format(
+                value=shown_value(data))],
             source)
     problems: list[str] = []
     sections: dict[str, Any] = {}
@@ -255,8 +262,8 @@ def settings_from_dict(data: Any, source: str = CONFIG_NAME) -> Settings:
         if raw is None:  # every line of the group is commented out
             raw = {}
         if not isinstance(raw, dict):
-            problems.append(
-                f"{name} must be a group of settings, each on its own indented line (got {shown_value(raw)})")
+            problems.append(_("{name} must be a group of settings, each on its own indented line (got {value})")
+                            .format(name=name, value=shown_value(raw)))
             continue
         values, section_problems = _check_section(name, raw)
         problems.extend(section_problems)

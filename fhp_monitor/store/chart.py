@@ -2,7 +2,7 @@
 
 Drawn with the Agg canvas directly (no pyplot, no GUI backend, no global state), so it is safe
 from any thread and never opens a window. Large type, two calm colours, words instead of codes:
-made to be glanced at from a little distance.
+made to be glanced at from a little distance, and read without telling colours apart.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from fhp_monitor.core.i18n import _, day_month, short_weekday
 from fhp_monitor.core.summary import TOO_EARLY_S, DailySummary, day_phrase, duration_words, too_early
 from fhp_monitor.home.files import SAFE_FLAGS
 
-UPRIGHT_COLOUR = "#2a9d8f"  # calm teal-green
-UPRIGHT_PALE = "#9fd3cb"
-FORWARD_COLOUR = "#f4a261"  # soft orange
+# Blue and orange from Okabe and Ito's palette for colour-blind readers: told apart with any of the
+# three colour blindnesses and in grey print (tests/store/test_chart_colours.py measures it), and
+# head-forward bars are also striped and named in the legend, so colour is never the only clue.
+UPRIGHT_COLOUR = "#0072b2"  # blue
+UPRIGHT_PALE = "#a6cbe3"  # the earlier days of the week, today in full blue (and named "Today")
+FORWARD_COLOUR = "#e69f00"  # orange
 TEXT_COLOUR = "#264653"
 MUTED_COLOUR = "#4b5563"  # 7.5:1 on white (WCAG AAA), like every text in the windows
 DEFAULT_SIZE_PX = (1200, 900)
@@ -165,7 +168,8 @@ def _draw_day(ax, summary: DailySummary) -> None:
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.grid(axis="y", color="#e6ecee", linewidth=1)
     ax.set_axisbelow(True)
-    ax.legend(loc="upper left", ncols=2, frameon=False, fontsize=17, borderaxespad=0.1)
+    ax.legend(loc="upper left",  # not translated: matplotlib's position name
+              ncols=2, frameon=False, fontsize=17, borderaxespad=0.1)
     _plain_axes(ax)
 
 

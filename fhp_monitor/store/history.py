@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fhp_monitor.core.exercise import DoneExercise
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, MinuteRecord, NudgeRecord
 from fhp_monitor.core.summary import SECOND_KEYS, day_bounds, local_date
 from fhp_monitor.store import history_reads as reads
@@ -36,7 +37,7 @@ from fhp_monitor.store.sqlite_file import (
 __all__ = ["MIGRATIONS", "RECORD_FIELDS", "SCHEMA_VERSION", "SqliteHistoryStore", "check_record", "minute_record"]
 
 _SECONDS = ", ".join(SECOND_KEYS)
-_INSERT_MINUTE = (f"INSERT OR REPLACE INTO minutes ({reads.MINUTE_COLUMNS})"
+_INSERT_MINUTE = (f"INSERT OR REPLACE INTO minutes ({reads.MINUTE_COLUMNS})"  # not translated: SQL
                   f" VALUES ({', '.join('?' * (len(SECOND_KEYS) + 3))})")
 
 
@@ -81,7 +82,7 @@ class SqliteHistoryStore:
     def _transaction(self, what: str) -> Iterator[Connection]:
         with self._lock:
             if self._conn is None:
-                raise HistoryError("The posture history is closed.")
+                raise HistoryError(_("The posture history is closed."))
             with transaction(self._conn, self.path, what) as conn:
                 yield conn
 

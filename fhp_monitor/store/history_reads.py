@@ -28,7 +28,7 @@ from fhp_monitor.store.records import minute_of, minute_row
 from fhp_monitor.store.sqlite_file import Connection
 
 _SECONDS = ", ".join(SECOND_KEYS)
-MINUTE_COLUMNS = f"minute, {_SECONDS}, cva_proxy_mean, samples"
+MINUTE_COLUMNS = f"minute, {_SECONDS}, cva_proxy_mean, samples"  # not translated: SQL
 
 
 def waiting_minutes(waiting: Iterable[dict], start: float, end: float) -> dict[int, MinuteRecord]:

@@ -159,7 +159,8 @@ def report_figure(trend: PeriodTrend, baseline, calibrations: list[dict], paper:
            label=_("exercises done"), hatch="//", edgecolor="#ffffff", linewidth=0)  # not by colour alone
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title(_("Reminders and guided exercises per day"), loc="left")
-    ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
+    ax.legend(frameon=False, loc="lower right",  # not translated: matplotlib's position name
+              bbox_to_anchor=(1.0, 1.0), ncols=2)
     _day_ticks(ax, trend)
     _plain(ax)
 

@@ -60,16 +60,16 @@ def _parse(path: Path, data: bytes) -> SetupBook:
         raise _damaged(path, str(exc)) from None
     listed = content.get("setups") if isinstance(content, dict) else None
     if not isinstance(listed, list) or content.get("version") != VERSION:
-        raise _damaged(path, "not a list of setups")
+        raise _damaged(path, _("not a list of setups"))
     setups: list[Setup] = []
     for number, entry in enumerate(listed, 1):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            raise _damaged(path, f"setup {number} has no usable name")
-        baseline = baseline_from(entry.get("calibration"), f"The setup {name!r} in {path}")
+            raise _damaged(path, _("setup {number} has no usable name").format(number=number))
+        baseline = baseline_from(entry.get("calibration"), f"{path} ({name})")
         setups.append(Setup(name, baseline))
     if len(setups) > MAX_SETUPS or len({s.name.casefold() for s in setups}) != len(setups):
-        raise _damaged(path, "too many setups, or two with one name")
+        raise _damaged(path, _("too many setups, or two with one name"))
     active = content.get("active")
     book = SetupBook(tuple(setups), active if isinstance(active, str) else None)
     return book if book.current() is not None else SetupBook(book.setups, None)

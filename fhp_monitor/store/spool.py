@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from fhp_monitor.core.i18n import N_, _, ngettext
 from fhp_monitor.core.ports import HistoryError, MinuteRecord
 from fhp_monitor.store.history import SqliteHistoryStore
 from fhp_monitor.store.records import check_record, minute_record
@@ -109,8 +110,9 @@ class SpooledHistory:
             log.error("history not written (%s; %d records waiting, retrying): %s", kind, len(self._queue), exc)
         if kind not in self._told:
             self._told.add(kind)
-            where = f"in {self.spool.path}" if self._spooled == len(self._queue) else "in memory for now"
-            self._tell(kind, _SENTENCES.get(kind, _SENTENCES["other"]).format(where=where))
+            where = (_("in {path}").format(path=self.spool.path) if self._spooled == len(self._queue)
+                     else _("in memory for now"))
+            self._tell(kind, _(_SENTENCES.get(kind, _SENTENCES["other"])).format(where=where))
 
     def _ensure_store(self) -> SqliteHistoryStore:
         if self.store is None:
@@ -228,18 +230,19 @@ class SpooledHistory:
         if not self._queue:
             if self._spooled == 0 and self.owner:
                 self.spool.remove()
-            return "Your posture history is saved; nothing was lost." if self._had_problem else None
+            return _("Your posture history is saved; nothing was lost.") if self._had_problem else None
         w = self.waiting
         words = []
         if w["minutes_spooled"] or w["others_spooled"]:
-            words.append(f"{_what(w['minutes_spooled'], w['others_spooled'])} could not be saved to the history "
-                         f"yet. They wait in {self.spool.path} and will be saved the next time fhp-monitor starts.")
+            words.append(_("{what} could not be saved to the history yet. They wait in {path} and will be saved "
+                           "the next time fhp-monitor starts.").format(
+                what=_what(w['minutes_spooled'], w['others_spooled']), path=self.spool.path))
         if (w["minutes_memory"] or w["others_memory"]) and not self.owner:
-            words.append(f"{_what(w['minutes_memory'], w['others_memory'])} could not be saved: another program "
-                         "is using your posture history. Please try again later.")
+            words.append(_("{what} could not be saved: another program is using your posture history. "
+                           "Please try again later.").format(what=_what(w['minutes_memory'], w['others_memory'])))
         elif w["minutes_memory"] or w["others_memory"]:
-            words.append(f"{_what(w['minutes_memory'], w['others_memory'])} could not be saved anywhere "
-                         "and are lost; please free some disk space.")
+            words.append(_("{what} could not be saved anywhere and are lost; please free some disk space.").format(
+                what=_what(w['minutes_memory'], w['others_memory'])))
         log.info("history at quit: %s", " ".join(words))
         return " ".join(words)
 
@@ -296,22 +299,21 @@ class SpooledHistory:
             print(f"fhp-monitor: {words}", file=sys.stderr)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _what(minutes: int, others: int) -> str:
     """E.g. "3 minutes of posture history and 1 other record"."""
-    parts = [f"{_count(minutes, 'minute')} of posture history"] if minutes else []
-    if others:
-        parts.append(_count(others, "other record" if minutes else "record"))
-    return " and ".join(parts)
+    parts = [ngettext("{count} minute of posture history", "{count} minutes of posture history",
+                      minutes).format(count=minutes)] if minutes else []
+    if others and minutes:
+        parts.append(ngettext("{count} other record", "{count} other records", others).format(count=others))
+    elif others:
+        parts.append(ngettext("{count} record", "{count} records", others).format(count=others))
+    return _("{first} and {second}").format(first=parts[0], second=parts[1]) if len(parts) == 2 else parts[0]
 
 
 def _kind_of(text: str) -> str:
     text = text.lower()
-    for kind, words in (("busy", ("busy", "locked")), ("full", ("disk is full",)),
-                        ("readonly", ("read-only", "readonly")), ("symlink", ("symbolic link",))):
+    for kind, words in (("busy", ("busy", "locked")), ("full", ("disk is full",)),  # not translated: matched
+                        ("readonly", ("read-only", "readonly")), ("symlink", ("symbolic link",))):  # not translated
         if any(w in text for w in words):
             return kind
     return "other"
@@ -319,14 +321,14 @@ def _kind_of(text: str) -> str:
 
 #: One plain sentence per kind of problem, said once per run (details go to the log).
 _SENTENCES = {
-    "busy": "Another program is using your posture history, so fhp-monitor keeps the newest numbers "
-            "{where} and saves them as soon as it can.",
-    "full": "The disk is full, so fhp-monitor keeps the newest posture numbers {where} until there is "
-            "space again. Please free some disk space.",
-    "readonly": "Your posture history cannot be written (it is read-only), so fhp-monitor keeps the newest "
-                "numbers {where} and tries again.",
-    "other": "fhp-monitor cannot write its posture history right now, so it keeps the newest numbers "
-             "{where} and tries again.",
+    "busy": N_("Another program is using your posture history, so fhp-monitor keeps the newest numbers "
+               "{where} and saves them as soon as it can."),
+    "full": N_("The disk is full, so fhp-monitor keeps the newest posture numbers {where} until there is "
+               "space again. Please free some disk space."),
+    "readonly": N_("Your posture history cannot be written (it is read-only), so fhp-monitor keeps the newest "
+                   "numbers {where} and tries again."),
+    "other": N_("fhp-monitor cannot write its posture history right now, so it keeps the newest numbers "
+                "{where} and tries again."),
 }
 
 
@@ -340,8 +342,8 @@ def open_spooled_history(home, tell: Callable[[str, str], None] | None = None, *
                              Spool(Path(home.root) / SPOOL_NAME), tell=tell,
                              lock=SpoolLock(Path(home.root) / LOCK_NAME))
     if announce and history.recovered_from is not None:
-        print(f"fhp-monitor: Your posture history file was damaged. We kept it as {history.recovered_from.name} "
-              "and started a fresh one.", file=sys.stderr)
+        print("fhp-monitor: " + _("Your posture history file was damaged. We kept it as {name} "
+                                  "and started a fresh one.").format(name=history.recovered_from.name), file=sys.stderr)
     return history
 
 

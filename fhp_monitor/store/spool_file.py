@@ -99,7 +99,7 @@ class Spool:
         try:
             written = write_at(fd, text, self._end)
             if written != len(text):
-                raise OSError(errno.ENOSPC, "short write", str(self.path))
+                raise OSError(errno.ENOSPC, "short write", str(self.path))  # not translated: for the log
             os.fsync(fd)
         except OSError as exc:
             log.debug("spool %s refused %d records: %s", self.path, len(records), exc)

@@ -22,13 +22,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.ports import HistoryError
 from fhp_monitor.core.summary import SECOND_KEYS
 from fhp_monitor.home.files import WINDOWS, is_link, open_no_follow, path_is_link
 
 log = logging.getLogger(__name__)
 
-_SECONDS_DDL = ", ".join(f"{k} REAL NOT NULL DEFAULT 0" for k in SECOND_KEYS)
+_SECONDS_DDL = ", ".join(f"{k} REAL NOT NULL DEFAULT 0" for k in SECOND_KEYS)  # not translated: SQL
 Connection = sqlite3.Connection
 
 
@@ -79,9 +80,9 @@ def _error_kind(exc: sqlite3.Error) -> str:
     for kind, names, words in (
         ("busy", ("SQLITE_BUSY", "SQLITE_LOCKED"), ("locked", "busy")),
         ("readonly", ("SQLITE_READONLY",), ("readonly", "read-only")),
-        ("full", ("SQLITE_FULL",), ("disk is full",)),
+        ("full", ("SQLITE_FULL",), ("disk is full",)),  # not translated: SQLite's own words, matched
         ("corrupt", ("SQLITE_NOTADB", "SQLITE_CORRUPT"), ("not a database", "malformed")),
-        ("cantopen", ("SQLITE_CANTOPEN", "SQLITE_PERM"), ("unable to open",)),
+        ("cantopen", ("SQLITE_CANTOPEN", "SQLITE_PERM"), ("unable to open",)),  # not translated: SQLite's words
     ):
         if name.startswith(names) or any(w in text for w in words):
             return kind
@@ -90,21 +91,28 @@ def _error_kind(exc: sqlite3.Error) -> str:
 
 #: Plain sentences for the user, by error kind: what happened and what to do.
 _MESSAGES = {
-    "busy": "The posture history file is busy: another program is using {path}.",
-    "readonly": "fhp-monitor cannot save its posture history because {path} is read-only. "
-    "Check that you own this file and its folder.",
-    "full": "The disk is full, so fhp-monitor could not save the latest posture numbers to {path}. "
-    "Free some disk space; the history saved before is safe.",
-    "cantopen": "fhp-monitor cannot open its posture history at {path}. "
-    "Check that the folder exists and that you may write to it.",
+    "busy": N_("The posture history file is busy: another program is using {path}."),
+    "readonly": N_("fhp-monitor cannot save its posture history because {path} is read-only. "
+                   "Check that you own this file and its folder."),
+    "full": N_("The disk is full, so fhp-monitor could not save the latest posture numbers to {path}. "
+               "Free some disk space; the history saved before is safe."),
+    "cantopen": N_("fhp-monitor cannot open its posture history at {path}. "
+                   "Check that the folder exists and that you may write to it."),
+}
+#: The sentence for any other error, by what was being done ("opened", "saved", "read", "tidied").
+_OTHER = {
+    "opened": N_("The posture history at {path} could not be opened: {exc}."),
+    "saved": N_("The posture history at {path} could not be saved: {exc}."),
+    "read": N_("The posture history at {path} could not be read: {exc}."),
+    "tidied": N_("The posture history at {path} could not be tidied: {exc}."),
 }
 
 
 def history_error(exc: sqlite3.Error, path: Path, what: str) -> HistoryError:
     """The HistoryError for ``exc``, with its ``kind`` ('busy', 'full', ...) for the spool's once-per-kind words."""
     kind = _error_kind(exc)
-    template = _MESSAGES.get(kind, "The posture history at {path} could not be {what}: {exc}.")
-    error = HistoryError(template.format(path=path, what=what, exc=exc))
+    template = _MESSAGES.get(kind) or _OTHER.get(what, _OTHER["saved"])
+    error = HistoryError(_(template).format(path=path, exc=exc))
     error.kind = kind  # type: ignore[attr-defined]
     return error
 
@@ -128,14 +136,14 @@ def open_writer(path: Path, busy_timeout_s: float,
             os.close(open_no_follow(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise HistoryError(
-            f"fhp-monitor cannot create its posture history at {path} ({exc.strerror}). "
-            "Check that you may write to that folder."
+            _("fhp-monitor cannot create its posture history at {path} ({error}). "
+              "Check that you may write to that folder.").format(path=path, error=exc.strerror)
         ) from exc
     recovered_from = None
     try:
         if not _has_sqlite_header(path):
             # Checked before SQLite touches it: SQLite would delete a -wal it cannot use.
-            raise _Damaged("not an SQLite file")
+            raise _Damaged("not an SQLite file")  # not translated: goes to the log only
         conn = _connect_and_prepare(path, busy_timeout_s, max_size_bytes)
     except _Damaged as damaged:
         log.warning("history file %s is damaged (%s); moving it aside", path, damaged)
@@ -150,9 +158,9 @@ def _refuse_links(path: Path) -> None:
     for side in ("", "-wal", "-shm", "-journal"):
         link = Path(f"{path}{side}")
         if path_is_link(link):
-            error = HistoryError(f"The posture history file {link} is a link (a symbolic link or a junction); "
-                                 "fhp-monitor never writes through links. Delete that link (or move the real file "
-                                 "there).")
+            error = HistoryError(_("The posture history file {path} is a link (a symbolic link or a junction); "
+                                   "fhp-monitor never writes through links. Delete that link (or move the real file "
+                                   "there).").format(path=link))
             error.kind = "symlink"  # type: ignore[attr-defined]
             raise error
 
@@ -186,8 +194,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise HistoryError(
-            f"The posture history at {path} was written by a newer fhp-monitor "
-            f"(schema {version}, this one knows {SCHEMA_VERSION}). Please update fhp-monitor."
+            _("The posture history at {path} was written by a newer fhp-monitor "
+              "(schema {version}, this one knows {known}). Please update fhp-monitor.").format(
+                path=path, version=version, known=SCHEMA_VERSION)
         )
     for step in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
@@ -218,8 +227,9 @@ def _move_aside(path: Path) -> Path:
         os.close(open_no_follow(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise HistoryError(
-            f"The posture history at {path} is damaged and could not be moved aside "
-            f"({exc.strerror}). Move or rename that file, then start fhp-monitor again."
+            _("The posture history at {path} is damaged and could not be moved aside "
+              "({error}). Move or rename that file, then start fhp-monitor again.").format(
+                path=path, error=exc.strerror)
         ) from exc
     return target
 
@@ -244,7 +254,8 @@ def _has_sqlite_header(path: Path) -> bool:
         with open(path, "rb") as f:
             head = f.read(16)
     except OSError as exc:
-        raise HistoryError(f"fhp-monitor cannot read its posture history at {path} ({exc.strerror}).") from exc
+        raise HistoryError(_("fhp-monitor cannot read its posture history at {path} ({error}).").format(
+            path=path, error=exc.strerror)) from exc
     return head in (b"", b"SQLite format 3\x00")
 
 

@@ -178,3 +178,12 @@ def test_the_personal_sensitivity_says_what_it_changed_without_degrees() -> None
     assert "about the same" in messages.sensitivity_words(2.1, 2.0)
     for text in (usual, relaxed):
         assert "\u00b0" not in text and "degree" not in text and not any(c.isdigit() for c in text)
+
+
+def test_a_nudge_said_aloud_is_its_title_as_a_sentence_then_its_body():
+    assert messages.spoken_nudge("A gentle posture check", "Sit back.") == "A gentle posture check. Sit back."
+    assert messages.spoken_nudge("Still leaning in?", " Lean back. ") == "Still leaning in? Lean back."
+    for title, body in messages.all_nudges():  # every one ends its title with a stop the voice pauses at
+        said = messages.spoken_nudge(title, body)
+        spoken_title = said[: -len(body)].strip()
+        assert said.startswith(title) and said.endswith(body) and spoken_title[-1] in ".?!", said

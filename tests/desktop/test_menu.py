@@ -36,7 +36,7 @@ def test_icons_are_the_tray_drawing_at_every_size():
     for size in icons.PNG_SIZES:
         image = Image.open(io.BytesIO(icons.png_bytes(size)))
         assert image.size == (size, size) and image.mode == "RGBA"
-        assert np.array_equal(np.asarray(image), icon_image(PostureState.UPRIGHT, size))
+        assert np.array_equal(np.asarray(image), icon_image(PostureState.UPRIGHT, size, outlined=False))
     ico = Image.open(io.BytesIO(icons.ico_bytes()))
     assert ico.format == "ICO"
     assert {s[0] for s in ico.info["sizes"]} == set(icons.ICO_SIZES)
@@ -68,7 +68,7 @@ def test_the_svg_draws_the_same_picture_as_the_png():
             inside = (along >= 0) & (along <= length) & (across <= half)
             paint = shape.get("stroke")
         colour[inside] = paint
-    reference = icon_image(PostureState.UPRIGHT, 64)
+    reference = icon_image(PostureState.UPRIGHT, 64, outlined=False)
     solid = reference[..., 3] == 255
     white = solid & (reference[..., :3].min(axis=2) == 255)
     teal = solid & np.all(reference[..., :3] == (0, 150, 136), axis=2)

@@ -26,15 +26,16 @@ from tests.support.needs import cannot_run, require_tkinter
 require_tkinter()
 
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
+from fhp_monitor.gui import style  # noqa: E402
 from fhp_monitor.gui.settings import FIELDS  # noqa: E402
 from fhp_monitor.gui.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
-from fhp_monitor.gui.style import ACCENT, BAD  # noqa: E402
 from fhp_monitor.gui.wizard_screens import WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from fhp_monitor.settings.file import load_settings  # noqa: E402 - after the Tk check
 from tests.support.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402
 from tests.support.step_log import follow_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+ACCENT, BAD = str(style.ACCENT), str(style.BAD)  # the standard theme's colours
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
 SHIPPED = resources.files("fhp_monitor.resources").joinpath("config.yaml").read_text()
 
@@ -73,7 +74,8 @@ class Program:
 
     def __init__(self, screen: Desktop, tmp_path: Path, home: Path, *args: str) -> None:
         self.screen = screen
-        self.env = {**screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(ROOT)}
+        self.env = {**screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+                    "PYTHONPATH": str(ROOT)}
         self.log = tmp_path / f"stderr-{time.monotonic_ns()}.log"
         self._stderr = open(self.log, "wb")  # noqa: SIM115 - closed in finish()
         self.proc = subprocess.Popen([sys.executable, "-m", "fhp_monitor", "--home", str(home), *args], cwd=ROOT,
@@ -180,6 +182,12 @@ def shows(screen: Desktop, path: Path, box: tuple[int, int, int, int], colour: s
         pytest.fail(str(error))
 
 
+def descendants(widget):
+    for child in widget.winfo_children():
+        yield child
+        yield from descendants(child)
+
+
 def inside_screen(screen: Desktop, window: int) -> tuple[int, int, int, int]:
     x, y, w, h = screen.window_geometry(window)
     assert x >= 0 and y >= 0 and x + w <= screen.width and y + h <= screen.height, (x, y, w, h)
@@ -200,10 +208,18 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     shows(small_screen, tmp_path / "settings-1024x768.png", box, ACCENT, 3000)  # the Save button is on the screen
 
     run.type("3,5")  # the first field has the focus, its text selected; a decimal comma is fine
-    for text in ("90", "20", "22:00-07:00", "18:05", "zoom, jitsi", "1", "25"):
+    for text in ("90", "20", "22:00-07:00"):
         run.key("Tab")
         run.type(text)
-    run.key("Tab", "space", "Tab", "space")  # exercises off, start at log-in on
+    run.key("Tab", "space")  # exercises off
+    run.key("ctrl+Tab")  # the next page ("Your day"), its first field focused
+    run.type("18:05")
+    for text in ("zoom, jitsi", "25"):
+        run.key("Tab")
+        run.type(text)
+    run.key("ctrl+Tab", "Tab", "Tab", "Tab")  # "This computer": past language, text size and colours
+    run.type("1")
+    run.key("Tab", "space", "Tab", "space")  # start at log-in on, the app menu entry on
     run.key("Return")
     run.expect("settings: saved")
     assert run.finish() == 0
@@ -219,6 +235,8 @@ def test_settings_typed_at_1024x768_are_saved_in_place_with_every_comment_kept(s
     assert saved.camera.index == 1 and saved.nudges.include_exercises is False and saved.app.autostart is True
     assert saved.sampling.interval_s == 7 and saved.app.pause_on_battery_below == 25
     assert (tmp_path / "xdg" / "autostart" / "fhp-monitor.desktop").is_file()
+    entry = tmp_path / "data" / "applications" / "fhp-monitor.desktop"  # ticked: added at once, with --home kept
+    assert entry.is_file() and f"--home {home}" in entry.read_text()
 
 
 def test_an_invalid_value_is_named_next_to_its_field_and_nothing_is_saved(small_screen, started, tmp_path):
@@ -340,7 +358,7 @@ def test_the_apps_settings_command_opens_one_window_that_shows_the_personal_sens
             windows = [c for c in root.winfo_children() if c.winfo_class() == "Toplevel"]
             assert len(windows) == 1 and windows[0].title() == SETTINGS_TITLE
             pump_until(root, lambda: windows[0].winfo_viewable(), 10, "the settings window")
-            texts = [w.cget("text") for w in windows[0].winfo_children() if w.winfo_class() == "Label"]
+            texts = [w.cget("text") for w in descendants(windows[0]) if w.winfo_class() == "Label"]  # on page 1
             note = next(t for t in texts if t.startswith("Sensitivity set from your own posture"))
             assert "stays forward, more relaxed than the usual setting" in note and "not used" in note
             def widgets(parent):
@@ -407,10 +425,11 @@ def test_every_field_and_tick_box_is_on_the_form_at_1024x768(small_screen, tmp_p
     form = json.loads(done.stdout)
     assert form["window_height"] <= small_screen.height
     assert form["entries"] == sum(field.kind not in ("flag", "choice") for field in FIELDS)
-    assert form["boxes"] == sum(field.kind == "flag" for field in FIELDS)
-    assert form["choices"] == sum(field.kind == "choice" for field in FIELDS) == 2  # language, text size
+    assert form["boxes"] == sum(field.kind == "flag" for field in FIELDS)  # "Show in the app menu" too (Linux)
+    assert form["choices"] == sum(field.kind == "choice" for field in FIELDS) == 3  # language, text size, colours
     assert form["widgets"] == 2 * form["entries"] + form["boxes"] + form["choices"]
-    for name, mapped, height, bottom in form["measured"]:
+    assert form["pages"] == 3 and not any(form["scrolls"])  # each page fits at normal text, nothing to scroll
+    for name, mapped, height, bottom in form["measured"]:  # each on its page, shown when that page is
         assert mapped and height > 5, name
         assert bottom <= form["above_buttons"], name
 
@@ -431,19 +450,64 @@ root = tk.Tk()
 form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs"), open_file=lambda path: None)
 for _ in range(2000):
     root.update()
-    if root.winfo_ismapped() and form.status.winfo_ismapped():
+    if root.winfo_ismapped() and form.buttons.winfo_ismapped():
         break
 root.update()
 top = root.winfo_rooty()
 boxes = [w for w in descendants(root)
          if isinstance(w, tk.Label) and str(w.cget("text")).startswith(("\u2610", "\u2611"))]
 shown = [*form.entries.values(), *form.errors.values(), *boxes, *form.choice_boxes.values()]
+measured, scrolls = [], []
+for number, page in enumerate(form.pages.pages):
+    form.pages.show(number)
+    for _ in range(20):
+        root.update()
+    scrolls.append(form.area.scrolls)
+    measured += [[str(w), bool(w.winfo_ismapped()), w.winfo_height(), w.winfo_rooty() - top + w.winfo_height()]
+                 for w in shown if str(w).startswith(str(page) + ".")]
 print(json.dumps({
     "window_height": root.winfo_height(), "entries": len(form.entries), "boxes": len(boxes), "widgets": len(shown),
-    "choices": len(form.choice_boxes),
-    "above_buttons": form.status.winfo_rooty() - top,
-    "measured": [[str(w), bool(w.winfo_ismapped()), w.winfo_height(), w.winfo_rooty() - top + w.winfo_height()]
-                 for w in shown],
+    "choices": len(form.choice_boxes), "pages": len(form.pages.pages), "scrolls": scrolls,
+    "above_buttons": form.buttons.winfo_rooty() - top, "measured": measured,
 }))
+assert len(measured) == len(shown), (len(measured), len(shown))
 root.destroy()
 """
+
+
+MENU_TICK = """
+import json, sys, tkinter as tk
+from pathlib import Path
+from fhp_monitor.home.folder import Home
+from fhp_monitor.gui.settings import SettingsForm
+from fhp_monitor.settings.file import load_settings
+
+home = Path(sys.argv[1])
+entry = Path(sys.argv[2]) / "applications" / "fhp-monitor.desktop"
+said = []
+for want in (True, False):
+    root = tk.Tk()
+    form = SettingsForm(root, home=Home(root=home, log_dir=home / "logs", chosen=True), open_file=lambda path: None,
+                        on_step=said.append)
+    root.update()
+    shown = form.flags[("app", "menu_entry")].get()
+    form.reveal(form.choice_boxes[("display", "language")])  # "This computer": where the tick box is
+    form.flags[("app", "menu_entry")].set(want)  # as Space on the tick box does
+    form.save()
+    said.append([shown, entry.is_file(), load_settings(home / "config.yaml").app.menu_entry])
+print(json.dumps(said))
+"""
+
+
+def test_show_in_the_app_menu_adds_and_removes_the_entry_at_once(small_screen, tmp_path):
+    home = home_with_my_config(tmp_path)
+    env = {**small_screen.env, "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", MENU_TICK, str(home), str(tmp_path / "data")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)
+    ticked, unticked = [step for step in said if isinstance(step, list)]
+    assert ticked == [False, True, True]  # shown unticked (no entry yet); ticked: the entry is there, the file agrees
+    assert unticked == [True, False, False]  # shown ticked now; unticked: the entry is gone, and the file says so
+    assert not list((tmp_path / "data").rglob("fhp-monitor*"))  # its icons are gone too

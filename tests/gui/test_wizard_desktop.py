@@ -23,12 +23,13 @@ from tests.support.needs import require_tkinter
 require_tkinter()
 
 from fhp_monitor.core.calibration import Baseline, load_baseline, save_baseline  # noqa: E402
-from fhp_monitor.gui.style import ACCENT  # noqa: E402
+from fhp_monitor.gui import style  # noqa: E402
 from fhp_monitor.gui.wizard_preview import OVERLAY_RGB, preview_size  # noqa: E402 - after the Tk check
 from tests.support.desktop import wait_until  # noqa: E402
 from tests.support.step_log import follow_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+ACCENT = str(style.ACCENT)  # the standard theme's
 UPRIGHT = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
 TITLE = "fhp-monitor \u2014 Calibration"
 BAR_TRACK_RGB = (0xDF, 0xE5, 0xF5)  # the unfilled part of the progress bar: only there mid-capture

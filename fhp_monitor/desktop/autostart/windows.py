@@ -49,7 +49,9 @@ def run_value(command: Sequence[str]) -> str:
 def startup_file(home_dir: Path, env: Mapping[str, str]) -> Path:
     """Where an earlier version put its Startup-folder file."""
     appdata = Path(env["APPDATA"]) if env.get("APPDATA") else home_dir / "AppData" / "Roaming"
-    return appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / OLD_STARTUP_FILE
+    start_menu = "Start Menu"  # not translated: a folder's name in the path, the same in every language
+    return appdata / "Microsoft" / "Windows" / start_menu / "Programs" / "Startup" / OLD_STARTUP_FILE
+
 
 
 def read(registry: ModuleType | None = None) -> str | None:

@@ -18,7 +18,7 @@ class XIdleProbe:
         self._display = xdisplay.Display(display_name)
         if not self._display.has_extension("MIT-SCREEN-SAVER"):
             self._display.close()
-            raise OSError("the X server has no MIT-SCREEN-SAVER extension")
+            raise OSError("the X server has no MIT-SCREEN-SAVER extension")  # not translated: for the log
         self._root = self._display.screen().root
         self._lock = threading.Lock()
 

@@ -23,7 +23,7 @@ ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 def png_bytes(size: int, state: PostureState = APP_STATE) -> bytes:
     """The icon drawn at ``size`` px as an RGBA PNG file."""
-    pixels = icon_image(state, size)
+    pixels = icon_image(state, size, outlined=False)  # the menu's own icon: the plain one, always
     raw = b"".join(b"\x00" + pixels[row].tobytes() for row in range(size))  # filter type 0 per row
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -37,10 +37,11 @@ def _svg_shape(shape: tuple, fill: str) -> str:
     kind = shape[0]
     if kind == "circle":
         _kind, cx, cy, r = shape
-        return f'<circle cx="{cx:g}" cy="{cy:g}" r="{r:g}" fill="{fill}"/>'
+        return f'<circle cx="{cx:g}" cy="{cy:g}" r="{r:g}" fill="{fill}"/>'  # not translated: SVG
     if kind == "ring":
         _kind, cx, cy, r, width = shape
-        return (f'<circle cx="{cx:g}" cy="{cy:g}" r="{r - width / 2:g}" fill="none" stroke="{fill}" '
+        return (f'<circle cx="{cx:g}" cy="{cy:g}" r="{r - width / 2:g}" '  # not translated: SVG
+                f'fill="none" stroke="{fill}" '
                 f'stroke-width="{width:g}"/>')
     _kind, x0, y0, x1, y1, half_width, extension = shape
     length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
@@ -56,7 +57,7 @@ def svg_text(state: PostureState = APP_STATE) -> str:
     colour, base, marks = _ICONS[PostureState(state)]
     fill = "#{:02x}{:02x}{:02x}".format(*colour)
     body = [_svg_shape(base, fill), *(_svg_shape(mark, "#ffffff") for mark in marks)]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{ICON_SIZE}" height="{ICON_SIZE}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{ICON_SIZE}" height="{ICON_SIZE}" '  # not translated: SVG
             f'viewBox="0 0 {ICON_SIZE} {ICON_SIZE}">\n<title>fhp-monitor</title>\n'
             + "\n".join(body) + "\n</svg>\n")
 

@@ -16,12 +16,17 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from fhp_monitor.desktop.autostart.xdg import _exec_argument
+from fhp_monitor.core.i18n import N_
+from fhp_monitor.desktop.autostart.xdg import COMMENT, _exec_argument, localized
 from fhp_monitor.desktop.menu.icons import PNG_SIZES, png_bytes, svg_text
 
 APP_ID = "fhp-monitor"
 DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
 ICON_NAME = APP_ID
+#: What a menu shows under the name, and the words its search finds (the user's language first; see localized).
+GENERIC_NAME = N_("Posture reminder")
+# TRANSLATORS: search words for the app menu, each followed by a semicolon; keep the semicolons.
+KEYWORDS = N_("posture;neck;head;webcam;reminder;")
 
 
 def data_home(home_dir: Path, env: Mapping[str, str]) -> Path:
@@ -43,17 +48,17 @@ def icon_paths(home_dir: Path, env: Mapping[str, str]) -> list[Path]:
 def desktop_entry(command: Sequence[str]) -> str:
     """The menu entry's text: what a menu lists (name, a plain description, the icon) and the launcher."""
     return (
-        "[Desktop Entry]\n"
+        "[Desktop Entry]\n"  # not translated: the file format's keys; the words are localized()
         "Type=Application\n"
         "Version=1.4\n"
         "Name=fhp-monitor\n"
-        "GenericName=Posture reminder\n"
-        "Comment=Gentle reminders to bring your head back over your shoulders\n"
+        f"{localized('GenericName', GENERIC_NAME)}"
+        f"{localized('Comment', COMMENT)}"
         f"Exec={' '.join(_exec_argument(arg) for arg in command)}\n"
         f"Icon={ICON_NAME}\n"
         "Terminal=false\n"
         "Categories=Utility;\n"
-        "Keywords=posture;neck;head;webcam;reminder;\n"
+        f"{localized('Keywords', KEYWORDS)}"
         "StartupNotify=false\n"
     )
 

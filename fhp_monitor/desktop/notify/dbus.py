@@ -90,11 +90,13 @@ class DBusNotifier:
             self._loop = self._loop or shared_loop()
             self._loop.call(self._start())
         except BusUnavailable as exc:
-            raise NotificationError(f"There is no desktop bus for notifications ({exc}).") from exc
+            raise NotificationError(_("There is no desktop bus for notifications ({error}).").format(
+                error=exc)) from exc
         except DBusError as exc:
-            raise NotificationError(f"No notification service is running on this desktop ({exc.text}).") from exc
+            raise NotificationError(_("No notification service is running on this desktop ({error}).").format(
+                error=exc.text)) from exc
         except (asyncio.TimeoutError, TimeoutError) as exc:
-            raise NotificationError("The notification service did not answer in time.") from exc
+            raise NotificationError(_("The notification service did not answer in time.")) from exc
         log.info("Notifications through %s (buttons: %s).", self.server, self.has_actions)
         return self
 
@@ -109,11 +111,12 @@ class DBusNotifier:
         try:
             self._loop.call(self._notify(title, message, kind))
         except DBusError as exc:
-            raise NotificationError(f"The desktop did not accept the notification: {exc.text}") from exc
+            raise NotificationError(_("The desktop did not accept the notification: {error}").format(
+                error=exc.text)) from exc
         except (asyncio.TimeoutError, TimeoutError) as exc:
-            raise NotificationError("The notification service did not answer in time.") from exc
+            raise NotificationError(_("The notification service did not answer in time.")) from exc
         except BusUnavailable as exc:
-            raise NotificationError(f"The desktop bus went away ({exc}).") from exc
+            raise NotificationError(_("The desktop bus went away ({error}).").format(error=exc)) from exc
 
     def close(self) -> None:
         """Stop listening for button presses (the shared connection stays). Safe to call twice."""

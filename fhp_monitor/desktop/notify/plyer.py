@@ -29,6 +29,7 @@ import subprocess
 import sys
 import warnings
 
+from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import NOTIFY_INFO, NotificationError
 from fhp_monitor.core.ports import check_notification_text as _check_text
 
@@ -73,11 +74,12 @@ class PlyerNotifier:
             notification.notify(title=title, message=message, app_name=self.app_name, timeout=self.timeout_s)
         except NotImplementedError as error:
             raise NotificationError(
-                "This computer has no way to show notifications that fhp-monitor knows "
-                "(on Linux, install the 'libnotify-bin' package)."
+                _("This computer has no way to show notifications that fhp-monitor knows "
+                  "(on Linux, install the 'libnotify-bin' package).")
             ) from error
         except Exception as error:  # plyer backends raise whatever their OS library raises
-            raise NotificationError(f"The desktop did not accept the notification: {error}") from error
+            raise NotificationError(_("The desktop did not accept the notification: {error}").format(
+                error=error)) from error
 
     @staticmethod
     def backend_name() -> str:
@@ -94,7 +96,7 @@ def _check_notify_send_can_deliver() -> None:
     """Raise NotificationError unless notify-send exists and a notification service answers."""
     if shutil.which("notify-send") is None:
         raise NotificationError(
-            "Notifications need the 'notify-send' program. Install the 'libnotify-bin' package."
+            _("Notifications need the 'notify-send' program. Install the 'libnotify-bin' package.")
         )
     probe = _server_information_probe()
     if probe is None:
@@ -103,11 +105,12 @@ def _check_notify_send_can_deliver() -> None:
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=_PROBE_TIMEOUT_S)
     except subprocess.TimeoutExpired as error:
-        raise NotificationError("The notification service did not answer in time.") from error
+        raise NotificationError(_("The notification service did not answer in time.")) from error
     if result.returncode != 0:
-        detail = result.stderr.strip().splitlines()[-1:] or ["no details"]
+        detail = result.stderr.strip().splitlines()[-1:] or [_("no details")]
         raise NotificationError(
-            f"No notification service is running on this desktop, so nudges cannot be shown ({detail[0]})."
+            _("No notification service is running on this desktop, so nudges cannot be shown ({error}).").format(
+                error=detail[0])
         )
 
 

@@ -82,8 +82,8 @@ def power_probe_for(env: Mapping[str, str] | None = None,
 
             return windows_probe(), "GetSystemPowerStatus"
         except (ImportError, AttributeError, OSError) as exc:
-            return None, f"Windows does not tell the battery state ({exc})"
-    return None, f"fhp-monitor does not read the battery on {platform} yet"
+            return None, f"Windows does not tell the battery state ({exc})"  # not translated: for the log
+    return None, f"fhp-monitor does not read the battery on {platform} yet"  # not translated: for the log
 
 
 class BatteryWatch:
@@ -135,7 +135,7 @@ class BatteryWatch:
         with self._lock:
             limit = self.limit
             if limit <= 0:
-                self._release("pausing on battery is turned off")
+                self._release("pausing on battery is turned off")  # not translated: for the log
                 return False
             if self.probe is None:
                 self._say_once("unwatched", f"the battery is not watched: {self.name}")
@@ -149,9 +149,9 @@ class BatteryWatch:
             self.last_reading = reading
             if reading is None:
                 self._say_once("none", "no battery found: monitoring never pauses for it")
-                self._release("no battery is found any more")
+                self._release("no battery is found any more")  # not translated: for the log
             elif not reading.on_battery:
-                self._release("plugged in")
+                self._release("plugged in")  # not translated: for the log
             elif reading.percent is None:
                 self._say_once("unknown", "on battery, but the charge is not known: not pausing for it")
             elif not self.holding and reading.percent < limit:
@@ -159,7 +159,7 @@ class BatteryWatch:
                 self.holding = True
                 self.target.pause(None, PAUSE_BATTERY)
             elif self.holding and reading.percent >= limit + RESUME_MARGIN_PERCENT:
-                self._release(f"the battery is back at {reading.percent:.0f} %")
+                self._release(f"the battery is back at {reading.percent:.0f} %")  # not translated: for the log
             return self.holding
 
     def _release(self, why: str) -> None:

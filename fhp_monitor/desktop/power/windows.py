@@ -27,7 +27,7 @@ def windows_probe() -> PowerProbe:
     def read() -> PowerReading | None:
         status = SYSTEM_POWER_STATUS()
         if not kernel32.GetSystemPowerStatus(ctypes.byref(status)):
-            raise OSError("GetSystemPowerStatus failed")
+            raise OSError("GetSystemPowerStatus failed")  # not translated: for the log
         return reading_from_power_status(status.ACLineStatus, status.BatteryFlag, status.BatteryLifePercent)
 
     return read

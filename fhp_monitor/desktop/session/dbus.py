@@ -50,14 +50,16 @@ SCREEN_SAVERS = (  # (bus name, object path, interface)
 )
 ACTIVE_CHANGED_RULE = "type='signal',member='ActiveChanged'"
 #: Where the latest lock word came from (a re-read after a reconnect may only undo its own kind's lock).
-FROM_SCREEN_SAVER, FROM_LOGIND = "screen saver", "logind"
+FROM_SCREEN_SAVER, FROM_LOGIND = "screen saver", "logind"  # not translated: a label of the lock's source
 
 LOGIN1 = "org.freedesktop.login1"
 MANAGER_PATH = "/org/freedesktop/login1"
 MANAGER = "org.freedesktop.login1.Manager"
 SESSION = "org.freedesktop.login1.Session"
 PROPERTIES = "org.freedesktop.DBus.Properties"
-INHIBIT_ARGS = ["sleep", "fhp-monitor", "Release the camera before sleep", "delay"]
+INHIBIT_WHY = "Release the camera before sleep"  # not translated: logind's reason, for systemd-inhibit --list
+INHIBIT_ARGS = ["sleep", "fhp-monitor", INHIBIT_WHY, "delay"]
+
 LOGIN1_OWNER_RULE = f"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',arg0='{LOGIN1}'"
 
 
@@ -212,7 +214,7 @@ class DBusSessionWatcher:
                                       "member='PropertiesChanged'")
             try:
                 reply = await _call(bus, LOGIN1, path, PROPERTIES, "Get", "ss", [SESSION, "LockedHint"])
-                when = "after a reconnect" if again else "at start"
+                when = "after a reconnect" if again else "at start"  # not translated: for the log
                 if reply.body[0].value:
                     self._set_locked(True, f"logind says the session is locked {when}", FROM_LOGIND)
                 elif again and self._locked_by == FROM_LOGIND:

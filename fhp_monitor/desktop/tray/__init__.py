@@ -25,8 +25,10 @@ queue the command (``App.post``), never block or touch Tk.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import numpy as np
@@ -113,7 +115,64 @@ def _distance(shape: tuple, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return outside + np.minimum(np.maximum(along, across), 0.0)
 
 
-def icon_image(state: PostureState, size: int = ICON_SIZE) -> np.ndarray:
+#: The outlined icons (Settings → Colours: High contrast, or a dark panel): a black band, then a white
+#: rim, around each shape (design units), so the icon stands out on a light panel (by the black) and
+#: on a dark one (by the white) whatever its own colour. Both fit inside the 64-unit square.
+OUTLINE_BLACK, OUTLINE_WHITE = 2.0, 1.75
+_outlined: list[bool | None] = [None]  # None: as the panel is (asked once, at the first icon drawn)
+
+
+def outline_widths(size: int) -> tuple[float, float]:
+    """The outline's black band and white rim in pixels at ``size``: at least 2 and 1.5 px, so that
+    each has whole pixels of its own colour however small the icon (16 px too)."""
+    scale = size / ICON_SIZE
+    return max(OUTLINE_BLACK * scale, 2.0), max(OUTLINE_WHITE * scale, 1.5)
+
+
+def use_outlined_icons(high_contrast: bool) -> None:
+    """The icons drawn from now on: outlined with Settings → Colours: High contrast, else outlined
+    when the desktop says its panel is dark (:func:`panel_is_dark`). Set before the tray starts."""
+    _outlined[0] = True if high_contrast else None
+
+
+def _outlined_now() -> bool:
+    if _outlined[0] is None:
+        _outlined[0] = panel_is_dark()
+        log.info("tray icons: %s", "outlined (dark panel)" if _outlined[0] else "plain")
+    return _outlined[0]
+
+
+def panel_is_dark(platform: str | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """Whether the desktop says its panels are dark: Windows' taskbar (dark unless "light" is chosen in
+    Personalisation → Colours), a GTK_THEME ending in ":dark", or GNOME's "prefer-dark" colour scheme.
+    False when it cannot tell (then only High contrast outlines the icons)."""
+    platform = sys.platform if platform is None else platform
+    env = os.environ if env is None else env
+    if platform.startswith("win"):
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER,
+                                r"Software\Microsoft\Windows\CurrentVersion\Themes\Personalize") as key:
+                return winreg.QueryValueEx(key, "SystemUsesLightTheme")[0] == 0
+        except (ImportError, OSError):
+            return True  # no such value: Windows 10 and 11 start with a dark taskbar
+    if "dark" in env.get("GTK_THEME", "").lower():
+        return True
+    try:
+        said = subprocess.run(["gsettings", "get", "org.gnome.desktop.interface", "color-scheme"],
+                              capture_output=True, text=True, timeout=3, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "prefer-dark" in said.stdout
+
+
+def _over(top: tuple[np.ndarray, np.ndarray], under: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Porter-Duff "over" of premultiplied (rgb, alpha) layers."""
+    return top[0] + under[0] * (1.0 - top[1][..., None]), top[1] + under[1] * (1.0 - top[1])
+
+
+def icon_image(state: PostureState, size: int = ICON_SIZE, outlined: bool | None = None) -> np.ndarray:
     """A ``size`` x ``size`` x 4 uint8 RGBA array for ``state``, transparent around a disc: colour AND
     shape differ.
 
@@ -121,22 +180,35 @@ def icon_image(state: PostureState, size: int = ICON_SIZE) -> np.ndarray:
     away: grey hollow ring; paused: blue disc with pause bars; camera unavailable: red disc with a
     slash; uncertain: grey disc with three dots. Drawn straight at ``size`` with anti-aliased edges
     (each pixel covered by the share of it inside the shape), no imaging library needed; the xembed
-    backend turns it into a PIL image itself.
+    backend turns it into a PIL image itself. ``outlined`` (default: :func:`use_outlined_icons`) adds
+    the black and white outline.
     """
     colour, base, marks = _ICONS[PostureState(state)]
+    outlined = _outlined_now() if outlined is None else outlined
     scale = size / ICON_SIZE  # pixels per design unit
-    centres = (np.arange(size) + 0.5) / scale
+    black = white = 0.0
+    if outlined:  # the shapes shrink to make room for the outline at small sizes
+        black_px, white_px = outline_widths(size)
+        scale = min(scale, (size / 2 - black_px - white_px - 0.25) / _DISC[3])
+        black, white = black_px / scale, white_px / scale
+    centres = ICON_SIZE / 2 + (np.arange(size) + 0.5 - size / 2) / scale  # design units, centred
     x, y = centres[None, :], centres[:, None]
 
     def coverage(distance: np.ndarray) -> np.ndarray:
         return np.clip(0.5 - distance * scale, 0.0, 1.0)
 
-    base_cover = coverage(_distance(base, x, y))
-    mark_cover = (coverage(np.minimum.reduce([_distance(mark, x, y) for mark in marks])) if marks
-                  else np.zeros_like(base_cover))
-    under = base_cover * (1.0 - mark_cover)  # white marks drawn over the coloured base
-    alpha = mark_cover + under
-    premultiplied = mark_cover[..., None] * 255.0 + under[..., None] * np.asarray(colour, dtype=float)
+    def layer(cover: np.ndarray, rgb) -> tuple[np.ndarray, np.ndarray]:
+        return cover[..., None] * np.asarray(rgb, dtype=float), cover
+
+    base_distance = _distance(base, x, y)  # the outline grows outwards: the coloured shape keeps its size
+    image = layer(coverage(base_distance), colour)
+    if outlined:
+        image = _over(image, layer(coverage(base_distance - black), (0, 0, 0)))
+        image = _over(image, layer(coverage(base_distance - black - white), (255, 255, 255)))
+    if marks:
+        mark_cover = coverage(np.minimum.reduce([_distance(mark, x, y) for mark in marks]))
+        image = _over(layer(mark_cover, (255, 255, 255)), image)  # white marks drawn over the coloured base
+    premultiplied, alpha = image
     rgb = np.divide(premultiplied, alpha[..., None], out=np.zeros_like(premultiplied),
                     where=alpha[..., None] > 0)
     return np.dstack([rgb, alpha * 255.0]).round().astype(np.uint8)
