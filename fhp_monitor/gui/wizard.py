@@ -231,8 +231,8 @@ class CalibrationWizard(LaterSteps):
 
     def _on_enter(self) -> None:
         handlers = {"camera": self._go_checks, "checks": self._start_when_ready, "forward_intro": self._start_forward,
-                    "glasses": self._glasses_no, "result": self._finish, "problem": lambda: self._retry(),
-                    "failed": self._go_checks}
+                    "glasses": self._glasses_no, "name": self._name_chosen, "result": self._finish,
+                    "problem": lambda: self._retry(), "failed": self._go_checks}
         handlers.get(self.step, lambda: None)()
 
     def _go_camera_picker(self) -> None:
@@ -327,7 +327,7 @@ class CalibrationWizard(LaterSteps):
         if self.step in ("forward_intro", "forward"):
             self._go_glasses()
         elif self.step in ("glasses", "reading"):
-            self._go_result()
+            self._go_name()
 
     def _go_result(self) -> None:
         assert self.baseline is not None
@@ -339,7 +339,7 @@ class CalibrationWizard(LaterSteps):
                             Action(N_("Finish  (Enter)"), self._finish, primary=True)],
                  big=_(screens.RESULT_BIG), note=note)
         self.view.show_option(_(screens.AUTOSTART_OPTION), self.autostart_choice, self._toggle_autostart)
-        self._show_name()
+        self._show_reading_note()
 
     def _toggle_autostart(self) -> None:
         if self.step == "result":

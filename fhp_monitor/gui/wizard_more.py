@@ -5,9 +5,9 @@ on its Tk thread like the rest of it.
 After the upright (and the optional forward) recording the window asks whether the user wears glasses
 with progressive lenses. Yes records a few seconds "as you read the screen", which calibration keeps as
 a second upright posture; a recording that looks like leaning forward is not kept (the result says so).
-On the last screen, when the calibration was taken at a place none of the saved setups fits and one is
-saved already, a name field is shown ("Setup 2" filled in); a recalibration at a known place keeps
-that setup's name without asking.
+Then, when the calibration was taken at a place none of the saved setups fits and one is saved
+already, a step asks for its name ("Setup 2" filled in); a recalibration at a known place keeps that
+setup's name without asking.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from fhp_monitor.core.calibration import Baseline
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.reading_posture import fold_reading_posture
+from fhp_monitor.core.setups import clean_name
 from fhp_monitor.gui.style import BACKGROUND, FIELD, FOCUS, TEXT
 from fhp_monitor.gui.wizard_screens import Action
 from fhp_monitor.settings.edit import ConfigEditError, save_changes
@@ -32,7 +33,6 @@ READING_MAX_MOTION = 2 * DEFAULT_MAX_MOTION  # reading moves the eyes and a litt
 NOT_KEPT = N_("That looked more like leaning forward than reading, so it was not kept. "
               "You can calibrate again at any time.")
 READING_KEPT = N_("Reading through your glasses is taken as sitting tall.")
-NAME_LABEL = N_("This is a new place for your camera. Name it, so you can tell your setups apart:")
 
 
 class LaterSteps:
@@ -41,6 +41,7 @@ class LaterSteps:
     baseline: Baseline | None
     reading_note: str | None = None
     name_entry: tk.Entry | None = None
+    chosen_name: str | None = None
     _name_frame: tk.Frame | None = None
 
     def _go_glasses(self) -> None:
@@ -56,7 +57,7 @@ class LaterSteps:
     def _glasses_no(self) -> None:
         if self.step == "glasses":
             self.on_step("glasses: no")
-            self._go_result()
+            self._go_name()
 
     def _reading_done(self) -> None:
         assert self.capture is not None and self.baseline is not None
@@ -64,46 +65,58 @@ class LaterSteps:
         self.on_step(f"reading posture: {'kept' if folded is not None else 'not kept'}")
         self.reading_note = _(READING_KEPT) if folded is not None else _(NOT_KEPT)
         self.baseline = folded or self.baseline
-        self._go_result()
+        self._go_name()
 
-    # ------------------------------------------------------------------ the result screen
+    # ------------------------------------------------------------------ a new setup's name, and saving
 
-    def _show_name(self) -> None:
-        """A name field on the result screen when this is a new setup beside saved ones."""
+    def _go_name(self) -> None:
+        """A step of its own with a name field when this is a new place beside saved setups; else the result."""
         assert self.baseline is not None
-        if self.reading_note:
-            self.view.show_status(self.reading_note)
+        self.chosen_name = None
         offered = name_to_ask(self.home, self.baseline)
         if offered is None:
+            self._go_result()
             return
-        side = self.view.side_area.inner
-        frame = tk.Frame(side, bg=BACKGROUND)
-        tk.Label(frame, text=_(NAME_LABEL), font=self.view.fonts["small"], fg=TEXT, bg=BACKGROUND, justify="left",
-                 anchor="w", wraplength=self.view.text_width - self.view.scale.px(24)).pack(side="top", fill="x")
+        self._go("name", [Action(N_("Cancel  (Esc)"), self.cancel),
+                          Action(N_("Next  (Enter)"), self._name_chosen, primary=True)])
+        frame = tk.Frame(self.view.side_area.inner, bg=BACKGROUND)
         entry = tk.Entry(frame, font=self.view.fonts["body"], fg=TEXT, bg=FIELD, relief="solid", bd=1,
                          highlightthickness=self.view.scale.px(3), highlightcolor=FOCUS)
         entry.insert(0, offered)
-        entry.pack(side="top", fill="x", pady=(self.view.scale.px(6), 0))
+        entry.pack(side="top", fill="x")
         # Letters typed here are the name, not the window's keys (L for log-in start, S to skip...).
         entry.bindtags((str(entry), "Entry", "all"))
-        entry.bind("<Return>", lambda _event: self._finish())
-        entry.bind("<KP_Enter>", lambda _event: self._finish())
+        entry.bind("<Return>", lambda _event: self._name_chosen())
+        entry.bind("<KP_Enter>", lambda _event: self._name_chosen())
         entry.bind("<Escape>", lambda _event: self.cancel())
         frame.pack(side="top", fill="x", pady=(self.view.scale.px(14), 0), before=self.view.parts_end)
         entry.focus_set()
         entry.select_range(0, "end")
-        self.name_entry = entry
-        self._name_frame = frame
+        self.name_entry, self._name_frame = entry, frame
         self.window.after_idle(lambda: self.on_step(f"name: {offered}"))  # once the field has the keyboard
 
-    def _save_setup(self) -> bool:
-        """Save the calibration, in use and kept as a setup (the name typed, or the one it fits); False
-        (a plain line under the words) when the name cannot be used."""
-        assert self.baseline is not None
-        name = self.name_entry.get() if self.name_entry is not None else None
+    def _name_chosen(self) -> None:
+        if self.step != "name" or self.name_entry is None:
+            return
         try:
-            saved = remember(self.home, self.baseline, name)
-        except ValueError as error:  # an empty or too long name, or too many setups
+            self.chosen_name = clean_name(self.name_entry.get())
+        except ValueError as error:  # empty or too long: said under the picture, the field stays
+            self.view.show_status(str(error), bad=True)
+            return
+        self._go_result()
+
+    def _show_reading_note(self) -> None:
+        """On the result screen: whether the reading posture was kept."""
+        if self.reading_note:
+            self.view.show_status(self.reading_note)
+
+    def _save_setup(self) -> bool:
+        """Save the calibration, in use and kept as a setup (the name given, or the one it fits); False
+        (a plain line under the picture) when it cannot be kept (too many setups)."""
+        assert self.baseline is not None
+        try:
+            saved = remember(self.home, self.baseline, self.chosen_name)
+        except ValueError as error:
             self.view.show_status(str(error), bad=True)
             return False
         self.on_step(f"saved: {saved}")

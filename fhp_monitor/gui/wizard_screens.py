@@ -292,6 +292,8 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
     "reading": (N_("Sit as you do when you read the screen"),
                 N_("Look at these words through your glasses, the way you usually read. "
                 "Stay like that until the bar is full.")),
+    "name": (N_("A new place for your camera"),
+             N_("Give it a name, so you can tell your setups apart. Then press Enter.")),
     "result": (N_("All done \u2014 thank you!"), N_("fhp-monitor now knows how you sit tall.")),
     "problem": ("{title}", N_("{message}\n\nThen press Enter to try again.")),
 }

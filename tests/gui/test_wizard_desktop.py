@@ -376,10 +376,12 @@ def test_a_calibration_at_a_new_place_is_named_in_the_window_and_letters_typed_a
     run.key("s")
     run.expect("step: glasses")
     run.key("n")
-    run.expect("step: result")
+    run.expect("step: name")
     assert run.expect("name: ") == "name: Setup 2"
     for letter in "Sunny Loft":  # key by key, as the other keys here (xdotool type can drop a first capital)
         run.key("space" if letter == " " else letter)
+    run.key("Return")
+    run.expect("step: result")
     run.key("Return")
     assert run.expect("saved: ") == "saved: Sunny Loft"
     run.expect("done: completed")
