@@ -4,6 +4,7 @@ tray opens), prepare the home and call the command; errors a user can fix become
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -25,6 +26,8 @@ from fhp_monitor.home.log import setup_logging
 from fhp_monitor.i18n import activate as activate_language
 from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
+
+log = logging.getLogger(__name__)
 
 
 def load(home: Home) -> Settings:
@@ -91,6 +94,7 @@ def runs_monitor(argv: list[str]) -> bool:
     return True
 
 def main(argv: list[str] | None = None) -> int:
+    from fhp_monitor.gui.dpi import make_dpi_aware
     from fhp_monitor.process.netguard import block_internet
     from fhp_monitor.process.spawner import start_spawner
 
@@ -101,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if runs_monitor(argv):
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
+    dpi = make_dpi_aware()  # Windows: before any window of this process, or Tk's text is blurred
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
@@ -111,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             return uninstall(args)
         home = Home.locate(args.home, os.environ)
         settings = prepare_home(home, args.verbose)
+        if dpi:
+            log.info("Windows DPI awareness: %s", dpi)
         return COMMANDS[args.command](args, home, settings)
     except (UserError, ConfigError, CalibrationError, ModelError, SourceUnavailable, HistoryError, HomeError) as exc:
         print(error_line(exc), file=sys.stderr)
