@@ -57,6 +57,7 @@ class App:
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.detector_process import sensing_for
+        from fhp_monitor.store.setups import SetupFiles
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -65,8 +66,7 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(
-            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
+        self.history = open_spooled_history(home, tell=lambda _kind, words: self._tell(_("Posture history"), words))
         if self.history.recovered_from is not None:
             self._tell(_("Your posture history file was damaged"),
                        _("We kept it as {name} and started a fresh one.").format(
@@ -77,7 +77,7 @@ class App:
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.worker = MonitorWorker(
-            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
+            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings, setups=SetupFiles(home),
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
             on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
             speaker=speaker_for())  # a nudge shown is also said aloud when nudges.speak is on (desktop/speech)

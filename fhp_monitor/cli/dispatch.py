@@ -14,6 +14,7 @@ from fhp_monitor.cli.history import cmd_export, cmd_summary
 from fhp_monitor.cli.install import cmd_autostart, locate_without_creating, uninstall
 from fhp_monitor.cli.instance import cmd_control, cmd_run, cmd_settings, cmd_status
 from fhp_monitor.cli.parser import build_parser, with_default_command
+from fhp_monitor.cli.setups import cmd_setups
 from fhp_monitor.core.calibration import CalibrationError
 from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
@@ -52,7 +53,8 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
             "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
             "resume": cmd_control, "quit": cmd_control, "exercise": progress.cmd_exercise,
-            "report": progress.cmd_report, "autostart": cmd_autostart}
+            "report": progress.cmd_report, "autostart": cmd_autostart,
+            "setups": cmd_setups}
 
 def error_line(exc: BaseException) -> str:
     """The one line for an error a user can fix, named once: "fhp-monitor: <what>", or the
