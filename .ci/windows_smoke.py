@@ -4,7 +4,9 @@ Runs on the Linux side and drives the Windows program the way a user would, each
 process with a deadline: replay of a folder and of a landmark CSV (verdicts equal to Linux's on the
 same frames), calibrate --no-gui, run with the tray up until the file ends, summary, export,
 status/pause/resume/quit from a second process, the "already running" answer of a second start,
-start at login on and off in the registry. Prints the figures (start to first verdict, time per
+start at login on and off in the registry; a reminder shown as a balloon of the tray's icon, its
+click opening the panel, the tray menu opened by a right-click and read (.ci/windows_smoke_tray.py).
+Prints the figures (start to first verdict, time per
 look under Wine and on Linux). Exit 1 with the failing check on the last line.
 """
 
@@ -19,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from windows_smoke_tray import reminder_click_and_menu
 
 ONE_DATASET = "tests/data/slouching-or-not/low-isSlouching__high-notSlouching"
 
@@ -117,6 +121,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--wenv", type=Path, required=True)
     parser.add_argument("--repo", type=Path, required=True)
+    parser.add_argument("--shots", type=Path, help="save screenshots of the balloon, panel and menu here")
     args = parser.parse_args()
     lane = Lane(args.wenv.resolve(), args.repo.resolve())
     data = lane.repo / ONE_DATASET
@@ -163,6 +168,11 @@ def main() -> int:
         log = log_text(home)
         check(done.returncode == 0, "run --source --speed 0 --exit-at-end", done)
         check("pystray._win32" in log, "the tray is pystray's win32 backend", log[-2000:])
+
+        # --- a reminder from the tray's icon, its click opening the panel, the tray menu read
+        began = time.monotonic()
+        reminder_click_and_menu(lane, home, work, csv, args.shots, check=check, poll=poll, log_text=log_text)
+        lane.figures["reminder, its click and the tray menu (one run)"] = f"{time.monotonic() - began:.1f} s"
         done = lane.fhp(home, "summary", "--json")
         summary = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
         check(done.returncode == 0 and summary, "summary --json", done)

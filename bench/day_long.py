@@ -18,11 +18,12 @@ logind stand-in on the system bus (tests/support/logind_stub.py). The day:
 * the camera gone for 5 minutes (the video file renamed away: the child cannot open it).
 
 Every ``--sample-s`` (60 s; 5 s with --short) the whole process tree is read (bench/realtime.py:
-CPU, RSS and PSS summed over the app, the detector's child and multiprocessing's resource tracker,
-open files, threads, processes) into ``day.csv``; ``day.png`` plots it with the events shaded. The
-summary (JSON on stdout) gives RSS growth from the end of hour 1 (or of the first fifth, when
-shorter) to the end, open files and threads at their lowest and highest, mean CPU, and the time
-from each unlock to the next verdict.
+CPU, RSS and PSS summed over the app and every process under it (the detector's child, the spawner's
+shell; multiprocessing's resource tracker only for the second a child takes to start), open files,
+threads, processes) into ``day.csv``; ``day.png`` plots it with the events shaded. The summary (JSON
+on stdout) gives RSS growth from the end of hour 1 (or of the first fifth, when shorter) to the end,
+open files and threads at their lowest and highest, mean CPU, and the time from each unlock to the
+next verdict.
 
 ``--short`` keeps every kind of event but shortens them (locks of 15 s, so the detector is not
 ended there: that needs 2 minutes; see bench_monitoring.py --real-time for that figure).

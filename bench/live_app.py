@@ -14,9 +14,11 @@ verdict of every look are appended to PATH, so a bench can time the first verdic
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,7 +30,25 @@ from fhp_monitor.core.commands import PAUSE_60, RESUME  # noqa: E402
 from fhp_monitor.sensing import detector_process  # noqa: E402
 
 
+def name_os_threads() -> None:
+    """Give every Python thread its name in the kernel too (``/proc/PID/task/TID/comm``, 15 bytes), so the
+    bench's per-thread wake-ups say which thread woke (Python 3.11 leaves them all "python")."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    run = threading.Thread._bootstrap_inner
+
+    def named(self):
+        prctl(15, self.name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+        run(self)
+
+    threading.Thread._bootstrap_inner = named
+    prctl(15, b"main", 0, 0, 0)
+
+
 def main() -> int:
+    name_os_threads()
     video, rest = sys.argv[1], sys.argv[sys.argv.index("--") + 1:]
     os.environ["FHP_BENCH_VIDEO"] = str(Path(video).resolve())  # read by the detector's child
     os.environ["FHP_BENCH_STARTED"] = repr(time.monotonic())

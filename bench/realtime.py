@@ -10,7 +10,8 @@ Used by ``python bench/bench_monitoring.py --real-time`` (about 20 minutes at th
 4. ``bench/live_app.py VIDEO -- --home H run`` at the defaults: the real app, with the video read
    through the camera code (opened, settled, let go between looks). Not a real webcam.
 5. Every ``SAMPLE_S`` the sampler reads, for the app's process **and every process under it** (the
-   pose detector's child, multiprocessing's resource tracker): ``/proc/<pid>/stat`` (utime + stime,
+   pose detector's child, the spawner's shell, multiprocessing's resource tracker while a child starts):
+   ``/proc/<pid>/stat`` (utime + stime,
    plus cutime + cstime of the app: a detector that ended and was reaped keeps counting),
    ``/proc/<pid>/status`` (VmRSS, VmHWM, Threads), ``/proc/<pid>/smaps_rollup`` (Pss: shared pages
    counted once across the tree) and, for every thread, ``voluntary_ctxt_switches`` +
@@ -107,6 +108,7 @@ def read_proc(pid: int) -> dict:
             "threads": sum(p["threads"] for p in procs.values()), "fds": sum(p["fds"] for p in procs.values()),
             "app_rss_mb": app["rss_mb"], "app_hwm_mb": app["hwm_mb"], "processes": len(procs),
             "children": {n: (p["rss_mb"], p["pss_mb"]) for n, p in procs.items() if n != pid},
+            "cpu_by_process": {f"{'app' if n == pid else p['name']}/{n}": p["cpu_s"] for n, p in procs.items()},
             "tasks": {k: v for p in procs.values() for k, v in p["tasks"].items()}}
 
 
@@ -122,11 +124,14 @@ def window(samples: list[dict], start: float, end: float) -> dict:
             key = f"{name}/{tid}"
             per_thread[key] = per_thread.get(key, 0) + n - before["tasks"].get(tid, (name, 0))[1]
     switches = sum(per_thread.values())
+    # CPU per process (the app's own figure includes its reaped children, as the total does)
+    cpu_by_process = {k: round(v - first["cpu_by_process"].get(k, 0.0), 2) for k, v in last["cpu_by_process"].items()}
     per_thread = {k: round(v / span, 2) for k, v in per_thread.items()}
     return {
         "seconds": round(span, 1),
         "cpu_pct_of_one_core": round(100.0 * (last["cpu_s"] - first["cpu_s"]) / span, 3),
         "cpu_s": round(last["cpu_s"] - first["cpu_s"], 2),
+        "cpu_s_by_process": cpu_by_process,
         "wakeups_per_s": round(switches / span, 2),
         "wakeups_per_s_by_thread": {k: v for k, v in sorted(per_thread.items(), key=lambda kv: -kv[1]) if v > 0},
         "rss_mb": round(last["rss_mb"], 1), "pss_mb": round(last["pss_mb"], 1), "threads": last["threads"],

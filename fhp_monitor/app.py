@@ -5,13 +5,11 @@ Threads:
   below. While a window (control panel, settings) is open it runs Tk's loop over a hidden root made for it, watching
   the same pipe (gui/host.py: the root is made on demand and destroyed when the last window closes).
 * ``fhp-worker``: the MonitorWorker (camera, pose model, decisions, history writes).
-* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their
-  clicks are queued to the main thread with ``post`` as commands of core/commands.py, which
-  ``handle`` dispatches through ``HANDLERS`` (one handler per verb).
-The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits
-apply without a restart; a bad edit is reported once and the previous settings are kept; a save
-in the settings window applies at once through the same check), shows the
-end-of-day summary when it is due, and scans for video-call apps every CALL_POLL_S.
+* ``fhp-dbus`` (StatusNotifierItem tray, notifications) or ``fhp-tray`` (pystray, XEmbed): their clicks are queued
+  to the main thread with ``post`` as commands of core/commands.py, ``handle`` dispatches them through ``HANDLERS``.
+The main thread also checks config.yaml's modification time every SETTINGS_POLL_S (hand edits apply without a
+restart; a bad edit is reported once, the previous settings kept; a save in the settings window applies at once
+through the same check), shows the end-of-day summary when it is due, scans for video-call apps every CALL_POLL_S.
 """
 
 from __future__ import annotations
@@ -59,6 +57,7 @@ class App:
     def __init__(self, args, home: Home, settings: Settings) -> None:
         from fhp_monitor.desktop.notify import notifier_for
         from fhp_monitor.sensing.detector_process import sensing_for
+        from fhp_monitor.store.setups import SetupFiles
         from fhp_monitor.store.spool import open_spooled_history
 
         self.args, self.home, self.settings = args, home, settings
@@ -67,8 +66,7 @@ class App:
         self.notifier = notifier_for(on_action=self.post)  # a nudge's buttons (core.commands.NUDGE_BUTTONS)
         self.reporter = Reporter(self._tell)
         self.gave_up: str | None = None
-        self.history = open_spooled_history(
-            home, tell=lambda kind, sentence: self._tell(_("Posture history"), sentence))
+        self.history = open_spooled_history(home, tell=lambda _kind, words: self._tell(_("Posture history"), words))
         if self.history.recovered_from is not None:
             self._tell(_("Your posture history file was damaged"),
                        _("We kept it as {name} and started a fresh one.").format(
@@ -79,7 +77,7 @@ class App:
         self.clock = SystemClock() if self.live else ReplayClock(replay_start(args.start))
         self.started_at = self.clock.now()  # a summary never greets a fresh start (core/summary.py)
         self.worker = MonitorWorker(
-            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings,
+            source=self.source, estimator=self.estimator, clock=self.clock, settings=settings, setups=SetupFiles(home),
             baseline=load_baseline(home.calibration), notifier=self.notifier, history=self.history,
             on_snapshot=self._on_snapshot, keep_after_end=not self.live and not args.exit_at_end,
             speaker=speaker_for())  # a nudge shown is also said aloud when nudges.speak is on (desktop/speech)
@@ -316,9 +314,11 @@ class App:
 
     def main_loop(self) -> int:
         from fhp_monitor.desktop.session import start_session_awareness
+        from fhp_monitor.sensing.code_pages import release_startup_code
 
         self.session = start_session_awareness(  # before the first look: a locked screen pauses it
             self.worker, battery_below=self.settings.app.pause_on_battery_below)
+        release_startup_code()  # start-up is over: its clean read-only file pages go back (sensing/code_pages.py)
 
         def supervised() -> None:
             try:

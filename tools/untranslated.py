@@ -33,7 +33,7 @@ SKIP_CALLS = {"on_step", "step", "_step", "getattr", "setattr",
 
 NOT_TRANSLATED = "# not translated"
 #: Words that are names, not sentences (a font's name).
-NAMES = {"DejaVu Sans"}
+NAMES = {"DejaVu Sans", "Segoe UI"}
 
 
 def _name(node: ast.AST) -> str:

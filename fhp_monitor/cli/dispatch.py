@@ -4,6 +4,7 @@ tray opens), prepare the home and call the command; errors a user can fix become
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -13,6 +14,7 @@ from fhp_monitor.cli.history import cmd_export, cmd_summary
 from fhp_monitor.cli.install import cmd_autostart, locate_without_creating, uninstall
 from fhp_monitor.cli.instance import cmd_control, cmd_run, cmd_settings, cmd_status
 from fhp_monitor.cli.parser import build_parser, with_default_command
+from fhp_monitor.cli.setups import cmd_setups
 from fhp_monitor.core.calibration import CalibrationError
 from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import HistoryError, ModelError, SourceUnavailable
@@ -24,6 +26,8 @@ from fhp_monitor.home.log import setup_logging
 from fhp_monitor.i18n import activate as activate_language
 from fhp_monitor.settings.file import load_settings
 from fhp_monitor.settings.schema import ConfigError, Settings
+
+log = logging.getLogger(__name__)
 
 
 def load(home: Home) -> Settings:
@@ -49,7 +53,8 @@ def prepare_home(home: Home, verbose: bool) -> Settings:
 COMMANDS = {"run": cmd_run, "calibrate": cmd_calibrate, "replay": cmd_replay, "status": cmd_status,
             "summary": cmd_summary, "export": cmd_export, "settings": cmd_settings, "pause": cmd_control,
             "resume": cmd_control, "quit": cmd_control, "exercise": progress.cmd_exercise,
-            "report": progress.cmd_report, "autostart": cmd_autostart}
+            "report": progress.cmd_report, "autostart": cmd_autostart,
+            "setups": cmd_setups}
 
 def error_line(exc: BaseException) -> str:
     """The one line for an error a user can fix, named once: "fhp-monitor: <what>", or the
@@ -89,6 +94,7 @@ def runs_monitor(argv: list[str]) -> bool:
     return True
 
 def main(argv: list[str] | None = None) -> int:
+    from fhp_monitor.gui.dpi import make_dpi_aware
     from fhp_monitor.process.netguard import block_internet
     from fhp_monitor.process.spawner import start_spawner
 
@@ -99,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if runs_monitor(argv):
         start_spawner()  # before the guard: programs the tray opens (editor, viewer) keep their network
     block_internet()  # before any thread starts: nothing in this process may reach the internet
+    dpi = make_dpi_aware()  # Windows: before any window of this process, or Tk's text is blurred
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":  # a scratch home of its own: the user's home is not even opened
@@ -109,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             return uninstall(args)
         home = Home.locate(args.home, os.environ)
         settings = prepare_home(home, args.verbose)
+        if dpi:
+            log.info("Windows DPI awareness: %s", dpi)
         return COMMANDS[args.command](args, home, settings)
     except (UserError, ConfigError, CalibrationError, ModelError, SourceUnavailable, HistoryError, HomeError) as exc:
         print(error_line(exc), file=sys.stderr)

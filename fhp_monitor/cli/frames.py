@@ -8,7 +8,7 @@ import json
 import sys
 import time
 
-from fhp_monitor.core.calibration import fit_from_readings, load_baseline, save_baseline, verdict_of
+from fhp_monitor.core.calibration import fit_from_readings, load_baseline, verdict_of
 from fhp_monitor.core.geometry import read_posture
 from fhp_monitor.core.i18n import N_, _, ngettext, number
 from fhp_monitor.core.ports import PostureState, pose_for
@@ -17,6 +17,7 @@ from fhp_monitor.errors import UserError
 from fhp_monitor.home.folder import Home
 from fhp_monitor.sensing.pose import estimator_for
 from fhp_monitor.settings.schema import Settings
+from fhp_monitor.store.setups import read_book, remember
 from fhp_monitor.store.spool import record_calibration
 
 
@@ -114,16 +115,20 @@ def cmd_calibrate(args, home: Home, settings: Settings) -> int:
     if not settings.calibration.min_frames <= frames <= 1000:
         raise UserError(_("--frames must be a whole number from {low} (calibration.min_frames) to 1000 "
                           "(got {frames}).").format(low=settings.calibration.min_frames, frames=frames))
-    baseline, read = calibrate_from_frames(source_for(args.source, settings), settings, home, frames)
+    baseline, read = calibrate_from_frames(source_for(args.source, settings), settings, home, frames, args.setup)
     print(_("Calibrated from {used} of {frames} frames: your upright posture reads {degrees} degrees "
             "({view} view).").format(used=baseline.samples, frames=read,
                                      degrees=number(baseline.cva_proxy_deg, 1), view=baseline.view))
+    book = read_book(home)
+    if len(book.setups) > 1:  # one place only: nothing to tell apart
+        print(_("Saved as the setup \u201c{name}\u201d (fhp-monitor setups lists them).").format(name=book.active))
     tell_running_instance(home)
     return 0
 
-def calibrate_from_frames(source, settings: Settings, home: Home, frames: int):
-    """The first ``frames`` frames of ``source`` are sitting tall: fit, save and record the calibration
-    (``calibrate --no-gui``, and the demo's recorded person); returns it and how many frames were read."""
+def calibrate_from_frames(source, settings: Settings, home: Home, frames: int, setup: str | None = None):
+    """The first ``frames`` frames of ``source`` are sitting tall: fit, save (as ``setup``, or the setup
+    whose picture it fits, store/setups.remember) and record the calibration (``calibrate --no-gui``, and
+    the demo's recorded person); returns it and how many frames were read."""
     readings = []
     with estimator_for(settings, source) as estimator:  # a landmark recording needs no model
         source.open()
@@ -134,7 +139,10 @@ def calibrate_from_frames(source, settings: Settings, home: Home, frames: int):
             source.release()
     baseline = fit_from_readings(readings, now=time.time(), sensitivity_deg=settings.detection.sensitivity_deg,
                                  min_samples=settings.calibration.min_frames)
-    save_baseline(home.calibration, baseline)
+    try:
+        remember(home, baseline, setup)
+    except ValueError as exc:  # a bad name, or the list is full: one plain line
+        raise UserError(str(exc)) from None
     record_calibration(home, baseline)
     return baseline, len(readings)
 

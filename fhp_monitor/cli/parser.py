@@ -13,6 +13,7 @@ import argparse
 from fhp_monitor import __version__
 from fhp_monitor.cli import progress
 from fhp_monitor.cli.install import add_install_parsers
+from fhp_monitor.cli.setups import add_setups_parser
 from fhp_monitor.core import i18n
 from fhp_monitor.core.i18n import N_, _
 
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--source", help=source_help)
     cal.add_argument("--no-gui", action="store_true", help=_("no window: treat the source's frames as upright"))
     cal.add_argument("--frames", type=int, help=_("frames to use with --no-gui (default from config.yaml)"))
+    cal.add_argument("--setup", metavar="NAME", help=_("keep it as this setup (default: the setup whose camera "
+                                                       "place it fits, else a new one)"))
 
     rep = sub.add_parser("replay", help=_("judge your posture in every frame of a video, image folder, landmark "
                                           "recording or camera, one line per frame"))
@@ -104,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--csv", nargs="?", const="-", default="-", metavar="PATH",
                     help=_("CSV file to write (default: the screen, for `> file.csv`)"))
     add_install_parsers(sub)
+    add_setups_parser(sub)
     accept_home_after_command(sub)
     return parser
 

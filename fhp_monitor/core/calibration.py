@@ -44,6 +44,9 @@ import numpy as np
 from fhp_monitor.core.geometry import BodyReference, PostureReading
 from fhp_monitor.core.i18n import _, ngettext
 from fhp_monitor.core.signals import SLUMP_DROP, SLUMP_FLOOR, SLUMP_SPREAD_FACTOR, Verdict, judge
+from fhp_monitor.core.value_checks import number as _number
+from fhp_monitor.core.value_checks import one_of as _one_of
+from fhp_monitor.core.value_checks import whole as _whole
 
 SPREAD_FACTOR = 2.0
 #: A side view sees the true ear-shoulder angle; the front proxy moves about half as far for the same
@@ -100,6 +103,12 @@ class Baseline:
     nose_height_frac: float | None = None
     nose_height_spread: float | None = None
     ear_span_frac: float | None = None  # the head's size (distance between the ears / frame width)
+    # Glasses with progressive lenses: the posture the user reads the screen in, a second upright
+    # reference (core/reading_posture.py); None when that step was skipped.
+    reading_cva_proxy_deg: float | None = None
+    reading_nose_rise_ratio: float | None = None
+    reading_nose_height_frac: float | None = None
+    reading_ear_span_frac: float | None = None
 
     def margin_deg(self, sensitivity_deg: float | None = None) -> float:
         """Degrees below the baseline that count as forward (settings' sensitivity unless personalised;
@@ -254,14 +263,21 @@ def is_forward(baseline: Baseline | None, reading: PostureReading, sensitivity_d
 
 
 def save_baseline(path: Path, baseline: Baseline) -> None:
-    """Write atomically without following symlinks: a fresh private temp file, then rename.
+    """Write atomically without following symlinks (see :func:`write_private`)."""
+    write_private(path, json.dumps(file_content(baseline), indent=2, allow_nan=False).encode())
 
-    The temp file is created with O_EXCL | O_NOFOLLOW (mode 0600) in the same folder, so a symlink
-    planted at any name is never written through; the rename replaces ``path`` itself (a symlink
-    there is replaced, not followed). A crash never leaves half a calibration.
+
+def file_content(baseline: Baseline) -> dict[str, Any]:
+    """The baseline as the keys of its file (read back by :func:`baseline_from`)."""
+    return {"version": FILE_VERSION, **asdict(baseline)}
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A fresh private temp file, then rename: the temp file is created with O_EXCL | O_NOFOLLOW (mode
+    0600) in the same folder, so a symlink planted at any name is never written through; the rename
+    replaces ``path`` itself (a symlink there is replaced, not followed). A crash never leaves half a file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps({"version": FILE_VERSION, **asdict(baseline)}, indent=2, allow_nan=False).encode()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE_FLAGS
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, flags, 0o600)  # personal data: readable by the user only
@@ -274,38 +290,6 @@ def save_baseline(path: Path, baseline: Baseline) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def _number(low: float, high: float, optional: bool = False):
-    def check(value: Any) -> str | None:
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return _("must be a number, not {value}").format(value=json.dumps(value)[:40])
-        if not math.isfinite(value):
-            return _("{value} is not a finite number").format(value=repr(value))
-        if not low <= value <= high:
-            return _("{value} is outside {low} to {high}").format(value=repr(value), low=f"{low:g}", high=f"{high:g}")
-        return None
-    return check
-
-
-def _whole(low: int, high: int):
-    def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return _("must be a whole number, not {value}").format(value=json.dumps(value)[:40])
-        return None if low <= value <= high else _("{value} is outside {low} to {high}").format(
-            value=value, low=low, high=high)
-    return check
-
-
-def _one_of(*choices: Any):
-    def check(value: Any) -> str | None:
-        ok = any(value is c if isinstance(c, bool) else (type(value) is type(c) and value == c) for c in choices)
-        allowed = ', '.join(json.dumps(c) for c in choices)
-        return None if ok else _("must be one of {allowed}, not {value}").format(
-            allowed=allowed, value=json.dumps(value)[:40])
-    return check
 
 
 #: Every key of the file, with what it may hold (plausible ranges, with room to spare).
@@ -332,11 +316,15 @@ FILE_SCHEMA = {
     "nose_height_frac": _number(-10.0, 10.0, optional=True),
     "nose_height_spread": _number(0.0, 10.0, optional=True),
     "ear_span_frac": _number(1e-4, 10.0, optional=True),
+    "reading_cva_proxy_deg": _number(-180.0, 180.0, optional=True),
+    "reading_nose_rise_ratio": _number(-10.0, 10.0, optional=True),
+    "reading_nose_height_frac": _number(-10.0, 10.0, optional=True),
+    "reading_ear_span_frac": _number(1e-4, 10.0, optional=True),
 }
 REQUIRED_KEYS = ("cva_proxy_deg", "spread_deg", "samples", "view", "sensitivity_deg", "calibrated_at")
 
 
-def _read_small_regular_file(path: Path) -> bytes | None:
+def read_small_regular_file(path: Path) -> bytes | None:
     """The file's bytes (None if it does not exist); refuses FIFOs, devices, folders and huge files."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _READ_FLAGS)
@@ -365,7 +353,7 @@ def load_baseline(path: Path) -> Baseline | None:
     outside what a calibration can produce); the message names the file and the key. Keys this
     version does not know are ignored (a file from a newer version).
     """
-    data = _read_small_regular_file(path)
+    data = read_small_regular_file(path)
     if data is None:
         return None
     try:
@@ -373,6 +361,11 @@ def load_baseline(path: Path) -> Baseline | None:
     except (UnicodeDecodeError, ValueError) as exc:
         raise CalibrationError(_("The calibration file {path} is damaged ({error}); please calibrate again.").format(
             path=path, error=exc)) from None
+    return baseline_from(content, path)
+
+
+def baseline_from(content: Any, path: Any) -> Baseline:
+    """The baseline in a file's keys (``path`` names the file, or the file and the setup, in a message)."""
     if not isinstance(content, dict):
         raise CalibrationError(_("The calibration file {path} is damaged (not a set of keys); please calibrate "
                                  "again.").format(path=path))

@@ -233,6 +233,13 @@ def _placement(body: _Body, ref: BodyReference, width: int, height: int) -> tupl
     return scale, place
 
 
+def _picture(body: _Body, width: int, height: int) -> dict[str, float]:
+    """Where and how big the body sits in the picture, whatever the calibration (a moved camera's new place)."""
+    return {"picture_x": float(body.shoulder_mid[0] / width), "picture_y": float(body.shoulder_mid[1] / height),
+            "picture_front": body.shoulder_width / float(width), "picture_side": body.ear_shoulder / float(width),
+            "aspect": height / float(width)}
+
+
 def _distance(scale: float, place: float, ref: BodyReference) -> float:
     """How far from the calibrated user, in units of the someone-else limits (<= 1 is the user)."""
     return max(abs(scale) / ref.scale_limit, place / ref.place_limit)
@@ -265,6 +272,7 @@ def read_posture(result: PoseResult, min_visibility: float = 0.5, body: BodyRefe
         placed = [(person, *_placement(person, body, width, height)) for person in people]
         chosen, scale, place = min(placed, key=lambda item: _distance(item[1], item[2], body))
         signals["scale_change"], signals["place_change"] = scale, place
+        signals.update(_picture(chosen, width, height))  # where the picture has the user: core/setups.py
         if _distance(scale, place, body) > 1.0:
             return PostureReading(None, None, SOMEONE_ELSE, signals)
     return _judge(chosen, width, height, body, signals)

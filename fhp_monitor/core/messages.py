@@ -215,4 +215,11 @@ def tooltip(snapshot: StatusSnapshot, now: float) -> str:
         words = _(RECORDING_ENDED)
     elif snapshot.state == PostureState.CAMERA_UNAVAILABLE:
         words = _("Camera not available - click for help")
-    return f"fhp-monitor: {words}"
+    return f"fhp-monitor: {with_setup(words, snapshot)}"
+
+
+def with_setup(words: str, snapshot: StatusSnapshot | None) -> str:
+    """``words`` and the setup in use, when more than one is saved: 'Sitting tall · at Desk'."""
+    if snapshot is None or not snapshot.setup:
+        return words
+    return _("{status} · at {setup}").format(status=words, setup=snapshot.setup)

@@ -107,6 +107,7 @@ class StatusSnapshot:
     detail: str = ""
     pause_reason: str | None = None  # user|snooze|screen_locked|suspended|on_battery|idle|call
     source_ended: bool = False  # a file source (a recording) has ended: no more looks
+    setup: str | None = None  # the name of the setup in use, when more than one is saved (core/setups.py)
     extra: dict = field(default_factory=dict)
 
 

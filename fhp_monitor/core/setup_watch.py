@@ -69,6 +69,8 @@ class SetupWatch:
         self.limits = limits or SetupLimits()
         self.window_s, self.hold_s, self.min_readings = window_s, hold_s, min_readings
         self.readings: deque[tuple[float, float | None, float | None]] = deque()
+        #: The signals of the looks in the window that measured a body (where the picture has the user).
+        self.seen: deque[tuple[float, dict[str, float]]] = deque()
         self.away_since: float | None = None
         self.moved = False
         self.told = False  # the user is told once per calibration, not at every lean back and forth
@@ -87,6 +89,10 @@ class SetupWatch:
         _, scale, place = self.readings[-1]
         return self._excess(scale, place) > 1.0  # type: ignore[arg-type]
 
+    def recent(self) -> list[dict[str, float]]:
+        """The signals of the last ``window_s`` seconds' looks that measured a body (core/setups.Picture)."""
+        return [signals for _, signals in self.seen]
+
     def _excess(self, scale: float, place: float) -> float:
         """How far beyond the limits (1.0 = exactly at them)."""
         return max(abs(scale) / self.limits.scale, place / self.limits.place)
@@ -102,10 +108,14 @@ class SetupWatch:
         measured = scale is not None and place is not None and math.isfinite(scale) and math.isfinite(place)
         if self.readings and now - self.readings[-1][0] > self.window_s:
             self.readings.clear()  # a long gap (paused, camera gone): start afresh
+            self.seen.clear()
             self.away_since = None
         self.readings.append((now, scale, place) if measured else (now, None, None))  # type: ignore[arg-type]
-        while self.readings and self.readings[0][0] < now - self.window_s:
-            self.readings.popleft()
+        if measured:
+            self.seen.append((now, signals))
+        for kept in (self.readings, self.seen):
+            while kept and kept[0][0] < now - self.window_s:
+                kept.popleft()
         bodies = [r for r in self.readings if r[1] is not None]
         if len(bodies) < self.min_readings or 2 * len(bodies) < len(self.readings):
             if not self.moved:

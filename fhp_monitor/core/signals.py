@@ -35,6 +35,12 @@ Either kind of forward posture is caught by the signal that sees it, and each si
 rate is held down by its own personal margin. The slump margin is wider than the nose margin: the
 head's size is a short yardstick, and its jitter adds to the height's.
 
+**Glasses with progressive lenses.** People who read through the lower part of their lenses tilt the
+head back (and often push the chin forward a little): the nose rises, the ears can sink towards the
+shoulders and the angle signal reads a head coming forward. When calibration recorded that reading
+posture (core/reading_posture.py), it is a second upright reference: a frame is forward only when it
+is forward against both, each with the same personal margins.
+
 **A glance is not a slump.** A look down at the keyboard drops the nose (nose and slump signals can
 both fire for that frame). That is deliberate: one frame cannot tell a glance from a slump, time
 can. The posture state machine (posture.py) only nudges after ``onset_delay_s`` (60 s) of mostly
@@ -53,7 +59,7 @@ Pure: the standard library only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Protocol
 
 from fhp_monitor.core.geometry import FRONT_FORWARD_LEVER, PostureReading
@@ -67,6 +73,8 @@ SIGNALS = (ANGLE, NOSE, SLUMP)
 SLUMP_DROP = 0.15
 SLUMP_FLOOR = 0.08
 SLUMP_SPREAD_FACTOR = 3.0
+#: What a reading posture (core/reading_posture.py) records: the calibrated values it stands in for.
+READING_KEYS = ("cva_proxy_deg", "nose_rise_ratio", "nose_height_frac", "ear_span_frac")
 
 
 class Calibrated(Protocol):
@@ -120,7 +128,31 @@ def slump_of(baseline: Calibrated, reading: PostureReading) -> float | None:
 
 
 def judge(baseline: Calibrated | None, reading: PostureReading, sensitivity_deg: float | None = None) -> Verdict:
-    """The verdict for one reading against the calibration (the rule in the module docstring)."""
+    """The verdict for one reading against the calibration (the rule in the module docstring). With a
+    reading posture (glasses with progressive lenses, core/reading_posture.py) a frame is forward only
+    when it is forward against that second upright reference too."""
+    verdict = _against(baseline, reading, sensitivity_deg)
+    second = reading_reference(baseline) if verdict.forward else None
+    if second is not None:
+        other = _against(second, reading, sensitivity_deg)
+        if other.forward is False:
+            return other
+    return verdict
+
+
+def reading_reference(baseline: Calibrated | None) -> Calibrated | None:
+    """The calibration with the reading posture's values in place of the upright ones (a signal the
+    reading posture did not measure keeps its upright value), or None without a reading posture."""
+    if baseline is None or not is_dataclass(baseline):
+        return None
+    values = {key: getattr(baseline, f"reading_{key}", None) for key in READING_KEYS}
+    if all(value is None for value in values.values()):
+        return None
+    return replace(baseline, **{key: value for key, value in values.items() if value is not None},  # type: ignore
+                   **{f"reading_{key}": None for key in READING_KEYS})
+
+
+def _against(baseline: Calibrated | None, reading: PostureReading, sensitivity_deg: float | None) -> Verdict:
     if baseline is None or reading.view is None or reading.view != baseline.view:
         return Verdict(None)
     scores: dict[str, float] = {}

@@ -179,6 +179,8 @@ class SettingsForm:
         tk.Button(computer, text=_("Open the settings file"), command=self.open_the_file, bg=BUTTON, fg=TEXT,
                   activebackground=BUTTON_PRESSED, activeforeground=TEXT, **button).grid(
             row=computer.grid_size()[1], column=0, columnspan=self.columns, sticky="w", pady=(scale.px(8), scale.px(4)))
+        from fhp_monitor.gui.setups import add_open_button  # issue 22: the saved setups, in a window of their own
+        add_open_button(computer, window, home, self.on_step, scale, **button)
         window.protocol("WM_DELETE_WINDOW", self.close)
         window.bind("<Escape>", lambda _event: self.close())
         window.bind("<Return>", lambda _event: self.save())

@@ -12,9 +12,11 @@ Pure arithmetic, no tkinter import: :func:`screen_scale` only calls methods of t
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
-FONT_FAMILY = "DejaVu Sans"
+#: Every window's type: Windows' own (Vista and later), and the one nearly every Linux desktop has.
+FONT_FAMILY = "Segoe UI" if sys.platform == "win32" else "DejaVu Sans"
 #: Pixels per point at the 96 dpi the designs assume.
 DESIGN_PX_PER_PT = 96 / 72
 DESIGN_SCREEN = (1920, 1080)

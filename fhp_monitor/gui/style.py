@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import tkinter as tk
 
+from fhp_monitor.gui.sizing import FONT_FAMILY
+
 # The colours by role, in the theme in use (Settings → Colours; gui/theme.py has both themes and the
 # pairs of text and background whose contrast tests/gui/test_theme.py measures: 7:1 or more).
 from fhp_monitor.gui.theme import (  # re-exported: the windows import them from here
@@ -35,7 +37,6 @@ from fhp_monitor.gui.theme import (  # re-exported: the windows import them from
 
 log = logging.getLogger(__name__)
 
-FONT_FAMILY = "DejaVu Sans"
 TITLE_FONT = (FONT_FAMILY, 28, "bold")
 BODY_FONT = (FONT_FAMILY, 21)
 SMALL_FONT = (FONT_FAMILY, 20)

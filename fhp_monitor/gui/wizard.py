@@ -3,16 +3,16 @@
 Steps: (camera) pick one when there are several; (checks) framing checklist with plain fixes;
 (upright) capture ``settings.calibration.duration_s`` seconds of still samples; (forward_intro,
 forward) an optional "let your head drift forward" recording that personalises the sensitivity;
-(result) the angle, what happens next, and "start when I log in". Camera problems show a message
-and a Retry button, never a traceback. Keys: Enter/Space go on, Esc cancels anywhere (nothing is
-saved; on the "All done" screen it keeps the new calibration, like Enter), A starts despite crosses,
-S skips the forward recording, L toggles log-in start, arrows pick a camera.
+(glasses, reading) progressive lenses? then "as you read the screen" (gui/wizard_more.py); (result)
+what happens next, "start when I log in", a new setup's name. Camera problems show a message and a
+Retry button, never a traceback. Keys: Enter/Space go on, Esc cancels anywhere (nothing is saved; on
+"All done" it keeps the new calibration, like Enter), A starts despite crosses, S skips an optional
+step, Y/N answer the glasses question, L toggles log-in start, arrows pick a camera.
 
 Threads: all on the Tk thread. Frames are pulled with ``after`` (~14 a second from a camera, back
 to back from a file) and the estimator runs inline (~20-40 ms): one owner for camera and model, no
-locks, and one frame per tick keeps the window responsive. The capture clock is the frames' own
-time (a camera's monotonic clock, or a file's timeline kept increasing when the file loops), so a
-file completes as fast as its frames are processed.
+locks, and one frame per tick keeps the window responsive. The capture clock is the frames' own time (a
+camera's monotonic clock, or a file's timeline kept increasing when it loops): a file goes as fast as it is read.
 
 Entry point: :func:`run_wizard` (blocks; standalone or modal over an app's root), opened by ``fhp-monitor
 calibrate`` (gui/calibration_flow.py); each step is one line in the log ("step: checks", "checks: ok", ...).
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise, save_baseline
+from fhp_monitor.core.calibration import Baseline, CalibrationError, fit_from_readings, personalise
 from fhp_monitor.core.calibration_capture import DEFAULT_MAX_MOTION, SourceTimeline, UprightCapture
 from fhp_monitor.core.framing import FramingIssue, check_framing, checklist, main_pose
 from fhp_monitor.core.geometry import (
@@ -46,13 +46,13 @@ from fhp_monitor.core.messages import sensitivity_words
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseEstimator, SourceUnavailable
 from fhp_monitor.desktop import autostart
 from fhp_monitor.gui import wizard_screens as screens
+from fhp_monitor.gui.wizard_more import LaterSteps
 from fhp_monitor.gui.wizard_preview import LiveFeed
 from fhp_monitor.gui.wizard_screens import Action, WizardView
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.state import read_state, write_state
 from fhp_monitor.sensing.sources import list_cameras, open_source
-from fhp_monitor.settings.edit import ConfigEditError, save_changes
-from fhp_monitor.settings.schema import ConfigError, Settings
+from fhp_monitor.settings.schema import Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class WizardResult:
     autostart: bool
 
 
-class CalibrationWizard:
+class CalibrationWizard(LaterSteps):
     """The calibration steps inside ``window`` (a Tk root or a Toplevel), driven by Tk's ``after``.
 
     Create it, then call :meth:`start`. ``on_done`` receives the :class:`WizardResult` once, after
@@ -119,6 +119,8 @@ class CalibrationWizard:
             (("<Escape>",), self.cancel),
             (("<KeyPress-a>", "<KeyPress-A>"), self._start_anyway),
             (("<KeyPress-s>", "<KeyPress-S>"), self._skip_forward),
+            (("<KeyPress-y>", "<KeyPress-Y>"), self._glasses_yes),
+            (("<KeyPress-n>", "<KeyPress-N>"), self._glasses_no),
             (("<KeyPress-l>", "<KeyPress-L>"), self._toggle_autostart),
             (("<Right>",), lambda: self._switch_camera(+1)),
             (("<Left>",), lambda: self._switch_camera(-1)),
@@ -208,7 +210,7 @@ class CalibrationWizard:
         self.view.show_frame(frame.image, pose, self.min_visibility)
         if self.step == "checks":
             self._update_checklist(check_framing(result, luma, self.min_visibility))
-        elif self.step in ("upright", "forward"):
+        elif self.step in ("upright", "forward", "reading"):
             landmarks = None if pose is None else pose.image[KEY_POINTS, :2]
             self._add_sample(frame.t, read_posture(result, self.min_visibility), landmarks)
 
@@ -222,13 +224,15 @@ class CalibrationWizard:
             **fill: Any) -> None:
         """Show ``step``'s screen: its words from ``screens.STEP_TEXT``, {fields} filled from ``fill``."""
         self.step = step
+        self._clear_name()
         title, body = screens.STEP_TEXT[step]
         self.view.show_screen(_(title).format(**fill), _(body).format(**fill), actions, big=big, note=note)
         self.on_step(f"step: {step}")
 
     def _on_enter(self) -> None:
         handlers = {"camera": self._go_checks, "checks": self._start_when_ready, "forward_intro": self._start_forward,
-                    "result": self._finish, "problem": lambda: self._retry(), "failed": self._go_checks}
+                    "glasses": self._glasses_no, "name": self._name_chosen, "result": self._finish,
+                    "problem": lambda: self._retry(), "failed": self._go_checks}
         handlers.get(self.step, lambda: None)()
 
     def _go_camera_picker(self) -> None:
@@ -296,7 +300,7 @@ class CalibrationWizard:
             self._quarters_reported = int(progress * 4)
             self.on_step(f"{self.step}: {25 * self._quarters_reported}%")
         if self.capture.done:
-            self._upright_done() if self.step == "upright" else self._forward_done()
+            {"upright": self._upright_done, "forward": self._forward_done}.get(self.step, self._reading_done)()
 
     def _upright_done(self) -> None:
         assert self.capture is not None
@@ -316,11 +320,14 @@ class CalibrationWizard:
     def _forward_done(self) -> None:
         assert self.capture is not None and self.baseline is not None
         self.baseline = personalise(self.baseline, self.capture.values)
-        self._go_result()
+        self._go_glasses()
 
     def _skip_forward(self) -> None:
+        """S: skip the forward recording (on to the glasses question), the question or the reading posture."""
         if self.step in ("forward_intro", "forward"):
-            self._go_result()
+            self._go_glasses()
+        elif self.step in ("glasses", "reading"):
+            self._go_name()
 
     def _go_result(self) -> None:
         assert self.baseline is not None
@@ -332,6 +339,7 @@ class CalibrationWizard:
                             Action(N_("Finish  (Enter)"), self._finish, primary=True)],
                  big=_(screens.RESULT_BIG), note=note)
         self.view.show_option(_(screens.AUTOSTART_OPTION), self.autostart_choice, self._toggle_autostart)
+        self._show_reading_note()
 
     def _toggle_autostart(self) -> None:
         if self.step == "result":
@@ -344,7 +352,8 @@ class CalibrationWizard:
         if self.step != "result" or self.baseline is None:
             return
         try:
-            save_baseline(self.home.calibration, self.baseline)
+            if not self._save_setup():
+                return
             if self.source_spec is None and self.camera_index is not None:
                 write_state(self.home, {**read_state(self.home), "camera_index": self.camera_index})
                 self._remember_camera(self.camera_index)
@@ -357,15 +366,6 @@ class CalibrationWizard:
                  " (personalised)" if self.baseline.personalised else "")
         autostart_on = autostart.apply_autostart(self.autostart_choice, self.autostart_command)
         self._close(WizardResult(True, self.baseline, self.camera_index, autostart_on))
-
-    def _remember_camera(self, index: int) -> None:
-        """The camera picked here becomes ``camera.index`` in config.yaml (the one monitoring uses)."""
-        if index == self.settings.camera.index:
-            return
-        try:
-            save_changes(self.home.config, {("camera", "index"): index})
-        except (ConfigError, ConfigEditError) as error:  # a hand edit the app cannot load: leave the file alone
-            log.warning("could not store camera %d in %s: %s", index, self.home.config, error)
 
     def _problem(self, title: str, message: str, retry: Callable[[], None]) -> None:
         self._retry = retry

@@ -284,6 +284,16 @@ STEP_TEXT: dict[str, tuple[str, str]] = {
                       "Press Enter to record {seconds} seconds, or S to skip.")),
     "forward": (N_("Let your head drift forward"),
                 N_("Just as it usually does. Stay like that until the bar is full.")),
+    "glasses": (N_("One question about glasses"),
+                N_("Do you wear glasses with progressive lenses (varifocals)?\n\n"
+                "With these glasses many people tilt their head back a little to read the screen. If you do, "
+                "we look at that too, so it is never taken for leaning forward.\n\n"
+                "Press Y for yes, or N (or Enter) for no.")),
+    "reading": (N_("Sit as you do when you read the screen"),
+                N_("Look at these words through your glasses, the way you usually read. "
+                "Stay like that until the bar is full.")),
+    "name": (N_("A new place for your camera"),
+             N_("Give it a name, so you can tell your setups apart. Then press Enter.")),
     "result": (N_("All done \u2014 thank you!"), N_("fhp-monitor now knows how you sit tall.")),
     "problem": ("{title}", N_("{message}\n\nThen press Enter to try again.")),
 }

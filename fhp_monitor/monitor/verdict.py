@@ -9,6 +9,7 @@ the pose model it calls.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +22,10 @@ from fhp_monitor.core.i18n import N_
 from fhp_monitor.core.ports import Frame, PoseEstimator, PoseResult, PostureState, pose_for
 from fhp_monitor.core.posture import Observation
 from fhp_monitor.core.setup_watch import MOVED_DETAIL, SetupWatch
+from fhp_monitor.core.setups import Picture, SetupShelf, best_fit
 from fhp_monitor.core.signals import judged_from
+
+log = logging.getLogger(__name__)
 
 DARK_LUMA = 12.0  # mean brightness below this is a covered or black camera, not a person
 UNREADABLE_DETAIL = N_("the picture could not be read")
@@ -47,18 +51,22 @@ class FrameVerdict:
 
 class FrameJudge:
     """Judges frames against ``baseline`` with the detection settings ``min_visibility`` and
-    ``sensitivity_deg``; watches whether the camera moved since calibration and calls
-    ``on_moved()`` once when it first seems so (no verdicts against a stale baseline meanwhile)."""
+    ``sensitivity_deg``; watches whether the camera moved since calibration. When it has, a saved
+    setup whose picture fits (``setups``, core/setups.py) becomes the calibration without a question and
+    ``on_switched(name)`` is called; else ``on_moved()`` is called once (no verdicts against a stale
+    baseline meanwhile)."""
 
     def __init__(self, estimator: PoseEstimator | None, baseline: Baseline | None, *, min_visibility: float,
-                 sensitivity_deg: float, on_moved: Callable[[], None] = lambda: None) -> None:
+                 sensitivity_deg: float, on_moved: Callable[[], None] = lambda: None,
+                 setups: SetupShelf | None = None, on_switched: Callable[[str], None] = lambda name: None) -> None:
         self.estimator, self.on_moved = estimator, on_moved
+        self.setups, self.on_switched = setups, on_switched
         self.min_visibility, self.sensitivity_deg = min_visibility, sensitivity_deg
         self.use_baseline(baseline)
 
     def use_baseline(self, baseline: Baseline | None) -> None:
         """A new calibration: judge against it, and watch the camera against where it was taken."""
-        self.baseline = baseline
+        self.baseline, self._next_try = baseline, float("-inf")
         self.setup_watch = SetupWatch.for_body(body_of(baseline))  # None: an old calibration file
 
     @property
@@ -96,6 +104,31 @@ class FrameJudge:
     def _moved(self, reading: PostureReading, now: float) -> bool:
         if self.setup_watch is None:
             return False
-        if self.setup_watch.update(now, reading.signals):
+        watch = self.setup_watch
+        if watch.update(now, reading.signals):
+            if self._switch(now):
+                return False  # judged against the setup it fits from this look on (a fresh watch)
             self.on_moved()
-        return self.setup_watch.moved
+        elif watch.moved and now >= self._next_try and self._switch(now):
+            return False  # asked already, and now the camera stands at a saved setup: use it
+        return watch.moved
+
+    def _switch(self, now: float) -> bool:
+        """The camera moved: use the saved setup the new picture fits, if there is one (tried again
+        once a window while the camera stays moved)."""
+        if self.setups is None or self.setup_watch is None:
+            return False
+        self._next_try = now + self.setup_watch.window_s
+        picture = Picture.median_of(self.setup_watch.recent())
+        try:
+            found = best_fit([s for s in self.setups.saved() if s.baseline != self.baseline], picture)
+            if found is None:
+                return False
+            baseline = self.setups.activate(found.name)
+        except (OSError, ValueError) as exc:  # a damaged or unreadable setups file: ask, as without setups
+            log.warning("could not look at the saved setups: %s", exc)
+            return False
+        log.info("camera moved: the picture fits the saved setup %r; using its calibration", found.name)
+        self.use_baseline(baseline)
+        self.on_switched(found.name)
+        return True

@@ -50,11 +50,13 @@ from fhp_monitor.core.posture import (
 )
 from fhp_monitor.core.sampling import AWAY_IDLE, SamplingSchedule
 from fhp_monitor.core.setup_watch import MOVED_TEXT, MOVED_TITLE
+from fhp_monitor.core.setups import SetupShelf
 from fhp_monitor.monitor.camera_outage import CameraOutage
 from fhp_monitor.monitor.clocks import ReplayClock
 from fhp_monitor.monitor.history_writes import HistoryWrites
 from fhp_monitor.monitor.policies import nudge_policy_from, sampling_policy_from
 from fhp_monitor.monitor.recording_end import RecordingEnd
+from fhp_monitor.monitor.setup_switching import SetupSwitching
 from fhp_monitor.monitor.time_account import TimeAccount
 from fhp_monitor.monitor.verdict import FrameJudge
 from fhp_monitor.settings.schema import Settings
@@ -68,7 +70,7 @@ DETECTOR_REST_AFTER_S = 120.0  # a pause, lock or sleep this long ends the pose 
 IDLE_RECHECK_S = 5.0  # while away and idle: how often to ask whether keyboard or mouse came back
 
 
-class MonitorWorker(RecordingEnd):
+class MonitorWorker(RecordingEnd, SetupSwitching):
     """Thread contract: ``step``/``run``/``close`` on the worker thread; ``send`` from any thread."""
 
     def __init__(
@@ -83,6 +85,7 @@ class MonitorWorker(RecordingEnd):
         history: HistoryStore | None,
         on_snapshot: Callable[[StatusSnapshot], None] = lambda snapshot: None,
         keep_after_end: bool = False,
+        setups: SetupShelf | None = None,
         speaker: Speaker | None = None,
     ) -> None:
         self.source, self.estimator, self.clock = source, estimator, clock
@@ -98,7 +101,10 @@ class MonitorWorker(RecordingEnd):
         self.monitor = PostureMonitor(nudge_policy_from(settings.nudges), self.monotonic(), wall=clock.now())
         self.schedule = SamplingSchedule(sampling_policy_from(settings.sampling, settings.nudges.onset_delay_s))
         self.judge = FrameJudge(estimator, baseline, min_visibility=settings.detection.min_visibility,
-                                sensitivity_deg=settings.detection.sensitivity_deg, on_moved=self._camera_moved)
+                                sensitivity_deg=settings.detection.sensitivity_deg, on_moved=self._camera_moved,
+                                setups=setups, on_switched=self._setup_switched)
+        self.setups = setups
+        self.setup_name = self._setup_in_use()  # shown by the tray when more than one setup is saved
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         #: Set by ``send`` (any thread): a live pace waits on it, so a pause or a lock acts at once.
         self.wake = threading.Event()
@@ -165,6 +171,8 @@ class MonitorWorker(RecordingEnd):
                 self.judge.use_baseline(value)  # type: ignore[arg-type]
                 self.monitor.reset()
                 self.schedule.reset()
+                self.setup_name = self._setup_in_use()  # a new setup, or one renamed
+                self.on_snapshot(self.snapshot())
             elif command == "settings":
                 self._use_settings(value)  # type: ignore[arg-type]
             elif command == "look":
@@ -298,6 +306,7 @@ class MonitorWorker(RecordingEnd):
 
     def _camera_moved(self) -> None:
         """The judge's camera-moved hook: tell the user once."""
+        log.info("camera moved and no saved setup fits the picture: asking to recalibrate")
         self._notify(_(MOVED_TITLE), _(MOVED_TEXT))
 
     def _file_unreadable(self, why: str) -> None:
@@ -356,7 +365,7 @@ class MonitorWorker(RecordingEnd):
         m = self.monitor
         return StatusSnapshot(state=m.state, since=m.state_since, cva_proxy_deg=self._last_cva,
                               paused_until=m.paused_until, detail=m.detail, pause_reason=m.pause_reason,
-                              source_ended=self.ended and self.failure is None)
+                              source_ended=self.ended and self.failure is None, setup=self.setup_name)
 
     # ------------------------------------------------------------------ thread body
     def run(self, stop: threading.Event, pace: Callable[[float], float]) -> None:

@@ -10,8 +10,8 @@ the app's threads or D-Bus connections is copied into it), and one :class:`~mult
 
 * parent → child: a small header ``(t, index, source, shape)`` then the BGR picture's bytes
   (``send_bytes``: one copy each way, no pickling of the array); ``None`` asks the child to end.
-* child → parent: ``("ready", None)`` once the model loaded, ``("error", sentence)`` when it could
-  not, then per look ``("pose", PoseResult)`` or ``("fail", "Type: message")`` for a Python error
+* child → parent: ``("ready", {"left_tracker": bool})`` once the model loaded, ``("error", sentence)``
+  when it could not, then per look ``("pose", PoseResult)`` or ``("fail", "Type: message")`` for a Python error
   in the look (raised again in the parent as RuntimeError).
 
 Measured (bench/bench_detector_process.py): a 640 x 360 picture through the pipe and its landmarks
@@ -65,21 +65,44 @@ def _signal_name(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"  # not translated: for the log
 
 
-def _stop_resource_tracker() -> None:
-    """Stop multiprocessing's resource tracker while there is no child.
+_starting_lock = threading.Lock()
+_starting = 0  # children spawned and not yet ready: each may still hold the resource tracker's pipe
 
-    Spawning the first child starts it: a small Python process (about 13 MB RSS) that removes
-    leaked named semaphores and shared memory. The detector uses neither, so while the detector
-    rests it has nothing to track; the next spawn starts it again. ``_stop`` is CPython's own
-    (3.8+), private: where it is missing the tracker simply stays.
+
+def _stop_resource_tracker() -> None:
+    """Stop multiprocessing's resource tracker when no child of ours can still be using it.
+
+    Spawning a child starts it: a small Python process (about 13 MB RSS) that removes leaked named
+    semaphores and shared memory. The detector uses neither: its child closes its end of the
+    tracker's pipe at once (``detector_child.leave_resource_tracker``), so once the child is ready
+    (or gone) the tracker has nothing to track; the next spawn starts it again. ``_stop`` closes our
+    end and waits for the tracker to end, which it does when no end is left open, so it is called
+    only while no other child is between spawn and ready. ``_stop`` is CPython's own (3.8+),
+    private: where it is missing the tracker simply stays.
     """
     if sys.platform == "win32":  # no resource tracker process there
         return
     from multiprocessing import resource_tracker
 
-    stop = getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)
-    if stop is not None:
-        stop()
+    with _starting_lock:
+        if _starting:
+            return
+        stop = getattr(getattr(resource_tracker, "_resource_tracker", None), "_stop", None)
+        if stop is not None:
+            stop()
+
+
+@contextlib.contextmanager
+def _spawning():
+    """Count a child from spawn until it is ready or gone (see _stop_resource_tracker)."""
+    global _starting
+    with _starting_lock:
+        _starting += 1
+    try:
+        yield
+    finally:
+        with _starting_lock:
+            _starting -= 1
 
 
 @contextlib.contextmanager
@@ -136,10 +159,32 @@ class ProcessPoseEstimator:
 
     def _start(self) -> None:
         began = time.monotonic()
+        try:
+            with _spawning():
+                kind, value = self._spawn()
+        except DetectorStopped:
+            _stop_resource_tracker()  # the child was ended, its end of the tracker's pipe with it
+            raise
+        if kind == "error":
+            self._end()
+            _stop_resource_tracker()
+            raise ModelError(value)
+        if isinstance(value, dict) and value.get("left_tracker"):
+            _stop_resource_tracker()  # nothing holds the tracker now: 13 MB less for the whole day
+        process = self._process
+        asked = self._asked
+        self.starts += 1
+        self.last_start_s = time.monotonic() - began
+        log.info("pose detector started (pid %d) in %.2f s", process.pid, self.last_start_s)
+        threading.Thread(target=self._watch, args=(process, asked), name="fhp-detector-watch",
+                         daemon=True).start()
+
+    def _spawn(self) -> tuple[str, object]:
+        """Start a child and wait for its first word: ``("ready", ...)`` or ``("error", sentence)``."""
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(target=serve, args=(child_end, self.model_path, self.num_poses, self.camera),
                                         name="fhp-detector", daemon=True)
-        asked = self._asked = threading.Event()
+        self._asked = threading.Event()
         with _main_not_reimported():
             process.start()
         child_end.close()
@@ -148,20 +193,12 @@ class ProcessPoseEstimator:
             self._end(kill=True)
             raise DetectorStopped(f"the pose detector did not start within {START_TIMEOUT_S:.0f} s")
         try:
-            kind, value = parent_end.recv()
+            return parent_end.recv()
         except (EOFError, OSError):
             process.join(END_TIMEOUT_S)
             code = process.exitcode
             self._end(kill=True)
             raise DetectorStopped(f"the pose detector {_signal_name(code)} while loading the model") from None
-        if kind == "error":
-            self._end()
-            raise ModelError(value)
-        self.starts += 1
-        self.last_start_s = time.monotonic() - began
-        log.info("pose detector started (pid %d) in %.2f s", process.pid, self.last_start_s)
-        threading.Thread(target=self._watch, args=(process, asked), name="fhp-detector-watch",
-                         daemon=True).start()
 
     def _watch(self, process, asked: threading.Event) -> None:
         """Sleep until the child ends; if nobody asked it to, say so (``on_lost``) at once.

@@ -182,6 +182,8 @@ class MediaPipePoseEstimator:
         self.num_poses = num_poses
         # Imported here so that commands that never estimate (status, summary) start fast.
         landmarker, options, base_options, modes, self._image, self._image_format = import_pose_landmarker()
+        # Before the model's own peak: the imports' start-up pages go first.
+        self._release_startup_code("the imports")  # not translated: for the log
         self._landmarker_class = landmarker
         self._options = lambda mode: options(
             base_options=base_options(model_asset_path=str(path)), running_mode=mode, num_poses=num_poses)
@@ -237,9 +239,9 @@ class MediaPipePoseEstimator:
 
     @staticmethod
     def _release_startup_code(after: str) -> None:
-        """Give back the code pages that only ran while loading (38 MB of MediaPipe's; see code_pages)."""
+        """Give back the file pages that only served start-up (see code_pages)."""
         released_kb = release_startup_code()
-        log.info("after %s, %.1f MB of start-up code pages were given back", after, released_kb / 1024)
+        log.info("after %s, %.1f MB of start-up file pages were given back", after, released_kb / 1024)
 
     def estimate(self, frame: Frame) -> PoseResult:
         if self._closed:

@@ -8,7 +8,14 @@ import threading
 import pytest
 
 from fhp_monitor.desktop.bus import DBusLoop
-from fhp_monitor.desktop.idle import IdleWatcher, idle_probe_for
+from fhp_monitor.desktop.idle import (
+    MAX_POLL_WHILE_IDLE_S,
+    POLL_WHILE_PAUSED_S,
+    RETURN_AFTER_S,
+    IdleWatcher,
+    idle_probe_for,
+    next_poll_s,
+)
 from fhp_monitor.desktop.idle.x11 import XIdleProbe
 from fhp_monitor.desktop.session import start_session_awareness
 from tests.support.desktop import wait_until
@@ -71,6 +78,10 @@ def test_the_app_wiring_gives_the_worker_its_idle_time(desktop, monkeypatch):
         seconds = wait_until(lambda: (idle := worker.input_idle_s()) is not None and idle < 1.0 and [idle], 5,
                              "the worker's idle time to see the key press")[0]
         assert isinstance(seconds, float) and seconds >= 0.0
+        watch = awareness.idle_watcher
+        assert not watch.paused()
+        worker.released_for_pause.set()  # what the worker does once a paused step let the camera go
+        assert watch.paused()
     finally:
         awareness.stop()
         from fhp_monitor.desktop.bus import close_shared_loop
@@ -87,3 +98,16 @@ def test_no_idle_probe_without_x_is_said_once(caplog):
         assert idle_probe_for({"DISPLAY": ":9999"}, "linux") is None  # no such X server
     said = [r.getMessage() for r in caplog.records]
     assert len(said) == 3 and all(m.startswith("input idle time is not available") for m in said)
+
+
+@pytest.mark.parametrize("idle", [0.0, 30.0, 59.5, 60.0, 75.0, 150.0, 299.0, 3600.0])
+def test_a_paused_worker_is_asked_about_input_no_more_than_once_in_five_seconds(idle):
+    """Issue 25: no thread of a paused app wakes more than once in 5 s. Running, the watch keeps its pace:
+    1 s after a minute idle, slower the longer it lasts, never slower than MAX_POLL_WHILE_IDLE_S."""
+    running = next_poll_s(idle, RETURN_AFTER_S, 1.0, paused=False)
+    paused = next_poll_s(idle, RETURN_AFTER_S, 1.0, paused=True)
+    assert paused == max(running, POLL_WHILE_PAUSED_S) >= 5.0
+    if idle >= RETURN_AFTER_S:
+        assert running == min(max(1.0, idle / 30.0), MAX_POLL_WHILE_IDLE_S)
+    else:
+        assert running == max(RETURN_AFTER_S - idle, 1.0)

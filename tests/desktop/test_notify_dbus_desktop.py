@@ -170,7 +170,7 @@ def test_notifier_for_picks_dbus_with_a_server_and_plyer_without(desktop: Deskto
             assert isinstance(notifier_for(), PlyerNotifier)
     finally:
         close_shared_loop()
-    assert backend_order("win32", "") == ("plyer",) and backend_order("darwin", "") == ("plyer",)
+    assert backend_order("win32", "") == ("windows", "plyer") and backend_order("darwin", "") == ("plyer",)
     assert backend_order("linux", "") == ("dbus", "plyer") and backend_order("linux", "plyer") == ("plyer",)
     with pytest.raises(ValueError, match="FHP_MONITOR_NOTIFY"):
         backend_order("linux", "growl")

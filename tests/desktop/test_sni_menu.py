@@ -57,3 +57,20 @@ def test_the_status_line_says_the_state_and_since_when() -> None:
     assert line.endswith(" · since 09:42") and line != status_line(None, since)
     paused = status_line(StatusSnapshot(state=PostureState.PAUSED, since=since, paused_until=since + 900), since)
     assert "since" not in paused and not paused.startswith("fhp-monitor")
+
+
+def test_the_setup_in_use_is_on_the_status_line_and_in_the_tooltip_when_more_than_one_is_saved() -> None:
+    """Issue 22: the worker names the setup only when there is more than one (StatusSnapshot.setup)."""
+    from fhp_monitor.core.messages import tooltip
+
+    now = time.time()
+    one = StatusSnapshot(PostureState.UPRIGHT, since=now - 60)
+    two = StatusSnapshot(PostureState.UPRIGHT, since=now - 60, setup="Kitchen table")
+    assert "Kitchen table" not in status_line(one, now) + tooltip(one, now)
+    assert status_line(two, now) == f"{status_line(one, now)} \u00b7 at Kitchen table"
+    assert tooltip(two, now) == "fhp-monitor: Sitting tall \u00b7 at Kitchen table"
+    paused = StatusSnapshot(PostureState.PAUSED, since=now, paused_until=now + 600, setup="Desk")
+    assert status_line(paused, now).endswith("\u00b7 at Desk")
+    layout, _ids = menu_layout(MENU)
+    rows = dict(menu_entries(layout, status_line(two, now), PostureState.UPRIGHT, possible))
+    assert rows[STATUS_ID]["label"].value.endswith("at Kitchen table") and not rows[STATUS_ID]["enabled"].value

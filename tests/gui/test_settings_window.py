@@ -296,6 +296,8 @@ def test_calibration_at_1024x768_fits_and_esc_on_all_done_keeps_it(small_screen,
     run.key("Return")
     run.expect("step: forward_intro")
     run.key("Return")
+    run.expect("step: glasses")  # glasses with progressive lenses? (Enter: no)
+    run.key("Return")
     run.expect("step: result")
     shows(small_screen, tmp_path / "calibration-result-1024x768.png", (x, y, w, h), ACCENT, 3000, 0.5)  # Finish
     run.key("Escape")  # on "All done": keeps the new calibration
@@ -365,7 +367,7 @@ def test_the_apps_settings_command_opens_one_window_that_shows_the_personal_sens
                     yield from widgets(child)
 
             buttons = {w.cget("text"): w for w in widgets(windows[0]) if w.winfo_class() == "Button"}
-            assert set(buttons) == {"Save  (Enter)", "Cancel  (Esc)", "Open the settings file"}
+            assert set(buttons) == {"Save  (Enter)", "Cancel  (Esc)", "Open the settings file", "Your setups\u2026"}
             buttons["Open the settings file"].invoke()
             assert opened == [home.config]
             opened.clear()

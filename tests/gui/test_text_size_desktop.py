@@ -121,6 +121,10 @@ def measure(line):
                  root.winfo_height()])
     if line in ("checks: ok", "step: forward_intro", "step: result"):
         wizard._on_enter()  # as the Enter key does: on to the next step
+    elif line == "step: glasses":
+        wizard._glasses_yes()  # as the Y key does: the reading posture's step is measured too
+    elif line == "step: name":
+        wizard._name_chosen()  # Enter in the name field: the name offered
 
 def on_step(line):
     if line.startswith("step:") or line == "checks: ok":
@@ -140,6 +144,12 @@ def test_every_step_of_the_calibration_window_fits_1024x768_at_large_text_in_ger
     home = tmp_path / "wizard"
     home.mkdir()
     (home / "config.yaml").write_text("calibration:\n  duration_s: 5\ndisplay:\n  text_size: large\n  language: de\n")
+    from fhp_monitor.core.calibration import Baseline
+    from fhp_monitor.home.folder import Home
+    from fhp_monitor.store.setups import remember
+
+    elsewhere = Baseline(48.5, 1.2, 20, "front", 2.0, 1.7e9, body_frac=0.2, body_x=0.5, body_y=0.8)
+    remember(Home(root=home, log_dir=home / "logs"), elsewhere)  # a saved setup at another place: the name field
     upright = ROOT / "tests" / "data" / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
     env = {**small_screen.env, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
     done = subprocess.run([sys.executable, "-c", WALK_THE_WIZARD, str(home), str(upright)], cwd=ROOT, env=env,
@@ -148,7 +158,8 @@ def test_every_step_of_the_calibration_window_fits_1024x768_at_large_text_in_ger
     walked = json.loads(done.stdout)
     assert walked["done"] == [True]
     steps = [line for line, *_rest in walked["seen"]]
-    assert {"step: checks", "step: upright", "step: forward", "step: result"} <= set(steps), steps
+    assert {"step: checks", "step: upright", "step: forward", "step: glasses", "step: reading", "step: name",
+            "step: result"} <= set(steps), steps
     for line, scrolls, content, shown, width, height in walked["seen"]:
         assert width <= 1024 and height <= 768, line
         assert not scrolls and content <= shown, (line, content, shown)  # the words fit: nothing to scroll

@@ -167,6 +167,10 @@ def test_calibrating_from_photos_with_the_keyboard(desktop, wizard, tmp_path: Pa
     run.expect("step: forward_intro")
     run.key("Return")  # record the "drift forward" example too
     run.expect("step: forward")
+    run.expect("step: glasses")
+    run.key("y")  # progressive lenses: record the reading posture as well
+    run.expect("step: reading")
+    assert run.expect("reading posture: ") == "reading posture: kept"  # sitting tall to read is no lean forward
     run.expect("step: result")
     desktop.screenshot(tmp_path / "result.png")
     run.key("l")
@@ -197,6 +201,9 @@ def test_first_run_opens_the_wizard_and_a_finished_calibration_is_not_asked_agai
     first.key("Return")
     first.expect("step: forward_intro")
     first.key("s")  # skip the optional second step
+    first.expect("step: glasses")
+    first.key("Return")  # no progressive lenses (the default answer)
+    first.expect("glasses: no")
     first.expect("step: result")
     first.key("Return")
     first.expect("done: completed")
@@ -275,7 +282,7 @@ def test_camera_picker_in_the_apps_own_tk_root(desktop, tmp_path: Path):
     folders = {0: UPRIGHT, 1: UPRIGHT.parents[1] / "low-isSlouching__middle-notSlouching" / "notSlouching"}
     home = Home.locate(str(tmp_path / "home"), {})
     keys = {"step: camera": ["Right", "Right", "Left", "Return"], "checks: ok": ["Return"],
-            "step: forward_intro": ["s"], "step: result": ["Return"]}
+            "step: forward_intro": ["s"], "step: glasses": ["n"], "step: result": ["Return"]}
     seen: list[str] = []
     with desktop.activate():
         root = tk.Tk()
@@ -345,3 +352,41 @@ def test_the_wizard_speaks_of_sitting_tall_throughout_and_start_anyway_goes_when
     assert any(text.startswith("Start anyway") for text in buttons["step: checks"]), buttons  # still looking
     assert not any(text.startswith("Start anyway") for text in buttons["checks: ok"]), buttons
     assert any(text.startswith("Start  (Enter)") for text in buttons["checks: ok"]), buttons
+
+
+def test_a_calibration_at_a_new_place_is_named_in_the_window_and_letters_typed_are_only_the_name(
+        desktop, wizard, tmp_path: Path):
+    """Issue 22: one calibration per setup. A setup is saved already, at another place in the picture (a
+    body a third the size); calibrating here shows a name field with "Setup 2", and what is typed there is
+    the name (the L of "Loft" does not toggle the log-in start, the n does not answer a question)."""
+    from fhp_monitor.home.folder import Home
+    from fhp_monitor.store.setups import read_book, remember
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.yaml").write_text("calibration:\n  duration_s: 5\n")
+    desk = Baseline(48.5, 1.2, 20, "front", 2.0, 1_700_000_000.0, body_frac=0.2, body_x=0.5, body_y=0.8)
+    place = Home(root=home, log_dir=home / "logs", chosen=True)
+    assert remember(place, desk) == "Desk"
+    run = wizard(home)
+    run.expect("checks: ok")
+    run.find_window()
+    run.key("Return")
+    run.expect("step: forward_intro")
+    run.key("s")
+    run.expect("step: glasses")
+    run.key("n")
+    run.expect("step: name")
+    assert run.expect("name: ") == "name: Setup 2"
+    for letter in "Sunny Loft":  # key by key, as the other keys here (xdotool type can drop a first capital)
+        run.key("space" if letter == " " else letter)
+    run.key("Return")
+    run.expect("step: result")
+    run.key("Return")
+    assert run.expect("saved: ") == "saved: Sunny Loft"
+    run.expect("done: completed")
+    assert run.stop() == 0
+    assert not any(line.startswith("autostart:") for line in run.seen)
+    book = read_book(place)
+    assert book.names == ["Desk", "Sunny Loft"] and book.active == "Sunny Loft"
+    assert load_baseline(home / "calibration.json") == book.find("Sunny Loft").baseline

@@ -1,10 +1,12 @@
-"""Giving back start-up code pages (sensing/code_pages.py): only clean code is dropped, and nothing is lost."""
+"""Giving back start-up file pages (sensing/code_pages.py): only clean read-only file pages are dropped,
+and nothing is lost."""
 
 from __future__ import annotations
 
 import ctypes
 import json
 import mmap
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,16 +56,16 @@ Private_Dirty:         0 kB
 """
 
 
-def test_only_clean_private_code_from_a_file_is_chosen():
+def test_only_clean_read_only_pages_of_a_regular_file_are_chosen():
     mappings = parse_smaps(SAMPLE.splitlines())
     assert len(mappings) == 8
     code = mappings[1]
     assert (code.start, code.end, code.perms, code.path, code.rss_kb) == (
         0x7F0000000000, 0x7F0000200000, "r-xp", "/opt/lib/libcode.so", 1024)
-    chosen = [m.path for m in mappings if m.clean_code]
-    # Not: read-only data, code with a written (copied) page, a shared mapping, anonymous code (a JIT),
-    # writable data, a deleted file, a mapping with nothing resident.
-    assert chosen == ["/opt/lib/libcode.so"]
+    chosen = [m.path for m in mappings if m.clean_file_pages]
+    # Not: code with a written (copied) page, a mapping of /dev (shared memory, devices), anonymous
+    # code (a JIT), writable data, a deleted file, a mapping with nothing resident.
+    assert chosen == ["/usr/bin/python3.11", "/opt/lib/libcode.so"]
 
 
 @linux_only
@@ -71,7 +73,7 @@ def test_the_real_smaps_of_this_process_parses():
     with open("/proc/self/smaps") as smaps:
         mappings = parse_smaps(smaps)
     assert any(m.path == "[heap]" or m.path == "[stack]" for m in mappings)
-    assert any(m.clean_code for m in mappings)  # the interpreter's own code, at least
+    assert any(m.clean_file_pages for m in mappings)  # the interpreter's own code, at least
     assert all(m.end > m.start for m in mappings)
 
 
@@ -92,7 +94,7 @@ def test_a_code_mapping_with_a_written_page_is_never_dropped(tmp_path):
     try:
         with open("/proc/self/smaps") as smaps:
             ours = [m for m in parse_smaps(smaps) if m.path == str(path)]
-        assert ours and ours[0].perms == "r-xp" and ours[0].anonymous_kb > 0 and not ours[0].clean_code
+        assert ours and ours[0].perms == "r-xp" and ours[0].anonymous_kb > 0 and not ours[0].clean_file_pages
         release_startup_code()
         assert ctypes.string_at(address, 5) == b"moved"
     finally:
@@ -133,15 +135,45 @@ print(json.dumps({"hooks": len(calls), "loaded_kb": loaded_kb, "released_kb": re
 
 @linux_only
 def test_mediapipe_gives_back_its_startup_code_and_reads_the_same_landmarks():
-    """Real MediaPipe on real photos: the estimator releases after loading and after the first pose;
+    """Real MediaPipe on real photos: the estimator releases after the imports, after loading and after the
+    first pose;
     the dropped code comes back only as far as a look needs it, and the landmarks are identical."""
     done = subprocess.run([sys.executable, "-c", CHILD, str(REPO / "tests" / "data")], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    assert figures["hooks"] == 2  # after the model loaded, after the first pose
+    assert figures["hooks"] == 3  # after the imports, after the model loaded, after the first pose
     assert figures["same"] is True
     assert figures["released_kb"] >= figures["loaded_kb"] > 0
     assert figures["after_release_kb"] < figures["loaded_kb"] / 4
     # What six looks run again is well under what loading had mapped (measured: about 13 of 38 MB).
     assert figures["after_looks_kb"] < figures["loaded_kb"] * 0.6, figures
+
+
+@linux_only
+@pytest.mark.parametrize("flags", [mmap.MAP_PRIVATE, mmap.MAP_SHARED], ids=["private", "shared"])
+def test_a_read_only_file_mapping_is_given_back_and_reads_the_same_bytes(tmp_path, flags):
+    """Like the model file MediaPipe maps (r--s) or a library's read-only data (r--p): dropped, then read
+    again from the file, byte for byte."""
+    path = tmp_path / "model.bin"
+    data = bytes(range(256)) * (mmap.PAGESIZE // 256) * 64
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())  # written back: its page-cache pages are clean, as an installed file's are
+    with open(path, "rb") as f:
+        area = mmap.mmap(f.fileno(), len(data), flags=flags, prot=mmap.PROT_READ)
+    try:
+        assert area[:] == data  # every page resident now
+
+        def ours():
+            with open("/proc/self/smaps") as smaps:
+                return next(m for m in parse_smaps(smaps) if m.path == str(path))
+
+        before = ours()
+        assert before.perms[:3] == "r--" and before.clean_file_pages and before.rss_kb >= len(data) // 1024
+        assert release_startup_code() >= before.rss_kb
+        assert ours().rss_kb == 0
+        assert area[:] == data
+    finally:
+        area.close()

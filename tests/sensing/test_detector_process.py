@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -78,6 +79,39 @@ def test_the_child_gives_the_same_landmarks_as_the_model_in_process(picture):
     np.testing.assert_allclose(far.poses[0].image, near.poses[0].image, atol=1e-6)
     np.testing.assert_allclose(far.poses[0].visibility, near.poses[0].visibility, atol=1e-6)
     assert gone(child)  # close() ended it
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """The command line of every live process whose parent is ``pid``."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                found[int(child)] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except FileNotFoundError:
+                continue
+    return {n: line for n, line in found.items() if not gone(n)}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="multiprocessing's tracker process is POSIX")
+def test_once_the_child_is_ready_no_resource_tracker_stays_beside_it(picture):
+    before = children_of(os.getpid())
+    with ProcessPoseEstimator() as there:
+        there.estimate(Frame(image=picture, t=10.0, index=0))
+        new = {n: line for n, line in children_of(os.getpid()).items() if n not in before}
+        assert list(new) == [there.pid], new  # the child alone: the tracker ended when the child was ready
+        there.rest()
+        there.estimate(Frame(image=picture, t=20.0, index=1))  # a second child: again no tracker
+        new = {n: line for n, line in children_of(os.getpid()).items() if n not in before}
+        assert list(new) == [there.pid] and there.starts == 2, new
+
+
+def test_the_child_asks_glibc_for_one_malloc_arena():
+    """In a fresh interpreter (the setting is the process's): glibc agrees on Linux, nothing happens elsewhere."""
+    code = "from fhp_monitor.sensing.detector_child import one_malloc_arena; print(one_malloc_arena())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == str(sys.platform.startswith("linux")), done  # glibc on the Linux CI runs
 
 
 def test_the_apps_process_loads_neither_mediapipe_nor_opencv(steady_video):

@@ -35,6 +35,23 @@ POLL_WHILE_IDLE_S = 1.0
 #: While idle, check every idle/IDLE_POLL_FRACTION seconds (at least POLL_WHILE_IDLE_S), at most this.
 MAX_POLL_WHILE_IDLE_S = 10.0
 IDLE_POLL_FRACTION = 30.0
+#: While the worker is paused (the user's pause, a lock, a call) input coming back wakes nothing it
+#: needs (a resume looks at once anyway), so the watch asks no more often than this (issue 25: no
+#: thread of a paused app wakes more than once in 5 s; measured, each ask is two context switches
+#: of the fhp-dbus thread, an X round trip).
+POLL_WHILE_PAUSED_S = 30.0
+
+
+def next_poll_s(idle: float, return_after_s: float, poll_s: float, paused: bool) -> float:
+    """Seconds until the next check, ``idle`` seconds after the last input."""
+    if idle < return_after_s:  # not idle long enough to count: sleep until it could be
+        wait = max(return_after_s - idle, poll_s)
+    else:
+        # The longer nobody has touched anything, the less a second of delay matters: check every
+        # poll_s at first, then up to every MAX_POLL_WHILE_IDLE_S (a whole idle night costs a few
+        # hundred wake-ups, not tens of thousands).
+        wait = min(max(poll_s, idle / IDLE_POLL_FRACTION), MAX_POLL_WHILE_IDLE_S)
+    return max(wait, POLL_WHILE_PAUSED_S) if paused else wait
 
 
 def idle_probe_for(env: Mapping[str, str] | None = None, platform: str | None = None) -> IdleProbe | None:
@@ -69,13 +86,15 @@ class IdleWatcher:
     """Calls ``on_input_returned`` when input comes back after ``return_after_s`` of idle.
 
     It does not poll while the user is active: it sleeps until the idle time could first reach
-    ``return_after_s``, and only then checks every ``poll_s`` until input returns.
+    ``return_after_s``, and only then checks every ``poll_s`` until input returns. While ``paused()``
+    (any thread may answer it, without blocking) it checks at most every POLL_WHILE_PAUSED_S.
     """
 
     def __init__(self, probe: IdleProbe, on_input_returned: Callable[[], None], loop,
-                 return_after_s: float = RETURN_AFTER_S, poll_s: float = POLL_WHILE_IDLE_S) -> None:
+                 return_after_s: float = RETURN_AFTER_S, poll_s: float = POLL_WHILE_IDLE_S,
+                 paused: Callable[[], bool] = lambda: False) -> None:
         self.probe, self.on_input_returned, self.loop = probe, on_input_returned, loop
-        self.return_after_s, self.poll_s = return_after_s, poll_s
+        self.return_after_s, self.poll_s, self.paused = return_after_s, poll_s, paused
         self.returns = 0  # how many times input came back after a long idle
         self._future: concurrent.futures.Future | None = None
 
@@ -102,10 +121,4 @@ class IdleWatcher:
                 log.debug("input is back after %.0f s idle", longest)
                 self.on_input_returned()
             longest = idle
-            if idle < self.return_after_s:
-                await asyncio.sleep(max(self.return_after_s - idle, self.poll_s))
-            else:
-                # The longer nobody has touched anything, the less a second of delay matters: check
-                # every poll_s at first, then up to every MAX_POLL_WHILE_IDLE_S (a whole idle night
-                # costs a few hundred wake-ups, not tens of thousands).
-                await asyncio.sleep(min(max(self.poll_s, idle / IDLE_POLL_FRACTION), MAX_POLL_WHILE_IDLE_S))
+            await asyncio.sleep(next_poll_s(idle, self.return_after_s, self.poll_s, self.paused()))

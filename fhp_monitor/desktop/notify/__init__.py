@@ -4,10 +4,14 @@ Backends (each in its own module, each importing its own library):
 
 * ``dbus`` — :mod:`fhp_monitor.desktop.notify.dbus`: org.freedesktop.Notifications on the session
   bus (every Linux desktop, dunst, mako, ...): nudges expire, replace each other and have buttons.
-* ``plyer`` — :mod:`fhp_monitor.desktop.notify.plyer`: Windows, macOS, or a Linux without a
-  notification server on a bus.
+* ``windows`` — :mod:`fhp_monitor.desktop.notify.windows`: balloons from the app's own
+  notification-area icon (the tray's when it is up); they replace each other, leave by themselves,
+  and a click opens the control panel.
+* ``plyer`` — :mod:`fhp_monitor.desktop.notify.plyer`: macOS, or a Linux without a notification
+  server on a bus (and Windows if the balloon cannot be had).
 
-:func:`notifier_for` tries them in that order; ``FHP_MONITOR_NOTIFY=dbus|plyer`` forces one.
+:func:`notifier_for` tries them in that order; ``FHP_MONITOR_NOTIFY=dbus|windows|plyer`` forces one
+(plyer is the last resort whenever the forced one cannot start).
 Every backend follows the :class:`~fhp_monitor.core.ports.Notifier` thread contract.
 """
 
@@ -23,7 +27,7 @@ from fhp_monitor.desktop.backends import forced_backend
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("dbus", "plyer")
+BACKENDS = ("dbus", "windows", "plyer")
 NOTIFY_ENV = "FHP_MONITOR_NOTIFY"
 
 
@@ -35,6 +39,8 @@ def backend_order(platform: str | None = None, override: str | None = None) -> t
         return (forced,)
     if platform.startswith("linux") or "bsd" in platform:
         return ("dbus", "plyer")
+    if platform == "win32":
+        return ("windows", "plyer")
     return ("plyer",)
 
 
@@ -54,10 +60,18 @@ def notifier_for(on_action: Callable[[Command], None] | None = None) -> Notifier
             except NotificationError as exc:
                 log.info("No D-Bus notifications (%s); trying the next way.", exc)
                 continue
-        from fhp_monitor.desktop.notify.plyer import PlyerNotifier
+        if backend == "windows":
+            try:
+                from fhp_monitor.desktop.notify.windows import WindowsNotifier
 
-        return PlyerNotifier()
-    raise AssertionError("backend_order() is never empty")
+                return WindowsNotifier(on_action)
+            except (OSError, AttributeError) as exc:  # not Windows (ctypes.WinDLL missing), or no shell32
+                log.info("No notification-area balloons (%s); trying the next way.", exc)
+                continue
+        break  # plyer
+    from fhp_monitor.desktop.notify.plyer import PlyerNotifier
+
+    return PlyerNotifier()
 
 
 class RecordingNotifier:

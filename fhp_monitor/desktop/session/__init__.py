@@ -128,6 +128,8 @@ def start_session_awareness(worker: SessionTarget, env: Mapping[str, str] | None
         worker.input_idle_s = probe  # type: ignore[attr-defined]
         from fhp_monitor.desktop.bus import shared_loop
 
-        idle_watcher = IdleWatcher(probe, worker.wake.set, getattr(watcher, "loop", None) or shared_loop())
+        paused = getattr(worker, "released_for_pause", None)  # set while the worker rests in a pause
+        idle_watcher = IdleWatcher(probe, worker.wake.set, getattr(watcher, "loop", None) or shared_loop(),
+                                   paused=paused.is_set if paused is not None else lambda: False)
         idle_watcher.start()
     return SessionAwareness(watcher, idle_watcher, probe, battery)

@@ -40,8 +40,8 @@ def status_line(snapshot: StatusSnapshot | None, now: float) -> str:
         return messages.state_words(PostureState.UNCERTAIN)
     if snapshot.state == PostureState.PAUSED or snapshot.source_ended:
         return messages.tooltip(snapshot, now).removeprefix("fhp-monitor: ")
-    return _("{state} · since {time}").format(state=messages.state_words(snapshot.state),
-                                              time=messages.clock_text(snapshot.since))
+    return messages.with_setup(_("{state} · since {time}").format(state=messages.state_words(snapshot.state),
+                                                                  time=messages.clock_text(snapshot.since)), snapshot)
 
 
 def menu_layout(groups: Groups) -> tuple[list[Row], dict[int, Command]]:
