@@ -32,6 +32,8 @@ from importlib import resources
 from fhp_monitor.core.commands import PANEL, Command
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.ports import NOTIFY_INFO, NOTIFY_KINDS, NOTIFY_NUDGE, NotificationError, check_notification_text
+from fhp_monitor.desktop.win32_window import WNDCLASSW, WNDPROC
+from fhp_monitor.desktop.win32_window import user32 as window_user32
 
 log = logging.getLogger(__name__)
 
@@ -48,25 +50,12 @@ START_WAIT_S = 5.0
 #: Added to a nudge: a balloon has no buttons, a click opens the panel that has them.
 CLICK_HINT = N_("Click here for the pause buttons.")
 
-LRESULT = ctypes.c_ssize_t
-# WINFUNCTYPE exists on Windows only; CFUNCTYPE elsewhere keeps the module importable (fit() is tested everywhere)
-WNDPROC = getattr(ctypes, "WINFUNCTYPE", ctypes.CFUNCTYPE)(LRESULT, wintypes.HWND, wintypes.UINT, wintypes.WPARAM,
-                                                           wintypes.LPARAM)
-
-
 class NOTIFYICONDATAW(ctypes.Structure):
     _fields_ = [("cbSize", wintypes.DWORD), ("hWnd", wintypes.HWND), ("uID", wintypes.UINT),
                 ("uFlags", wintypes.UINT), ("uCallbackMessage", wintypes.UINT), ("hIcon", wintypes.HICON),
                 ("szTip", wintypes.WCHAR * 128), ("dwState", wintypes.DWORD), ("dwStateMask", wintypes.DWORD),
                 ("szInfo", wintypes.WCHAR * 256), ("uTimeout", wintypes.UINT), ("szInfoTitle", wintypes.WCHAR * 64),
                 ("dwInfoFlags", wintypes.DWORD), ("guidItem", ctypes.c_byte * 16), ("hBalloonIcon", wintypes.HICON)]
-
-
-class WNDCLASSW(ctypes.Structure):
-    _fields_ = [("style", wintypes.UINT), ("lpfnWndProc", WNDPROC), ("cbClsExtra", ctypes.c_int),
-                ("cbWndExtra", ctypes.c_int), ("hInstance", wintypes.HINSTANCE), ("hIcon", wintypes.HICON),
-                ("hCursor", wintypes.HANDLE), ("hbrBackground", wintypes.HBRUSH),
-                ("lpszMenuName", wintypes.LPCWSTR), ("lpszClassName", wintypes.LPCWSTR)]
 
 
 def fit(text: str, limit: int) -> str:
@@ -298,21 +287,7 @@ class _OwnIcon:
 
 
 def _user32():
-    user32 = ctypes.WinDLL("user32", use_last_error=True)
-    handle_args = (wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)
-    user32.DefWindowProcW.restype = LRESULT
-    user32.DefWindowProcW.argtypes = handle_args
-    user32.CreateWindowExW.restype = wintypes.HWND
-    user32.CreateWindowExW.argtypes = (wintypes.DWORD, wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD,
-                                       ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, wintypes.HWND,
-                                       wintypes.HMENU, wintypes.HINSTANCE, wintypes.LPVOID)
-    user32.RegisterClassW.argtypes = (ctypes.POINTER(WNDCLASSW),)
-    user32.RegisterClassW.restype = wintypes.ATOM
-    user32.GetMessageW.argtypes = (ctypes.POINTER(wintypes.MSG), wintypes.HWND, wintypes.UINT, wintypes.UINT)
-    user32.DispatchMessageW.argtypes = (ctypes.POINTER(wintypes.MSG),)
-    user32.TranslateMessage.argtypes = (ctypes.POINTER(wintypes.MSG),)
-    user32.PostMessageW.argtypes = handle_args
-    user32.DestroyWindow.argtypes = (wintypes.HWND,)
+    user32 = window_user32()  # the window's calls (desktop/win32_window.py), then the balloon icon's own
     user32.SetTimer.argtypes = (wintypes.HWND, ctypes.c_size_t, wintypes.UINT, wintypes.LPVOID)
     user32.KillTimer.argtypes = (wintypes.HWND, ctypes.c_size_t)
     user32.LoadImageW.restype = wintypes.HANDLE

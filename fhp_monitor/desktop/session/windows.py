@@ -26,6 +26,8 @@ from ctypes import wintypes
 
 from fhp_monitor.core.posture import PAUSE_SCREEN_LOCKED, PAUSE_SUSPENDED
 from fhp_monitor.desktop.session import SessionTarget
+from fhp_monitor.desktop.win32_window import WNDCLASSW, WNDPROC
+from fhp_monitor.desktop.win32_window import user32 as _user32
 
 log = logging.getLogger(__name__)
 
@@ -37,34 +39,6 @@ PBT_APMSUSPEND, PBT_APMRESUMESUSPEND, PBT_APMRESUMEAUTOMATIC = 0x4, 0x7, 0x12
 NOTIFY_FOR_THIS_SESSION, DEVICE_NOTIFY_WINDOW_HANDLE = 0, 0
 START_WAIT_S = 5.0
 RELEASE_WAIT_S = 1.5
-
-LRESULT = ctypes.c_ssize_t
-WNDPROC = ctypes.WINFUNCTYPE(LRESULT, wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)
-
-
-class WNDCLASSW(ctypes.Structure):
-    _fields_ = [("style", wintypes.UINT), ("lpfnWndProc", WNDPROC), ("cbClsExtra", ctypes.c_int),
-                ("cbWndExtra", ctypes.c_int), ("hInstance", wintypes.HINSTANCE), ("hIcon", wintypes.HICON),
-                ("hCursor", wintypes.HANDLE), ("hbrBackground", wintypes.HBRUSH),
-                ("lpszMenuName", wintypes.LPCWSTR), ("lpszClassName", wintypes.LPCWSTR)]
-
-
-def _user32():
-    user32 = ctypes.WinDLL("user32", use_last_error=True)
-    user32.DefWindowProcW.restype = LRESULT
-    user32.DefWindowProcW.argtypes = (wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)
-    user32.CreateWindowExW.restype = wintypes.HWND
-    user32.CreateWindowExW.argtypes = (wintypes.DWORD, wintypes.LPCWSTR, wintypes.LPCWSTR, wintypes.DWORD,
-                                       ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, wintypes.HWND,
-                                       wintypes.HMENU, wintypes.HINSTANCE, wintypes.LPVOID)
-    user32.RegisterClassW.argtypes = (ctypes.POINTER(WNDCLASSW),)
-    user32.RegisterClassW.restype = wintypes.ATOM
-    user32.GetMessageW.argtypes = (ctypes.POINTER(wintypes.MSG), wintypes.HWND, wintypes.UINT, wintypes.UINT)
-    user32.DispatchMessageW.argtypes = (ctypes.POINTER(wintypes.MSG),)
-    user32.TranslateMessage.argtypes = (ctypes.POINTER(wintypes.MSG),)
-    user32.PostMessageW.argtypes = (wintypes.HWND, wintypes.UINT, wintypes.WPARAM, wintypes.LPARAM)
-    user32.DestroyWindow.argtypes = (wintypes.HWND,)
-    return user32
 
 
 class WindowsSessionWatcher:
