@@ -64,8 +64,7 @@ def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Deskto
         wait_until(lambda: first_line().startswith("Paused until ") and first_line() != paused_for_today, 15,
                    "the 15-minute pause")
 
-        quit_entry = next(e for e in status() if e["label"] == "Quit fhp-monitor")
-        sni_host.click(address, entry, "/MenuBar", quit_entry["id"], "group")
+        sni_host.click_label(address, entry, "Quit fhp-monitor")
         process.wait(timeout=30)
     finally:
         if process.poll() is None:

@@ -44,9 +44,7 @@ def test_the_tray_names_the_setup_in_use_as_the_camera_moves_between_saved_setup
         wait_until(lambda: first_line().endswith("\u00b7 at Desk"), 60, "the tray to say the desk setup is in use")
         assert sni_host.item_properties(address, entry)["ToolTip"][3].endswith("at Desk")
         wait_until(lambda: first_line().endswith("\u00b7 at Setup 2"), 90, "the tray to follow the camera back")
-        quit_entry = next(e for e in sni_host.menu_layout(address, entry, "/MenuBar")[1]
-                          if e["label"] == "Quit fhp-monitor")
-        sni_host.click(address, entry, "/MenuBar", quit_entry["id"], "group")
+        sni_host.click_label(address, entry, "Quit fhp-monitor")
         process.wait(timeout=30)
     finally:
         if process.poll() is None:

@@ -68,8 +68,7 @@ def test_tray_menu_and_nudge_in_the_language_of_the_environment(code: str, sni_d
         assert LINE.match(picked)["summary"] in words["titles"], picked  # the nudge's title as dunst shows it
         wait_until(lambda: rows()[0]["label"].startswith(words["paused_until"]), 15, "the pause's status line")
         assert sni_host.item_properties(address, entry)["ToolTip"][3].startswith(words["paused_until"])
-        quit_entry = next(e for e in rows() if e["label"] == words["quit"])
-        sni_host.click(address, entry, "/MenuBar", quit_entry["id"], "group")
+        sni_host.click_label(address, entry, words["quit"])
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
@@ -124,9 +123,7 @@ def test_the_running_app_takes_a_new_language_from_its_settings(sni_desktop: Des
         assert labels() == english["menu"]
         (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  language: de\n")
         wait_until(lambda: labels() == german["menu"], 30, "the tray menu in German")  # the poll is every 15 s
-        rows = sni_host.menu_layout(address, entry, "/MenuBar")[1]
-        quit_entry = next(e for e in rows if e.get("label") == german["quit"])
-        sni_host.click(address, entry, "/MenuBar", quit_entry["id"], "group")
+        sni_host.click_label(address, entry, german["quit"])
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:

@@ -151,3 +151,9 @@ def app_item(address: str, pid: int, timeout_s: float = 60.0) -> str:
 def menu_labels(address: str, entry: str) -> list[str]:
     """The labels of the item's menu below its status line, separators left out, as a host shows them."""
     return [e["label"] for e in menu_layout(address, entry, "/MenuBar")[1][1:] if e["type"] != "separator"]
+
+
+def click_label(address: str, entry: str, label: str) -> None:
+    """Press the item's menu entry shown as ``label``, as a person does in the tray (StopIteration if none)."""
+    item = next(e for e in menu_layout(address, entry, "/MenuBar")[1] if e.get("label") == label)
+    click(address, entry, "/MenuBar", item["id"], "group")
