@@ -13,9 +13,14 @@ Threads
   ``icon.run_detached()``.)
 * ``on_command`` is called on the ``fhp-tray`` thread. It must not block and must not touch Tk:
   marshal to the Tk thread with ``root.after(0, ...)`` or put the command on a queue.
-* ``show()`` and ``stop()`` may be called from any thread. pystray's xorg backend forwards every
-  change to its own loop thread and waits for it; we hold a lock so that nothing is forwarded
-  after the loop has ended (which would block forever).
+* ``show()`` and ``stop()`` may be called from any thread. On xorg only ``fhp-tray`` ever uses
+  pystray's X connection (python-xlib loses replies when two threads share one; see
+  :class:`~fhp_monitor.desktop.tray.xorg_workarounds.TrayThreadCalls`): other threads queue the
+  change for it and wait at most ``ANSWER_WAIT_S`` (``stop()``: ``STOP_JOIN_S``), then log one line
+  and go on, so a stuck tray never holds up the worker or quitting. (pystray's setup and the
+  workarounds' attribute changes run on the main thread before ``fhp-tray`` starts.) Elsewhere
+  pystray forwards each change to its own loop and waits; a lock keeps that from happening after
+  the loop has ended (which would block forever).
 
 Where no tray can be shown (no display, no tray host owning ``_NET_SYSTEM_TRAY_S0``, pystray
 unable to load a backend) ``start()`` logs one line and returns False.
@@ -36,8 +41,11 @@ from fhp_monitor.core.i18n import _
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.tray.xorg_workarounds import (
+    ANSWER_WAIT_S,
     FALLBACK_BACKGROUND,
     STOP_JOIN_S,
+    TrayJob,
+    TrayThreadCalls,
     dock_only_once,
     draw_over_the_tray,
     enable_xorg_clicks,
@@ -79,6 +87,9 @@ class XEmbedTray:
         self._flatten_background: tuple[int, int, int] | None = None
         self.has_menu = False
         self._ready = threading.Event()  # set once pystray's setup (making the icon visible) is done
+        self._calls: TrayThreadCalls | None = None  # xorg: the way onto the tray thread
+        self._wanted: tuple[PostureState, str] | None = None  # xorg: what the tray thread shows next
+        self._pending: TrayJob | None = None  # xorg: the last change queued for the tray thread
 
     @property
     def running(self) -> bool:
@@ -115,12 +126,19 @@ class XEmbedTray:
             self._shown = (state, title)
             self._drawn_state = state
             if is_xorg:
+                try:
+                    self._calls = TrayThreadCalls(self._icon)
+                except Exception as error:  # Xlib's DisplayError, OSError: the display went away meanwhile
+                    log.info("Cannot open a second X connection for the tray icon: %s", error)
+                    return False
                 enable_xorg_clicks(self._icon)
                 find_tray_without_server_grab(self._icon)
                 dock_only_once(self._icon)
                 draw_over_the_tray(self._icon, self._draw, lambda: self._drawn_state)
-                self._thread = threading.Thread(target=self._icon.run, args=(self._setup,), name="fhp-tray",
-                                                daemon=True)
+                # pystray's setup thread would make the icon visible through the shared connection
+                # from its own thread; it does nothing here and the loop itself does it (queued below).
+                self._thread = threading.Thread(target=self._icon.run, args=(lambda _icon: None,),
+                                                name="fhp-tray", daemon=True)
                 # pystray's xorg run() releases the setup thread *before* it records its loop thread,
                 # so the setup's first forwarded call can fail with AttributeError and the icon never
                 # docks (2 runs in 10). Record the loop thread up front; it is the thread we start.
@@ -130,6 +148,7 @@ class XEmbedTray:
                 # marked current only _show docks; the image is drawn on the first Expose anyway.
                 self._icon._icon_valid = True
                 self._thread.start()
+                self._calls.call(self._make_visible)  # the first thing the loop does
             else:
                 self._icon.run_detached(self._setup)
             self._running = True
@@ -148,6 +167,11 @@ class XEmbedTray:
             self._apply(snapshot.state, title)  # pystray runs it directly; taking the lock could deadlock
             return
         with self._lock:
+            if self._calls is not None:
+                if self._running:
+                    self._wanted = (snapshot.state, title)
+                    self._ask_tray_thread()
+                return
             if self._running:
                 self._wait_ready()
             self._apply(snapshot.state, title)
@@ -171,19 +195,30 @@ class XEmbedTray:
                 self._icon.update_menu()  # Resume greyed out or not (the menu's ``enabled`` callables)
         self._icon.title = title
         self._shown = (state, title)
-        self._flush_xorg()
 
-    def _flush_xorg(self) -> None:
-        """Push pystray's queued X requests to the server.
+    def _ask_tray_thread(self) -> None:
+        """xorg, under ``_lock``: have the tray thread show ``_wanted``; wait ``ANSWER_WAIT_S`` at most.
 
-        pystray's xorg backend runs changes on its loop thread but does not always get them sent:
-        with python-xlib's threaded mode, a ``destroy`` followed by ``flush`` on the loop thread
-        sometimes stayed buffered (the icon stayed docked after ``stop()`` in about half of our
-        runs), and ``title`` changes are never flushed at all. One more flush from here sends them.
+        While an earlier change is still waiting for the tray thread, that change will show the
+        newest ``_wanted`` anyway: nothing more is queued and nobody waits again (one line logged).
         """
-        connection = getattr(self._icon, "_display", None) if self._flatten_background else None
-        if connection is not None:
-            connection.flush()
+        if self._pending is not None and not self._pending.done.is_set():
+            return
+        self._pending = self._calls.call(self._apply_wanted)
+        if not self._pending.done.wait(ANSWER_WAIT_S):
+            log.warning("The tray icon did not answer within %.0f s; going on without it.", ANSWER_WAIT_S)
+
+    def _apply_wanted(self) -> None:
+        """On the tray thread: show the newest state asked for."""
+        if self._wanted is not None:
+            self._apply(*self._wanted)
+
+    def _make_visible(self) -> None:
+        """On the tray thread: dock the icon (what pystray's setup would do), then mark ready."""
+        try:
+            self._icon.visible = True
+        finally:
+            self._ready.set()
 
     def _on_tray_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
@@ -196,38 +231,48 @@ class XEmbedTray:
         if self._on_tray_thread():
             self._running = False
             self._icon.stop()
+            if self._calls is not None:
+                self._calls.close()
             return
         with self._lock:
             if not self._running or self._icon is None:
                 return
-            self._wait_ready()
             self._running = False
-            # pystray's xorg stop() waits without a limit for its loop to answer; a loop stuck on
-            # the X connection once hung a test run for good. Ask from a helper thread, wait 5 s.
-            asking = threading.Thread(target=self._icon.stop, name="fhp-tray-stop", daemon=True)
-            asking.start()
-            asking.join(timeout=STOP_JOIN_S)
-            if asking.is_alive():
-                log.warning("The tray icon did not answer the stop request within %.0f s.", STOP_JOIN_S)
-            self._flush_xorg()
+            if self._calls is not None:
+                self._calls.call(self._icon.stop)  # destroys the window; the loop ends on its DestroyNotify
+            else:
+                self._stop_elsewhere()
             thread = self._thread
         if thread is not None:
             thread.join(timeout=STOP_JOIN_S)
             if thread.is_alive():
                 log.warning("The tray thread did not end within %.0f s.", STOP_JOIN_S)
+                # pystray's Icon.__del__ would otherwise ask the stuck loop to stop and wait for ever
+                self._icon._running = False
+        if self._calls is not None:
+            self._calls.close()
+
+    def _stop_elsewhere(self) -> None:
+        """Not xorg: stop pystray's loop from this thread (under ``_lock``), waiting 5 s at most."""
+        self._wait_ready()
+        # pystray's stop() waits without a limit for its loop to answer; a loop stuck once hung a
+        # test run for good. Ask from a helper thread, wait 5 s.
+        asking = threading.Thread(target=self._icon.stop, name="fhp-tray-stop", daemon=True)
+        asking.start()
+        asking.join(timeout=STOP_JOIN_S)
+        if asking.is_alive():
+            log.warning("The tray icon did not answer the stop request within %.0f s.", STOP_JOIN_S)
 
     # ------------------------------------------------------------------ internals
 
     def _setup(self, icon) -> None:
-        """pystray's setup callback (its own short-lived thread): show the icon, then mark ready.
+        """pystray's setup callback (not xorg; its own short-lived thread): show the icon, then mark ready.
 
-        pystray's xorg backend forwards calls to its loop through one shared result queue, so two
-        threads forwarding at once can take each other's results (we saw ``stop()`` return while
-        the icon stayed docked). ``show``/``stop`` therefore wait for this to finish first.
+        pystray forwards calls to its loop through one shared result queue, so two threads
+        forwarding at once can take each other's results. ``show``/``stop`` wait for this first.
         """
         try:
             icon.visible = True
-            self._flush_xorg()  # the dock request can stay buffered too (1 run in 8 never docked)
         finally:
             self._ready.set()
 

@@ -1,8 +1,8 @@
 """pystray's xorg backend, made to behave (used by xembed.py on X11 only): clicks it otherwise drops,
-finding the tray without grabbing the whole X server (which hung Tk), docking once, and drawing the
-icon over the tray's own background where the tray shows no transparency; and whether a tray host
-owns the X selection at all. Each works around a pystray 0.19 bug and touches its private attributes,
-said at each function.
+finding the tray without grabbing the whole X server (which hung Tk), docking once, drawing the
+icon over the tray's own background where the tray shows no transparency, and running every change on
+pystray's loop thread (:class:`TrayThreadCalls`); and whether a tray host owns the X selection at all.
+Each works around a pystray 0.19 bug and touches its private attributes, said at each function.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 import numpy as np
@@ -25,6 +27,8 @@ log = logging.getLogger("fhp_monitor.desktop.tray.xembed")
 FALLBACK_BACKGROUND = (200, 200, 200)
 TRAY_HOST_WAIT_S = 2.0
 STOP_JOIN_S = 5.0
+#: How long another thread waits for the tray thread to make a change before it goes on without it.
+ANSWER_WAIT_S = 3.0
 
 
 def flatten(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
@@ -135,7 +139,7 @@ def dock_only_once(icon) -> None:
 
 def draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
                         state_of: Callable[[], PostureState]) -> None:
-    """Paint the icon with the tray's own background showing around the disc (issue 13).
+    """Paint the icon with the tray's own background showing around the disc (issue 13), on the tray thread.
 
     An XEmbed icon window has no alpha (it lives in the tray's 24-bit visual), and pystray paints a
     full opaque square. We give the window the parent's background (``ParentRelative``), clear it,
@@ -151,6 +155,18 @@ def draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
 
     window.change_attributes(background_pixmap=X.ParentRelative)
     cache: dict[tuple[PostureState, int, int], tuple[Image.Image, Image.Image]] = {}
+    # The window's size, from its ConfigureNotify events (the tray sets it), so that a paint needs no
+    # X round trip; asked once if a paint comes before any ConfigureNotify.
+    size: list[tuple[int, int]] = []
+    handlers = icon._message_handlers
+    pystray_on_configure = handlers.get(X.ConfigureNotify, lambda _event: None)
+
+    def on_configure(event) -> None:
+        if event.window.id == window.id:
+            size[:] = [(event.width, event.height)]
+        pystray_on_configure(event)
+
+    handlers[X.ConfigureNotify] = on_configure
 
     def images(state: PostureState, width: int, height: int) -> tuple[Image.Image, Image.Image]:
         key = (state, width, height)
@@ -165,8 +181,10 @@ def draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
 
     def paint() -> None:
         try:
-            geometry = window.get_geometry()
-            width, height = geometry.width, geometry.height
+            if not size:
+                geometry = window.get_geometry()
+                size[:] = [(geometry.width, geometry.height)]
+            width, height = size[0]
             rgb, mask_image = images(state_of(), width, height)
             window.clear_area(0, 0, width, height)
             mask = window.create_pixmap(width, height, 1)
@@ -183,4 +201,97 @@ def draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
     icon._draw = paint
 
 
-# --------------------------------------------------------------------------- the icon
+# --------------------------------------------------------------------------- the tray thread
+
+
+class TrayJob:
+    """One piece of work queued for the tray thread; ``done`` is set once it ran (or failed, logged)."""
+
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.work = work
+        self.done = threading.Event()
+
+
+class TrayThreadCalls:
+    """Runs work on pystray's loop thread, the only thread that may use pystray's X connection.
+
+    python-xlib 0.33's threaded Display loses a wake-up when two threads share one connection: a
+    thread that flushes while another reads can leave the reader waiting for its reply with nobody
+    sending its request (the request stays queued; py-spy showed ``fhp-tray`` stuck in
+    ``get_geometry`` and the worker stuck in pystray's forwarding of ``icon.icon = ...``, which
+    flushes the shared connection from the calling thread). So no other thread forwards through
+    pystray: ``call(work)`` queues ``work`` and wakes the loop with a ClientMessage sent over a
+    second, private X connection (one lock around it); the loop runs the queue, then flushes.
+
+    Threads: ``call`` and ``close`` from any thread; ``run_jobs`` on the tray thread only (it is
+    hooked into pystray's ClientMessage handler). Made on the main thread before the loop starts.
+    Raises Xlib's DisplayError/OSError when the private connection cannot be opened.
+    """
+
+    def __init__(self, icon) -> None:
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        self._icon = icon
+        self._jobs: deque[TrayJob] = deque()
+        self._lock = threading.Lock()  # the queue and the private connection
+        self._connection = xdisplay.Display()
+        self._connection.set_error_handler(
+            lambda error, _request=None: log.debug("X error on the tray's wake-up connection: %s", error))
+        self._atom = self._connection.intern_atom("_FHP_MONITOR_TRAY_JOBS")
+        self._target = self._connection.create_resource_object("window", icon._window.id)
+        self._closed = False
+        handlers = icon._message_handlers
+        pystray_on_message = handlers[X.ClientMessage]  # pystray's own forwarded calls (not used by us)
+
+        def on_client_message(event) -> None:
+            if event.client_type == self._atom:
+                self.run_jobs()
+            else:
+                pystray_on_message(event)
+
+        handlers[X.ClientMessage] = on_client_message
+
+    def call(self, work: Callable[[], None]) -> TrayJob:
+        """Queue ``work`` for the tray thread and wake it; returns at once (wait on ``job.done``)."""
+        from Xlib import X
+        from Xlib.protocol import event as xevent
+
+        job = TrayJob(work)
+        with self._lock:
+            if self._closed:
+                job.done.set()  # the loop has ended: nothing to wait for
+                return job
+            wake = not self._jobs  # a queue that was not empty has its wake-up on the way already
+            self._jobs.append(job)
+            if wake:
+                message = xevent.ClientMessage(window=self._target, client_type=self._atom,
+                                               data=(32, (X.CurrentTime, 0, 0, 0, 0)))
+                self._connection.send_event(self._target, message, event_mask=X.NoEventMask)
+                self._connection.flush()
+        return job
+
+    def run_jobs(self) -> None:
+        """Run everything queued (tray thread only), then send pystray's X requests to the server."""
+        while True:
+            with self._lock:
+                if not self._jobs:
+                    break
+                job = self._jobs.popleft()
+            try:
+                job.work()
+            except Exception:  # one failing change must not end pystray's loop (it stops on any error)
+                log.exception("A tray icon change failed.")
+            finally:
+                job.done.set()
+        self._icon._display.flush()
+
+    def close(self) -> None:
+        """Close the private connection. Work still queued, and any called later, never runs: its
+        ``done`` is set now (or at once), so that nobody waits for a loop that has ended. Safe twice."""
+        with self._lock:
+            while self._jobs:
+                self._jobs.popleft().done.set()
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
