@@ -230,16 +230,18 @@ class XEmbedTray:
         """
         if self._on_tray_thread():
             self._running = False
-            self._icon.stop()
             if self._calls is not None:
-                self._calls.close()
+                self._end_loop()
+                self._calls.close(abandon_queued=True)
+            else:
+                self._icon.stop()
             return
         with self._lock:
             if not self._running or self._icon is None:
                 return
             self._running = False
             if self._calls is not None:
-                self._calls.call(self._icon.stop)  # destroys the window; the loop ends on its DestroyNotify
+                self._calls.call(self._end_loop)
             else:
                 self._stop_elsewhere()
             thread = self._thread
@@ -248,9 +250,16 @@ class XEmbedTray:
             if thread.is_alive():
                 log.warning("The tray thread did not end within %.0f s.", STOP_JOIN_S)
                 # pystray's Icon.__del__ would otherwise ask the stuck loop to stop and wait for ever
+                # (the queued _end_loop still ends the loop should it come back)
                 self._icon._running = False
         if self._calls is not None:
-            self._calls.close()
+            self._calls.close(abandon_queued=not (thread is not None and thread.is_alive()))
+
+    def _end_loop(self) -> None:
+        """xorg, on the tray thread: destroy the icon's window; pystray's loop ends on its DestroyNotify.
+        (pystray's ``stop()`` without its wait for the setup thread, which does nothing here.)"""
+        self._icon._stop()
+        self._icon._running = False
 
     def _stop_elsewhere(self) -> None:
         """Not xorg: stop pystray's loop from this thread (under ``_lock``), waiting 5 s at most."""

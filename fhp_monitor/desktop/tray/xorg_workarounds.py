@@ -286,11 +286,12 @@ class TrayThreadCalls:
                 job.done.set()
         self._icon._display.flush()
 
-    def close(self) -> None:
-        """Close the private connection. Work still queued, and any called later, never runs: its
-        ``done`` is set now (or at once), so that nobody waits for a loop that has ended. Safe twice."""
+    def close(self, abandon_queued: bool = False) -> None:
+        """Close the private connection; work called later never runs (its ``done`` is set at once).
+        ``abandon_queued`` (the loop has ended): work still queued will not run either, so its
+        ``done`` is set now and nobody waits for it. Otherwise a loop that comes back runs it. Safe twice."""
         with self._lock:
-            while self._jobs:
+            while abandon_queued and self._jobs:
                 self._jobs.popleft().done.set()
             if not self._closed:
                 self._closed = True
