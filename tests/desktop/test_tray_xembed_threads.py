@@ -119,8 +119,9 @@ def test_many_changes_from_another_thread_while_the_icon_is_repainted_then_quit(
 
 def test_a_stuck_tray_thread_holds_the_worker_and_quitting_up_for_a_bounded_time(
         desktop: Desktop, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    """The tray thread hangs in the painter (a drawing that never returns): show() gives up after
-    ANSWER_WAIT_S with one line, later changes do not wait again, and stop() returns too."""
+    """The tray thread hangs in a drawing that does not return: show() gives up after ANSWER_WAIT_S
+    with one line and later changes do not wait; back, the tray shows the newest; stuck again, stop()
+    returns after STOP_JOIN_S with one line, and the loop still ends once it comes back."""
     import fhp_monitor.desktop.tray.xembed as xembed
 
     monkeypatch.setattr(xembed, "ANSWER_WAIT_S", 0.5)
@@ -134,31 +135,44 @@ def test_a_stuck_tray_thread_holds_the_worker_and_quitting_up_for_a_bounded_time
         return icon_image(state, size)
 
     tray = XEmbedTray(lambda _command: None, menu=MENU, draw=draw, activate=ACTIVATE, possible=possible)
+
+    def timed(call) -> float:
+        started = time.monotonic()
+        call()
+        return time.monotonic() - started
+
     with desktop.activate():
         assert tray.start(snapshot(PostureState.UPRIGHT), NOW) is True
         try:
-            docked_icon(desktop)
+            icon = docked_icon(desktop)
             with caplog.at_level(logging.WARNING, logger="fhp_monitor.desktop.tray.xembed"):
-                started = time.monotonic()
-                tray.show(snapshot(PostureState.CAMERA_UNAVAILABLE), NOW)
-                first = time.monotonic() - started
+                first = timed(lambda: tray.show(snapshot(PostureState.CAMERA_UNAVAILABLE), NOW))
                 assert stuck.is_set(), "the tray thread did not reach the hanging drawing"
-                started = time.monotonic()
-                for state in (PostureState.FORWARD, PostureState.UPRIGHT, PostureState.PAUSED):
-                    tray.show(snapshot(state), NOW)
-                later = time.monotonic() - started
-                started = time.monotonic()
-                tray.stop()
-                stopping = time.monotonic() - started
-            assert 0.5 <= first < 3.0, first
-            assert later < 0.5, later
-            assert stopping < 4.0, stopping
-            assert [r.getMessage() for r in caplog.records] == [
-                f"The tray icon did not answer within {0.5:.0f} s; going on without it.",
-                f"The tray thread did not end within {1.0:.0f} s."]
-            assert not tray.running
+                later = timed(lambda: [tray.show(snapshot(state), NOW) for state in
+                                       (PostureState.UPRIGHT, PostureState.PAUSED, PostureState.FORWARD)])
+                assert 0.5 <= first < 3.0 and later < 0.5, (first, later)
+                assert [r.getMessage() for r in caplog.records] == [
+                    f"The tray icon did not answer within {0.5:.0f} s; going on without it."]
+                release.set()
+                wait_until(lambda: desktop.window_name(icon["id"]) == TITLES[PostureState.FORWARD], 5,
+                           "the newest tooltip once the tray thread is back")
+                assert timed(lambda: tray.show(snapshot(PostureState.UPRIGHT), NOW)) < 0.5
+                assert desktop.window_name(icon["id"]) == TITLES[PostureState.UPRIGHT]  # waited for again
+
+                caplog.clear()
+                stuck.clear()
+                release.clear()
+                tray.show(snapshot(PostureState.CAMERA_UNAVAILABLE), NOW)
+                assert stuck.is_set()
+                stopping = timed(tray.stop)
+                assert 1.0 <= stopping < 4.0, stopping
+                assert [r.getMessage() for r in caplog.records] == [
+                    f"The tray icon did not answer within {0.5:.0f} s; going on without it.",
+                    f"The tray thread did not end within {1.0:.0f} s."]
+                assert not tray.running
         finally:
             release.set()
             tray.stop()
         tray._thread.join(10)
         assert not tray._thread.is_alive(), "the tray thread did not end once its drawing returned"
+        wait_until(lambda: desktop.tray_children() == [], 5, "the icon to leave the tray")

@@ -90,6 +90,7 @@ class XEmbedTray:
         self._calls: TrayThreadCalls | None = None  # xorg: the way onto the tray thread
         self._wanted: tuple[PostureState, str] | None = None  # xorg: what the tray thread shows next
         self._pending: TrayJob | None = None  # xorg: the last change queued for the tray thread
+        self._retitle = False  # xorg: relabel() asks the tray thread to set the title again
 
     @property
     def running(self) -> bool:
@@ -178,7 +179,9 @@ class XEmbedTray:
 
     def relabel(self) -> None:
         """The language changed: the menu's labels (callables) and the tooltip again. Any thread."""
-        if self._running and self._icon is not None and self._shown is not None:
+        if self._calls is not None:
+            self._retitle = True  # the tray thread sets the title again (it alone touches _shown there)
+        elif self._running and self._icon is not None and self._shown is not None:
             self._shown = (self._shown[0], "")  # redraw the title below
             if self.has_menu:
                 self._icon.update_menu()
@@ -199,17 +202,26 @@ class XEmbedTray:
     def _ask_tray_thread(self) -> None:
         """xorg, under ``_lock``: have the tray thread show ``_wanted``; wait ``ANSWER_WAIT_S`` at most.
 
-        While an earlier change is still waiting for the tray thread, that change will show the
-        newest ``_wanted`` anyway: nothing more is queued and nobody waits again (one line logged).
+        Callers take turns (``_lock``) and each waits for its change, so an earlier change not yet
+        done means the tray thread was late: a change still queued will show the newest ``_wanted``
+        (nothing more is queued); one it is busy with gets one follow-up; neither is waited for again
+        (the one line was logged) until the tray thread catches up.
         """
-        if self._pending is not None and not self._pending.done.is_set():
+        earlier = self._pending
+        if earlier is not None and not earlier.started.is_set():
             return
         self._pending = self._calls.call(self._apply_wanted)
+        if earlier is not None and not earlier.done.is_set():
+            return
         if not self._pending.done.wait(ANSWER_WAIT_S):
             log.warning("The tray icon did not answer within %.0f s; going on without it.", ANSWER_WAIT_S)
 
     def _apply_wanted(self) -> None:
         """On the tray thread: show the newest state asked for."""
+        if self._retitle:
+            self._retitle = False
+            if self._shown is not None:
+                self._shown = (self._shown[0], "")  # set the title again below (relabel)
         if self._wanted is not None:
             self._apply(*self._wanted)
 

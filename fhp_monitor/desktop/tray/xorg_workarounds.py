@@ -205,10 +205,12 @@ def draw_over_the_tray(icon, draw: Callable[[PostureState, int], np.ndarray],
 
 
 class TrayJob:
-    """One piece of work queued for the tray thread; ``done`` is set once it ran (or failed, logged)."""
+    """One piece of work queued for the tray thread: ``started`` is set just before it runs, ``done``
+    once it ran (or failed, logged) or will never run."""
 
     def __init__(self, work: Callable[[], None]) -> None:
         self.work = work
+        self.started = threading.Event()
         self.done = threading.Event()
 
 
@@ -278,6 +280,7 @@ class TrayThreadCalls:
                 if not self._jobs:
                     break
                 job = self._jobs.popleft()
+            job.started.set()
             try:
                 job.work()
             except Exception:  # one failing change must not end pystray's loop (it stops on any error)
