@@ -52,16 +52,20 @@ class WindowHost:
         self.kept = False  # the root stays for the whole run (XEmbed tray, see keep_root)
         self.panel = None  # the ControlPanel, made over the root on first use; hidden, not destroyed, on close
         self.text_size = "normal"  # display.text_size, for a panel made from now on (the app keeps it current)
+        self.language = "system"  # display.language the panel's words are in
         self._on_command: Callable[[Command], None] | None = None  # the panel's, for building it again
 
     def use_display(self, display) -> None:
         """Settings → Text size and Colours (``settings.display``) for the windows made from now on, and
-        for the control panel already made: it is built again in them (in the same place, shown if it was)."""
+        for the control panel already made: it is built again in them (in the same place, shown if it
+        was), as after a change of Language (the app has made it the one in use already)."""
         from fhp_monitor.gui.theme import use_theme
 
-        self.text_size = display.text_size
+        self.text_size, language = display.text_size, self.language
+        self.language = display.language
         theme = use_theme(display.theme)
-        if self.panel is not None and (self.panel.theme, self.panel.text_size) != (theme, self.text_size):
+        if self.panel is not None and (self.panel.theme, self.panel.text_size, language) != (
+                theme, self.text_size, self.language):
             self._rebuild_panel()
 
     def _make_panel(self, root, on_command: Callable[[Command], None]):
@@ -83,7 +87,7 @@ class WindowHost:
         shown = window.wm_state() != "withdrawn"
         place = window.wm_geometry().partition("+")[1:]  # "+x+y" of "WxH+x+y": where the user has it
         window.destroy()
-        log.info("control panel built again in the new colours or text size")
+        log.info("control panel built again in the new colours, text size or language")
         if not shown:
             return
         self.panel = self._make_panel(self.root, self._on_command)

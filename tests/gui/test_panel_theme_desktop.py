@@ -1,4 +1,4 @@
-"""Settings → Colours and Text size changed while the app runs reach the control panel already built, for
+"""Settings → Colours, Text size and Language changed while the app runs reach the control panel already built, for
 real: the window host's panel on a real X server (Xvfb) is built again in the new colours (read from its
 widgets and from the screen's pixels), keeps its place and what it shows; a hidden one is built anew when
 next opened. And the real app: a theme saved in config.yaml turns its open panel and its tray icons
@@ -23,6 +23,7 @@ from fhp_monitor.desktop.tray.sni_item import ICON_SIZES, argb32  # noqa: E402
 from fhp_monitor.gui.host import WindowHost  # noqa: E402
 from fhp_monitor.gui.panel import WINDOW_TITLE  # noqa: E402
 from fhp_monitor.gui.theme import PALETTE, use_theme  # noqa: E402
+from fhp_monitor.i18n import activate  # noqa: E402
 from fhp_monitor.process.inbox import CommandInbox  # noqa: E402
 from fhp_monitor.settings.schema import DisplaySettings  # noqa: E402
 from tests.support import sni_host  # noqa: E402
@@ -106,14 +107,21 @@ def test_an_open_panel_takes_new_colours_and_text_size_at_once(desktop: Desktop,
             third = host.panel
             assert third is not second and third.font[1] > font[1] and colours(third) == expected("high_contrast")
 
-            third.close()  # hidden: built in the new colours when next opened
-            host.use_display(DisplaySettings(theme="standard", text_size="large"))
+            activate("de")  # a new language, as App.reload_settings makes it the one in use first
+            host.use_display(DisplaySettings(language="de", theme="high_contrast", text_size="large"))
+            fourth = host.panel
+            assert fourth is not third and fourth.close_button.cget("text") == "Schließen  (Esc)"
+            assert fourth.status.get().startswith("Pausiert")
+
+            fourth.close()  # hidden: built in the new colours when next opened
+            host.use_display(DisplaySettings(language="de", theme="standard", text_size="large"))
             assert host.panel is None
             host.show_panel(received.append, paused, now)
-            assert colours(host.panel) == expected("standard") and host.panel.status.get() == status
+            assert colours(host.panel) == expected("standard") and host.panel.status.get().startswith("Pausiert")
         finally:
             host.close()
             use_theme("standard")
+            activate("en")
 
 
 def icon_pixmaps(state: PostureState, outlined: bool) -> list:
