@@ -102,6 +102,17 @@ def test_an_open_panel_takes_new_colours_and_text_size_at_once(desktop: Desktop,
             assert str(second.buttons[PAUSE_15].cget("state")) == "normal" and host.windows_open()
             second.buttons[PAUSE_15].invoke()
             assert received == [PAUSE_15]  # the commands still reach the app
+            # the old panel's scrolling handlers left the application's bindings: a focus change or a wheel
+            # turn reaches no widget that is gone (Tk printed "bad window path name" for each before)
+            errors: list[BaseException] = []
+            host.root.report_callback_exception = lambda kind, error, trace: errors.append(error)
+            for sequence in ("<FocusIn>", "<Button-4>"):
+                handlers = [line for line in str(host.root.tk.call("bind", "all", sequence)).split("\n") if line]
+                assert len(handlers) == 1, handlers
+            second.root.focus_force()
+            second.buttons[PAUSE_15].focus_set()
+            pump_until(host.root, lambda: host.root.focus_get() is second.buttons[PAUSE_15], 10, "the focus")
+            assert errors == []
 
             host.use_display(DisplaySettings(theme="high_contrast", text_size="large"))  # a new text size: again
             third = host.panel
