@@ -185,3 +185,61 @@ def test_the_running_app_turns_its_panel_and_tray_icons_to_high_contrast(sni_des
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
+
+
+def dark_pixels(desktop: Desktop, icon: dict, path: Path) -> int:
+    """Near-black pixels of a docked icon: the outline's band (trayer's panel is light grey)."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(desktop.screenshot(path)) as shot:
+        box = (icon["x"], icon["y"], icon["x"] + icon["width"], icon["y"] + icon["height"])
+        return int((np.asarray(shot.convert("RGB").crop(box)).max(axis=2) < 40).sum())
+
+
+def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Desktop, home: Path,
+                                                                 tmp_path: Path) -> None:
+    """The same with pystray's XEmbed icon in trayer (the Tk root kept for the whole run): the icon is
+    started again outlined, the open panel turns black, and the new icon still opens the panel."""
+    video = build_recorded_day(tmp_path / "upright.avi", [(UPRIGHT, 120)])
+    (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  theme: standard\n")
+    process = subprocess.Popen(fhp_command(home, "run", "--source", str(video), "--speed", "1"),
+                               env={**desktop.env, "FHP_MONITOR_TRAY": "xembed"}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+
+    def our_icons() -> list[dict]:
+        return [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")]
+
+    def panel_colour(name: str) -> tuple[int, int, int] | None:
+        windows = desktop.find_windows(WINDOW_TITLE)
+        if not windows:
+            return None
+        x, y, _width, _height = desktop.window_geometry(windows[0])
+        return pixel(desktop, tmp_path / f"{name}.png", x + 3, y + 3)
+
+    def click(icon: dict) -> None:
+        desktop.click_at(icon["x"] + icon["width"] // 2, icon["y"] + icon["height"] // 2)
+
+    try:
+        icon = wait_until(our_icons, 60, "the tray icon")[0]
+        wait_until(lambda: "Sitting tall" in desktop.window_name(icon["id"]), 60, "the first reading")
+        assert dark_pixels(desktop, icon, tmp_path / "plain.png") < 10
+        click(icon)
+        wait_until(lambda: panel_colour("before") == WHITE, 30, "the panel in the standard colours")
+
+        (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  theme: high_contrast\n")
+        again = wait_until(lambda: [i for i in our_icons() if i["id"] != icon["id"]], 30, "the icon started again")[0]
+        wait_until(lambda: dark_pixels(desktop, again, tmp_path / "outlined.png") >= 40, 10, "the outlined icon")
+        wait_until(lambda: panel_colour("after") == BLACK, 10, "the open panel in high contrast")
+        assert len(our_icons()) == 1 and process.poll() is None
+
+        panel = desktop.find_windows(WINDOW_TITLE)[0]
+        desktop.run("xdotool", "windowfocus", "--sync", str(panel))
+        desktop.run("xdotool", "key", "Escape")
+        wait_until(lambda: not desktop.find_windows(WINDOW_TITLE), 15, "the panel to close")
+        click(again)  # the new icon is the app's: it opens the panel, in high contrast
+        wait_until(lambda: panel_colour("reopened") == BLACK, 30, "the panel again from the new icon")
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
