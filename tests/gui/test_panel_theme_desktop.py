@@ -30,7 +30,7 @@ from tests.support import sni_host  # noqa: E402
 from tests.support.desktop import Desktop, wait_until  # noqa: E402
 from tests.support.real_photos import UPRIGHT  # noqa: E402
 from tests.support.recorded_day import FAST_SETTINGS, build_recorded_day  # noqa: E402
-from tests.support.running import fhp_command  # noqa: E402
+from tests.support.running import fhp_command, finish  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -182,9 +182,7 @@ def test_the_running_app_turns_its_panel_and_tray_icons_to_high_contrast(sni_des
         sni_host.click_label(address, entry, "Quit fhp-monitor")
         assert process.wait(timeout=30) == 0
     finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+        finish(process)
 
 
 def dark_pixels(desktop: Desktop, icon: dict, path: Path) -> int:
@@ -240,6 +238,5 @@ def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Deskto
         click(again)  # the new icon is the app's: it opens the panel, in high contrast
         wait_until(lambda: panel_colour("reopened") == BLACK, 30, "the panel again from the new icon")
     finally:
-        process.terminate()
-        _, err = process.communicate(timeout=30)
+        _, err = finish(process)
     assert process.returncode == 0, err
