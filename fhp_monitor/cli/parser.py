@@ -1,5 +1,5 @@
-"""How the command line reads: the commands, their options and help lines in plain words, ``--home``
-before or after the command, and ``fhp-monitor --source DIR`` as ``run --source DIR``.
+"""How the command line reads: the commands, their options and help lines in plain words, and
+``--home`` before or after the command (``fhp-monitor --source DIR`` as ``run --source DIR``: cli/start.py).
 
 Every help line is translated when :func:`build_parser` runs, so the language must be chosen
 before (cli/dispatch.py does). argparse's own words ("usage:", "options", its error sentences)
@@ -121,21 +121,3 @@ def accept_home_after_command(sub) -> None:
         if command.get_default("uses_home") is not False and not any(
                 "--home" in option.option_strings for option in command._actions):
             command.add_argument("--home", default=argparse.SUPPRESS, help=home_help())
-
-def with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Plain ``fhp-monitor`` and ``fhp-monitor --source DIR`` (options of ``run`` without the word)
-    mean ``fhp-monitor run ...``: "run" goes in where the first option the top level does not know is."""
-    commands = set(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices)
-    tokens = list(argv)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in commands or token in ("-h", "--help", "--version") or not token.startswith("-"):
-            return tokens
-        if token == "--home":
-            i += 2
-        elif token.startswith("--home=") or token in ("-v", "--verbose"):
-            i += 1
-        else:
-            return [*tokens[:i], "run", *tokens[i:]]
-    return [*tokens, "run"]
