@@ -9,6 +9,7 @@ import os
 import sys
 
 from fhp_monitor.cli import progress
+from fhp_monitor.cli.console import utf8_when_not_a_console
 from fhp_monitor.cli.frames import cmd_calibrate, cmd_replay
 from fhp_monitor.cli.history import cmd_export, cmd_summary
 from fhp_monitor.cli.install import cmd_autostart, uninstall
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     from fhp_monitor.process.netguard import block_internet
     from fhp_monitor.process.spawner import start_spawner
 
+    utf8_when_not_a_console()  # Windows: a pipe or a file gets UTF-8, not the ANSI code page
     activate_language("system")  # for the words of a settings file that cannot be read
     start = read_start(argv if argv is not None else sys.argv[1:], os.environ)  # the settings file, read once
     activate_language(start.language)  # the help lines are translated as the parser is built
