@@ -7,14 +7,14 @@ undistorted, and the pose model sees the same pixel count a webcam frame has.
 
 Measurements: CPU is ``time.process_time()`` (user + system of every thread in this process, which
 includes MediaPipe's own worker threads); memory is VmRSS / VmHWM from ``/proc/self/status``
-(Linux), falling back to ``resource.getrusage`` where /proc is missing.
+(Linux), falling back to ``resource.getrusage`` where /proc is missing (macOS); where neither is
+(Windows) a memory figure is NaN, said once in one line on stderr.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -114,7 +114,23 @@ def _status_field(name: str) -> str | None:
     return None
 
 
+_UNREADABLE_SAID: set[str] = set()
+
+
+def unreadable(figure: str) -> float:
+    """NaN for a figure this OS cannot give, said once per figure in one plain line on stderr."""
+    if figure not in _UNREADABLE_SAID:
+        _UNREADABLE_SAID.add(figure)
+        print(f"bench: the {figure} cannot be read on {sys.platform} (no /proc, no resource module); "
+              "it is shown as nan", file=sys.stderr)
+    return float("nan")
+
+
 def _max_rss_mb() -> float:
+    try:
+        import resource  # POSIX only: Windows has neither it nor /proc
+    except ImportError:
+        return unreadable("resident memory")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
 

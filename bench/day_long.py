@@ -200,6 +200,32 @@ def _events(plan: list[tuple[float, float, str]]) -> list[tuple[float, str, str]
     return sorted(events)
 
 
+def summarise_csv(out: Path, plan: list[tuple[float, float, str]]) -> dict:
+    """The figures that day.csv alone gives (no log, no looks), and day.png, for a run that is still going."""
+    with open(out / "day.csv", newline="") as f:
+        rows = [[float(r[0]), float(r[1]) if r[1] else None, float(r[2]), float(r[3]), float(r[4]), int(r[5]),
+                 int(r[6]), int(r[7]), r[8]] for r in list(csv.reader(f))[1:]]
+    if not rows:
+        raise SystemExit(f"{out / 'day.csv'} has no samples yet")
+    total_s = rows[-1][0]
+    hour = min(3600.0, total_s / 5)
+    steady = [r for r in rows if r[0] >= hour] or rows
+    watching = [r for r in steady if r[7] >= 3]  # the detector's child alive (app + child + spawner)
+    cpus = [r[1] for r in steady if r[1] is not None]
+    plot(rows, [e for e in plan if e[0] <= total_s], out / "day.png")
+    return {
+        "samples": len(rows), "seconds": total_s,
+        "rss_mb_after_first_part_then_end": [steady[0][2], rows[-1][2]],
+        "rss_mb_watching_min_max": [min(r[2] for r in watching), max(r[2] for r in watching)] if watching else None,
+        "rss_mb_watching_first_then_last": [watching[0][2], watching[-1][2]] if watching else None,
+        "app_process_rss_mb_min_max": [min(r[4] for r in steady), max(r[4] for r in steady)],
+        "open_files_min_max": [min(r[5] for r in steady), max(r[5] for r in steady)],
+        "threads_min_max": [min(r[6] for r in steady), max(r[6] for r in steady)],
+        "cpu_pct_mean_after_first_part": round(sum(cpus) / len(cpus), 3) if cpus else None,
+        "png": str(out / "day.png"),
+    }
+
+
 def summarise(rows, total_s, plan, unlocked_at, looks, log_text, code, err, out: Path) -> dict:
     hour = min(3600.0, total_s / 5)
     after_first = [r for r in rows if r[0] >= hour]
@@ -269,8 +295,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short", action="store_true", help="about 3 minutes, every kind of event (for CI)")
     parser.add_argument("--sample-s", type=float, default=None, help="seconds between samples (60; 5 with --short)")
     parser.add_argument("--out", type=Path, default=Path("day-long-out"), help="folder for day.csv and day.png")
+    parser.add_argument("--from-csv", action="store_true",
+                        help="summarise and plot the day.csv already in --out (a run still going, or one that was "
+                             "stopped): RSS growth, files, threads, CPU; --hours gives the plan for the shading")
     args = parser.parse_args(argv)
-    if args.short:
+    # A bench stopped with SIGTERM (timeout, kill) would skip the clean-up below and leave the app, its
+    # detector, Xvfb and the buses running: turn it into SystemExit so every ``finally`` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.from_csv:
+        result = summarise_csv(args.out, full_plan(args.hours))
+    elif args.short:
         result = run(SHORT_TOTAL_S, SHORT_PLAN, args.sample_s or 5.0, args.out)
     else:
         result = run(args.hours * 3600.0, full_plan(args.hours), args.sample_s or 60.0, args.out)

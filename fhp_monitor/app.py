@@ -32,12 +32,14 @@ from fhp_monitor.desktop.calls import CallPause
 from fhp_monitor.desktop.menu import apply_menu_setting, own_command  # own_command: also frozen (no "python -m")
 from fhp_monitor.desktop.opener import open_with_desktop
 from fhp_monitor.desktop.speech import speaker_for
+from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, redraw_tray, start_tray, use_outlined_icons
 from fhp_monitor.errors import UserError
 from fhp_monitor.gui.exercise_flow import start_exercise_process
 from fhp_monitor.gui.host import WindowHost
 from fhp_monitor.home.folder import Home
 from fhp_monitor.home.instance_lock import AlreadyRunning, SingleInstance
 from fhp_monitor.home.state import read_state, write_state
+from fhp_monitor.i18n import activate
 from fhp_monitor.monitor.clocks import ReplayClock, SystemClock, replay_start
 from fhp_monitor.monitor.supervise import Reporter, install_stop_signals, supervised_run
 from fhp_monitor.monitor.worker import MonitorWorker
@@ -126,7 +128,6 @@ class App:
             if not has_display():
                 log.warning("No display: fhp-monitor keeps monitoring and uses notifications only.")
             return
-        from fhp_monitor.desktop.tray import NO_TRAY_TEXT, NO_TRAY_TITLE, start_tray
         from fhp_monitor.gui import TK_MISSING_RUN, tell_tk_missing, tk_available
 
         self.windows.available = tk_available()  # found, not imported: the Tk root comes with a window
@@ -261,13 +262,13 @@ class App:
             if result.app.menu_entry != self.settings.app.menu_entry:
                 apply_menu_setting(result.app.menu_entry, self.home.root if self.home.chosen else None)
             if result.display.language != self.settings.display.language:
-                from fhp_monitor.i18n import activate
-
                 log.info("language: %s", activate(result.display.language))
                 if self.tray is not None:
                     self.tray.relabel()  # the menu and tooltip in the new words, within a second
             self.settings = result
-            self.windows.use_display(result.display)
+            self.windows.use_display(result.display)  # an open control panel is built again in new colours or size
+            if use_outlined_icons(result.display.theme == "high_contrast") and self.tray is not None:  # the icon set
+                self.tray = redraw_tray(self.tray, self.post, self._last_snapshot, self.clock.now())
             self.worker.send("settings", result)
             if self.session is not None:
                 self.session.settings_changed(result)  # e.g. the battery limit
@@ -300,10 +301,9 @@ class App:
         self.commands.put(WAKE)
 
     def pace(self, seconds: float) -> float:
-        """The worker's wait between looks (worker thread): ``seconds`` of the source's timeline,
-        cut short by a command (pause, lock, quit). Returns the timeline seconds that passed; the
-        worker moves a replay's clock by them. After a recording ended, time passes as for a camera."""
-        speed = 1.0 if self.live or self.worker.ended else self.args.speed
+        """The worker's wait between looks (worker thread): ``seconds`` of the source's timeline, cut short by a command
+        (pause, lock, quit); returns the timeline seconds that passed (the worker moves a replay's clock by them)."""
+        speed = 1.0 if self.live or self.worker.ended else self.args.speed  # a recording ended: as for a camera
         if speed <= 0:
             return seconds
         started = time.monotonic()

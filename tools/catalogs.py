@@ -31,6 +31,11 @@ LOCALES = I18N / "locale"
 DOMAIN = "fhp_monitor"
 LANGUAGES = ("de", "es", "fr", "it", "pt")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+#: The only module whose strings are %-templates (argparse's own sentences). Every other string is
+#: filled with str.format, where "%" is a plain percent sign ("{pct}% of the time", "% upright"); Babel
+#: flags any "%" that looks like a directive as python-format, and msgfmt --check would then compare
+#: "% u" with the translation's "% a" as if they were conversions.
+PERCENT_TEMPLATES = ("fhp_monitor/cli/argwords.py",)
 
 
 def extracted() -> Catalog:
@@ -52,8 +57,19 @@ def load_po(path: Path) -> Catalog:
         return read_po(handle)
 
 
+def own_format_flags(catalog: Catalog) -> None:
+    """Mark python-format only where the string is a %-template (:data:`PERCENT_TEMPLATES`); Babel
+    guesses it again on every read, so this runs before every write."""
+    for message in catalog:
+        if "python-format" in message.flags and not all(
+                filename in PERCENT_TEMPLATES for filename, _line in message.locations):
+            message.flags.discard("python-format")
+            message.flags.add("no-python-format")
+
+
 def save_po(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    own_format_flags(catalog)
     if catalog.locale is not None and not isinstance(catalog.revision_date, datetime):
         catalog.revision_date = datetime.now(timezone.utc)
     buffer = io.BytesIO()

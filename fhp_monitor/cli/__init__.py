@@ -6,7 +6,9 @@ sentence on stderr with exit status 2; nothing here prints a traceback for them.
 ``resume`` and ``quit`` talk to the instance running in the home (desktop/control.py); with none
 running they say so in one line and exit with status 3.
 
-The parts: parser.py (the options), dispatch.py (main), frames.py (replay, calibrate), history.py
+The parts: start.py (the global options, the command word and the settings, read once before the
+parser is built), parser.py (the options), argwords.py (argparse's own words in the user's language),
+console.py (UTF-8 into a pipe on Windows), dispatch.py (main), frames.py (replay, calibrate), history.py
 (summary, export), instance.py (run, status, settings, pause/resume/quit), progress.py (exercise,
 week and month, report), demo.py (the tour).
 """

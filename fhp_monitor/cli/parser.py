@@ -1,9 +1,9 @@
-"""How the command line reads: the commands, their options and help lines in plain words, ``--home``
-before or after the command, and ``fhp-monitor --source DIR`` as ``run --source DIR``.
+"""How the command line reads: the commands, their options and help lines in plain words, and
+``--home`` before or after the command (``fhp-monitor --source DIR`` as ``run --source DIR``: cli/start.py).
 
 Every help line is translated when :func:`build_parser` runs, so the language must be chosen
 before (cli/dispatch.py does). argparse's own words ("usage:", "options", its error sentences)
-come from the same catalogs: :func:`build_parser` points argparse's gettext at ours.
+come from the same catalogs, said by our parser class (cli/argwords.py): argparse itself is untouched.
 """
 
 from __future__ import annotations
@@ -12,29 +12,10 @@ import argparse
 
 from fhp_monitor import __version__
 from fhp_monitor.cli import progress
+from fhp_monitor.cli.argwords import Parser
 from fhp_monitor.cli.install import add_install_parsers
 from fhp_monitor.cli.setups import add_setups_parser
-from fhp_monitor.core import i18n
-from fhp_monitor.core.i18n import N_, _
-
-#: argparse's own sentences a user can meet (Python 3.11 to 3.13 wording), here so that extraction
-#: puts them in our catalogs; argparse asks for them itself once :func:`speak_argparse` ran.
-ARGPARSE_WORDS = (
-    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
-    N_("argument %(argument_name)s: %(message)s"), N_("%(prog)s: error: %(message)s\n"),
-    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
-    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
-    N_("expected one argument"), N_("expected at most one argument"), N_("expected at least one argument"),
-    N_("not allowed with argument %s"), N_("ambiguous option: %(option)s could match %(matches)s"),
-    N_("one of the arguments %s is required"), N_("ignored explicit argument %r"),
-)
-
-
-def speak_argparse() -> None:
-    """argparse looks its words up through the module globals ``_`` and ``ngettext`` (bound to the
-    standard gettext domain, which has no catalog of ours): point them at the active language."""
-    argparse._ = i18n._  # type: ignore[attr-defined]
-    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+from fhp_monitor.core.i18n import _
 
 
 def home_help() -> str:
@@ -44,12 +25,11 @@ def home_help() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, its help lines in the active language."""
-    speak_argparse()
     json_help = _("print it as one line of JSON, for other programs")
     source_help = _("camera number, video file, image folder or landmark recording .csv (default: the camera)")
-    parser = argparse.ArgumentParser(prog="fhp-monitor", description=_("Notices when your head drifts forward."),
-                                     epilog=_("Without a command, fhp-monitor starts monitoring (run). "
-                                              "`fhp-monitor demo` shows what it does without a camera."))
+    parser = Parser(prog="fhp-monitor", description=_("Notices when your head drifts forward."),
+                    epilog=_("Without a command, fhp-monitor starts monitoring (run). "
+                             "`fhp-monitor demo` shows what it does without a camera."))
     parser.add_argument("--home", help=home_help())
     parser.add_argument("-v", "--verbose", action="store_true", help=_("more detail in the log"))
     parser.add_argument("--version", action="version", version=f"fhp-monitor {__version__}",
@@ -121,21 +101,3 @@ def accept_home_after_command(sub) -> None:
         if command.get_default("uses_home") is not False and not any(
                 "--home" in option.option_strings for option in command._actions):
             command.add_argument("--home", default=argparse.SUPPRESS, help=home_help())
-
-def with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Plain ``fhp-monitor`` and ``fhp-monitor --source DIR`` (options of ``run`` without the word)
-    mean ``fhp-monitor run ...``: "run" goes in where the first option the top level does not know is."""
-    commands = set(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices)
-    tokens = list(argv)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in commands or token in ("-h", "--help", "--version") or not token.startswith("-"):
-            return tokens
-        if token == "--home":
-            i += 2
-        elif token.startswith("--home=") or token in ("-v", "--verbose"):
-            i += 1
-        else:
-            return [*tokens[:i], "run", *tokens[i:]]
-    return [*tokens, "run"]

@@ -52,13 +52,48 @@ class WindowHost:
         self.kept = False  # the root stays for the whole run (XEmbed tray, see keep_root)
         self.panel = None  # the ControlPanel, made over the root on first use; hidden, not destroyed, on close
         self.text_size = "normal"  # display.text_size, for a panel made from now on (the app keeps it current)
+        self.language = "system"  # display.language the panel's words are in
+        self._on_command: Callable[[Command], None] | None = None  # the panel's, for building it again
 
     def use_display(self, display) -> None:
-        """Settings → Text size and Colours (``settings.display``) for the windows made from now on."""
+        """Settings → Text size and Colours (``settings.display``) for the windows made from now on, and
+        for the control panel already made: it is built again in them (in the same place, shown if it
+        was), as after a change of Language (the app has made it the one in use already)."""
         from fhp_monitor.gui.theme import use_theme
 
-        self.text_size = display.text_size
-        use_theme(display.theme)
+        self.text_size, language = display.text_size, self.language
+        self.language = display.language
+        theme = use_theme(display.theme)
+        if self.panel is not None and (self.panel.theme, self.panel.text_size, language) != (
+                theme, self.text_size, self.language):
+            self._rebuild_panel()
+
+    def _make_panel(self, root, on_command: Callable[[Command], None]):
+        import tkinter as tk
+
+        from fhp_monitor.gui.panel import ControlPanel
+
+        window = tk.Toplevel(root)
+        window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
+        self._on_command = on_command
+        return ControlPanel(window, on_command=on_command, text_size=self.text_size)
+
+    def _rebuild_panel(self) -> None:
+        """The panel again in the colours and text size now in use; a hidden one is simply dropped (the
+        next ``show_panel`` makes it). An open one keeps its place and what it shows, without taking the
+        keyboard focus (the settings window, where the change was made, may have it)."""
+        old, self.panel = self.panel, None
+        window = old.root
+        shown = window.wm_state() != "withdrawn"
+        place = window.wm_geometry().partition("+")[1:]  # "+x+y" of "WxH+x+y": where the user has it
+        window.destroy()
+        log.info("control panel built again in the new colours, text size or language")
+        if not shown:
+            return
+        self.panel = self._make_panel(self.root, self._on_command)
+        self.panel.root.geometry("".join(place))
+        if old.shown is not None:
+            self.panel.show(*old.shown)
 
     def root_for_window(self):
         """The Tk root to open a window over, made now if there is none; None where windows cannot
@@ -84,13 +119,7 @@ class WindowHost:
         if root is None:
             return
         if self.panel is None:
-            import tkinter as tk
-
-            from fhp_monitor.gui.panel import ControlPanel
-
-            window = tk.Toplevel(root)
-            window.protocol("WM_DELETE_WINDOW", window.withdraw)  # closing hides it; the tray reopens it
-            self.panel = ControlPanel(window, on_command=on_command, text_size=self.text_size)
+            self.panel = self._make_panel(root, on_command)
         self.panel.show(snapshot, now)
         self.panel.raise_window()
 

@@ -25,9 +25,23 @@ class ScrollArea(tk.Frame):
         self.canvas.pack(side="left", fill="both", expand=True)
         self.inner.bind("<Configure>", self._content_resized)
         self.canvas.bind("<Configure>", self._resized)
-        for sequence in ("<Button-4>", "<Button-5>", "<MouseWheel>"):
-            self.bind_all(sequence, self._wheel, add="+")
-        self.bind_all("<FocusIn>", self._focused, add="+")
+        # the whole application's: wheel events go to the widget under the pointer, focus to the one focused
+        self._bound = [(sequence, self.bind_all(sequence, self._wheel, add="+"))
+                       for sequence in ("<Button-4>", "<Button-5>", "<MouseWheel>")]
+        self._bound.append(("<FocusIn>", self.bind_all("<FocusIn>", self._focused, add="+")))
+        self.bind("<Destroy>", self._unbind_all, add="+")
+
+    def _unbind_all(self, event: tk.Event) -> None:
+        """This area is destroyed (its window closed, the control panel built again): take its handlers off
+        the application's bindings, leaving those of other areas, so no event reaches a widget that is gone."""
+        if event.widget is not self:
+            return
+        for sequence, funcid in self._bound:
+            script = self.tk.call("bind", "all", sequence)
+            self.tk.call("bind", "all", sequence, "\n".join(line for line in str(script).split("\n")
+                                                            if funcid not in line))
+            self._root().deletecommand(funcid)  # bind_all registered it with the root
+        self._bound = []
 
     @property
     def scrolls(self) -> bool:

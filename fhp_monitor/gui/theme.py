@@ -7,7 +7,8 @@ Tk turns every option value it is given into text with ``str()``; so a window bu
 :func:`use_theme` has that theme's colours without knowing which theme it is. The theme comes from
 the setting ``display.theme`` (cli/dispatch.py when a command starts, gui/host.py's ``use_display``
 when the running app's settings change, gui/settings.py from the settings it reads); windows opened
-from then on use it. (The tray's outlined icons follow it too: desktop/tray ``use_outlined_icons``.)
+from then on use it, and the host builds an open control panel again in it. (The tray's outlined icons
+follow it too: desktop/tray ``use_outlined_icons`` and ``redraw_tray``, from app.py.)
 
 Every text colour on its background has a contrast of at least 7:1 (WCAG AAA) in both themes:
 :data:`TEXT_PAIRS` lists the pairs, and tests/gui/test_theme.py measures them from these values.

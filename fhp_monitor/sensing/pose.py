@@ -22,7 +22,7 @@ import numpy as np
 from fhp_monitor.core.i18n import _
 from fhp_monitor.core.ports import Frame, FrameSource, ModelError, PoseLandmarks, PoseResult
 from fhp_monitor.process.native_stderr import quiet_native_stderr
-from fhp_monitor.sensing.code_pages import release_startup_code
+from fhp_monitor.sensing.code_pages import StartupPagesWatch, release_startup_code
 from fhp_monitor.sensing.landmarks_csv import RecordedPoses
 
 log = logging.getLogger(__name__)
@@ -202,6 +202,7 @@ class MediaPipePoseEstimator:
         self._closed = False
         self._calls: dict[int, int] = {}  # frames with a person per landmarker, to quiet start-up chatter
         self._startup_code_released = False
+        self._pages = StartupPagesWatch(release=lambda: release_startup_code())  # this module's name, looked up late
         self._release_startup_code("the model loaded")  # not translated: for the log
 
     def _create(self, mode):
@@ -225,16 +226,20 @@ class MediaPipePoseEstimator:
     def _run(self, landmarker, call):
         key = id(landmarker)
         if self._calls.get(key, 0) >= QUIET_FIRST_FRAMES:
-            return call(landmarker)
-        # Each model of the graph logs an alignment warning on its first inference (the landmark
-        # model on the first frame with a person); they mean nothing to users.
-        with quiet_native_stderr():
             result = call(landmarker)
+        else:
+            # Each model of the graph logs an alignment warning on its first inference (the landmark
+            # model on the first frame with a person); they mean nothing to users.
+            with quiet_native_stderr():
+                result = call(landmarker)
+            if result.pose_landmarks:
+                self._calls[key] = self._calls.get(key, 0) + 1
         if result.pose_landmarks:
-            self._calls[key] = self._calls.get(key, 0) + 1
             if not self._startup_code_released:  # the first inference of both models ran its set-up code
                 self._startup_code_released = True
                 self._release_startup_code("the first pose")  # not translated: for the log
+            else:
+                self._pages.after_look()  # and if start-up pages came back, once more (code_pages)
         return result
 
     @staticmethod

@@ -20,7 +20,7 @@ from fhp_monitor.core import messages
 from tests.support.desktop import wait_until
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import build_recorded_day, calibration_folder
-from tests.support.running import fhp
+from tests.support.running import fhp, finish
 
 pytestmark = pytest.mark.gui
 
@@ -114,6 +114,5 @@ def test_clicking_the_tray_icon_opens_the_panel_and_its_pause_button_pauses(desk
         desktop.run("xdotool", "key", "Return")  # the first button has the focus: "Pause 15 minutes"
         wait_until(lambda: "Paused until" in desktop.window_name(icon["id"]), 15, "the paused tooltip")
     finally:
-        process.terminate()
-        _, err = process.communicate(timeout=30)
+        _, err = finish(process)
     assert process.returncode == 0, err

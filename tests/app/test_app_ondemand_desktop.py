@@ -29,7 +29,7 @@ from tests.support.faults_support import copy_home
 from tests.support.needs import require_tkinter, started_desktop
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day
-from tests.support.running import fhp
+from tests.support.running import fhp, finish
 
 require_tkinter()  # the app under test opens Tk windows
 
@@ -110,9 +110,7 @@ def test_the_tk_root_comes_with_a_window_and_goes_with_it(sni_desktop: Desktop, 
         assert done.returncode == 0 and done.stdout == "fhp-monitor has stopped.\n", done.stderr
         process.wait(timeout=60)
     finally:
-        if process.poll() is None:
-            process.kill()
-        _, err = process.communicate(timeout=30)
+        _, err = finish(process, stop="kill")
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Traceback" not in log_text(home), err
     assert not sni_desktop.find_windows(PANEL_TITLE)
@@ -156,9 +154,7 @@ def test_without_any_tray_no_tk_is_loaded_and_sigterm_ends_the_plain_wait(trayle
         assert "No X system tray" in log_text(home)
         end_with_sigterm(process)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=30)
+        finish(process, stop="kill")
 
 
 def test_with_the_xembed_tray_tk_connects_before_it_and_keeps_its_root(desktop: Desktop, tmp_path: Path,
@@ -183,6 +179,4 @@ def test_with_the_xembed_tray_tk_connects_before_it_and_keeps_its_root(desktop: 
         assert log_text(home).count("Tk root made for a window") == 1
         assert log_text(home).count("Tk root closed") == 1  # at the end of the run only
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=30)
+        finish(process, stop="kill")

@@ -18,7 +18,7 @@ from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
 from tests.support.real_photos import FORWARD, UPRIGHT
 from tests.support.recorded_day import FAST_SETTINGS, build_recorded_day, calibration_folder
-from tests.support.running import fhp
+from tests.support.running import fhp, finish
 
 pytestmark = pytest.mark.gui
 
@@ -67,9 +67,7 @@ def test_tray_menu_and_nudge_buttons_control_the_running_app(sni_desktop: Deskto
         sni_host.click_label(address, entry, "Quit fhp-monitor")
         process.wait(timeout=30)
     finally:
-        if process.poll() is None:
-            process.terminate()
-        _, err = process.communicate(timeout=30)
+        _, err = finish(process)
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
     assert not [e for e in sni_host.registered(address) if e.split("-")[1:2] == [str(process.pid)]]

@@ -17,6 +17,7 @@ from fhp_monitor.cli.demo import RECORDING, recording_path
 from fhp_monitor.core.messages import ESCALATED_TITLES, FIRST_TITLES
 from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
+from tests.support.running import finish
 
 pytestmark = pytest.mark.gui
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,9 +63,8 @@ def test_demo_plays_with_the_real_tray_a_reminder_and_a_summary_and_leaves_no_tr
         wait_until(forward_shown, 60, "the tray to show the head drifting forward")
         out, err = process.communicate(timeout=120)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=30)
+        if process.poll() is None:  # ended early: communicate above did not run to the end
+            finish(process, stop="kill")
     assert process.returncode == 0, err
     assert "Traceback" not in err, err
     assert any("forward" in t.lower() for t in tooltips), tooltips

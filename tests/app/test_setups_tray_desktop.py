@@ -16,7 +16,7 @@ import pytest
 
 from tests.support import sni_host
 from tests.support.desktop import Desktop, wait_until
-from tests.support.running import fhp
+from tests.support.running import fhp, finish
 from tests.support.setup_recordings import DESK, MONITOR, write
 
 pytestmark = pytest.mark.gui
@@ -47,9 +47,7 @@ def test_the_tray_names_the_setup_in_use_as_the_camera_moves_between_saved_setup
         sni_host.click_label(address, entry, "Quit fhp-monitor")
         process.wait(timeout=30)
     finally:
-        if process.poll() is None:
-            process.terminate()
-        _, err = process.communicate(timeout=30)
+        _, err = finish(process)
     assert process.returncode == 0, err
     log = (home / "logs" / "fhp-monitor.log").read_text(encoding="utf-8")
     assert "asking to recalibrate" not in log and log.count("fits the saved setup") == 2

@@ -34,7 +34,7 @@ from tests.support.desktop import wait_until
 from tests.support.faults_support import copy_home
 from tests.support.real_photos import UPRIGHT
 from tests.support.recorded_day import build_recorded_day
-from tests.support.running import clean_env, fhp, start_fhp
+from tests.support.running import clean_env, fhp, finish, start_fhp
 from tests.support.session_parts import RecordingCamera, RecordingTarget
 
 
@@ -368,6 +368,4 @@ def test_the_app_pauses_on_a_low_battery_and_a_settings_edit_turns_it_off(tmp_pa
         assert fhp(home, "quit", env=env).returncode == 0
         assert proc.wait(timeout=60) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=30)
+        finish(proc, stop="kill")

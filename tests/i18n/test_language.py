@@ -18,7 +18,7 @@ from tests.support.running import clean_env, fhp
 #: What the one-line "nothing is running" error and the empty day's summary start with, per language.
 EXPECTED = {
     "en": ("fhp-monitor: not running in", "No posture data today yet."),
-    "de": ("fhp-monitor: läuft nicht in", "Heute noch keine Haltungsdaten."),
+    "de": ("fhp-monitor: läuft nicht in", "Noch keine Haltungsdaten für heute."),
     "es": ("fhp-monitor: no está en marcha en", "Todavía no hay datos de postura hoy."),
     "fr": ("fhp-monitor : pas en marche dans", "Pas encore de données de posture aujourd'hui."),
     "it": ("fhp-monitor: non in funzione in", "Ancora nessun dato sulla postura oggi."),

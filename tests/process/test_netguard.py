@@ -42,12 +42,13 @@ def test_the_cli_installs_the_guard_before_anything_else():
 OPENED_LIKE_THE_APP = """
 import os, socket, sys, time
 from pathlib import Path
-from fhp_monitor.cli import dispatch as cli
+from fhp_monitor.cli.start import read_start
 from fhp_monitor.process.netguard import block_internet
 from fhp_monitor.process.spawner import start_spawner
 if sys.argv[1] == "with helper":
-    assert cli.runs_monitor(["--home", "/x", "run", "--no-tray"]) and cli.runs_monitor([])
-    assert not cli.runs_monitor(["--home", "run", "status"]) and cli.runs_monitor(["settings"])
+    def runs_monitor(argv): return read_start(argv, {}).runs_monitor
+    assert runs_monitor(["--home", "/x", "run", "--no-tray"]) and runs_monitor([])
+    assert not runs_monitor(["--home", "run", "status"]) and runs_monitor(["settings"])
     assert start_spawner()
 assert block_internet()
 try:

@@ -43,3 +43,20 @@ def start_fhp(home: Path | str | None, *args: str, env: Mapping[str, str] | None
     popen = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **popen}
     return subprocess.Popen(fhp_command(home, *args), cwd=REPO, env=clean_env() if env is None else dict(env),
                             **popen)
+
+
+def finish(process: subprocess.Popen, stop: str = "terminate", grace_s: float = 30.0) -> tuple[str, str]:
+    """End a started fhp-monitor if it still runs and collect its output (for a test's ``finally``).
+
+    A process that already ended is only read. One still running is asked to stop (``stop``:
+    "terminate" sends SIGTERM, as a log-out does; "kill" sends SIGKILL at once); one that ignores
+    SIGTERM for ``grace_s`` is killed, so a hung app never outlives its test or blocks the next one.
+    """
+    if process.poll() is None:
+        getattr(process, stop)()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    out, err = process.communicate(timeout=grace_s)
+    return out or "", err or ""

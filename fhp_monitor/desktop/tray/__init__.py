@@ -129,10 +129,17 @@ def outline_widths(size: int) -> tuple[float, float]:
     return max(OUTLINE_BLACK * scale, 2.0), max(OUTLINE_WHITE * scale, 1.5)
 
 
-def use_outlined_icons(high_contrast: bool) -> None:
+def use_outlined_icons(high_contrast: bool) -> bool:
     """The icons drawn from now on: outlined with Settings → Colours: High contrast, else outlined
-    when the desktop says its panel is dark (:func:`panel_is_dark`). Set before the tray starts."""
-    _outlined[0] = True if high_contrast else None
+    when the desktop says its panel is dark (:func:`panel_is_dark`). Set before the tray starts, and
+    again when the setting changes: True when icons already drawn now look different (then
+    :func:`redraw_tray` shows the new ones)."""
+    was = _outlined[0]
+    if high_contrast:
+        _outlined[0] = True
+    elif was:
+        _outlined[0] = None  # as the panel is: asked again at the next icon drawn
+    return was is not None and _outlined_now() != was
 
 
 def _outlined_now() -> bool:
@@ -252,6 +259,28 @@ def make_tray(backend: str, on_command: Callable[[Command], None], loop=None,
 
         return Win32Tray(on_command, **content)
     raise ValueError(f"unknown tray backend {backend!r}")
+
+
+def redraw_tray(tray: Tray, on_command: Callable[[Command], None], snapshot: StatusSnapshot | None,
+                now: float) -> Tray | None:
+    """The icon set changed while ``tray`` runs (:func:`use_outlined_icons` said so): show the new one.
+
+    The StatusNotifierItem draws its icons again and tells the host (``SniTray.redraw``). pystray's
+    icons (xembed, win32) keep the images they drew, so that tray is stopped and one of the same
+    backend started in its place, showing ``snapshot``; no ``before_dock`` is needed then, as Tk
+    connected before the first dock. Returns the tray now showing, None (one log line) if the new one
+    did not start. Main thread."""
+    redraw = getattr(tray, "redraw", None)
+    if redraw is not None:
+        redraw()
+        return tray
+    tray.stop()
+    again = make_tray(tray.backend, on_command)
+    if again.start(snapshot, now):
+        log.info("tray icon started again with the new icons")
+        return again
+    log.warning("The tray icon did not come back after the colours changed; it returns at the next start.")
+    return None
 
 
 def start_tray(on_command: Callable[[Command], None], snapshot: StatusSnapshot | None = None,

@@ -127,8 +127,17 @@ class SniTray:
         self._set(snapshot, now)
         if not self._running or (old_state, old_line) == (self._state, self._line):
             return
-        icon_changed = old_state != self._state
         paused_changed = (old_state == PostureState.PAUSED) != (self._state == PostureState.PAUSED)
+        self._queue(old_state != self._state, paused_changed)
+
+    def redraw(self) -> None:
+        """The icon set changed (Settings → Colours): draw the icons again and tell the host. Any thread."""
+        self._cache = {}
+        if self._running:
+            self._queue(True, False)
+
+    def _queue(self, icon_changed: bool, paused_changed: bool) -> None:
+        """Announce the changes on the loop, at most one announcement per ANNOUNCE_MIN_GAP_S."""
         with self._pending_lock:
             scheduled = self._pending is not None
             previous = self._pending or (False, False)
@@ -263,9 +272,10 @@ class SniTray:
         self._line = status_line(snapshot, now)
 
     def _pixmaps(self, state: PostureState) -> list:
-        if state not in self._cache:
-            self._cache[state] = [[size, size, argb32(self._draw(state, size))] for size in ICON_SIZES]
-        return self._cache[state]
+        cache = self._cache  # a redraw() meanwhile replaces it: what is drawn here is not kept then
+        if state not in cache:
+            cache[state] = [[size, size, argb32(self._draw(state, size))] for size in ICON_SIZES]
+        return cache[state]
 
     def _menu_entries(self) -> list[tuple[int, dict[str, Variant]]]:
         return menu_entries(self._layout, self._line, self._state, self._possible)
