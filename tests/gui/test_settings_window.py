@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support.needs import cannot_run, require_tkinter
+from tests.support.needs import require_tkinter, started_desktop
 
 require_tkinter()
 
@@ -31,7 +31,7 @@ from fhp_monitor.gui.settings import FIELDS  # noqa: E402
 from fhp_monitor.gui.settings import WINDOW_TITLE as SETTINGS_TITLE  # noqa: E402
 from fhp_monitor.gui.wizard_screens import WINDOW_TITLE as WIZARD_TITLE  # noqa: E402
 from fhp_monitor.settings.file import load_settings  # noqa: E402 - after the Tk check
-from tests.support.desktop import Desktop, DesktopError, missing_programs, wait_until  # noqa: E402
+from tests.support.desktop import Desktop, DesktopError, wait_until  # noqa: E402
 from tests.support.step_log import follow_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,29 +44,14 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
-def screen_of(width: int, height: int) -> Iterator[Desktop]:
-    missing = missing_programs()
-    if missing:
-        cannot_run(f"these programs are missing: {', '.join(missing)}")
-    screen = Desktop(width=width, height=height)
-    try:
-        screen.start()
-    except DesktopError as error:
-        cannot_run(f"the {width}x{height} test desktop did not start: {error}")
-    try:
-        yield screen
-    finally:
-        screen.close()
-
-
 @pytest.fixture(scope="module")
 def small_screen() -> Iterator[Desktop]:
-    yield from screen_of(1024, 768)
+    yield from started_desktop(width=1024, height=768)
 
 
 @pytest.fixture(scope="module")
 def big_screen() -> Iterator[Desktop]:
-    yield from screen_of(3840, 2160)
+    yield from started_desktop(width=3840, height=2160)
 
 
 class Program:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.needs import cannot_run, require_tkinter
+from tests.support.needs import require_tkinter, started_desktop
 
 require_tkinter()
 
-from tests.support.desktop import Desktop, DesktopError, missing_programs  # noqa: E402
+from tests.support.desktop import Desktop  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,17 +26,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture(scope="module")
 def small_screen() -> Iterator[Desktop]:
-    if missing_programs():
-        cannot_run(f"these programs are missing: {', '.join(missing_programs())}")
-    screen = Desktop(width=1024, height=768)
-    try:
-        screen.start()
-    except DesktopError as error:
-        cannot_run(f"the 1024x768 test desktop did not start: {error}")
-    try:
-        yield screen
-    finally:
-        screen.close()
+    yield from started_desktop(width=1024, height=768)
 
 
 WALK_THE_FORM = """

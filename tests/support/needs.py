@@ -41,16 +41,21 @@ def require_tkinter() -> None:
         cannot_run(f"this Python has no tkinter. {TK_MISSING}", module=True)
 
 
-def started_desktop(tray: str, missing: list[str], install: str) -> Iterator[Desktop]:
-    """A started private desktop with tray host ``tray`` for a fixture to ``yield from``; closed after.
-    Missing programs or a desktop that does not start: skip on a laptop, fail in CI (cannot_run)."""
+def started_desktop(tray: str = "trayer", missing: list[str] | None = None, install: str = "",
+                    width: int = 1280, height: int = 800) -> Iterator[Desktop]:
+    """A started private desktop (tray host ``tray``, screen ``width`` x ``height``) for a fixture to
+    ``yield from``; closed after. Missing programs (``missing``, default: what Desktop needs) or a desktop
+    that does not start: skip on a laptop, fail in CI (cannot_run)."""
+    from tests.support.desktop import missing_programs
+
+    missing = missing_programs() if missing is None else missing
     if missing:
-        cannot_run(f"these programs are missing: {', '.join(missing)} ({install})")
-    session = Desktop(tray=tray)
+        cannot_run(f"these programs are missing: {', '.join(missing)}" + (f" ({install})" if install else ""))
+    session = Desktop(width=width, height=height, tray=tray)
     try:
         session.start()
     except DesktopError as error:
-        cannot_run(f"the test desktop ({tray}) did not start: {error}")
+        cannot_run(f"the {width}x{height} test desktop ({tray}) did not start: {error}")
     try:
         yield session
     finally:
