@@ -99,7 +99,9 @@ def test_an_open_panel_takes_new_colours_and_text_size_at_once(desktop: Desktop,
             second.root.update()
             assert pixel(desktop, tmp_path / "high_contrast.png", *inside) == BLACK
             assert second.status.get() == status and second.font == font  # what it showed, in the same size
-            assert str(second.buttons[PAUSE_15].cget("state")) == "normal" and host.windows_open()
+            # enabled: "normal", or "active" when the pointer happens to rest where the button now is (an earlier
+            # test on this shared desktop may leave it there)
+            assert str(second.buttons[PAUSE_15].cget("state")) in ("normal", "active") and host.windows_open()
             second.buttons[PAUSE_15].invoke()
             assert received == [PAUSE_15]  # the commands still reach the app
             # the old panel's scrolling handlers left the application's bindings: a focus change or a wheel
