@@ -210,7 +210,7 @@ def summarise_csv(out: Path, plan: list[tuple[float, float, str]]) -> dict:
     total_s = rows[-1][0]
     hour = min(3600.0, total_s / 5)
     steady = [r for r in rows if r[0] >= hour] or rows
-    watching = [r for r in steady if r[7] >= 3]  # the detector's child alive (app + child + spawner)
+    watching = [r for r in steady if r[2] - r[4] > 60.0]  # the detector's child alive with its model loaded
     cpus = [r[1] for r in steady if r[1] is not None]
     plot(rows, [e for e in plan if e[0] <= total_s], out / "day.png")
     return {
