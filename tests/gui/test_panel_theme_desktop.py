@@ -164,27 +164,32 @@ def test_the_running_app_turns_its_panel_and_tray_icons_to_high_contrast(sni_des
         return next((name for name, icons in (("plain", plain), ("outlined", outlined))
                      if shown in icons.values()), "other")
 
-    def panel_colour(name: str) -> tuple[int, int, int] | None:
-        windows = sni_desktop.find_windows(WINDOW_TITLE)
-        if not windows:
-            return None
-        x, y, _width, _height = sni_desktop.window_geometry(windows[0])
-        return pixel(sni_desktop, tmp_path / f"{name}.png", x + 3, y + 3)
-
     try:
         entry = sni_host.app_item(address, process.pid, 90)
         assert icon_set() == "plain"
         sni_host.activate(address, entry)  # a left click on the icon: the control panel
-        wait_until(lambda: panel_colour("before") == WHITE, 30, "the panel in the standard colours")
+        wait_until(lambda: panel_colour(sni_desktop, tmp_path / "before.png") == WHITE,
+                   30, "the panel in the standard colours")
 
         (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  theme: high_contrast\n")
         wait_until(lambda: icon_set() == "outlined", 30, "the outlined tray icons")  # the poll is every 15 s
-        wait_until(lambda: panel_colour("after") == BLACK, 10, "the open panel in high contrast")
+        wait_until(lambda: panel_colour(sni_desktop, tmp_path / "after.png") == BLACK,
+                   10, "the open panel in high contrast")
         assert process.poll() is None
         sni_host.click_label(address, entry, "Quit fhp-monitor")
         assert process.wait(timeout=30) == 0
     finally:
         finish(process)
+
+
+def panel_colour(desktop: Desktop, shot: Path) -> tuple[int, int, int] | None:
+    """The colour just inside the open control panel's corner (its padding: the window's background), or
+    None while no panel is on the screen."""
+    windows = desktop.find_windows(WINDOW_TITLE)
+    if not windows:
+        return None
+    x, y, _width, _height = desktop.window_geometry(windows[0])
+    return pixel(desktop, shot, x + 3, y + 3)
 
 
 def dark_pixels(desktop: Desktop, icon: dict, path: Path) -> int:
@@ -210,13 +215,6 @@ def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Deskto
     def our_icons() -> list[dict]:
         return [w for w in desktop.tray_children() if w["name"].startswith("fhp-monitor")]
 
-    def panel_colour(name: str) -> tuple[int, int, int] | None:
-        windows = desktop.find_windows(WINDOW_TITLE)
-        if not windows:
-            return None
-        x, y, _width, _height = desktop.window_geometry(windows[0])
-        return pixel(desktop, tmp_path / f"{name}.png", x + 3, y + 3)
-
     def click(icon: dict) -> None:
         desktop.click_at(icon["x"] + icon["width"] // 2, icon["y"] + icon["height"] // 2)
 
@@ -225,12 +223,14 @@ def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Deskto
         wait_until(lambda: "Sitting tall" in desktop.window_name(icon["id"]), 60, "the first reading")
         assert dark_pixels(desktop, icon, tmp_path / "plain.png") < 10
         click(icon)
-        wait_until(lambda: panel_colour("before") == WHITE, 30, "the panel in the standard colours")
+        wait_until(lambda: panel_colour(desktop, tmp_path / "before.png") == WHITE,
+                   30, "the panel in the standard colours")
 
         (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  theme: high_contrast\n")
         again = wait_until(lambda: [i for i in our_icons() if i["id"] != icon["id"]], 30, "the icon started again")[0]
         wait_until(lambda: dark_pixels(desktop, again, tmp_path / "outlined.png") >= 40, 10, "the outlined icon")
-        wait_until(lambda: panel_colour("after") == BLACK, 10, "the open panel in high contrast")
+        wait_until(lambda: panel_colour(desktop, tmp_path / "after.png") == BLACK,
+                   10, "the open panel in high contrast")
         assert len(our_icons()) == 1 and process.poll() is None
 
         panel = desktop.find_windows(WINDOW_TITLE)[0]
@@ -238,7 +238,8 @@ def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Deskto
         desktop.run("xdotool", "key", "Escape")
         wait_until(lambda: not desktop.find_windows(WINDOW_TITLE), 15, "the panel to close")
         click(again)  # the new icon is the app's: it opens the panel, in high contrast
-        wait_until(lambda: panel_colour("reopened") == BLACK, 30, "the panel again from the new icon")
+        wait_until(lambda: panel_colour(desktop, tmp_path / "reopened.png") == BLACK,
+                   30, "the panel again from the new icon")
     finally:
         _, err = finish(process)
     assert process.returncode == 0, err
