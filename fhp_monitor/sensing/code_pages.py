@@ -149,8 +149,11 @@ class StartupPagesWatch:
         self.releases = 0
 
     def after_look(self) -> int:
-        """Call after each look that found a person; returns the kB given back (0 when nothing went)."""
+        """Call after each look that found a person, the first too; returns the kB given back (0 when
+        nothing went). Before the ``settle_looks``-th nothing is read: that release comes regardless."""
         self.looks += 1
+        if self.looks < self.settle_looks:
+            return 0
         now = self._read()
         if now is None:
             return 0

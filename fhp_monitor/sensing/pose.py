@@ -201,7 +201,6 @@ class MediaPipePoseEstimator:
         self._last_ms = -1
         self._closed = False
         self._calls: dict[int, int] = {}  # frames with a person per landmarker, to quiet start-up chatter
-        self._startup_code_released = False
         self._pages = StartupPagesWatch(release=lambda: release_startup_code())  # this module's name, looked up late
         self._release_startup_code("the model loaded")  # not translated: for the log
 
@@ -235,11 +234,9 @@ class MediaPipePoseEstimator:
             if result.pose_landmarks:
                 self._calls[key] = self._calls.get(key, 0) + 1
         if result.pose_landmarks:
-            if not self._startup_code_released:  # the first inference of both models ran its set-up code
-                self._startup_code_released = True
+            if self._pages.looks == 0:  # the first inference of both models ran its set-up code
                 self._release_startup_code("the first pose")  # not translated: for the log
-            else:
-                self._pages.after_look()  # and if start-up pages came back, once more (code_pages)
+            self._pages.after_look()  # and if start-up pages came back, once more (code_pages)
         return result
 
     @staticmethod
