@@ -19,7 +19,7 @@ import tkinter as tk
 import tkinter.font as tkfont
 from collections.abc import Callable
 
-from fhp_monitor.core.commands import MENU, Command, possible
+from fhp_monitor.core.commands import MENU, PANEL_BUTTONS, Command, possible
 from fhp_monitor.core.i18n import N_, _
 from fhp_monitor.core.messages import tooltip
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
@@ -105,7 +105,7 @@ class ControlPanel:
             two = self.columns == 2
             button.grid(row=0 if two else index, column=index if two else 0, sticky="ew",
                         padx=(0, gap) if two and index == 0 else 0, pady=scale.px(3))
-        self.buttons = {command: self.buttons[command] for group in MENU[1:] for command, _label in group}
+        self.buttons = {command: self.buttons[command] for command, _label in PANEL_BUTTONS}  # in the menu's order
         self._enable()
         root.bind("<Escape>", lambda _event: self.close())
 
