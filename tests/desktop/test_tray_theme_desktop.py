@@ -9,9 +9,6 @@ import queue
 import time
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 from fhp_monitor.core.commands import Command
 from fhp_monitor.core.ports import PostureState, StatusSnapshot
 from fhp_monitor.desktop.bus import DBusLoop
@@ -59,14 +56,6 @@ def test_the_sni_icons_follow_a_new_theme_within_a_second(sni_desktop: Desktop) 
             loop.close()
 
 
-def dark_pixels(desktop: Desktop, icon: dict, path: Path) -> int:
-    """How many pixels of the docked icon are near black: the outline's band (trayer's panel is light grey)."""
-    with Image.open(desktop.screenshot(path)) as shot:
-        box = (icon["x"], icon["y"], icon["x"] + icon["width"], icon["y"] + icon["height"])
-        pixels = np.asarray(shot.convert("RGB").crop(box))
-    return int((pixels.max(axis=2) < 40).sum())
-
-
 def test_the_xembed_icon_is_started_again_outlined(desktop: Desktop, tmp_path: Path) -> None:
     commands: queue.Queue[Command] = queue.Queue()
     use_outlined_icons(False)
@@ -78,14 +67,14 @@ def test_the_xembed_icon_is_started_again_outlined(desktop: Desktop, tmp_path: P
         try:
             icon = wait_until(desktop.tray_children, 10, "the icon to dock in trayer")[0]
             wait_until(lambda: desktop.window_name(icon["id"]) == "fhp-monitor: Sitting tall", 5, "the icon drawn")
-            plain = dark_pixels(desktop, icon, tmp_path / "plain.png")
+            plain = desktop.dark_pixels(icon, tmp_path / "plain.png")
             assert use_outlined_icons(True) is True
             again = redraw_tray(tray, commands.put, UPRIGHT, NOW)
             assert again is not None and again is not tray and again.running and not tray.running
             docked = wait_until(lambda: [i for i in desktop.tray_children() if i["id"] != icon["id"]], 10,
                                 "the new icon to dock")
             assert len(desktop.tray_children()) == 1  # the old one left
-            outlined = wait_until(lambda: (n := dark_pixels(desktop, docked[0], tmp_path / "outlined.png")) > 3 * plain
+            outlined = wait_until(lambda: (n := desktop.dark_pixels(docked[0], tmp_path / "outlined.png")) > 3 * plain
                                   and n >= 40 and n, 10, "the outline's black band on the screen")
             print(f"near-black pixels of the docked icon: plain {plain}, outlined {outlined}")
             assert desktop.window_name(docked[0]["id"]) == "fhp-monitor: Sitting tall"  # the state shown again

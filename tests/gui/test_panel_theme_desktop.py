@@ -192,16 +192,6 @@ def panel_colour(desktop: Desktop, shot: Path) -> tuple[int, int, int] | None:
     return pixel(desktop, shot, x + 3, y + 3)
 
 
-def dark_pixels(desktop: Desktop, icon: dict, path: Path) -> int:
-    """Near-black pixels of a docked icon: the outline's band (trayer's panel is light grey)."""
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(desktop.screenshot(path)) as shot:
-        box = (icon["x"], icon["y"], icon["x"] + icon["width"], icon["y"] + icon["height"])
-        return int((np.asarray(shot.convert("RGB").crop(box)).max(axis=2) < 40).sum())
-
-
 def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Desktop, home: Path,
                                                                  tmp_path: Path) -> None:
     """The same with pystray's XEmbed icon in trayer (the Tk root kept for the whole run): the icon is
@@ -221,14 +211,14 @@ def test_the_running_app_with_an_xembed_tray_follows_a_new_theme(desktop: Deskto
     try:
         icon = wait_until(our_icons, 60, "the tray icon")[0]
         wait_until(lambda: "Sitting tall" in desktop.window_name(icon["id"]), 60, "the first reading")
-        assert dark_pixels(desktop, icon, tmp_path / "plain.png") < 10
+        assert desktop.dark_pixels(icon, tmp_path / "plain.png") < 10
         click(icon)
         wait_until(lambda: panel_colour(desktop, tmp_path / "before.png") == WHITE,
                    30, "the panel in the standard colours")
 
         (home / "config.yaml").write_text(FAST_SETTINGS + "display:\n  theme: high_contrast\n")
         again = wait_until(lambda: [i for i in our_icons() if i["id"] != icon["id"]], 30, "the icon started again")[0]
-        wait_until(lambda: dark_pixels(desktop, again, tmp_path / "outlined.png") >= 40, 10, "the outlined icon")
+        wait_until(lambda: desktop.dark_pixels(again, tmp_path / "outlined.png") >= 40, 10, "the outlined icon")
         wait_until(lambda: panel_colour(desktop, tmp_path / "after.png") == BLACK,
                    10, "the open panel in high contrast")
         assert len(our_icons()) == 1 and process.poll() is None

@@ -485,6 +485,17 @@ class Desktop:
                        check=True, capture_output=True, timeout=30)
         return path
 
+    def dark_pixels(self, window: dict, path: str | os.PathLike) -> int:
+        """How many pixels of a docked ``window`` ({x, y, width, height}: a tray icon) are near black on a
+        screenshot saved at ``path``: an outlined icon's band (trayer's panel is light grey)."""
+        import numpy as np
+        from PIL import Image
+
+        with Image.open(self.screenshot(path)) as shot:
+            box = (window["x"], window["y"], window["x"] + window["width"], window["y"] + window["height"])
+            pixels = np.asarray(shot.convert("RGB").crop(box))
+        return int((pixels.max(axis=2) < 40).sum())
+
     def notifications(self) -> list[dict]:
         """Every notification dunst received so far: [{appname, summary, body}], newest first.
 
